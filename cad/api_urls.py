@@ -1,0 +1,23 @@
+from django.urls import path
+
+from cad import api
+
+urlpatterns = [
+    path("grading/assess/", api.AssessView.as_view(), name="api-assess"),
+    path("contacts/", api.ContactCreateView.as_view(), name="api-contacts"),
+    path("incidents/", api.IncidentListCreateView.as_view(), name="api-incidents"),
+    path("incidents/<int:pk>/", api.IncidentDetailView.as_view(), name="api-incident"),
+    path("incidents/<int:pk>/log/", api.IncidentLogView.as_view(), name="api-incident-log"),
+    path("incidents/<int:pk>/grade/", api.IncidentGradeView.as_view(), name="api-incident-grade"),
+    path("grade-requests/", api.GradeRequestListView.as_view(), name="api-grade-requests"),
+    path(
+        "grade-requests/<int:pk>/approve/",
+        api.GradeRequestDecisionView.as_view(approve=True),
+        name="api-grade-request-approve",
+    ),
+    path(
+        "grade-requests/<int:pk>/refuse/",
+        api.GradeRequestDecisionView.as_view(approve=False),
+        name="api-grade-request-refuse",
+    ),
+]

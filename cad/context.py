@@ -1,0 +1,133 @@
+"""The seam through which grading gets call-time context from the apps built on `cad`.
+
+`cad` must not import `intelligence` or `riskflags`. Instead they register a provider from their
+`AppConfig.ready()` (the way Django's checks framework collects checks). When a call is assessed,
+every provider's `gather` is asked about the caller's number, address and names; when an incident
+is created from that call, every provider's `attach` may persist what it found (for example the
+intelligence check that ran). Providers may also add read-only fields to the incident's API
+representation (`incident_fields`), e.g. `intel_check` and `markers`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from cad.normalise import Address
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason the assessment gives, with the words or record that triggered it."""
+
+    code: str
+    label: str
+    evidence: str
+    source: str = "narrative"  # "narrative", "marker", "intel", "history", "channel"
+    weight: str = "normal"  # "serious" findings make a DA call IMMEDIATE
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "label": self.label,
+            "evidence": self.evidence,
+            "source": self.source,
+            "weight": self.weight,
+        }
+
+
+@dataclass(frozen=True)
+class CallQuery:
+    """What is known about a call when it is assessed."""
+
+    phone: str  # E.164 or ""
+    address: Address
+    names: tuple[str, ...]
+    channel: str
+    silent: bool
+    now: datetime
+    exclude_incident_id: int | None = None  # don't count the incident being reassessed
+
+
+@dataclass
+class ContextResult:
+    """What one provider found about a call."""
+
+    provider: str
+    risk_factors: list[Finding] = field(default_factory=list)
+    # The least urgent grade this call may have because of the context (e.g. a marker's floor).
+    grade_floor: str = ""
+    floor_reason: str = ""
+    # True when the number or address is marked, so a silent or abandoned 999 call is IMMEDIATE.
+    marked: bool = False
+    # Banners a call handler cannot miss: [{"level": "danger"|"warning"|"info", "text": str}]
+    banners: list[dict] = field(default_factory=list)
+    # Display data for the context panel (JSON-serialisable).
+    panel: dict[str, Any] = field(default_factory=dict)
+    # Anything the provider wants back in `attach` (not serialised).
+    state: Any = None
+
+
+class ContextProvider(Protocol):
+    name: str
+
+    def gather(self, query: CallQuery) -> ContextResult: ...
+
+    def attach(self, *, incident, result: ContextResult, actor) -> None: ...
+
+    def incident_fields(self, incident) -> dict[str, Any]: ...
+
+
+_PROVIDERS: dict[str, ContextProvider] = {}
+
+
+def register_context_provider(provider: ContextProvider) -> None:
+    _PROVIDERS[provider.name] = provider
+
+
+def providers() -> list[ContextProvider]:
+    return list(_PROVIDERS.values())
+
+
+def gather_context(query: CallQuery) -> list[ContextResult]:
+    """Ask every provider about the call. A failing provider must not stop a 999 call being
+    taken: its failure is logged and shown as a banner so the handler knows the context is
+    incomplete."""
+    results = []
+    for provider in providers():
+        try:
+            results.append(provider.gather(query))
+        except Exception:
+            logger.exception("context provider %s failed", provider.name)
+            results.append(
+                ContextResult(
+                    provider=provider.name,
+                    banners=[
+                        {
+                            "level": "warning",
+                            "text": f"{provider.name} context could not be loaded: check manually",
+                        }
+                    ],
+                )
+            )
+    return results
+
+
+def attach_context(*, incident, results: list[ContextResult], actor) -> None:
+    by_name = {r.provider: r for r in results}
+    for provider in providers():
+        result = by_name.get(provider.name)
+        if result is not None and hasattr(provider, "attach"):
+            provider.attach(incident=incident, result=result, actor=actor)
+
+
+def incident_fields(incident) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for provider in providers():
+        if hasattr(provider, "incident_fields"):
+            fields.update(provider.incident_fields(incident))
+    return fields

@@ -1,0 +1,335 @@
+"""Incidents, contacts, the incident log, grading reference data and downgrade requests."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    EMERGENCY = "999", "999"
+    NON_EMERGENCY = "101", "101"
+    SWITCHBOARD = "SWITCHBOARD", "Switchboard"
+    ONLINE = "ONLINE", "Online"
+    FRONT_COUNTER = "FRONT_COUNTER", "Front counter"
+
+
+class Grade(models.TextChoices):
+    """Most to least urgent. `rank` 0 is the most urgent."""
+
+    IMMEDIATE = "IMMEDIATE", "Immediate"
+    PRIORITY = "PRIORITY", "Priority"
+    SCHEDULED = "SCHEDULED", "Scheduled"
+    RESOLUTION = "RESOLUTION", "Resolution without deployment"
+
+    @classmethod
+    def rank(cls, grade: str) -> int:
+        return cls.values.index(grade)
+
+    @classmethod
+    def more_urgent(cls, a: str, b: str) -> str:
+        """The more urgent of two grades (either may be empty)."""
+        if not a:
+            return b
+        if not b:
+            return a
+        return a if cls.rank(a) <= cls.rank(b) else b
+
+    @classmethod
+    def is_below(cls, grade: str, floor: str) -> bool:
+        """True when `grade` is less urgent than `floor`."""
+        return bool(floor) and cls.rank(grade) > cls.rank(floor)
+
+
+class Area(models.TextChoices):
+    URBAN = "URBAN", "Urban"
+    RURAL = "RURAL", "Rural"
+
+
+class GradePolicy(models.Model):
+    """Target response times per grade. A grade with no target has no countdown."""
+
+    grade = models.CharField(max_length=12, choices=Grade.choices, primary_key=True)
+    urban_target_minutes = models.PositiveIntegerField(null=True, blank=True)
+    rural_target_minutes = models.PositiveIntegerField(null=True, blank=True)
+    due_soon_minutes = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "grade policies"
+
+    def __str__(self):
+        return f"{self.grade}: {self.urban_target_minutes}/{self.rural_target_minutes} min"
+
+    def target_minutes(self, area: str) -> int | None:
+        return self.rural_target_minutes if area == Area.RURAL else self.urban_target_minutes
+
+
+class OpeningCode(models.Model):
+    """Configurable reference data: what the incident is (domestic incident, burglary...)."""
+
+    code = models.CharField(max_length=40, primary_key=True)
+    label = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    active = models.BooleanField(default=True)
+    order = models.PositiveIntegerField(default=100)
+
+    class Meta:
+        ordering = ["order", "label"]
+
+    def __str__(self):
+        return self.label
+
+
+class ClosingCode(models.Model):
+    code = models.CharField(max_length=40, primary_key=True)
+    label = models.CharField(max_length=120)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self):
+        return self.label
+
+
+class ReferenceSequence(models.Model):
+    """The last incident number issued on a day (Europe/London), for CAD-YYYYMMDD-NNNN."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.day}: {self.last}"
+
+
+class Contact(models.Model):
+    """Every contact with the public, on every channel, whether or not it raised an incident."""
+
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    received_at = models.DateTimeField(db_index=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    caller_name = models.CharField(max_length=200, blank=True)
+    # E.164 when it parsed; otherwise the number exactly as given, with phone_valid False.
+    caller_phone = models.CharField(max_length=40, blank=True, db_index=True)
+    caller_phone_raw = models.CharField(max_length=60, blank=True)
+    phone_valid = models.BooleanField(default=True)
+    address = models.CharField(max_length=300, blank=True)
+    address_normalised = models.CharField(max_length=300, blank=True, db_index=True)
+    summary = models.TextField(blank=True)
+    incident = models.ForeignKey(
+        "Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"{self.channel} contact {self.pk} at {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "OPEN", "Open"
+    RESOURCED = "RESOURCED", "Resourced"
+    AT_SCENE = "AT_SCENE", "At scene"
+    CLOSED = "CLOSED", "Closed"
+
+
+class Incident(models.Model):
+    ALLOWED_TRANSITIONS = {
+        IncidentStatus.OPEN: {
+            IncidentStatus.RESOURCED,
+            IncidentStatus.AT_SCENE,
+            IncidentStatus.CLOSED,
+        },
+        IncidentStatus.RESOURCED: {
+            IncidentStatus.OPEN,
+            IncidentStatus.AT_SCENE,
+            IncidentStatus.CLOSED,
+        },
+        IncidentStatus.AT_SCENE: {IncidentStatus.CLOSED},
+        IncidentStatus.CLOSED: set(),
+    }
+
+    reference = models.CharField(max_length=32, unique=True)
+    status = models.CharField(
+        max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    received_at = models.DateTimeField(db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    caller_name = models.CharField(max_length=200, blank=True)
+    caller_phone = models.CharField(max_length=40, blank=True, db_index=True)
+    phone_valid = models.BooleanField(default=True)
+    address = models.CharField(max_length=300, blank=True)
+    address_normalised = models.CharField(max_length=300, blank=True, db_index=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    area = models.CharField(max_length=8, choices=Area.choices, default=Area.URBAN)
+    narrative = models.TextField(blank=True)
+    silent = models.BooleanField(default=False)
+    opening_code = models.ForeignKey(
+        OpeningCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    domestic_abuse = models.BooleanField(default=False)
+    grade = models.CharField(max_length=12, choices=Grade.choices)
+    recommended_grade = models.CharField(max_length=12, choices=Grade.choices)
+    minimum_grade = models.CharField(max_length=12, choices=Grade.choices)
+    assessment = models.JSONField(default=dict, blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    graded_at = models.DateTimeField(null=True, blank=True)
+    target_response_at = models.DateTimeField(null=True, blank=True)
+    first_arrived_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_code = models.ForeignKey(
+        ClosingCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            # The outstanding list and the response-time scan only ever look at open,
+            # unattended incidents: keep that index small.
+            models.Index(
+                fields=["target_response_at"],
+                name="cad_incident_unattended_idx",
+                condition=Q(status__in=["OPEN", "RESOURCED"]),
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != IncidentStatus.CLOSED
+
+    def can_transition(self, to: str) -> bool:
+        return to in self.ALLOWED_TRANSITIONS[IncidentStatus(self.status)]
+
+    @property
+    def tag_names(self) -> list[str]:
+        return sorted(t.tag for t in self.tags.all())
+
+
+class IncidentTag(models.Model):
+    """A tag such as DIVERT. Tags stay on the record for audit; they are never removed."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="tags")
+    tag = models.CharField(max_length=32)
+    added_at = models.DateTimeField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "tag"], name="cad_incidenttag_unique")
+        ]
+        indexes = [models.Index(fields=["tag", "added_at"])]
+
+    def __str__(self):
+        return self.tag
+
+
+class IncidentLogEntry(models.Model):
+    """One line of the incident log. Append-only: there is no service to edit or delete one."""
+
+    class Kind(models.TextChoices):
+        NOTE = "NOTE", "Note"
+        SYSTEM = "SYSTEM", "System"
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="log_entries")
+    at = models.DateTimeField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.NOTE)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class GradeRequest(models.Model):
+    """A downgrade that needs a supervisor's sign-off. The incident keeps its safer grade
+    until a supervisor approves."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        APPROVED = "APPROVED", "Approved"
+        REFUSED = "REFUSED", "Refused"
+        WITHDRAWN = "WITHDRAWN", "Withdrawn"
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="grade_requests")
+    from_grade = models.CharField(max_length=12, choices=Grade.choices)
+    requested_grade = models.CharField(max_length=12, choices=Grade.choices)
+    reason = models.TextField()
+    why_supervisor = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident"],
+                condition=Q(status="PENDING"),
+                name="cad_graderequest_one_pending_per_incident",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.incident} -> {self.requested_grade} ({self.status})"
+
+
+class GradeChange(models.Model):
+    """The grade history of an incident: every grading, who, why, and any sign-off."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="grade_changes")
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_grade = models.CharField(max_length=12, choices=Grade.choices, blank=True)
+    to_grade = models.CharField(max_length=12, choices=Grade.choices)
+    recommended_grade = models.CharField(max_length=12, choices=Grade.choices, blank=True)
+    minimum_grade = models.CharField(max_length=12, choices=Grade.choices, blank=True)
+    reason = models.TextField(blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.incident_id}: {self.from_grade or '-'} -> {self.to_grade}"
+
+
+def target_for(grade: str, area: str, received_at, policies: dict | None = None):
+    """When a unit must arrive: received_at + the grade policy's target, or None."""
+    policy = (policies or {}).get(grade) or GradePolicy.objects.filter(grade=grade).first()
+    minutes = policy.target_minutes(area) if policy else None
+    return received_at + timedelta(minutes=minutes) if minutes else None

@@ -1,0 +1,134 @@
+"""Shared API plumbing: error format, pagination, auth token and live ticket endpoints."""
+
+import logging
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core import services
+from core.exceptions import DomainError, Forbidden
+
+logger = logging.getLogger(__name__)
+
+
+def exception_handler(exc, context):
+    """Every error is `{"detail": str, "code": str}` (plus field errors where there are any)."""
+    if isinstance(exc, DomainError):
+        body = {"detail": exc.message, "code": exc.code}
+        if exc.fields:
+            body["errors"] = exc.fields
+        return Response(body, status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        body = {"detail": _first_message(data), "code": "invalid", "errors": data}
+    elif isinstance(data, dict) and "detail" in data:
+        body = dict(data)
+        body["detail"] = str(data["detail"])
+        codes = exc.get_codes() if hasattr(exc, "get_codes") else None
+        body["code"] = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
+    else:
+        body = {"detail": str(data), "code": "error"}
+    response.data = body
+    return response
+
+
+def _first_message(data) -> str:
+    """A readable one-line summary of DRF field errors: 'field: message'."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            inner = _first_message(value)
+            return inner if key in ("non_field_errors", "detail") else f"{key}: {inner}"
+    if isinstance(data, list) and data:
+        return _first_message(data[0])
+    return str(data)
+
+
+class LoginThrottle(AnonRateThrottle):
+    rate = "30/min"
+
+
+class TokenView(APIView):
+    """POST {username, password} -> {token}. Locked accounts (django-axes) get 403."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    class Input(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+    @extend_schema(
+        request=Input,
+        responses=inline_serializer("Token", {"token": serializers.CharField()}),
+        auth=[],
+    )
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request._request, **data.validated_data)
+        if getattr(request._request, "axes_locked_out", False):
+            raise _locked()
+        if user is None or not user.is_active:
+            raise exceptions.AuthenticationFailed("Unable to log in with those credentials.")
+        token = services.token_for(user=user)
+        return Response({"token": token})
+
+
+def _locked():
+    return Forbidden(
+        "This account is locked after repeated failed logins. Ask an administrator or try later.",
+        code="locked_out",
+    )
+
+
+class LiveTicketView(APIView):
+    """POST -> {ticket, expires_at}: a single-use, 30-second ticket for `/ws/live/?ticket=`."""
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "LiveTicket",
+            {"ticket": serializers.CharField(), "expires_at": serializers.DateTimeField()},
+        ),
+    )
+    def post(self, request):
+        ticket = services.live_ticket_issue(actor=request.user)
+        return Response(
+            {"ticket": ticket.key, "expires_at": ticket.expires_at}, status=status.HTTP_200_OK
+        )
+
+
+class MeView(APIView):
+    """GET -> the authenticated user's name and roles."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Me", {"username": serializers.CharField(), "roles": serializers.ListField()}
+        )
+    )
+    def get(self, request):
+        from core.roles import user_roles
+
+        return Response(
+            {"username": request.user.get_username(), "roles": sorted(user_roles(request.user))}
+        )

@@ -1,0 +1,40 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Control room core: roles, audit, live updates"
+
+    def ready(self):
+        from core.screens import register_planned_screens
+
+        register_planned_screens()
+        post_migrate.connect(grant_admin_permissions, sender=self)
+
+
+# Models the ADMIN role maintains in the Django admin (reference data and users).
+ADMIN_MODELS = {
+    "auth": None,
+    "cad": {"openingcode", "closingcode", "gradepolicy"},
+    "dispatch": None,
+    "intelligence": None,
+    "riskflags": None,
+    "axes": None,
+}
+
+
+def grant_admin_permissions(**kwargs):
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.filter(name="ADMIN").first()
+    if group is None:
+        return
+    perms = []
+    for perm in Permission.objects.select_related("content_type"):
+        app, model = perm.content_type.app_label, perm.content_type.model
+        if app in ADMIN_MODELS and (ADMIN_MODELS[app] is None or model in ADMIN_MODELS[app]):
+            # Audit rows are append-only everywhere, admin included.
+            if not perm.codename.startswith("delete_") or app in ("auth", "axes"):
+                perms.append(perm)
+    group.permissions.add(*perms)

@@ -1,0 +1,44 @@
+"""The one way to write the audit trail."""
+
+from django.utils import timezone
+
+from core.models import AuditEvent
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    summary: str = "",
+    data: dict | None = None,
+    at=None,
+) -> AuditEvent:
+    """Append one audit event.
+
+    `obj` is any model instance (its type and id are recorded); or give `object_type` and
+    `object_id` for something that is not a row. `actor` None means the system did it.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk
+    return AuditEvent.objects.create(
+        at=at or timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        summary=summary[:300],
+        data=data or {},
+    )
+
+
+def audit_trail(obj=None, *, object_type: str = "", object_id=""):
+    """The events about one object, oldest first."""
+    if obj is not None:
+        object_type, object_id = obj._meta.label_lower, obj.pk
+    return AuditEvent.objects.filter(
+        object_type=object_type, object_id=str(object_id)
+    ).select_related("actor")

@@ -1,0 +1,14 @@
+from core.navigation import screens_for
+from core.roles import Role, user_roles
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = user_roles(user)
+    return {
+        "nav_screens": [s for s in screens_for(roles, superuser=user.is_superuser) if s.url],
+        "user_role_labels": [Role(r).label for r in sorted(roles)],
+        "user_role_names": sorted(roles),
+    }

@@ -1,0 +1,49 @@
+import getpass
+
+from django.core.management.base import BaseCommand, CommandError
+
+from core.roles import Role
+from core.staff import staff_create
+
+
+class Command(BaseCommand):
+    help = "Create (or update) a member of staff with one or more control-room roles."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument(
+            "--role",
+            action="append",
+            required=True,
+            metavar="ROLE",
+            help=f"one of: {', '.join(Role.values)} (repeat for several)",
+        )
+        parser.add_argument("--password", help="the password; prompted for when omitted")
+        parser.add_argument("--email", default="")
+        parser.add_argument("--full-name", default="")
+
+    def handle(self, *args, username, role, password, email, full_name, **options):
+        unknown = [r for r in role if r.upper() not in Role.values]
+        if unknown:
+            raise CommandError(
+                f"Unknown role {', '.join(unknown)}. Roles are: {', '.join(Role.values)}."
+            )
+        if password is None:
+            password = getpass.getpass("Password: ")
+            if password != getpass.getpass("Password (again): "):
+                raise CommandError("The passwords did not match.")
+        if not password:
+            raise CommandError("A password is required.")
+        user, created = staff_create(
+            username=username,
+            roles=[r.upper() for r in role],
+            password=password,
+            email=email,
+            full_name=full_name,
+        )
+        verb = "Created" if created else "Updated"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} {user.username} with roles {', '.join(sorted(set(r.upper() for r in role)))}"
+            )
+        )

@@ -1,0 +1,25 @@
+from django.db import migrations
+
+ROLES = [
+    "CALL_HANDLER",
+    "SUPPORT_OPERATOR",
+    "DISPATCHER",
+    "CONTROLLER",
+    "INSPECTOR",
+    "SUPERVISOR",
+    "OIC",
+    "OFFICER",
+    "QA_REVIEWER",
+    "ADMIN",
+]
+
+
+def create_roles(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("auth", "0012_alter_user_first_name_max_length")]
+    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]

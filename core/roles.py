@@ -1,0 +1,48 @@
+"""The control-room roles. Each is a Django group of the same name (created by a migration)."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CALL_HANDLER = "CALL_HANDLER", "Call handler"
+    SUPPORT_OPERATOR = "SUPPORT_OPERATOR", "Support (intelligence) operator"
+    DISPATCHER = "DISPATCHER", "Dispatcher"
+    CONTROLLER = "CONTROLLER", "Controller"
+    INSPECTOR = "INSPECTOR", "Control-room inspector"
+    SUPERVISOR = "SUPERVISOR", "Supervisor"
+    OIC = "OIC", "Officer in charge"
+    OFFICER = "OFFICER", "Attending officer"
+    QA_REVIEWER = "QA_REVIEWER", "QA reviewer"
+    ADMIN = "ADMIN", "Administrator"
+
+
+def user_roles(user) -> set[str]:
+    """The role names a user holds; cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_cad_roles", None)
+    if cached is None:
+        cached = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+        user._cad_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    """True if the user holds any of `roles`. Superusers hold every role."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user_roles(user) & set(roles))
+
+
+# Roles that see the operational picture (incidents, markers, intelligence summaries).
+OPERATIONS = (
+    Role.CALL_HANDLER,
+    Role.SUPPORT_OPERATOR,
+    Role.DISPATCHER,
+    Role.CONTROLLER,
+    Role.INSPECTOR,
+    Role.SUPERVISOR,
+    Role.ADMIN,
+)

@@ -1,0 +1,22 @@
+"""Live payloads for dispatch (alerts here; units, assignments and diverts add theirs)."""
+
+from core.live import ALL, publish
+
+
+def alert_payload(alert) -> dict:
+    return {
+        "id": alert.pk,
+        "kind": alert.kind,
+        "incident": alert.incident_id,
+        "subject": alert.subject,
+        "status": alert.status,
+        "message": alert.message,
+        "raised_at": alert.raised_at.isoformat(),
+        "threshold_at": alert.threshold_at.isoformat(),
+        "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
+    }
+
+
+def publish_alert(kind: str, alert) -> None:
+    """kind: "raised", "acknowledged" or "settled"."""
+    publish(ALL, {"type": f"alert.{kind}", "alert": alert_payload(alert), **alert_payload(alert)})

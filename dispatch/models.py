@@ -1,0 +1,60 @@
+"""Dispatch: alerts (this module). Units, assignments, diverts, reviews, inspector tasks,
+staffing and monitoring models are added by their features."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class AlertKind(models.TextChoices):
+    DUE_SOON = "DUE_SOON", "Due soon"
+    BREACHED = "BREACHED", "Breached"
+    ESCALATED = "ESCALATED", "Escalated"
+    DIVERT_UNRESOURCED = "DIVERT_UNRESOURCED", "Divert unresourced"
+    STAFFING_GAP = "STAFFING_GAP", "Staffing gap"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "OPEN", "Open"
+    ACKNOWLEDGED = "ACKNOWLEDGED", "Acknowledged"
+    SETTLED = "SETTLED", "Settled"  # the condition ended (arrival, closure, regrade, unit found)
+
+
+class Alert(models.Model):
+    """An alert raised by the server. Recorded exactly once per (kind, subject, threshold):
+    a second beat, a retried task or an overlapping scan creates nothing new."""
+
+    kind = models.CharField(max_length=24, choices=AlertKind.choices)
+    # What the alert is about, as a stable key: "incident:42", "shift:7:SUPPORT_OPERATOR"...
+    subject = models.CharField(max_length=80)
+    incident = models.ForeignKey(
+        "cad.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    threshold_at = models.DateTimeField()
+    raised_at = models.DateTimeField()
+    status = models.CharField(max_length=14, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    message = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject", "threshold_at"], name="dispatch_alert_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["raised_at"], name="dispatch_alert_open_idx", condition=Q(status="OPEN")
+            ),
+            models.Index(fields=["incident", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.subject} at {self.threshold_at:%H:%M:%S}"
