@@ -1,3 +1,4 @@
+from core.models import Notification
 from core.navigation import screens_for
 from core.roles import Role, user_roles
 
@@ -8,6 +9,9 @@ def navigation(request):
         return {}
     roles = user_roles(user)
     return {
+        "unread_notifications": Notification.objects.filter(
+            user=user, read_at__isnull=True
+        ).count(),
         "nav_screens": [s for s in screens_for(roles, superuser=user.is_superuser) if s.url],
         "user_role_labels": [Role(r).label for r in sorted(roles)],
         "user_role_names": sorted(roles),

@@ -45,3 +45,30 @@ class LiveTicket(models.Model):
 
     def __str__(self):
         return f"ticket for {self.user_id}"
+
+
+class Notification(models.Model):
+    """A message to one member of staff (e.g. "your marker is due for review"), shown on their
+    notifications page and pushed live to them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    kind = models.CharField(max_length=60)
+    text = models.CharField(max_length=500)
+    link = models.CharField(max_length=300, blank=True)
+    # Stable key so a repeated task does not notify twice ("marker:7:review:14d").
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="core_notification_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"to {self.user_id}: {self.text[:40]}"

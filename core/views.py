@@ -2,11 +2,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from core.models import Notification
 from core.navigation import screens_for
+from core.notifications import notification_mark_read
 from core.roles import Role, user_roles
 
 
@@ -60,3 +63,20 @@ def readyz(request):
     return JsonResponse(
         {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
     )
+
+
+class NotificationsView(TemplateView):
+    template_name = "core/notifications.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["notifications"] = Notification.objects.filter(user=self.request.user)[:200]
+        return ctx
+
+    def post(self, request):
+        try:
+            notification_id = int(request.POST.get("id", ""))
+        except ValueError:
+            return redirect("notifications")
+        notification_mark_read(actor=request.user, notification_id=notification_id)
+        return redirect("notifications")

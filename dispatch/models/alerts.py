@@ -1,5 +1,4 @@
-"""Dispatch: alerts (this module). Units, assignments, diverts, reviews, inspector tasks,
-staffing and monitoring models are added by their features."""
+"""Alerts raised by the server (response times, diverts, staffing)."""
 
 from django.conf import settings
 from django.db import models

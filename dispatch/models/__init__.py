@@ -1,0 +1,5 @@
+"""Dispatch models, one module per feature: alerts, units and diverts, monitoring and staffing."""
+
+from dispatch.models.alerts import Alert, AlertKind, AlertStatus  # noqa: F401
+from dispatch.models.monitoring import *  # noqa: F401,F403
+from dispatch.models.units import *  # noqa: F401,F403
