@@ -1,1 +1,174 @@
-from django.db import models  # noqa: F401
+"""Location risk markers ("special schemes") and the record of every contact with the victim.
+
+Nothing here is ever deleted: a marker ends by expiring or being withdrawn, and stays visible to
+call handlers as history. Every change is also written to the audit trail (`core.audit`), which is
+the marker's full history.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+
+from cad.models import Grade
+
+# A marker lasts at most six months (DESIGN.md rule 6; the watchdog's recommendation).
+MAX_MARKER_DAYS = 183
+MAX_MARKER_DURATION = timedelta(days=MAX_MARKER_DAYS)
+
+
+class MarkerStatus(models.TextChoices):
+    ACTIVE = "ACTIVE", "Active"
+    EXPIRED = "EXPIRED", "Expired"
+    WITHDRAWN = "WITHDRAWN", "Withdrawn"
+
+
+class RiskLevel(models.TextChoices):
+    """The DASH risk level behind the marker."""
+
+    STANDARD = "STANDARD", "Standard"
+    MEDIUM = "MEDIUM", "Medium"
+    HIGH = "HIGH", "High"
+
+
+class Marker(models.Model):
+    """A special scheme on an address (and optionally phone numbers): calls from there are graded
+    no lower than `grade_floor` while it is ACTIVE."""
+
+    address = models.CharField(max_length=300)
+    address_normalised = models.CharField(max_length=300, db_index=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    victim_name = models.CharField(max_length=200)
+    victim_name_normalised = models.CharField(max_length=200, blank=True, db_index=True)
+    perpetrator_name = models.CharField(max_length=200, blank=True)
+    reason = models.TextField()
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.HIGH)
+    grade_floor = models.CharField(max_length=12, choices=Grade.choices, default=Grade.IMMEDIATE)
+    oic = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="markers_in_charge"
+    )
+    # Told when no START contact is recorded in time. Empty: every SUPERVISOR is told.
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="markers_supervised",
+    )
+    starts_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    status = models.CharField(
+        max_length=10, choices=MarkerStatus.choices, default=MarkerStatus.ACTIVE, db_index=True
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+    last_extended_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("starts_at")),
+                name="riskflags_marker_expires_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=MarkerStatus.values),
+                name="riskflags_marker_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Marker #{self.pk} {self.address} ({self.status})"
+
+    @property
+    def ended_at(self):
+        """When the marker stopped applying (None while ACTIVE)."""
+        if self.status == MarkerStatus.WITHDRAWN:
+            return self.withdrawn_at
+        if self.status == MarkerStatus.EXPIRED:
+            return self.expired_at or self.expires_at
+        return None
+
+    def status_at(self, now) -> str:
+        """The status as of `now`: an ACTIVE marker past its expiry is EXPIRED even if the
+        expiry task has not run yet (it runs every minute)."""
+        if self.status == MarkerStatus.ACTIVE and self.expires_at <= now:
+            return MarkerStatus.EXPIRED
+        return self.status
+
+    @property
+    def phones(self) -> list[str]:
+        return [p.phone for p in self.phone_numbers.all()]
+
+
+class MarkerPhone(models.Model):
+    """A phone number (E.164, or as given when unparseable) that carries the marker."""
+
+    marker = models.ForeignKey(Marker, on_delete=models.PROTECT, related_name="phone_numbers")
+    phone = models.CharField(max_length=32, db_index=True)
+    phone_raw = models.CharField(max_length=40, blank=True)
+    valid = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["marker", "phone"], name="riskflags_markerphone_once")
+        ]
+
+    def __str__(self):
+        return self.phone
+
+
+class ContactPurpose(models.TextChoices):
+    START = "START", "Start: victim told of the scheme"
+    REVIEW = "REVIEW", "Review"
+    EXTENSION = "EXTENSION", "Extension"
+    WITHDRAWAL = "WITHDRAWAL", "Withdrawal"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "PHONE", "Phone"
+    VISIT = "VISIT", "Visit"
+    LETTER = "LETTER", "Letter"
+    EMAIL = "EMAIL", "Email"
+    SMS = "SMS", "SMS"
+
+
+class ContactOutcome(models.TextChoices):
+    CONTACTED = "CONTACTED", "Contacted"
+    NO_ANSWER = "NO_ANSWER", "No answer"
+    MESSAGE_LEFT = "MESSAGE_LEFT", "Message left"
+    REFUSED = "REFUSED", "Refused"
+    UNSAFE_TO_CONTACT = "UNSAFE_TO_CONTACT", "Unsafe to contact"
+
+
+class VictimContact(models.Model):
+    """One attempt to contact the victim about her marker, and its outcome. Append-only."""
+
+    marker = models.ForeignKey(Marker, on_delete=models.PROTECT, related_name="contacts")
+    purpose = models.CharField(max_length=12, choices=ContactPurpose.choices)
+    method = models.CharField(max_length=8, choices=ContactMethod.choices)
+    outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
+    notes = models.TextField(blank=True)
+    contacted_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-contacted_at", "-id"]
+        indexes = [models.Index(fields=["marker", "purpose", "contacted_at"])]
+
+    def __str__(self):
+        return f"{self.purpose} {self.method} {self.outcome} on marker {self.marker_id}"
