@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import services
-from core.exceptions import DomainError, Forbidden
+from core.exceptions import DomainError, Forbidden, Unauthenticated
 
 logger = logging.getLogger(__name__)
 
@@ -87,9 +87,11 @@ class TokenView(APIView):
         data.is_valid(raise_exception=True)
         user = authenticate(request._request, **data.validated_data)
         if getattr(request._request, "axes_locked_out", False):
+            # Answer in the API's own error format instead of axes' HTML lockout page.
+            del request._request.axes_locked_out
             raise _locked()
         if user is None or not user.is_active:
-            raise exceptions.AuthenticationFailed("Unable to log in with those credentials.")
+            raise Unauthenticated("Unable to log in with those credentials.")
         token = services.token_for(user=user)
         return Response({"token": token})
 

@@ -18,6 +18,11 @@ class ValidationFailed(DomainError):
     default_code = "invalid"
 
 
+class Unauthenticated(DomainError):
+    status = 401
+    default_code = "authentication_failed"
+
+
 class NotFound(DomainError):
     status = 404
     default_code = "not_found"

@@ -4,7 +4,22 @@ from django.conf import settings
 
 class BrowserOriginValidator(OriginValidator):
     """Refuse cross-site browser sockets (they would carry the session cookie), allow clients
-    that send no Origin at all: integrations, which authenticate with a single-use ticket."""
+    that send no Origin at all: integrations, which authenticate with a single-use ticket.
+    Allowed origins are ALLOWED_HOSTS, read on every connection."""
+
+    def __init__(self, application):
+        super().__init__(application, [])
+
+    @property
+    def allowed_origins(self):
+        hosts = list(settings.ALLOWED_HOSTS)
+        if settings.DEBUG and not hosts:
+            hosts = ["localhost", "127.0.0.1", "[::1]"]
+        return hosts
+
+    @allowed_origins.setter
+    def allowed_origins(self, value):
+        pass  # always read from settings
 
     def valid_origin(self, parsed_origin):
         if parsed_origin is None:
@@ -13,7 +28,4 @@ class BrowserOriginValidator(OriginValidator):
 
 
 def browser_origin_validator(application):
-    hosts = list(settings.ALLOWED_HOSTS)
-    if settings.DEBUG and not hosts:
-        hosts = ["localhost", "127.0.0.1", "[::1]"]
-    return BrowserOriginValidator(application, hosts)
+    return BrowserOriginValidator(application)

@@ -33,8 +33,29 @@ def anon_api():
     return APIClient()
 
 
+def _reseed_reference_data():
+    """Roles and reference data come from data migrations; a transactional test's flush wipes
+    them, so put them back (the same functions the migrations run)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in [
+        ("core.migrations.0001_roles", "create_roles"),
+        ("cad.migrations.0002_reference_data", "seed"),
+    ]:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 @pytest.fixture(autouse=True)
-def _fresh_role_cache():
+def _reference_data_for_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    if transactional or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        _reseed_reference_data()
     yield
 
 
