@@ -168,7 +168,7 @@ def test_a_rolled_back_transaction_publishes_nothing():
     async def nothing_arrives():
         try:
             await asyncio.wait_for(layer.receive(channel), 0.5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return True
         return False
 
