@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.roles import Role
+
 
 class AlertKind(models.TextChoices):
     DUE_SOON = "DUE_SOON", "Due soon"
@@ -17,6 +19,24 @@ class AlertStatus(models.TextChoices):
     OPEN = "OPEN", "Open"
     ACKNOWLEDGED = "ACKNOWLEDGED", "Acknowledged"
     SETTLED = "SETTLED", "Settled"  # the condition ended (arrival, closure, regrade, unit found)
+
+
+# Who must see each kind of alert (banner and sound). Everyone on the floor may read the board.
+ALERT_AUDIENCE: dict[str, tuple[str, ...]] = {
+    AlertKind.DUE_SOON: (Role.DISPATCHER, Role.CONTROLLER, Role.SUPERVISOR),
+    AlertKind.BREACHED: (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR),
+    AlertKind.ESCALATED: (Role.INSPECTOR, Role.SUPERVISOR),
+    AlertKind.DIVERT_UNRESOURCED: (
+        Role.DISPATCHER,
+        Role.CONTROLLER,
+        Role.INSPECTOR,
+        Role.SUPERVISOR,
+    ),
+    AlertKind.STAFFING_GAP: (Role.SUPERVISOR,),
+}
+# The alerts about an incident's response time (the scan raises them; arrival, closure or a
+# regrade settles them).
+RESPONSE_TIME_KINDS = (AlertKind.DUE_SOON, AlertKind.BREACHED, AlertKind.ESCALATED)
 
 
 class Alert(models.Model):
@@ -57,3 +77,14 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.subject} at {self.threshold_at:%H:%M:%S}"
+
+    @property
+    def audience(self) -> tuple[str, ...]:
+        """The roles that must see this alert."""
+        return ALERT_AUDIENCE.get(self.kind, (Role.SUPERVISOR,))
+
+    @property
+    def high_risk(self) -> bool:
+        """A domestic-abuse or marker incident (recorded when the alert was raised)."""
+        data = self.data or {}
+        return bool(data.get("domestic_abuse") or data.get("marker"))
