@@ -139,6 +139,10 @@ class IncidentStatus(models.TextChoices):
 
 
 class Incident(models.Model):
+    # OPEN -> RESOURCED (a unit is sent) -> AT_SCENE (the first unit arrives: the response clock
+    # stops) -> CLOSED. RESOURCED -> OPEN when the last unit leaves before arriving, so the
+    # incident is outstanding again. A unit may arrive unassigned (OPEN -> AT_SCENE), and a call
+    # resolved by phone closes from OPEN. Closing only happens through `incident_close`.
     ALLOWED_TRANSITIONS = {
         IncidentStatus.OPEN: {
             IncidentStatus.RESOURCED,
@@ -173,10 +177,19 @@ class Incident(models.Model):
     area = models.CharField(max_length=8, choices=Area.choices, default=Area.URBAN)
     narrative = models.TextField(blank=True)
     silent = models.BooleanField(default=False)
+    # People named in the call (suspect, victim, third parties): the intelligence check runs
+    # on each of them as well as on the caller.
+    named_people = models.JSONField(default=list, blank=True)
+    # What the handler must notice about the record itself, e.g. "empty narrative" or
+    # "caller number could not be parsed". [{"code": str, "text": str}]
+    flags = models.JSONField(default=list, blank=True)
     opening_code = models.ForeignKey(
         OpeningCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The DA qualifier. Set whenever the call fits the definition; the handler may add it, and
+    # may only remove it with a written reason (kept here and in the audit trail).
     domestic_abuse = models.BooleanField(default=False)
+    domestic_abuse_removed_reason = models.TextField(blank=True)
     grade = models.CharField(max_length=12, choices=Grade.choices)
     recommended_grade = models.CharField(max_length=12, choices=Grade.choices)
     minimum_grade = models.CharField(max_length=12, choices=Grade.choices)
@@ -204,6 +217,18 @@ class Incident(models.Model):
                 fields=["target_response_at"],
                 name="cad_incident_unattended_idx",
                 condition=Q(status__in=["OPEN", "RESOURCED"]),
+            ),
+        ]
+        constraints = [
+            # A closed incident always says when, why (closing code) and how it was resolved.
+            models.CheckConstraint(
+                condition=~Q(status="CLOSED")
+                | (
+                    Q(closed_at__isnull=False)
+                    & Q(closing_code__isnull=False)
+                    & ~Q(resolution_note="")
+                ),
+                name="cad_incident_closed_has_code_and_note",
             ),
         ]
 
