@@ -128,7 +128,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 # Beat entries: name -> {"task": dotted task name, "schedule": seconds}. Apps add theirs here;
 # the embedded scheduler reads the same table.
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Markers: expiry at expires_at, START-contact alerts, review reminders (idempotent).
+    "riskflags-lifecycle": {"task": "riskflags.lifecycle", "schedule": 60.0},
+}
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
