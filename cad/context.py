@@ -29,6 +29,8 @@ class Finding:
     evidence: str
     source: str = "narrative"  # "narrative", "marker", "intel", "history", "channel"
     weight: str = "normal"  # "serious" findings make a DA call IMMEDIATE
+    # Character offsets [start, end) of the triggering words in the narrative, for highlighting.
+    spans: tuple[tuple[int, int], ...] = ()
 
     def as_dict(self) -> dict:
         return {
@@ -37,6 +39,7 @@ class Finding:
             "evidence": self.evidence,
             "source": self.source,
             "weight": self.weight,
+            "spans": [list(span) for span in self.spans],
         }
 
 
