@@ -1,25 +1,36 @@
 """The cad API: thin views that parse, call one service or selector, and render."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cad import selectors, services
-from cad.models import GradeRequest, IncidentStatus
+from cad.models import GradeRequest
 from cad.serializers import (
     AssessInput,
     AssessmentSerializer,
+    AuditEventSerializer,
+    CloseInput,
+    ClosingCodeSerializer,
     ContactInput,
     ContactSerializer,
     DecisionInput,
+    DomesticAbuseInput,
     GradeInput,
     GradeRequestSerializer,
     IncidentInput,
     IncidentListSerializer,
     IncidentSerializer,
+    IncidentUpdateInput,
     LogEntrySerializer,
     LogInput,
+    OpeningCodeSerializer,
 )
 from core.permissions import HasRole
 from core.roles import OPERATIONS, Role
@@ -28,12 +39,25 @@ CALL_TAKERS = (Role.CALL_HANDLER, Role.SUPERVISOR, Role.ADMIN)
 GRADERS = (Role.CALL_HANDLER, Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR)
 INCIDENT_READERS = OPERATIONS + (Role.OFFICER, Role.QA_REVIEWER)
 LOG_WRITERS = OPERATIONS + (Role.OFFICER,)
+CLOSERS = (Role.CALL_HANDLER, Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR)
+GRADE_REQUEST_READERS = (Role.SUPERVISOR, Role.CALL_HANDLER, Role.QA_REVIEWER, Role.ADMIN)
+
+ERRORS = {
+    400: OpenApiResponse(description='Bad input: {"detail", "code"}'),
+    403: OpenApiResponse(description="Your role does not allow this"),
+    404: OpenApiResponse(description="No such incident"),
+    409: OpenApiResponse(description="Not allowed in the incident's current state"),
+}
 
 
-def _parse(serializer_class, data):
-    s = serializer_class(data=data)
+def _parse(serializer_class, data, **kwargs):
+    s = serializer_class(data=data, **kwargs)
     s.is_valid(raise_exception=True)
     return s.validated_data
+
+
+def _incident(pk: int) -> Response:
+    return Response(IncidentSerializer(selectors.incident_get(pk)).data)
 
 
 class AssessView(APIView):
@@ -42,30 +66,47 @@ class AssessView(APIView):
     permission_classes = [HasRole]
     allowed_roles = OPERATIONS
 
-    @extend_schema(request=AssessInput, responses=AssessmentSerializer)
+    @extend_schema(request=AssessInput, responses={200: AssessmentSerializer, 400: ERRORS[400]})
     def post(self, request):
         data = _parse(AssessInput, request.data)
         assessment, _ = services.call_assess(**data)
         return Response(assessment.as_dict())
 
 
-class ContactCreateView(generics.ListCreateAPIView):
-    """Record a contact that raised no incident (e.g. a switchboard message)."""
+class ContactListCreateView(generics.ListAPIView):
+    """Contacts on every channel; POST records one that raised no incident (e.g. a switchboard
+    message), or a further contact about an incident (`incident`)."""
 
     permission_classes = [HasRole]
     allowed_roles = OPERATIONS
     write_roles = CALL_TAKERS
     serializer_class = ContactSerializer
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("phone", str, description="Any format; matched in E.164"),
+            OpenApiParameter("channel", str),
+            OpenApiParameter("incident", int),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        from cad.models import Contact
+        params = self.request.query_params
+        incident = params.get("incident")
+        return selectors.contact_list(
+            phone=params.get("phone"),
+            channel=params.get("channel"),
+            incident_id=int(incident) if incident and incident.isdigit() else None,
+        )
 
-        return Contact.objects.select_related("handler").order_by("-received_at", "-id")
-
-    @extend_schema(request=ContactInput, responses={201: ContactSerializer})
+    @extend_schema(request=ContactInput, responses={201: ContactSerializer, **ERRORS})
     def post(self, request):
         data = _parse(ContactInput, request.data)
-        contact = services.contact_create(actor=request.user, **data)
+        incident_id = data.pop("incident", None)
+        incident = selectors.incident_get(incident_id) if incident_id else None
+        contact = services.contact_create(actor=request.user, incident=incident, **data)
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
@@ -75,30 +116,69 @@ class IncidentListCreateView(generics.ListAPIView):
     write_roles = CALL_TAKERS
     serializer_class = IncidentListSerializer
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str),
+            OpenApiParameter("grade", str),
+            OpenApiParameter("channel", str),
+            OpenApiParameter("area", str),
+            OpenApiParameter("domestic_abuse", bool),
+            OpenApiParameter("tag", str),
+            OpenApiParameter("open", bool),
+            OpenApiParameter("q", str, description="Reference, address, caller, number or words"),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        value = self.request.query_params.get("status")
-        if value and value not in IncidentStatus.values:
-            from cad.exceptions import ValidationFailed
+        params = self.request.query_params
+        return selectors.incident_list(
+            status=params.get("status"),
+            grade=params.get("grade"),
+            channel=params.get("channel"),
+            area=params.get("area"),
+            domestic_abuse=params.get("domestic_abuse"),
+            tag=params.get("tag"),
+            open_only=params.get("open"),
+            q=params.get("q"),
+        )
 
-            raise ValidationFailed(f"Unknown status '{value}'.", code="unknown_status")
-        return selectors.incident_list(status=value)
-
-    @extend_schema(request=IncidentInput, responses={201: IncidentSerializer})
+    @extend_schema(
+        request=IncidentInput,
+        parameters=[OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER)],
+        responses={201: IncidentSerializer, **ERRORS},
+    )
     def post(self, request):
         data = _parse(IncidentInput, request.data)
         key = data.pop("idempotency_key", None) or request.headers.get("Idempotency-Key")
         incident = services.incident_create(actor=request.user, idempotency_key=key, **data)
-        incident = selectors.incident_get(incident.pk)
-        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+        response = _incident(incident.pk)
+        response.status_code = status.HTTP_201_CREATED
+        if getattr(incident, "replayed", False):
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class IncidentDetailView(APIView):
+    """GET the whole incident; PATCH corrects caller, number, address, named people, area or
+    opening code (the intelligence check runs again on new details)."""
+
     permission_classes = [HasRole]
     allowed_roles = INCIDENT_READERS
+    write_roles = CALL_TAKERS + (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR)
 
-    @extend_schema(responses=IncidentSerializer)
+    @extend_schema(responses={200: IncidentSerializer, 404: ERRORS[404]})
     def get(self, request, pk: int):
-        return Response(IncidentSerializer(selectors.incident_get(pk)).data)
+        return _incident(pk)
+
+    @extend_schema(request=IncidentUpdateInput, responses={200: IncidentSerializer, **ERRORS})
+    def patch(self, request, pk: int):
+        data = _parse(IncidentUpdateInput, request.data)
+        services.incident_update_details(
+            actor=request.user, incident=selectors.incident_get(pk), **data
+        )
+        return _incident(pk)
 
 
 class IncidentLogView(APIView):
@@ -111,7 +191,7 @@ class IncidentLogView(APIView):
         incident = selectors.incident_get(pk)
         return Response(LogEntrySerializer(incident.log_entries.all(), many=True).data)
 
-    @extend_schema(request=LogInput, responses={201: LogEntrySerializer})
+    @extend_schema(request=LogInput, responses={201: LogEntrySerializer, **ERRORS})
     def post(self, request, pk: int):
         data = _parse(LogInput, request.data)
         entry = services.incident_log_add(
@@ -131,7 +211,7 @@ class IncidentGradeView(APIView):
             202: inline_serializer(
                 "GradeRequestAccepted", {"grade_request": GradeRequestSerializer()}
             ),
-            400: OpenApiResponse(description="Below the minimum grade without a reason"),
+            **ERRORS,
         },
     )
     def post(self, request, pk: int):
@@ -144,21 +224,58 @@ class IncidentGradeView(APIView):
                 {"grade_request": GradeRequestSerializer(result).data},
                 status=status.HTTP_202_ACCEPTED,
             )
-        return Response(IncidentSerializer(selectors.incident_get(pk)).data)
+        return _incident(pk)
+
+
+class IncidentCloseView(APIView):
+    permission_classes = [HasRole]
+    allowed_roles = CLOSERS
+
+    @extend_schema(request=CloseInput, responses={200: IncidentSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        data = _parse(CloseInput, request.data)
+        services.incident_close(actor=request.user, incident=selectors.incident_get(pk), **data)
+        return _incident(pk)
+
+
+class IncidentDomesticAbuseView(APIView):
+    """Add or remove the DA qualifier (removing needs a reason)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = GRADERS
+
+    @extend_schema(request=DomesticAbuseInput, responses={200: IncidentSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        data = _parse(DomesticAbuseInput, request.data)
+        services.incident_set_domestic_abuse(
+            actor=request.user, incident=selectors.incident_get(pk), **data
+        )
+        return _incident(pk)
+
+
+class IncidentTimelineView(APIView):
+    """The incident's audit trail, oldest first."""
+
+    permission_classes = [HasRole]
+    allowed_roles = INCIDENT_READERS
+
+    @extend_schema(responses=AuditEventSerializer(many=True))
+    def get(self, request, pk: int):
+        events = selectors.incident_timeline(selectors.incident_get(pk))
+        return Response(AuditEventSerializer(events, many=True).data)
 
 
 class GradeRequestListView(generics.ListAPIView):
     permission_classes = [HasRole]
-    allowed_roles = (Role.SUPERVISOR, Role.CALL_HANDLER, Role.QA_REVIEWER, Role.ADMIN)
+    allowed_roles = GRADE_REQUEST_READERS
     serializer_class = GradeRequestSerializer
 
-    def get_queryset(self):
-        value = self.request.query_params.get("status")
-        if value and value not in GradeRequest.Status.values:
-            from cad.exceptions import ValidationFailed
+    @extend_schema(parameters=[OpenApiParameter("status", str)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
-            raise ValidationFailed(f"Unknown status '{value}'.", code="unknown_status")
-        return selectors.grade_requests(status=value)
+    def get_queryset(self):
+        return selectors.grade_requests(status=self.request.query_params.get("status"))
 
 
 class GradeRequestDecisionView(APIView):
@@ -166,7 +283,7 @@ class GradeRequestDecisionView(APIView):
     allowed_roles = (Role.SUPERVISOR,)
     approve = True
 
-    @extend_schema(request=DecisionInput, responses=GradeRequestSerializer)
+    @extend_schema(request=DecisionInput, responses={200: GradeRequestSerializer, **ERRORS})
     def post(self, request, pk: int):
         data = _parse(DecisionInput, request.data)
         result = services.grade_request_decide(
@@ -176,3 +293,23 @@ class GradeRequestDecisionView(APIView):
             **data,
         )
         return Response(GradeRequestSerializer(result).data)
+
+
+class OpeningCodeListView(generics.ListAPIView):
+    permission_classes = [HasRole]
+    allowed_roles = INCIDENT_READERS
+    serializer_class = OpeningCodeSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.opening_codes()
+
+
+class ClosingCodeListView(generics.ListAPIView):
+    permission_classes = [HasRole]
+    allowed_roles = INCIDENT_READERS
+    serializer_class = ClosingCodeSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.closing_codes()

@@ -4,11 +4,24 @@ from cad import api
 
 urlpatterns = [
     path("grading/assess/", api.AssessView.as_view(), name="api-assess"),
-    path("contacts/", api.ContactCreateView.as_view(), name="api-contacts"),
+    path("contacts/", api.ContactListCreateView.as_view(), name="api-contacts"),
+    path("opening-codes/", api.OpeningCodeListView.as_view(), name="api-opening-codes"),
+    path("closing-codes/", api.ClosingCodeListView.as_view(), name="api-closing-codes"),
     path("incidents/", api.IncidentListCreateView.as_view(), name="api-incidents"),
     path("incidents/<int:pk>/", api.IncidentDetailView.as_view(), name="api-incident"),
     path("incidents/<int:pk>/log/", api.IncidentLogView.as_view(), name="api-incident-log"),
     path("incidents/<int:pk>/grade/", api.IncidentGradeView.as_view(), name="api-incident-grade"),
+    path("incidents/<int:pk>/close/", api.IncidentCloseView.as_view(), name="api-incident-close"),
+    path(
+        "incidents/<int:pk>/domestic-abuse/",
+        api.IncidentDomesticAbuseView.as_view(),
+        name="api-incident-domestic-abuse",
+    ),
+    path(
+        "incidents/<int:pk>/timeline/",
+        api.IncidentTimelineView.as_view(),
+        name="api-incident-timeline",
+    ),
     path("grade-requests/", api.GradeRequestListView.as_view(), name="api-grade-requests"),
     path(
         "grade-requests/<int:pk>/approve/",

@@ -4,3 +4,53 @@ from django.apps import AppConfig
 class CadConfig(AppConfig):
     name = "cad"
     verbose_name = "CAD: calls, incidents and grading"
+
+    def ready(self):
+        from cad.demo import seed_calls
+        from core.demo import register_demo_seeder
+        from core.navigation import Screen, register_screen
+        from core.roles import Role as R
+        from core.screens import OPS_FLOOR
+
+        register_screen(
+            Screen(
+                "call_taking",
+                "Call taking",
+                "call-taking",
+                (R.CALL_HANDLER,),
+                "Take a 999/101 call and grade it.",
+                10,
+            )
+        )
+        register_screen(
+            Screen(
+                "switchboard",
+                "Switchboard message",
+                "switchboard",
+                (R.CALL_HANDLER,),
+                "Record a contact that raises no incident.",
+                12,
+            )
+        )
+        register_screen(
+            Screen(
+                "incidents",
+                "Incidents",
+                "incident-list",
+                (R.CALL_HANDLER, R.SUPPORT_OPERATOR, *OPS_FLOOR, R.QA_REVIEWER, R.ADMIN),
+                "Search and open incidents.",
+                14,
+            )
+        )
+        register_screen(
+            Screen(
+                "grade_requests",
+                "Downgrade sign-off",
+                "grade-request-queue",
+                (R.SUPERVISOR,),
+                "Approve or refuse downgrades of risk calls.",
+                16,
+            )
+        )
+        # After intelligence and markers (their seeders run first, so the checks find them).
+        register_demo_seeder("cad", seed_calls, order=50)

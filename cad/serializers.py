@@ -3,7 +3,38 @@
 from rest_framework import serializers
 
 from cad import context as call_context
-from cad.models import Area, Channel, Contact, Grade, GradeRequest, Incident, IncidentLogEntry
+from cad.models import (
+    Area,
+    Channel,
+    ClosingCode,
+    Contact,
+    Grade,
+    GradeChange,
+    GradeRequest,
+    Incident,
+    IncidentLogEntry,
+    OpeningCode,
+)
+from core.models import AuditEvent
+
+
+def _choice(choices, what: str, **kwargs) -> serializers.ChoiceField:
+    """A choice field whose error names the bad value and lists the good ones."""
+    return serializers.ChoiceField(
+        choices=choices.choices,
+        error_messages={
+            "invalid_choice": f"Unknown {what} '{{input}}'. Use one of: "
+            + ", ".join(choices.values)
+            + "."
+        },
+        **kwargs,
+    )
+
+
+def _text(max_length: int, **kwargs) -> serializers.CharField:
+    return serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=max_length, **kwargs
+    )
 
 
 class FindingSerializer(serializers.Serializer):
@@ -13,19 +44,14 @@ class FindingSerializer(serializers.Serializer):
 
 
 class AssessInput(serializers.Serializer):
-    narrative = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=20000, trim_whitespace=False
+    narrative = _text(20000, trim_whitespace=False)
+    caller_phone = _text(60)
+    caller_name = _text(200)
+    address = _text(300)
+    named_people = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=20
     )
-    caller_phone = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=60
-    )
-    caller_name = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=200
-    )
-    address = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
-    channel = serializers.ChoiceField(
-        choices=Channel.choices, required=False, default=Channel.EMERGENCY
-    )
+    channel = _choice(Channel, "channel", required=False, default=Channel.EMERGENCY)
     silent = serializers.BooleanField(required=False, default=False)
 
 
@@ -41,19 +67,19 @@ class AssessmentSerializer(serializers.Serializer):
 
 
 class ContactInput(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=Channel.choices)
-    caller_phone = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=60
-    )
-    caller_name = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=200
-    )
-    address = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
-    summary = serializers.CharField(allow_blank=True, required=False, default="", max_length=20000)
+    channel = _choice(Channel, "channel")
+    caller_phone = _text(60)
+    caller_name = _text(200)
+    address = _text(300)
+    summary = _text(20000)
+    incident = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class ContactSerializer(serializers.ModelSerializer):
     handler = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    incident_reference = serializers.CharField(
+        source="incident.reference", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Contact
@@ -69,25 +95,33 @@ class ContactSerializer(serializers.ModelSerializer):
             "received_at",
             "handler",
             "incident",
+            "incident_reference",
         ]
 
 
 class IncidentInput(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=Channel.choices)
-    caller_phone = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=60
-    )
-    caller_name = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=200
-    )
-    address = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
-    narrative = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=20000
-    )
+    channel = _choice(Channel, "channel")
+    caller_phone = _text(60)
+    caller_name = _text(200)
+    address = _text(300)
+    narrative = _text(20000)
     silent = serializers.BooleanField(required=False, default=False)
-    area = serializers.ChoiceField(choices=Area.choices, required=False, default=Area.URBAN)
+    area = _choice(Area, "area", required=False, default=Area.URBAN)
     opening_code = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, default=None, max_length=40
+    )
+    named_people = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=20
+    )
+    domestic_abuse = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Omit to follow the assessment; false on a DA call needs domestic_abuse_reason.",
+    )
+    domestic_abuse_reason = _text(2000)
+    confirm_grade = serializers.BooleanField(
+        required=False, default=False, help_text="The handler accepts the recommended grade."
     )
     latitude = serializers.FloatField(
         required=False, allow_null=True, default=None, min_value=-90, max_value=90
@@ -96,8 +130,26 @@ class IncidentInput(serializers.Serializer):
         required=False, allow_null=True, default=None, min_value=-180, max_value=180
     )
     idempotency_key = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, default=None, max_length=80
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        max_length=80,
+        help_text="Or the Idempotency-Key header: a repeat returns the first incident.",
     )
+
+
+class IncidentUpdateInput(serializers.Serializer):
+    """Only the fields given change."""
+
+    caller_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    caller_phone = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    named_people = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=20
+    )
+    area = _choice(Area, "area", required=False)
+    opening_code = serializers.CharField(required=False, allow_blank=True, max_length=40)
 
 
 class LogEntrySerializer(serializers.ModelSerializer):
@@ -116,8 +168,18 @@ class LogInput(serializers.Serializer):
 
 
 class GradeInput(serializers.Serializer):
-    grade = serializers.ChoiceField(choices=Grade.choices)
-    reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=2000)
+    grade = _choice(Grade, "grade")
+    reason = _text(2000)
+
+
+class CloseInput(serializers.Serializer):
+    closing_code = serializers.CharField(max_length=40)
+    resolution_note = serializers.CharField(max_length=10000)
+
+
+class DomesticAbuseInput(serializers.Serializer):
+    domestic_abuse = serializers.BooleanField()
+    reason = _text(2000)
 
 
 class GradeRequestSerializer(serializers.ModelSerializer):
@@ -145,7 +207,51 @@ class GradeRequestSerializer(serializers.ModelSerializer):
 
 
 class DecisionInput(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=2000)
+    note = _text(2000)
+
+
+class GradeChangeSerializer(serializers.ModelSerializer):
+    by = serializers.SerializerMethodField()
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = GradeChange
+        fields = [
+            "at",
+            "by",
+            "from_grade",
+            "to_grade",
+            "recommended_grade",
+            "minimum_grade",
+            "reason",
+            "approved_by",
+        ]
+
+    def get_by(self, change) -> str:
+        return change.by.get_username() if change.by_id else "system"
+
+
+class OpeningCodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OpeningCode
+        fields = ["code", "label", "description"]
+
+
+class ClosingCodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClosingCode
+        fields = ["code", "label"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEvent
+        fields = ["at", "actor", "action", "summary", "data"]
+
+    def get_actor(self, event) -> str:
+        return event.actor.get_username() if event.actor_id else "system"
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -155,6 +261,14 @@ class IncidentSerializer(serializers.ModelSerializer):
     log = LogEntrySerializer(source="log_entries", many=True, read_only=True)
     tags = serializers.SerializerMethodField()
     opening_code = serializers.CharField(source="opening_code_id", read_only=True, allow_null=True)
+    opening_code_label = serializers.CharField(
+        source="opening_code.label", read_only=True, allow_null=True, default=None
+    )
+    closing_code = serializers.CharField(source="closing_code_id", read_only=True, allow_null=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    graded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    grade_history = GradeChangeSerializer(source="grade_changes", many=True, read_only=True)
+    pending_grade_request = serializers.SerializerMethodField()
 
     class Meta:
         model = Incident
@@ -164,6 +278,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "status",
             "channel",
             "received_at",
+            "created_by",
             "caller_name",
             "caller_phone",
             "phone_valid",
@@ -173,21 +288,37 @@ class IncidentSerializer(serializers.ModelSerializer):
             "area",
             "narrative",
             "silent",
+            "named_people",
+            "flags",
             "opening_code",
+            "opening_code_label",
             "grade",
+            "graded_by",
+            "graded_at",
             "recommended_grade",
             "minimum_grade",
             "domestic_abuse",
+            "domestic_abuse_removed_reason",
             "assessment",
             "target_response_at",
             "first_arrived_at",
             "closed_at",
+            "closing_code",
+            "resolution_note",
             "tags",
             "log",
+            "grade_history",
+            "pending_grade_request",
         ]
 
     def get_tags(self, incident) -> list[str]:
         return incident.tag_names
+
+    def get_pending_grade_request(self, incident) -> dict | None:
+        pending = [
+            r for r in incident.grade_requests.all() if r.status == GradeRequest.Status.PENDING
+        ]
+        return GradeRequestSerializer(pending[0]).data if pending else None
 
     def to_representation(self, incident):
         data = super().to_representation(incident)
@@ -200,6 +331,7 @@ class IncidentSerializer(serializers.ModelSerializer):
 
 class IncidentListSerializer(serializers.ModelSerializer):
     tags = serializers.SerializerMethodField()
+    opening_code = serializers.CharField(source="opening_code_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Incident
@@ -209,8 +341,13 @@ class IncidentListSerializer(serializers.ModelSerializer):
             "status",
             "channel",
             "received_at",
+            "caller_phone",
             "address",
+            "area",
+            "opening_code",
             "grade",
+            "recommended_grade",
+            "minimum_grade",
             "domestic_abuse",
             "target_response_at",
             "tags",

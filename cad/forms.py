@@ -1,0 +1,151 @@
+"""HTML forms for call taking (shape only: every rule lives in `cad.services`)."""
+
+import re
+import uuid
+
+from django import forms
+
+from cad.models import Area, Channel, Grade, IncidentStatus
+from cad.selectors import closing_codes, opening_codes
+
+
+def split_names(text: str) -> list[str]:
+    """Named people typed one per line or separated by commas or semicolons."""
+    return [n.strip() for n in re.split(r"[\n,;]+", text or "") if n.strip()]
+
+
+def _opening_choices():
+    return [("", "— choose —")] + [(c.code, c.label) for c in opening_codes()]
+
+
+class CallForm(forms.Form):
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.EMERGENCY)
+    silent = forms.BooleanField(required=False, label="Silent / abandoned call")
+    caller_phone = forms.CharField(required=False, max_length=60, label="Number")
+    caller_name = forms.CharField(required=False, max_length=200, label="Caller")
+    address = forms.CharField(required=False, max_length=300)
+    area = forms.ChoiceField(choices=Area.choices, initial=Area.URBAN)
+    narrative = forms.CharField(required=False, max_length=20000, widget=forms.Textarea)
+    named_people = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Named people (suspect, victim…)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    opening_code = forms.ChoiceField(required=False, choices=())
+    domestic_abuse = forms.BooleanField(required=False, label="DA qualifier")
+    # Set by the page when the handler ticks or unticks DA; otherwise the assessment decides.
+    da_touched = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    domestic_abuse_reason = forms.CharField(
+        required=False, max_length=2000, label="Reason for recording without DA"
+    )
+    confirm_grade = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(max_length=80, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opening_code"].choices = _opening_choices()
+        keys = {"caller_phone": "p", "address": "a", "narrative": "n", "caller_name": "c"}
+        for name, key in keys.items():
+            self.fields[name].widget.attrs["accesskey"] = key
+        self.fields["caller_phone"].widget.attrs["autofocus"] = True
+        self.fields["narrative"].widget.attrs["rows"] = 8
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        touched = data.pop("da_touched")
+        data["domestic_abuse"] = data["domestic_abuse"] if touched else None
+        data["named_people"] = split_names(data["named_people"])
+        data["opening_code"] = data["opening_code"] or None
+        return data
+
+
+class AssessForm(forms.Form):
+    """What the live assessment reads from the call form (everything else is ignored)."""
+
+    channel = forms.ChoiceField(choices=Channel.choices, required=False)
+    silent = forms.BooleanField(required=False)
+    caller_phone = forms.CharField(required=False, max_length=60)
+    caller_name = forms.CharField(required=False, max_length=200)
+    address = forms.CharField(required=False, max_length=300)
+    narrative = forms.CharField(required=False, max_length=20000, strip=False)
+    named_people = forms.CharField(required=False, max_length=2000)
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["channel"] = data["channel"] or Channel.EMERGENCY
+        data["named_people"] = split_names(data["named_people"])
+        return data
+
+
+class ContactForm(forms.Form):
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.SWITCHBOARD)
+    caller_phone = forms.CharField(required=False, max_length=60, label="Number")
+    caller_name = forms.CharField(required=False, max_length=200, label="Caller")
+    address = forms.CharField(required=False, max_length=300)
+    summary = forms.CharField(
+        max_length=20000, label="Message", widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class GradeForm(forms.Form):
+    grade = forms.ChoiceField(choices=Grade.choices)
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+class LogForm(forms.Form):
+    text = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseForm(forms.Form):
+    closing_code = forms.ChoiceField(choices=())
+    resolution_note = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["closing_code"].choices = [("", "— choose —")] + [
+            (c.code, c.label) for c in closing_codes()
+        ]
+
+
+class DomesticAbuseForm(forms.Form):
+    domestic_abuse = forms.BooleanField(required=False)
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+class DetailsForm(forms.Form):
+    caller_name = forms.CharField(required=False, max_length=200, label="Caller")
+    caller_phone = forms.CharField(required=False, max_length=60, label="Number")
+    address = forms.CharField(required=False, max_length=300)
+    named_people = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    area = forms.ChoiceField(choices=Area.choices)
+    opening_code = forms.ChoiceField(required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opening_code"].choices = _opening_choices()
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["named_people"] = split_names(data["named_people"])
+        return data
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")])
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class IncidentFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    status = forms.ChoiceField(required=False, choices=[("", "Any")] + IncidentStatus.choices)
+    grade = forms.ChoiceField(required=False, choices=[("", "Any")] + Grade.choices)
+    channel = forms.ChoiceField(required=False, choices=[("", "Any")] + Channel.choices)
+    domestic_abuse = forms.ChoiceField(
+        required=False, label="DA", choices=[("", "Any"), ("true", "DA only"), ("false", "Not DA")]
+    )
+    open = forms.BooleanField(required=False, label="Open only")

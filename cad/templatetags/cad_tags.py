@@ -1,0 +1,158 @@
+"""Template helpers for call taking: evidence highlighted in the narrative, and a generic
+renderer for the context panels other apps fill (counts and lists, whatever keys they return)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+QUOTES = "\"'“”‘’«»…. "
+MAX_DEPTH = 4
+MAX_ITEMS = 50
+
+
+def _fragments(evidence: str) -> list[str]:
+    """The quotable parts of an evidence string: the whole, or its quoted / elided pieces."""
+    evidence = (evidence or "").strip()
+    if not evidence:
+        return []
+    pieces = [evidence.strip(QUOTES)]
+    pieces += [p.strip(QUOTES) for p in re.findall(r"[\"“']([^\"”']{3,})[\"”']", evidence)]
+    pieces += [p.strip(QUOTES) for p in re.split(r"\.\.\.|…", evidence)]
+    return [p for p in dict.fromkeys(pieces) if len(p) >= 3]
+
+
+def evidence_spans(narrative: str, assessment: dict | None) -> list[tuple[int, int, str]]:
+    """(start, end, css class) for every place a finding's evidence appears in the narrative;
+    DA indicators are `evidence`, risk factors `risk`. Overlaps are merged (risk wins)."""
+    spans = []
+    lower = (narrative or "").lower()
+    for key, css in (("indicators", "evidence"), ("risk_factors", "risk")):
+        for finding in (assessment or {}).get(key) or []:
+            if finding.get("source", "narrative") != "narrative":
+                continue
+            for piece in _fragments(finding.get("evidence", "")):
+                start = lower.find(piece.lower())
+                while start != -1:
+                    spans.append((start, start + len(piece), css, finding.get("label", "")))
+                    start = lower.find(piece.lower(), start + len(piece))
+                if any(s[3] == finding.get("label", "") for s in spans):
+                    break
+    spans.sort()
+    merged: list[list] = []
+    for start, end, css, label in spans:
+        if merged and start <= merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], end)
+            last[2] = "risk" if "risk" in (last[2], css) else last[2]
+            if label and label not in last[3]:
+                last[3] = f"{last[3]}; {label}" if last[3] else label
+        else:
+            merged.append([start, end, css, label])
+    return [tuple(m) for m in merged]
+
+
+@register.simple_tag
+def highlight_evidence(narrative: str, assessment: dict | None = None):
+    """The narrative, escaped, with each finding's evidence wrapped in <mark>."""
+    narrative = narrative or ""
+    out, cursor = [], 0
+    for start, end, css, label in evidence_spans(narrative, assessment):
+        out.append(escape(narrative[cursor:start]))
+        out.append(
+            format_html('<mark class="{}" title="{}">{}</mark>', css, label, narrative[start:end])
+        )
+        cursor = end
+    out.append(escape(narrative[cursor:]))
+    return mark_safe("".join(str(x) for x in out))  # noqa: S308 (every piece escaped above)
+
+
+def _label(key) -> str:
+    return str(key).replace("_", " ").capitalize()
+
+
+def _scalar(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}T", value):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return timezone.localtime(parsed).strftime("%d %b %Y %H:%M")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _item(value: dict, depth: int):
+    """One record in a list: its `text` (or `summary`) if it has one, else its fields."""
+    severity = value.get("severity") or ""
+    status = value.get("status") or value.get("kind") or ""
+    text = value.get("text") or value.get("summary") or value.get("label")
+    badge = format_html('<span class="badge marker">{}</span> ', status) if status else ""
+    if text:
+        body = format_html("{}{}", badge, text)
+        link = value.get("link")
+        if isinstance(link, str) and link.startswith("/"):
+            body = format_html('{} <a href="{}">open</a>', body, link)
+        return format_html('<li class="ctx-item {}">{}</li>', severity, body)
+    rest = {k: v for k, v in value.items() if k not in ("severity", "link")}
+    return format_html('<li class="ctx-item {}">{}</li>', severity, _render(rest, depth + 1))
+
+
+def _render(value, depth: int = 0):
+    if depth > MAX_DEPTH:
+        return escape(_scalar(value) if not isinstance(value, dict | list) else "…")
+    if isinstance(value, dict):
+        if not value:
+            return format_html('<span class="muted">{}</span>', "none")
+        rows = format_html_join(
+            "",
+            "<dt>{}</dt><dd>{}</dd>",
+            ((_label(k), _render(v, depth + 1)) for k, v in value.items()),
+        )
+        return format_html('<dl class="ctx">{}</dl>', rows)
+    if isinstance(value, list | tuple):
+        if not value:
+            return format_html('<span class="muted">{}</span>', "none")
+        items = [
+            _item(v, depth) if isinstance(v, dict) else format_html("<li>{}</li>", _scalar(v))
+            for v in value[:MAX_ITEMS]
+        ]
+        more = len(value) - MAX_ITEMS
+        tail = format_html('<li class="muted">… {} more</li>', more) if more > 0 else ""
+        return format_html(
+            '<span class="ctx-count">{}</span><ul class="ctx-list">{}{}</ul>',
+            len(value),
+            mark_safe("".join(str(i) for i in items)),  # noqa: S308 (built with format_html)
+            tail,
+        )
+    return escape(_scalar(value))
+
+
+@register.simple_tag
+def render_context(value):
+    """Any JSON-like value as HTML: dicts as definition lists, lists with their count."""
+    return _render(value)
+
+
+@register.filter
+def label(key) -> str:
+    return _label(key)
+
+
+@register.simple_tag
+def url_or_empty(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""

@@ -1,0 +1,298 @@
+"""Call-taking screens: thin views that parse a form, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+
+from cad import selectors, services
+from cad.api import CALL_TAKERS, CLOSERS, GRADERS, INCIDENT_READERS, LOG_WRITERS
+from cad.forms import (
+    AssessForm,
+    CallForm,
+    CloseForm,
+    ContactForm,
+    DecisionForm,
+    DetailsForm,
+    DomesticAbuseForm,
+    GradeForm,
+    IncidentFilterForm,
+    LogForm,
+)
+from cad.models import GradeRequest
+from core.exceptions import DomainError
+from core.permissions import RoleRequiredMixin
+from core.roles import Role
+
+
+def _form_errors(form) -> str:
+    return "; ".join(
+        f"{'' if field == '__all__' else field.replace('_', ' ') + ': '}{' '.join(errs)}"
+        for field, errs in form.errors.items()
+    )
+
+
+class CallTakingView(RoleRequiredMixin, View):
+    """One page to take a call: the assessment updates as the handler types; saving creates
+    the incident (Ctrl+Enter also confirms the recommended grade)."""
+
+    allowed_roles = CALL_TAKERS
+    template_name = "cad/call_taking.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": CallForm()})
+
+    def post(self, request):
+        form = CallForm(request.POST)
+        if form.is_valid():
+            try:
+                incident = services.incident_create(actor=request.user, **form.service_kwargs())
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                if getattr(incident, "replayed", False):
+                    messages.info(request, f"{incident.reference} was already saved.")
+                else:
+                    messages.success(
+                        request, f"{incident.reference} created, graded {incident.grade}."
+                    )
+                return redirect("incident-detail", pk=incident.pk)
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class AssessPartialView(RoleRequiredMixin, View):
+    """htmx: the live assessment panel for the call form as typed so far. Records nothing."""
+
+    allowed_roles = CALL_TAKERS
+
+    def post(self, request):
+        form = AssessForm(request.POST)
+        context = {"narrative": request.POST.get("narrative", "")}
+        if not form.is_valid():
+            context["error"] = _form_errors(form)
+        else:
+            try:
+                assessment, _ = services.call_assess(**form.service_kwargs())
+                context["assessment"] = assessment.as_dict()
+            except DomainError as error:
+                context["error"] = error.message
+        return render(request, "cad/_assessment.html", context)
+
+
+class SwitchboardView(RoleRequiredMixin, View):
+    """Record a contact that raises no incident, in a few seconds."""
+
+    allowed_roles = CALL_TAKERS
+    template_name = "cad/switchboard.html"
+
+    def _render(self, request, form, status=200):
+        recent = selectors.contact_list(handler=request.user)[:15]
+        return render(request, self.template_name, {"form": form, "recent": recent}, status=status)
+
+    def get(self, request):
+        return self._render(request, ContactForm())
+
+    def post(self, request):
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                contact = services.contact_create(actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                text = f"Contact #{contact.pk} recorded ({contact.channel})."
+                if not contact.phone_valid:
+                    text += (
+                        f" The number '{contact.caller_phone}' was not recognised: kept as given."
+                    )
+                messages.success(request, text)
+                return redirect("switchboard")
+        return self._render(request, form, status=400)
+
+
+class IncidentListView(RoleRequiredMixin, View):
+    allowed_roles = INCIDENT_READERS
+
+    def get(self, request):
+        form = IncidentFilterForm(request.GET)
+        filters = form.cleaned_data if form.is_valid() else {}
+        try:
+            incidents = selectors.incident_list(
+                status=filters.get("status"),
+                grade=filters.get("grade"),
+                channel=filters.get("channel"),
+                domestic_abuse=filters.get("domestic_abuse"),
+                open_only=filters.get("open"),
+                q=filters.get("q"),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            incidents = selectors.incident_list()
+        page = Paginator(incidents, 50).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "cad/incident_list.html",
+            {"form": form, "page": page, "query": query.urlencode()},
+        )
+
+
+class IncidentDetailView(RoleRequiredMixin, View):
+    allowed_roles = INCIDENT_READERS
+
+    def get(self, request, pk: int):
+        try:
+            page = selectors.incident_page(pk)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("incident-list")
+        incident = page["incident"]
+        page.update(
+            grade_form=GradeForm(initial={"grade": incident.grade}),
+            log_form=LogForm(),
+            close_form=CloseForm(),
+            details_form=DetailsForm(
+                initial={
+                    "caller_name": incident.caller_name,
+                    "caller_phone": incident.caller_phone,
+                    "address": incident.address,
+                    "named_people": "\n".join(incident.named_people),
+                    "area": incident.area,
+                    "opening_code": incident.opening_code_id or "",
+                }
+            ),
+            can_grade=_has(request, GRADERS),
+            can_log=_has(request, LOG_WRITERS),
+            can_close=_has(request, CLOSERS),
+            can_edit=_has(request, CALL_TAKERS + (Role.DISPATCHER, Role.CONTROLLER)),
+            focus_grade=incident.is_open and incident.graded_by_id is None,
+        )
+        return render(request, "cad/incident_detail.html", page)
+
+
+def _has(request, roles) -> bool:
+    from core.roles import has_role
+
+    return has_role(request.user, *roles)
+
+
+class IncidentActionView(RoleRequiredMixin, View):
+    """POST a form about one incident, call one service, and go back to the incident page with
+    the outcome (a domain error is shown, nothing is half-written)."""
+
+    form_class = None
+    success = ""
+
+    def act(self, request, incident, data):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect("incident-detail", pk=pk)
+        try:
+            result = self.act(request, selectors.incident_get(pk), form)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, result if isinstance(result, str) else self.success)
+        return redirect(reverse("incident-detail", args=[pk]) + self.anchor)
+
+    anchor = ""
+
+
+class IncidentGradeFormView(IncidentActionView):
+    allowed_roles = GRADERS
+    form_class = GradeForm
+
+    def act(self, request, incident, form):
+        result = services.incident_grade(actor=request.user, incident=incident, **form.cleaned_data)
+        if isinstance(result, GradeRequest):
+            return (
+                f"Downgrade to {result.requested_grade} sent to a supervisor "
+                f"({result.why_supervisor}). The incident stays {result.from_grade}."
+            )
+        return f"Graded {result.grade}."
+
+
+class IncidentLogFormView(IncidentActionView):
+    allowed_roles = LOG_WRITERS
+    form_class = LogForm
+    success = "Log line added."
+    anchor = "#log"
+
+    def act(self, request, incident, form):
+        services.incident_log_add(actor=request.user, incident=incident, **form.cleaned_data)
+
+
+class IncidentCloseFormView(IncidentActionView):
+    allowed_roles = CLOSERS
+    form_class = CloseForm
+    success = "Incident closed."
+
+    def act(self, request, incident, form):
+        services.incident_close(actor=request.user, incident=incident, **form.cleaned_data)
+
+
+class IncidentDomesticAbuseFormView(IncidentActionView):
+    allowed_roles = GRADERS
+    form_class = DomesticAbuseForm
+    success = "DA qualifier updated."
+
+    def act(self, request, incident, form):
+        services.incident_set_domestic_abuse(
+            actor=request.user, incident=incident, **form.cleaned_data
+        )
+
+
+class IncidentDetailsFormView(IncidentActionView):
+    allowed_roles = CALL_TAKERS + (Role.DISPATCHER, Role.CONTROLLER)
+    form_class = DetailsForm
+    success = "Details updated; checks re-run."
+
+    def act(self, request, incident, form):
+        services.incident_update_details(
+            actor=request.user, incident=incident, **form.service_kwargs()
+        )
+
+
+class GradeRequestQueueView(RoleRequiredMixin, View):
+    """Supervisors: pending downgrade requests, oldest first, with approve / refuse."""
+
+    allowed_roles = (Role.SUPERVISOR, Role.QA_REVIEWER, Role.ADMIN)
+
+    def get(self, request):
+        queue = selectors.grade_request_queue()
+        queue["can_decide"] = _has(request, (Role.SUPERVISOR,))
+        return render(request, "cad/grade_requests.html", queue)
+
+
+class GradeRequestDecideView(RoleRequiredMixin, View):
+    allowed_roles = (Role.SUPERVISOR,)
+
+    def post(self, request, pk: int):
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect("grade-request-queue")
+        try:
+            decided = services.grade_request_decide(
+                actor=request.user,
+                grade_request=selectors.grade_request_get(pk),
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"{decided.incident.reference}: downgrade to {decided.requested_grade} "
+                f"{decided.status.lower()}.",
+            )
+        return redirect("grade-request-queue")
