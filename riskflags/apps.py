@@ -3,3 +3,36 @@ from django.apps import AppConfig
 
 class RiskflagsConfig(AppConfig):
     name = "riskflags"
+    verbose_name = "Location risk markers (special schemes)"
+
+    def ready(self):
+        from cad.context import register_context_provider
+        from core.demo import register_demo_seeder
+        from core.navigation import Screen, register_screen
+        from riskflags.context import MarkerContextProvider
+        from riskflags.demo import seed_markers
+        from riskflags.views import MARKER_READERS
+
+        register_context_provider(MarkerContextProvider())
+        register_screen(
+            Screen(
+                "markers",
+                "Location markers",
+                "markers",
+                MARKER_READERS,
+                "Special schemes: active, due for review, awaiting START contact, expired, "
+                "withdrawn.",
+                50,
+            )
+        )
+        register_screen(
+            Screen(
+                "my_markers",
+                "My markers",
+                "my_markers",
+                ("OIC",),
+                "Your markers and what is due: victim contacts and reviews.",
+                52,
+            )
+        )
+        register_demo_seeder("riskflags", seed_markers, order=40)

@@ -35,6 +35,13 @@ class Marker(models.Model):
     """A special scheme on an address (and optionally phone numbers): calls from there are graded
     no lower than `grade_floor` while it is ACTIVE."""
 
+    # A marker only ever ends; an ended marker is history, never reopened (a new one is made).
+    ALLOWED_TRANSITIONS = {
+        MarkerStatus.ACTIVE: {MarkerStatus.EXPIRED, MarkerStatus.WITHDRAWN},
+        MarkerStatus.EXPIRED: set(),
+        MarkerStatus.WITHDRAWN: set(),
+    }
+
     address = models.CharField(max_length=300)
     address_normalised = models.CharField(max_length=300, db_index=True)
     postcode = models.CharField(max_length=10, blank=True)
@@ -108,7 +115,8 @@ class Marker(models.Model):
 
     @property
     def phones(self) -> list[str]:
-        return [p.phone for p in self.phone_numbers.all()]
+        """The numbers currently on the marker (removed ones are kept but not listed)."""
+        return [p.phone for p in self.phone_numbers.all() if p.removed_at is None]
 
 
 class MarkerPhone(models.Model):
@@ -118,6 +126,8 @@ class MarkerPhone(models.Model):
     phone = models.CharField(max_length=32, db_index=True)
     phone_raw = models.CharField(max_length=40, blank=True)
     valid = models.BooleanField(default=True)
+    # A number taken off a marker is kept, marked removed (nothing is deleted).
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -172,3 +182,31 @@ class VictimContact(models.Model):
 
     def __str__(self):
         return f"{self.purpose} {self.method} {self.outcome} on marker {self.marker_id}"
+
+
+class ReminderKind(models.TextChoices):
+    START_CONTACT_OVERDUE = "START_CONTACT_OVERDUE", "No START contact within 72 hours"
+    REVIEW_14_DAYS = "REVIEW_14_DAYS", "Review due: 14 days to expiry"
+    REVIEW_3_DAYS = "REVIEW_3_DAYS", "Review due: 3 days to expiry"
+
+
+class MarkerReminder(models.Model):
+    """One lifecycle reminder sent about a marker. The unique constraint makes each reminder
+    exactly-once, however often (or concurrently) the lifecycle task runs. `due_for` is the
+    expiry (or start) the reminder is about, so an extended marker is reminded again."""
+
+    marker = models.ForeignKey(Marker, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(max_length=24, choices=ReminderKind.choices)
+    due_for = models.DateTimeField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["marker", "kind", "due_for"], name="riskflags_reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} for marker {self.marker_id}"

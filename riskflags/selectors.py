@@ -1,11 +1,23 @@
 """Reads of markers. No writes here."""
 
+from datetime import timedelta
+
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from cad.exceptions import NotFound, ValidationFailed
 from cad.models import Grade
 from cad.normalise import normalise_address, normalise_phone
-from riskflags.models import Marker, MarkerPhone, MarkerStatus
+from core.audit import audit_trail
+from riskflags.models import (
+    ContactPurpose,
+    Marker,
+    MarkerPhone,
+    MarkerReminder,
+    MarkerStatus,
+    ReminderKind,
+    VictimContact,
+)
 
 
 def _iso(value):
@@ -64,7 +76,7 @@ def markers_matching(*, phone: str = "", address_normalised: str = "", now=None)
     if address:
         condition |= Q(address_normalised=address)
     if e164:
-        condition |= Q(phone_numbers__phone=e164)
+        condition |= Q(phone_numbers__phone=e164, phone_numbers__removed_at__isnull=True)
     markers = _marker_queryset().filter(pk__in=Marker.objects.filter(condition).values("pk"))
     ranked = []
     for marker in markers:
@@ -92,15 +104,231 @@ def _relevance(marker: Marker, status: str) -> tuple:
     return (1, 0, -ended.timestamp(), -marker.pk)
 
 
-def marker_has_contact(*, marker: Marker, purpose: str, since=None) -> bool:
-    contacts = marker.contacts.filter(purpose=purpose)
-    if since is not None:
-        contacts = contacts.filter(contacted_at__gte=since)
-    return contacts.exists()
+# --- Lists and pages -----------------------------------------------------------------------------
+
+REVIEW_WINDOW = timedelta(days=14)
+START_CONTACT_WITHIN = timedelta(hours=72)
+
+# The marker list's filters: key -> label (the order they show in).
+MARKER_FILTERS = {
+    "active": "Active",
+    "review_due": "Due for review (14 days)",
+    "awaiting_start": "Awaiting START contact",
+    "expired": "Expired",
+    "withdrawn": "Withdrawn",
+    "all": "All",
+}
 
 
-def markers_awaiting_start_contact():
-    from riskflags.models import ContactPurpose, VictimContact
+def marker_get(marker_id) -> Marker:
+    try:
+        return (
+            _marker_queryset()
+            .select_related("supervisor", "created_by", "withdrawn_by")
+            .annotate(has_start_contact=_has_start_contact())
+            .get(pk=marker_id)
+        )
+    except (Marker.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(f"Marker {marker_id} not found.") from exc
 
-    start = VictimContact.objects.filter(marker=OuterRef("pk"), purpose=ContactPurpose.START)
-    return Marker.objects.filter(status=MarkerStatus.ACTIVE).exclude(Exists(start))
+
+def _has_start_contact():
+    return Exists(VictimContact.objects.filter(marker=OuterRef("pk"), purpose=ContactPurpose.START))
+
+
+def _live(now) -> Q:
+    return Q(status=MarkerStatus.ACTIVE, expires_at__gt=now)
+
+
+def _filter(queryset, show: str, now):
+    if show == "active":
+        return queryset.filter(_live(now))
+    if show == "review_due":
+        return queryset.filter(_live(now), expires_at__lte=now + REVIEW_WINDOW)
+    if show == "awaiting_start":
+        return queryset.filter(_live(now), has_start_contact=False)
+    if show == "expired":
+        return queryset.filter(
+            Q(status=MarkerStatus.EXPIRED) | Q(status=MarkerStatus.ACTIVE, expires_at__lte=now)
+        )
+    if show == "withdrawn":
+        return queryset.filter(status=MarkerStatus.WITHDRAWN)
+    return queryset
+
+
+def marker_list(
+    *,
+    show: str = "active",
+    q: str = "",
+    oic=None,
+    oic_username: str = "",
+    status: str = "",
+    now=None,
+):
+    """Markers for the list screens and the API. `show` is one of MARKER_FILTERS; `q` searches
+    the address, the victim's name and numbers; `status` narrows to a stored status."""
+    now = now or timezone.now()
+    if show not in MARKER_FILTERS:
+        raise ValidationFailed(
+            f"Unknown filter '{show}'. Use one of: {', '.join(MARKER_FILTERS)}.",
+            code="unknown_filter",
+        )
+    if status and status not in MarkerStatus.values:
+        raise ValidationFailed(
+            f"Unknown status '{status}'. Use one of: {', '.join(MarkerStatus.values)}.",
+            code="unknown_status",
+        )
+    queryset = _marker_queryset().annotate(has_start_contact=_has_start_contact())
+    queryset = _filter(queryset, show, now)
+    if status:
+        queryset = _filter(queryset, status.lower(), now)
+    if oic is not None:
+        queryset = queryset.filter(oic=oic)
+    if oic_username:
+        queryset = queryset.filter(oic__username=oic_username)
+    q = (q or "").strip()
+    if q:
+        match = Q(address__icontains=q) | Q(victim_name__icontains=q)
+        address = normalise_address(q).normalised
+        if address:
+            match |= Q(address_normalised__contains=address)
+        phone = normalise_phone(q)
+        if phone.e164:
+            match |= Q(
+                pk__in=MarkerPhone.objects.filter(phone=phone.e164, removed_at__isnull=True).values(
+                    "marker"
+                )
+            )
+        queryset = queryset.filter(match)
+    if show in ("active", "review_due", "awaiting_start"):
+        return queryset.order_by("expires_at", "id")
+    return queryset.order_by("-updated_at", "-id")
+
+
+def marker_counts(*, oic=None, now=None) -> dict[str, int]:
+    """How many markers each list filter shows (for the filter tabs)."""
+    now = now or timezone.now()
+    queryset = Marker.objects.annotate(has_start_contact=_has_start_contact())
+    if oic is not None:
+        queryset = queryset.filter(oic=oic)
+    return {key: _filter(queryset, key, now).count() for key in MARKER_FILTERS}
+
+
+def marker_contacts(marker: Marker):
+    return marker.contacts.select_related("recorded_by").order_by("-contacted_at", "-id")
+
+
+def marker_history(marker: Marker):
+    """The marker's full history (its audit trail), oldest first."""
+    return audit_trail(marker)
+
+
+def marker_due(marker: Marker, *, now=None) -> list[dict]:
+    """What the OIC must do next about one marker: [{"text", "severity", "due_at"}]."""
+    now = now or timezone.now()
+    if marker.status_at(now) != MarkerStatus.ACTIVE:
+        return []
+    items = []
+    has_start = getattr(marker, "has_start_contact", None)
+    if has_start is None:
+        has_start = marker.contacts.filter(purpose=ContactPurpose.START).exists()
+    if not has_start:
+        due_at = marker.created_at + START_CONTACT_WITHIN
+        overdue = due_at <= now
+        items.append(
+            {
+                "code": "start_contact",
+                "text": (
+                    "Tell the victim about the scheme: START contact "
+                    + ("OVERDUE" if overdue else "due")
+                ),
+                "severity": "danger" if overdue else "warning",
+                "due_at": due_at,
+            }
+        )
+    if marker.expires_at <= now + REVIEW_WINDOW:
+        items.append(
+            {
+                "code": "review",
+                "text": "Review with the victim, then extend or let it expire",
+                "severity": "danger" if marker.expires_at <= now + timedelta(days=3) else "warning",
+                "due_at": marker.expires_at,
+            }
+        )
+    return items
+
+
+def oic_markers(*, oic, now=None) -> list[dict]:
+    """The OIC's live markers, what is due first, each with its due items."""
+    now = now or timezone.now()
+    markers = marker_list(show="active", oic=oic, now=now)
+    rows = [{"marker": m, "due": marker_due(m, now=now)} for m in markers]
+    far_future = now + timedelta(days=3650)
+    rows.sort(
+        key=lambda row: (
+            0 if row["due"] else 1,
+            min((d["due_at"] for d in row["due"]), default=far_future),
+            row["marker"].expires_at,
+        )
+    )
+    return rows
+
+
+def oic_recently_ended(*, oic, now=None, days: int = 30):
+    """The OIC's markers that ended in the last `days` days (so she can be told)."""
+    now = now or timezone.now()
+    since = now - timedelta(days=days)
+    return (
+        _marker_queryset()
+        .filter(oic=oic)
+        .filter(
+            Q(status=MarkerStatus.WITHDRAWN, withdrawn_at__gte=since)
+            | Q(status=MarkerStatus.EXPIRED, expires_at__gte=since)
+            | Q(status=MarkerStatus.ACTIVE, expires_at__lte=now, expires_at__gte=since)
+        )
+        .order_by("-updated_at")
+    )
+
+
+# --- For the lifecycle sweep ---------------------------------------------------------------------
+
+
+def marker_ids_due_to_expire(*, now) -> list[int]:
+    return list(
+        Marker.objects.filter(status=MarkerStatus.ACTIVE, expires_at__lte=now)
+        .order_by("expires_at", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+def marker_ids_start_contact_overdue(*, now) -> list[int]:
+    already = MarkerReminder.objects.filter(
+        marker=OuterRef("pk"), kind=ReminderKind.START_CONTACT_OVERDUE
+    )
+    return list(
+        Marker.objects.filter(_live(now), created_at__lte=now - START_CONTACT_WITHIN)
+        .annotate(has_start_contact=_has_start_contact())
+        .filter(has_start_contact=False)
+        .exclude(Exists(already))
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+
+
+def marker_ids_due_for_review(*, now) -> list[int]:
+    """Live markers inside the review window whose current reminder has not been sent."""
+
+    def sent(kind):
+        return Exists(
+            MarkerReminder.objects.filter(
+                marker=OuterRef("pk"), kind=kind, due_for=OuterRef("expires_at")
+            )
+        )
+
+    return list(
+        Marker.objects.filter(_live(now), expires_at__lte=now + REVIEW_WINDOW)
+        .exclude(sent(ReminderKind.REVIEW_3_DAYS))
+        .exclude(Q(expires_at__gt=now + timedelta(days=3)) & sent(ReminderKind.REVIEW_14_DAYS))
+        .order_by("expires_at", "id")
+        .values_list("pk", flat=True)
+    )

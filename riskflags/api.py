@@ -1,0 +1,186 @@
+"""The markers API: thin views that parse, call one service or selector, and render."""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.permissions import HasRole
+from core.roles import OPERATIONS, Role
+from riskflags import selectors, services
+from riskflags.serializers import (
+    ContactInput,
+    ExtendInput,
+    HistoryEventSerializer,
+    MarkerDetailSerializer,
+    MarkerInput,
+    MarkerMatchSerializer,
+    MarkerSerializer,
+    MarkerUpdateInput,
+    VictimContactSerializer,
+    WithdrawInput,
+)
+
+READERS = (*OPERATIONS, Role.OIC)
+MANAGERS = services.MANAGERS
+
+
+def _parse(serializer_class, data, **kwargs):
+    s = serializer_class(data=data, **kwargs)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
+
+
+def _detail(marker_id) -> dict:
+    return MarkerDetailSerializer(selectors.marker_get(marker_id)).data
+
+
+class MarkerListCreateView(generics.ListAPIView):
+    """List markers (`?show=active|review_due|awaiting_start|expired|withdrawn|all`, `?status=`,
+    `?q=`, `?oic=username`) or create one."""
+
+    permission_classes = [HasRole]
+    allowed_roles = READERS
+    write_roles = MANAGERS
+    serializer_class = MarkerSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.marker_list(
+            show=params.get("show") or "all",
+            status=params.get("status") or "",
+            q=params.get("q") or "",
+            oic_username=params.get("oic") or "",
+            now=timezone.now(),
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("show", str, enum=list(selectors.MARKER_FILTERS)),
+            OpenApiParameter("status", str, enum=["ACTIVE", "EXPIRED", "WITHDRAWN"]),
+            OpenApiParameter("q", str),
+            OpenApiParameter("oic", str),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=MarkerInput,
+        responses={
+            201: MarkerDetailSerializer,
+            400: OpenApiResponse(description="Bad dates (over 183 days), unknown OIC..."),
+        },
+    )
+    def post(self, request):
+        data = _parse(MarkerInput, request.data)
+        marker = services.marker_create(actor=request.user, **data)
+        return Response(_detail(marker.pk), status=status.HTTP_201_CREATED)
+
+
+class MarkerDetailView(APIView):
+    permission_classes = [HasRole]
+    allowed_roles = READERS
+    write_roles = MANAGERS
+
+    @extend_schema(responses=MarkerDetailSerializer)
+    def get(self, request, pk: int):
+        return Response(_detail(pk))
+
+    @extend_schema(
+        request=MarkerUpdateInput,
+        responses={
+            200: MarkerDetailSerializer,
+            409: OpenApiResponse(description="The marker is expired or withdrawn"),
+        },
+    )
+    def patch(self, request, pk: int):
+        data = _parse(MarkerUpdateInput, request.data)
+        services.marker_update(actor=request.user, marker=selectors.marker_get(pk), **data)
+        return Response(_detail(pk))
+
+
+class MarkerContactsView(APIView):
+    permission_classes = [HasRole]
+    allowed_roles = READERS
+    write_roles = MANAGERS
+
+    @extend_schema(responses=VictimContactSerializer(many=True))
+    def get(self, request, pk: int):
+        contacts = selectors.marker_contacts(selectors.marker_get(pk))
+        return Response(VictimContactSerializer(contacts, many=True).data)
+
+    @extend_schema(request=ContactInput, responses={201: VictimContactSerializer})
+    def post(self, request, pk: int):
+        data = _parse(ContactInput, request.data)
+        contact = services.victim_contact_record(
+            actor=request.user, marker=selectors.marker_get(pk), **data
+        )
+        return Response(VictimContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+class MarkerWithdrawView(APIView):
+    permission_classes = [HasRole]
+    allowed_roles = MANAGERS
+
+    @extend_schema(
+        request=WithdrawInput,
+        responses={
+            200: MarkerDetailSerializer,
+            409: OpenApiResponse(description="No withdrawal contact attempt recorded, or ended"),
+        },
+    )
+    def post(self, request, pk: int):
+        data = _parse(WithdrawInput, request.data)
+        services.marker_withdraw(actor=request.user, marker=selectors.marker_get(pk), **data)
+        return Response(_detail(pk))
+
+
+class MarkerExtendView(APIView):
+    permission_classes = [HasRole]
+    allowed_roles = MANAGERS
+
+    @extend_schema(
+        request=ExtendInput,
+        responses={
+            200: MarkerDetailSerializer,
+            400: OpenApiResponse(description="Over 183 days from today, or not later"),
+            409: OpenApiResponse(description="No extension contact attempt recorded, or ended"),
+        },
+    )
+    def post(self, request, pk: int):
+        data = _parse(ExtendInput, request.data)
+        services.marker_extend(actor=request.user, marker=selectors.marker_get(pk), **data)
+        return Response(_detail(pk))
+
+
+class MarkerHistoryView(APIView):
+    """The marker's full history (append-only audit events), oldest first."""
+
+    permission_classes = [HasRole]
+    allowed_roles = READERS
+
+    @extend_schema(responses=HistoryEventSerializer(many=True))
+    def get(self, request, pk: int):
+        events = selectors.marker_history(selectors.marker_get(pk))
+        return Response(HistoryEventSerializer(events, many=True).data)
+
+
+class MarkerMatchView(APIView):
+    """Live and past markers at a number and/or address (`?phone=&address=`), most relevant
+    first."""
+
+    permission_classes = [HasRole]
+    allowed_roles = READERS
+
+    @extend_schema(
+        parameters=[OpenApiParameter("phone", str), OpenApiParameter("address", str)],
+        responses=MarkerMatchSerializer(many=True),
+    )
+    def get(self, request):
+        found = selectors.markers_matching(
+            phone=request.query_params.get("phone", ""),
+            address_normalised=request.query_params.get("address", ""),
+        )
+        return Response(found)

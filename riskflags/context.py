@@ -1,0 +1,193 @@
+"""The markers' part of call-time context (registered with `cad.context` from `apps.py`).
+
+An ACTIVE marker at the caller's address or number sets the grade floor, marks the call (a
+silent or abandoned 999 call is then IMMEDIATE) and raises a danger banner. A marker there that
+expired or was withdrawn in the last 12 months is a risk factor with its evidence and a warning
+banner. Older markers show in the panel as history only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from cad.context import CallQuery, ContextResult, Finding
+from cad.models import Grade
+from riskflags.models import MarkerStatus, RiskLevel
+from riskflags.selectors import markers_matching
+
+RECENT_HISTORY = timedelta(days=365)
+INCIDENT_TAG = "MARKER"
+
+
+def ago(delta: timedelta) -> str:
+    """A short, plain "how long ago": "today", "5 days ago", "3 weeks ago", "4 months ago"."""
+    days = max(0, delta.days)
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    if days < 61:
+        return f"{days // 7} weeks ago"
+    months = days // 30
+    return f"{months} month{'s' if months != 1 else ''} ago"
+
+
+def _sentence(text: str) -> str:
+    """The reason as a clause: "Ex-husband threatened..." -> "ex-husband threatened..."."""
+    text = " ".join((text or "").split()).rstrip(".")
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def _date(value: str | None) -> str:
+    if not value:
+        return ""
+    return timezone.localtime(datetime.fromisoformat(value)).strftime("%d %b %Y")
+
+
+def _where(item: dict) -> str:
+    return {"address": "this address", "phone": "this number"}.get(
+        item["why_matched"], "this address and number"
+    )
+
+
+def _ended(item: dict) -> datetime | None:
+    return datetime.fromisoformat(item["ended_at"]) if item.get("ended_at") else None
+
+
+def describe(item: dict, now: datetime) -> dict:
+    """One marker for the context panel: status, a one-line text and a severity."""
+    link = reverse("marker_detail", args=[item["id"]])
+    base = {
+        "id": item["id"],
+        "status": item["status"],
+        "victim_name": item["victim_name"],
+        "reason": item["reason"],
+        "grade_floor": item["grade_floor"],
+        "oic": item["oic"],
+        "why_matched": item["why_matched"],
+        "link": link,
+    }
+    if item["status"] == MarkerStatus.ACTIVE:
+        text = (
+            f"ACTIVE special scheme at {_where(item)}: {item['victim_name']}, "
+            f"{_sentence(item['reason'])}. Floor {item['grade_floor']}; OIC {item['oic']}; "
+            f"until {_date(item['expires_at'])}."
+        )
+        return {**base, "text": text, "severity": "danger", "recent": True}
+    ended = _ended(item)
+    recent = ended is not None and now - ended <= RECENT_HISTORY
+    text = (
+        f"Special scheme {item['status'].lower()} {ago(now - ended) if ended else ''} at "
+        f"{_where(item)}: {item['victim_name']}, {_sentence(item['reason'])}."
+    )
+    if item["status"] == MarkerStatus.WITHDRAWN and item.get("withdrawal_reason"):
+        text += f" Withdrawn because: {_sentence(item['withdrawal_reason'])}."
+    return {**base, "text": text, "severity": "warning" if recent else "info", "recent": recent}
+
+
+class MarkerContextProvider:
+    name = "riskflags"
+
+    def gather(self, query: CallQuery) -> ContextResult:
+        result = ContextResult(provider=self.name)
+        items = markers_matching(
+            phone=query.phone, address_normalised=query.address.normalised, now=query.now
+        )
+        panel_items = [describe(item, query.now) for item in items]
+        active = [i for i in items if i["status"] == MarkerStatus.ACTIVE]
+        for item in active:
+            result.marked = True
+            result.grade_floor = Grade.more_urgent(result.grade_floor, item["grade_floor"])
+        if active:
+            strongest = next(i for i in active if i["grade_floor"] == result.grade_floor)
+            result.floor_reason = (
+                f"Active special scheme marker #{strongest['id']} at {_where(strongest)} "
+                f"({strongest['victim_name']}: {_sentence(strongest['reason'])}): grade no lower "
+                f"than {result.grade_floor}"
+            )
+            for item in active:
+                result.risk_factors.append(
+                    Finding(
+                        code="marker_active",
+                        label="Active location risk marker (special scheme)",
+                        evidence=f"special scheme active: {_sentence(item['reason'])}",
+                        source="marker",
+                        weight="serious",
+                    )
+                )
+                result.banners.append(
+                    {
+                        "level": "danger",
+                        "text": (
+                            f"SPECIAL SCHEME MARKER at {_where(item)}: victim "
+                            f"{item['victim_name']}. {item['reason'].strip().rstrip('.')}. "
+                            f"Grade no lower than {item['grade_floor']}. OIC {item['oic']}."
+                        ),
+                        "marker": item["id"],
+                    }
+                )
+        for item, described in zip(items, panel_items, strict=True):
+            if item["status"] == MarkerStatus.ACTIVE or not described["recent"]:
+                continue
+            ended = _ended(item)
+            evidence = (
+                f"special scheme {item['status'].lower()} {ago(query.now - ended)}: "
+                f"{_sentence(item['reason'])}"
+            )
+            result.risk_factors.append(
+                Finding(
+                    code=f"marker_{item['status'].lower()}",
+                    label=f"Special scheme {item['status'].lower()} in the last 12 months",
+                    evidence=evidence,
+                    source="marker",
+                    weight="serious" if item.get("risk_level") == RiskLevel.HIGH else "normal",
+                )
+            )
+            result.banners.append(
+                {
+                    "level": "warning",
+                    "text": (
+                        f"History: {evidence[0].upper()}{evidence[1:]} (victim "
+                        f"{item['victim_name']}, {_where(item)}). Treat the risk as current."
+                    ),
+                    "marker": item["id"],
+                }
+            )
+        result.panel = {
+            "title": "Location risk markers",
+            "empty": "No marker, live or past, at this address or number.",
+            "items": panel_items,
+        }
+        result.state = items
+        return result
+
+    def attach(self, *, incident, result: ContextResult, actor) -> None:
+        """Put the markers found on the incident's log (every unit sent reads the whole log)
+        and tag a marked incident, inside the incident's own transaction."""
+        from cad.services import incident_system_log, incident_tag_add
+
+        items = [i for i in (result.panel or {}).get("items", []) if i.get("recent")]
+        if not items:
+            return
+        for item in items:
+            incident_system_log(
+                incident=incident,
+                text=f"Marker #{item['id']}: {item['text']}",
+                now=incident.received_at,
+            )
+        if any(i["status"] == MarkerStatus.ACTIVE for i in items):
+            incident_tag_add(actor=actor, incident=incident, tag=INCIDENT_TAG)
+
+    def incident_fields(self, incident) -> dict:
+        return {
+            "markers": markers_matching(
+                phone=incident.caller_phone, address_normalised=incident.address_normalised
+            )
+        }
