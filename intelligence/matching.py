@@ -1,0 +1,143 @@
+"""Finding what matches a number, an address or a name.
+
+Exact matches use the normalised forms from `cad.normalise` (the same everywhere, so records,
+contacts and incidents link). On PostgreSQL a fuzzy fallback uses `pg_trgm` trigram indexes; a
+fuzzy address match must agree exactly on the house and flat numbers (and on the postcode when
+both sides have one), so "12 Acacia Avenue" never matches "14 Acacia Avenue". Names are scored
+with rapidfuzz and shown with that score. On SQLite (the embedded demo) only exact matching runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from rapidfuzz import fuzz
+
+from cad.normalise import Address, normalise_address
+
+# Trigram similarity a candidate needs before it is scored at all.
+TRIGRAM_THRESHOLD = 0.5
+# Score (0-100) a fuzzy name needs to count as a match.
+NAME_SCORE_MIN = 85
+# How many fuzzy candidates to consider per lookup: enough for typos, bounded for speed.
+FUZZY_CANDIDATES = 50
+
+
+def fuzzy_available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _set_threshold(cursor) -> None:
+    cursor.execute(
+        "SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(TRIGRAM_THRESHOLD)]
+    )
+
+
+def numbers_key(numbers: tuple[str, ...]) -> str:
+    """The house/flat numbers of an address as one comparable string ("3 12a")."""
+    return " ".join(sorted(numbers))
+
+
+def same_premises(query: Address, candidate_normalised: str) -> bool:
+    """True when a fuzzily similar address can be the same premises: identical house and flat
+    numbers, and the same postcode when both have one."""
+    candidate = normalise_address(candidate_normalised)
+    if numbers_key(candidate.numbers) != numbers_key(query.numbers):
+        return False
+    if query.postcode and candidate.postcode and query.postcode != candidate.postcode:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class AddressHit:
+    row_id: int
+    address_normalised: str
+    exact: bool
+    score: int  # 0-100
+
+    @property
+    def why(self) -> str:
+        if self.exact:
+            return f"address {self.address_normalised}"
+        return f"address {self.address_normalised} (similar, {self.score}%)"
+
+
+@dataclass(frozen=True)
+class NameHit:
+    person_id: int
+    query: str
+    matched: str
+    score: int
+    alias: bool
+
+    @property
+    def why(self) -> str:
+        alias = " (alias)" if self.alias else ""
+        return f"name '{self.query}' ~ {self.matched}{alias}, score {self.score}"
+
+
+def fuzzy_address_rows(
+    *, table: str, query: Address, extra_where: str = "", extra_params=()
+) -> list[AddressHit]:
+    """Rows of `table` (with `id` and `address_normalised`) whose address is similar to the
+    query and names the same premises. PostgreSQL only; [] elsewhere."""
+    if not fuzzy_available() or not query.normalised:
+        return []
+    sql = (
+        f"SELECT id, address_normalised, similarity(address_normalised, %s) AS score "  # noqa: S608
+        f"FROM {table} WHERE address_normalised %% %s {extra_where} "
+        f"ORDER BY score DESC LIMIT {FUZZY_CANDIDATES}"
+    )
+    with connection.cursor() as cursor:
+        _set_threshold(cursor)
+        cursor.execute(sql, [query.normalised, query.normalised, *extra_params])
+        rows = cursor.fetchall()
+    return [
+        AddressHit(row_id=row_id, address_normalised=text, exact=False, score=round(score * 100))
+        for row_id, text, score in rows
+        if text != query.normalised and same_premises(query, text)
+    ]
+
+
+def name_score(query: str, candidate: str) -> int:
+    return round(fuzz.token_sort_ratio(query, candidate))
+
+
+def match_names(names: tuple[str, ...]) -> list[NameHit]:
+    """People whose name or alias matches one of the (normalised) names, best score first."""
+    from intelligence.models import PersonName
+
+    hits: dict[tuple[int, str], NameHit] = {}
+    for query in names:
+        if not query:
+            continue
+        if fuzzy_available():
+            with connection.cursor() as cursor:
+                _set_threshold(cursor)
+                cursor.execute(
+                    "SELECT person_id, name, name_normalised, kind FROM intelligence_personname "
+                    "WHERE name_normalised = %s OR name_normalised %% %s "
+                    f"ORDER BY similarity(name_normalised, %s) DESC LIMIT {FUZZY_CANDIDATES}",
+                    [query, query, query],
+                )
+                rows = cursor.fetchall()
+        else:
+            rows = PersonName.objects.filter(name_normalised=query).values_list(
+                "person_id", "name", "name_normalised", "kind"
+            )[:FUZZY_CANDIDATES]
+        for person_id, name, normalised, kind in rows:
+            score = 100 if normalised == query else name_score(query, normalised)
+            if score < NAME_SCORE_MIN:
+                continue
+            key = (person_id, query)
+            if key not in hits or hits[key].score < score:
+                hits[key] = NameHit(
+                    person_id=person_id,
+                    query=query,
+                    matched=name,
+                    score=score,
+                    alias=kind == PersonName.Kind.ALIAS,
+                )
+    return sorted(hits.values(), key=lambda h: (-h.score, h.person_id))
