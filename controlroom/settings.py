@@ -132,6 +132,20 @@ CELERY_BEAT_SCHEDULE = {
     # Markers: expiry at expires_at, START-contact alerts, review reminders (idempotent).
     "riskflags-lifecycle": {"task": "riskflags.lifecycle", "schedule": 60.0},
 }
+# Response-time monitoring (dispatch): the scan every second; a run that could not start within
+# a few seconds is dropped (the next one catches up from its cursor). Staffing gaps every 5 s.
+CELERY_BEAT_SCHEDULE["dispatch.scan_response_times"] = {
+    "task": "dispatch.scan_response_times",
+    "schedule": 1.0,
+    "options": {"expires": 5},
+}
+CELERY_BEAT_SCHEDULE["dispatch.check_staffing"] = {
+    "task": "dispatch.check_staffing",
+    "schedule": 5.0,
+    "options": {"expires": 10},
+}
+# A BREACHED alert unacknowledged this long is ESCALATED to inspectors and supervisors.
+CAD_BREACH_ESCALATE_AFTER_MINUTES = env.float("CAD_BREACH_ESCALATE_AFTER_MINUTES", default=2)
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("intel/", include("intelligence.urls")),
     path("markers/", include("riskflags.urls")),
     path("dispatch/", include("dispatch.urls")),
+    path("monitoring/", include("dispatch.monitoring_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cad.exceptions import Conflict, NotFound
+from cad.services import incident_system_log
 from core.audit import audit_record
 from dispatch import events
 from dispatch.models import Alert, AlertStatus
@@ -69,6 +70,12 @@ def alert_acknowledge(*, actor, alert: Alert, now: datetime | None = None) -> Al
             actor,
         )
         alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+        if alert.incident_id:
+            incident_system_log(
+                incident=alert.incident,
+                now=now,
+                text=f"{alert.get_kind_display()} alert acknowledged by {actor.get_username()}",
+            )
         audit_record(
             actor=actor,
             action="alert.acknowledged",
@@ -104,3 +111,99 @@ def alerts_settle(*, subject: str, kinds=None, reason: str, now: datetime | None
 
 def incident_subject(incident) -> str:
     return f"incident:{incident.pk}"
+
+
+def alert_raise_again(
+    *,
+    kind: str,
+    subject: str,
+    threshold_at: datetime,
+    incident=None,
+    message: str = "",
+    data: dict | None = None,
+    now: datetime | None = None,
+) -> Alert | None:
+    """Like `alert_raise`, but an alert with the same key that was SETTLED while its condition
+    came back (a regrade and a regrade back, a filled staffing gap opening again at the same
+    moment) is reopened instead of silently staying settled. Returns the raised or reopened
+    alert, or None when it is already open or acknowledged."""
+    now = now or timezone.now()
+    alert = alert_raise(
+        kind=kind,
+        subject=subject,
+        threshold_at=threshold_at,
+        incident=incident,
+        message=message,
+        data=data,
+        now=now,
+    )
+    if alert is not None:
+        return alert
+    existing = Alert.objects.filter(kind=kind, subject=subject, threshold_at=threshold_at).first()
+    if existing is None or existing.status != AlertStatus.SETTLED:
+        return None
+    return alert_reopen(alert=existing, message=message, data=data, now=now)
+
+
+def alert_reopen(
+    *, alert: Alert, message: str = "", data: dict | None = None, now: datetime | None = None
+) -> Alert | None:
+    """Reopen a settled alert whose condition has returned. One conditional UPDATE decides, so
+    two scans reopening the same alert publish it once. Returns the alert, or None."""
+    now = now or timezone.now()
+    reopened = Alert.objects.filter(pk=alert.pk, status=AlertStatus.SETTLED).update(
+        status=AlertStatus.OPEN,
+        raised_at=now,
+        settled_at=None,
+        settled_reason="",
+        acknowledged_at=None,
+        acknowledged_by=None,
+        message=(message or alert.message)[:300],
+        data=data if data is not None else alert.data,
+    )
+    if not reopened:
+        return None
+    alert.refresh_from_db()
+    audit_record(
+        actor=None,
+        action="alert.reopened",
+        obj=alert.incident if alert.incident_id else alert,
+        at=now,
+        summary=f"{alert.kind}: {alert.message}"[:300],
+        data={"alert": alert.pk, "kind": alert.kind, "subject": alert.subject},
+    )
+    events.publish_alert("raised", alert)
+    return alert
+
+
+def alerts_settle_incident(
+    *, incident, reason: str, kinds=None, keep_ids=(), now: datetime | None = None
+) -> int:
+    """Settle the open or acknowledged alerts about `incident` (optionally only `kinds`, and
+    never those in `keep_ids`); returns how many. Call inside the transaction that ended the
+    condition."""
+    now = now or timezone.now()
+    qs = Alert.objects.filter(
+        incident=incident, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]
+    ).exclude(pk__in=list(keep_ids))
+    if kinds:
+        qs = qs.filter(kind__in=list(kinds))
+    alerts = list(qs.select_for_update())
+    for alert in alerts:
+        alert.status, alert.settled_at, alert.settled_reason = (
+            AlertStatus.SETTLED,
+            now,
+            reason[:200],
+        )
+        alert.save(update_fields=["status", "settled_at", "settled_reason"])
+        events.publish_alert("settled", alert)
+    if alerts:
+        audit_record(
+            actor=None,
+            action="alert.settled",
+            obj=incident,
+            at=now,
+            summary=f"{len(alerts)} alert(s) settled: {reason}"[:300],
+            data={"alerts": [a.pk for a in alerts], "reason": reason},
+        )
+    return len(alerts)

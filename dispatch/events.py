@@ -14,6 +14,10 @@ def alert_payload(alert) -> dict:
         "raised_at": alert.raised_at.isoformat(),
         "threshold_at": alert.threshold_at.isoformat(),
         "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
+        # The roles that must see it (banner and sound); everyone may read the board.
+        "roles": list(alert.audience),
+        "reference": (alert.data or {}).get("reference", ""),
+        "high_risk": alert.high_risk,
     }
 
 

@@ -1,0 +1,432 @@
+"""Staffing: shifts with minimum numbers per role, staff signing on and off a position, and the
+STAFFING_GAP alert that a shortfall raises for supervisors (DESIGN.md rule 10).
+
+A gap is checked at once when someone signs on or off or a minimum changes, and every few
+seconds by `staffing_check` (beat), which also catches a shift starting with too few people and
+settles gaps when a shift ends. The alert's subject is `shift:<id>:<ROLE>` and its threshold the
+moment the gap began, so the same gap is recorded once however often it is checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from cad.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
+from core.audit import audit_record
+from core.live import ALL, publish
+from core.roles import Role, has_role, user_roles
+from dispatch.alerts import alert_raise_again, alerts_settle
+from dispatch.models import (
+    Alert,
+    AlertKind,
+    AlertStatus,
+    Shift,
+    ShiftRequirement,
+    SignOn,
+    StaffingMinimum,
+)
+
+MAX_SHIFT = timedelta(hours=24)
+MAX_MINIMUM = 50
+STAFFING_MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
+
+
+def gap_subject(shift_id: int, role: str) -> str:
+    return f"shift:{shift_id}:{role}"
+
+
+def _role(value: str) -> str:
+    if value not in Role.values:
+        raise ValidationFailed(
+            f"Unknown role '{value}'. Use one of: {', '.join(Role.values)}.", code="unknown_role"
+        )
+    return value
+
+
+def _minimum(value) -> int:
+    try:
+        minimum = int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed("minimum must be a whole number.", code="invalid") from None
+    if minimum < 0 or minimum > MAX_MINIMUM:
+        raise ValidationFailed(f"minimum must be between 0 and {MAX_MINIMUM}.", code="out_of_range")
+    return minimum
+
+
+def _publish_staffing(shift_id: int | None) -> None:
+    publish(ALL, {"type": "staffing.updated", "shift": shift_id})
+
+
+# --- Configuration -------------------------------------------------------------------------------
+
+
+def staffing_minimum_set(
+    *, actor, role: str, minimum, now: datetime | None = None
+) -> StaffingMinimum:
+    """Set the default minimum for a role; new shifts copy it. Existing shifts keep theirs."""
+    now = now or timezone.now()
+    role, minimum = _role(role), _minimum(minimum)
+    with transaction.atomic():
+        row, _ = StaffingMinimum.objects.select_for_update().get_or_create(role=role)
+        old = row.minimum
+        row.minimum = minimum
+        row.save()
+        audit_record(
+            actor=actor,
+            action="staffing.minimum_set",
+            obj=row,
+            object_type="dispatch.staffingminimum",
+            at=now,
+            summary=f"Default minimum {role}: {old} -> {minimum}",
+            data={"role": role, "from": old, "to": minimum},
+        )
+        _publish_staffing(None)
+    return row
+
+
+def shift_create(
+    *,
+    actor,
+    name: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    requirements: dict[str, int] | None = None,
+    now: datetime | None = None,
+) -> Shift:
+    """Create a shift. `requirements` ({role: minimum}) defaults to the configured minimums.
+
+    Raises ValidationFailed for an empty name, an end not after the start, a shift longer than
+    24 hours, or an unknown role."""
+    now = now or timezone.now()
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise ValidationFailed("A shift needs a name of at most 80 characters.", code="invalid")
+    if ends_at <= starts_at:
+        raise ValidationFailed("A shift must end after it starts.", code="ends_before_start")
+    if ends_at - starts_at > MAX_SHIFT:
+        raise ValidationFailed("A shift lasts at most 24 hours.", code="shift_too_long")
+    if requirements is None:
+        requirements = dict(
+            StaffingMinimum.objects.filter(minimum__gt=0).values_list("role", "minimum")
+        )
+    cleaned = {_role(role): _minimum(minimum) for role, minimum in requirements.items()}
+    with transaction.atomic():
+        shift = Shift.objects.create(
+            name=name, starts_at=starts_at, ends_at=ends_at, created_at=now, created_by=actor
+        )
+        ShiftRequirement.objects.bulk_create(
+            ShiftRequirement(shift=shift, role=role, minimum=minimum)
+            for role, minimum in sorted(cleaned.items())
+            if minimum > 0
+        )
+        audit_record(
+            actor=actor,
+            action="shift.created",
+            obj=shift,
+            at=now,
+            summary=f"Shift {name} {starts_at:%Y-%m-%d %H:%M} - {ends_at:%H:%M} created",
+            data={"requirements": cleaned},
+        )
+        _check_shift(shift, now)
+        _publish_staffing(shift.pk)
+    return shift
+
+
+def shift_requirement_set(
+    *, actor, shift: Shift, role: str, minimum, now: datetime | None = None
+) -> ShiftRequirement | None:
+    """Set a shift's minimum for one role (0 removes it); the gap is checked at once."""
+    now = now or timezone.now()
+    role, minimum = _role(role), _minimum(minimum)
+    with transaction.atomic():
+        shift = _lock_shift(shift.pk)
+        if shift.ends_at <= now:
+            raise Conflict("This shift has ended.", code="shift_ended")
+        old = (
+            ShiftRequirement.objects.filter(shift=shift, role=role)
+            .values_list("minimum", flat=True)
+            .first()
+        )
+        requirement = None
+        if minimum == 0:
+            ShiftRequirement.objects.filter(shift=shift, role=role).delete()
+        else:
+            requirement, _ = ShiftRequirement.objects.update_or_create(
+                shift=shift, role=role, defaults={"minimum": minimum}
+            )
+        audit_record(
+            actor=actor,
+            action="shift.requirement_set",
+            obj=shift,
+            at=now,
+            summary=f"{shift.name}: minimum {role} {old or 0} -> {minimum}",
+            data={"role": role, "from": old or 0, "to": minimum},
+        )
+        _check_shift(shift, now)
+        _publish_staffing(shift.pk)
+    return requirement
+
+
+def _lock_shift(shift_id: int) -> Shift:
+    try:
+        return Shift.objects.select_for_update().get(pk=shift_id)
+    except Shift.DoesNotExist:
+        raise NotFound(f"Shift {shift_id} does not exist.") from None
+
+
+# --- Signing on and off --------------------------------------------------------------------------
+
+
+def shift_current(*, now: datetime | None = None) -> Shift | None:
+    """The shift running now (the latest to start when shifts overlap at a handover)."""
+    now = now or timezone.now()
+    return Shift.objects.filter(starts_at__lte=now, ends_at__gt=now).order_by("-starts_at").first()
+
+
+def staff_sign_on(
+    *,
+    actor,
+    role: str,
+    position: str,
+    user=None,
+    shift: Shift | None = None,
+    now: datetime | None = None,
+) -> SignOn:
+    """Sign `user` (default: the actor) on to `position` in `role` for `shift` (default: the
+    current one). Signing someone else on needs a supervisor or administrator.
+
+    Raises Forbidden when the user does not hold the role, Conflict when they are already
+    signed on or the position is taken, ValidationFailed when there is no running shift."""
+    now = now or timezone.now()
+    role = _role(role)
+    position = (position or "").strip()
+    if not position or len(position) > 40:
+        raise ValidationFailed(
+            "Give the position (desk) you sign on to, at most 40 characters.", code="invalid"
+        )
+    user = user or actor
+    if user.pk != actor.pk and not has_role(actor, *STAFFING_MANAGERS):
+        raise Forbidden("Only a supervisor can sign someone else on.")
+    if role not in user_roles(user) and not user.is_superuser:
+        raise Forbidden(f"{user.get_username()} does not hold the role {role}.", code="role")
+    with transaction.atomic():
+        shift = _lock_shift(shift.pk) if shift else shift_current(now=now)
+        if shift is None or not shift.is_current(now):
+            raise ValidationFailed("There is no shift running to sign on to.", code="no_shift")
+        if SignOn.objects.filter(user=user, signed_off_at__isnull=True).exists():
+            raise Conflict(
+                f"{user.get_username()} is already signed on; sign off first.",
+                code="already_signed_on",
+            )
+        try:
+            with transaction.atomic():
+                sign_on = SignOn.objects.create(
+                    shift=shift, user=user, role=role, position=position, signed_on_at=now
+                )
+        except IntegrityError:
+            raise Conflict(
+                f"Position {position} is taken on this shift.", code="position_taken"
+            ) from None
+        audit_record(
+            actor=actor,
+            action="staff.signed_on",
+            obj=sign_on,
+            at=now,
+            summary=f"{user.get_username()} signed on as {role} at {position}",
+            data={"shift": shift.pk, "user": user.pk, "role": role, "position": position},
+        )
+        _check_shift(shift, now)
+        _publish_staffing(shift.pk)
+    return sign_on
+
+
+def staff_sign_off(*, actor, sign_on: SignOn, now: datetime | None = None) -> SignOn:
+    """Sign off. Only the person signed on, a supervisor or an administrator may. A gap this
+    leaves raises STAFFING_GAP at once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        try:
+            sign_on = SignOn.objects.select_for_update().select_related("shift").get(pk=sign_on.pk)
+        except SignOn.DoesNotExist:
+            raise NotFound("That sign-on does not exist.") from None
+        if sign_on.user_id != actor.pk and not has_role(actor, *STAFFING_MANAGERS):
+            raise Forbidden("Only the person signed on or a supervisor can sign them off.")
+        if sign_on.signed_off_at is not None:
+            raise Conflict("Already signed off.", code="already_signed_off")
+        sign_on.signed_off_at = max(now, sign_on.signed_on_at)
+        sign_on.save(update_fields=["signed_off_at"])
+        audit_record(
+            actor=actor,
+            action="staff.signed_off",
+            obj=sign_on,
+            at=now,
+            summary=f"{sign_on.user.get_username()} signed off {sign_on.role} at {sign_on.position}",
+            data={"shift": sign_on.shift_id, "user": sign_on.user_id, "role": sign_on.role},
+        )
+        _check_shift(sign_on.shift, now)
+        _publish_staffing(sign_on.shift_id)
+    return sign_on
+
+
+# --- The gap check -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleStaffing:
+    shift_id: int
+    role: str
+    minimum: int
+    signed_on: int
+    gap_since: datetime | None
+
+    @property
+    def short_by(self) -> int:
+        return max(0, self.minimum - self.signed_on)
+
+
+def _role_staffing(shifts, now: datetime) -> list[RoleStaffing]:
+    """Minimum and signed-on count per (shift, role) for `shifts`, in two queries."""
+    shift_ids = [s.pk for s in shifts]
+    starts = {s.pk: s.starts_at for s in shifts}
+    on = {
+        (row["shift_id"], row["role"]): row["n"]
+        for row in SignOn.objects.filter(shift_id__in=shift_ids, signed_off_at__isnull=True)
+        .values("shift_id", "role")
+        .annotate(n=Count("id"))
+    }
+    last_off = {
+        (row["shift_id"], row["role"]): row["last"]
+        for row in SignOn.objects.filter(shift_id__in=shift_ids, signed_off_at__lte=now)
+        .values("shift_id", "role")
+        .annotate(last=Max("signed_off_at"))
+    }
+    result = []
+    for req in ShiftRequirement.objects.filter(shift_id__in=shift_ids).order_by("shift_id", "role"):
+        key = (req.shift_id, req.role)
+        count = on.get(key, 0)
+        gap_since = None
+        if count < req.minimum:
+            # The gap began when the shift started or at the latest sign-off in the role,
+            # whichever is later: the same gap always has the same threshold.
+            gap_since = max(filter(None, [starts[req.shift_id], last_off.get(key)]))
+        result.append(RoleStaffing(req.shift_id, req.role, req.minimum, count, gap_since))
+    return result
+
+
+def _check_shift(shift: Shift, now: datetime) -> list[Alert]:
+    """Raise or settle the gaps of one shift (inside the caller's transaction)."""
+    raised = []
+    open_subjects = set(
+        Alert.objects.filter(
+            kind=AlertKind.STAFFING_GAP,
+            subject__startswith=f"shift:{shift.pk}:",
+            status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
+        ).values_list("subject", flat=True)
+    )
+    if not shift.is_current(now):
+        for subject in sorted(open_subjects):
+            alerts_settle(
+                subject=subject, kinds=[AlertKind.STAFFING_GAP], reason="shift ended", now=now
+            )
+        return raised
+    staffing = _role_staffing([shift], now)
+    gaps = {gap_subject(s.shift_id, s.role): s for s in staffing if s.short_by}
+    for subject in sorted(open_subjects - gaps.keys()):
+        alerts_settle(subject=subject, kinds=[AlertKind.STAFFING_GAP], reason="filled", now=now)
+    for subject, gap in sorted(gaps.items()):
+        if subject in open_subjects:
+            continue
+        alert = alert_raise_again(
+            kind=AlertKind.STAFFING_GAP,
+            subject=subject,
+            threshold_at=gap.gap_since,
+            message=(
+                f"{shift.name}: {gap.signed_on} of {gap.minimum} {Role(gap.role).label} "
+                f"signed on (short by {gap.short_by})"
+            ),
+            data={
+                "shift": shift.pk,
+                "shift_name": shift.name,
+                "role": gap.role,
+                "minimum": gap.minimum,
+                "signed_on": gap.signed_on,
+            },
+            now=now,
+        )
+        if alert is not None:
+            raised.append(alert)
+    return raised
+
+
+def staffing_check(*, now: datetime | None = None) -> list[Alert]:
+    """Raise STAFFING_GAP for every running shift short of a minimum and settle gaps that are
+    filled or whose shift ended. Idempotent; returns the alerts recorded."""
+    now = now or timezone.now()
+    raised: list[Alert] = []
+    with transaction.atomic():
+        ended_with_gaps = set(
+            Alert.objects.filter(
+                kind=AlertKind.STAFFING_GAP,
+                status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
+            ).values_list("subject", flat=True)
+        )
+        shift_ids = {int(s.split(":")[1]) for s in ended_with_gaps if s.count(":") == 2}
+        shifts = Shift.objects.filter(
+            Q(starts_at__lte=now, ends_at__gt=now) | Q(pk__in=shift_ids)
+        ).order_by("pk")
+        for shift in shifts:
+            raised.extend(_check_shift(shift, now))
+    return raised
+
+
+# --- Reads ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ShiftStaffing:
+    shift: Shift
+    roles: list[RoleStaffing]
+    sign_ons: list[SignOn]
+
+    @property
+    def gaps(self) -> list[RoleStaffing]:
+        return [r for r in self.roles if r.short_by]
+
+
+def staffing_state(*, now: datetime | None = None) -> list[ShiftStaffing]:
+    """The running shifts with, per role, the minimum and who is signed on."""
+    now = now or timezone.now()
+    shifts = list(Shift.objects.filter(starts_at__lte=now, ends_at__gt=now).order_by("starts_at"))
+    roles = _role_staffing(shifts, now)
+    sign_ons = list(
+        SignOn.objects.filter(shift__in=shifts, signed_off_at__isnull=True)
+        .select_related("user")
+        .order_by("role", "position")
+    )
+    return [
+        ShiftStaffing(
+            shift=s,
+            roles=[r for r in roles if r.shift_id == s.pk],
+            sign_ons=[x for x in sign_ons if x.shift_id == s.pk],
+        )
+        for s in shifts
+    ]
+
+
+def sign_on_open(*, user) -> SignOn | None:
+    return (
+        SignOn.objects.filter(user=user, signed_off_at__isnull=True).select_related("shift").first()
+    )
+
+
+def user_by_username(username: str):
+    try:
+        return get_user_model().objects.get(username=username, is_active=True)
+    except get_user_model().DoesNotExist:
+        raise NotFound(f"No active user '{username}'.") from None
