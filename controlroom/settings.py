@@ -144,6 +144,13 @@ CELERY_BEAT_SCHEDULE["dispatch.check_staffing"] = {
     "schedule": 5.0,
     "options": {"expires": 10},
 }
+# Diverts (dispatch): an approved divert with no replacement unit escalates after this long.
+DIVERT_ESCALATE_MINUTES = env.int("DIVERT_ESCALATE_MINUTES", default=5)
+CELERY_BEAT_SCHEDULE["dispatch.divert_escalation"] = {
+    "task": "dispatch.divert_escalation",
+    "schedule": 10.0,
+    "options": {"expires": 20},
+}
 # A BREACHED alert unacknowledged this long is ESCALATED to inspectors and supervisors.
 CAD_BREACH_ESCALATE_AFTER_MINUTES = env.float("CAD_BREACH_ESCALATE_AFTER_MINUTES", default=2)
 

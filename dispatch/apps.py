@@ -6,6 +6,23 @@ class DispatchConfig(AppConfig):
 
     def ready(self):
         self._ready_monitoring()
+        self._ready_units()
+
+    def _ready_units(self):
+        """Units, assignments and diverts (issue 6): `assignments` on the incident API, the
+        closing check, the escalation task, the dispatch screens and the demo units."""
+        from cad import context as call_context
+        from cad.models import Incident
+        from cad.signals import incident_changed
+        from core.demo import register_demo_seeder
+        from dispatch import divert_tasks, selectors, services, views  # noqa: F401 (the task)
+
+        call_context.register_context_provider(selectors.AssignmentsContextProvider())
+        incident_changed.connect(
+            services.on_incident_changed, sender=Incident, dispatch_uid="dispatch.units"
+        )
+        views.register_screens()
+        register_demo_seeder("dispatch units", services.units_demo_seed, order=60)
 
     def _ready_monitoring(self):
         """Response-time monitoring and staffing (issue 7): settle alerts on arrival, closure

@@ -1,9 +1,42 @@
 """Read queries for dispatch."""
 
-from django.db.models import QuerySet
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.db import models
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from cad import context as call_context
 from cad.exceptions import NotFound, ValidationFailed
-from dispatch.models import Alert, AlertKind, AlertStatus
+from cad.models import Area, Grade, GradePolicy, Incident, IncidentStatus, IncidentTag
+from dispatch.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Alert,
+    AlertKind,
+    AlertStatus,
+    Assignment,
+    Divert,
+    DivertStatus,
+    InspectorTask,
+    InspectorTaskStatus,
+    Unit,
+    UnitStatus,
+    UnitType,
+)
 
 
 def alerts(*, status: str | None = None, kind: str | None = None) -> QuerySet[Alert]:
@@ -30,3 +63,404 @@ def alert_get(alert_id: int) -> Alert:
         return Alert.objects.select_related("incident").get(pk=alert_id)
     except Alert.DoesNotExist:
         raise NotFound(f"Alert {alert_id} does not exist.") from None
+
+
+# --- Units, assignments, diverts, inspector tasks, outstanding list, briefing (issue 6) ---------
+
+EARTH_RADIUS_KM = 6371.0088
+NARRATIVE_PREVIEW = 140
+# Intelligence record kinds an attending officer must be warned about.
+WARNING_INTEL_KINDS = {"COURT_ORDER", "MARAC", "DVDS", "DA_CRIME", "SAFEGUARDING", "FIREARMS"}
+
+
+def _known(value: str | None, choices, what: str) -> str | None:
+    if value and value not in choices.values:
+        raise ValidationFailed(
+            f"Unknown {what} '{value}'. Use one of: {', '.join(choices.values)}.",
+            code=f"unknown_{what}",
+        )
+    return value or None
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance between two points, in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def _open_assignments_prefetch(to_attr: str = "open_assignments") -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
+        .select_related("unit", "incident")
+        .order_by("assigned_at", "id"),
+        to_attr=to_attr,
+    )
+
+
+def units(*, status: str | None = None, unit_type: str | None = None) -> QuerySet[Unit]:
+    """Units by call sign, each with `open_assignments` (0 or 1) and its incident."""
+    _known(status, UnitStatus, "status")
+    _known(unit_type, UnitType, "unit_type")
+    qs = Unit.objects.prefetch_related(_open_assignments_prefetch(), "officers")
+    if status:
+        qs = qs.filter(status=status)
+    if unit_type:
+        qs = qs.filter(unit_type=unit_type)
+    return qs.order_by("call_sign")
+
+
+def unit_get(unit_id: int) -> Unit:
+    try:
+        return units().get(pk=unit_id)
+    except Unit.DoesNotExist:
+        raise NotFound(f"Unit {unit_id} does not exist.") from None
+
+
+def units_for_officer(user) -> QuerySet[Unit]:
+    return units().filter(officers=user)
+
+
+def unit_status_counts() -> dict[str, int]:
+    counts = dict.fromkeys(UnitStatus.values, 0)
+    for row in Unit.objects.values("status").annotate(n=models.Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def incident_assignments(incident_id: int) -> list[Assignment]:
+    """Every assignment an incident has had, oldest first (open and ended)."""
+    return list(
+        Assignment.objects.filter(incident_id=incident_id)
+        .select_related("unit")
+        .order_by("assigned_at", "id")
+    )
+
+
+def incident_for_dispatch(incident_id: int) -> Incident:
+    """An incident with its tags and assignment history, for the dispatch actions panel."""
+    try:
+        return Incident.objects.prefetch_related(
+            "tags",
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("unit").order_by("assigned_at", "id"),
+                to_attr="all_assignments",
+            ),
+            _open_assignments_prefetch(),
+        ).get(pk=incident_id)
+    except Incident.DoesNotExist:
+        raise NotFound(f"Incident {incident_id} does not exist.") from None
+
+
+# Outstanding list --------------------------------------------------------------------------------
+
+
+def _grade_rank():
+    return Case(
+        *[When(grade=g, then=Value(i)) for i, g in enumerate(Grade.values)],
+        default=Value(len(Grade.values)),
+        output_field=IntegerField(),
+    )
+
+
+def incidents_outstanding(
+    *, grade: str | None = None, area: str | None = None, unresourced: bool = False
+) -> QuerySet[Incident]:
+    """Open incidents no unit has reached (OPEN or RESOURCED), most urgent first: grade, then
+    DIVERT-tagged before untagged within a grade, then soonest target, then longest waiting.
+
+    A constant number of queries whatever the size: the page, its tags and its open
+    assignments (prefetched). Each row carries `is_divert`, `has_marker`, `narrative_start`,
+    `grade_rank` and `open_assignments`."""
+    _known(grade, Grade, "grade")
+    _known(area, Area, "area")
+    statuses = (
+        [IncidentStatus.OPEN] if unresourced else [IncidentStatus.OPEN, IncidentStatus.RESOURCED]
+    )
+    qs = Incident.objects.filter(status__in=statuses)
+    if grade:
+        qs = qs.filter(grade=grade)
+    if area:
+        qs = qs.filter(area=area)
+    return (
+        qs.annotate(
+            grade_rank=_grade_rank(),
+            is_divert=Exists(IncidentTag.objects.filter(incident=OuterRef("pk"), tag="DIVERT")),
+            narrative_start=Substr("narrative", 1, NARRATIVE_PREVIEW + 1),
+            context_floor=KT("assessment__context_floor"),
+            has_marker=Case(
+                When(context_floor__gt="", then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .defer("narrative", "assessment")
+        .prefetch_related("tags", _open_assignments_prefetch())
+        .order_by(
+            "grade_rank",
+            models.F("is_divert").desc(),
+            models.F("target_response_at").asc(nulls_last=True),
+            "received_at",
+            "id",
+        )
+    )
+
+
+def due_soon_minutes_by_grade() -> dict[str, int]:
+    return {
+        p.grade: p.due_soon_minutes
+        for p in GradePolicy.objects.all()
+        if p.due_soon_minutes is not None
+    }
+
+
+def due_soon_at(incident: Incident, due_soon: dict[str, int]) -> datetime | None:
+    if incident.target_response_at is None or incident.grade not in due_soon:
+        return None
+    return incident.target_response_at - timedelta(minutes=due_soon[incident.grade])
+
+
+def narrative_preview(incident: Incident) -> str:
+    text = getattr(incident, "narrative_start", None)
+    if text is None:
+        text = incident.narrative
+    text = " ".join((text or "").split())
+    if len(text) > NARRATIVE_PREVIEW:
+        text = text[:NARRATIVE_PREVIEW].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+# Recommendation ----------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitOption:
+    unit: Unit
+    distance_km: float | None
+    has_capabilities: bool
+    missing: list[str] = field(default_factory=list)
+
+
+def units_recommended(
+    *, latitude: float | None, longitude: float | None, capabilities=(), limit: int = 20
+) -> list[UnitOption]:
+    """Available units ranked for a place: those with every capability asked for first, then
+    by straight-line (haversine) distance; units with no known position come last."""
+    wanted = [str(c).strip().upper() for c in capabilities or () if str(c).strip()]
+    options = []
+    for unit in Unit.objects.filter(status=UnitStatus.AVAILABLE).order_by("call_sign"):
+        distance = None
+        if None not in (latitude, longitude, unit.latitude, unit.longitude):
+            distance = haversine_km(latitude, longitude, unit.latitude, unit.longitude)
+        have = set(unit.capabilities or ())
+        missing = [c for c in wanted if c not in have]
+        options.append(UnitOption(unit, distance, not missing, missing))
+    options.sort(
+        key=lambda o: (
+            not o.has_capabilities,
+            o.distance_km is None,
+            o.distance_km or 0.0,
+            o.unit.call_sign,
+        )
+    )
+    return options[:limit] if limit else options
+
+
+def units_recommended_for(incident: Incident, *, capabilities=(), limit: int = 20):
+    return units_recommended(
+        latitude=incident.latitude,
+        longitude=incident.longitude,
+        capabilities=capabilities,
+        limit=limit,
+    )
+
+
+# Diverts and inspector tasks ---------------------------------------------------------------------
+
+
+def diverts(*, status: str | None = None) -> QuerySet[Divert]:
+    _known(status, DivertStatus, "status")
+    qs = Divert.objects.select_related(
+        "unit", "from_incident", "to_incident", "requested_by", "reviewed_by"
+    ).prefetch_related("from_incident__tags", "to_incident__tags")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("requested_at", "id")
+
+
+def divert_get(divert_id: int) -> Divert:
+    try:
+        return diverts().get(pk=divert_id)
+    except Divert.DoesNotExist:
+        raise NotFound(f"Divert {divert_id} does not exist.") from None
+
+
+def inspector_tasks(*, status: str | None = None) -> QuerySet[InspectorTask]:
+    _known(status, InspectorTaskStatus, "status")
+    qs = InspectorTask.objects.select_related(
+        "incident", "divert__unit", "divert__to_incident", "unit", "resolved_by"
+    ).prefetch_related("incident__tags")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("opened_at", "id")
+
+
+def inspector_task_get(task_id: int) -> InspectorTask:
+    try:
+        return inspector_tasks().get(pk=task_id)
+    except InspectorTask.DoesNotExist:
+        raise NotFound(f"Inspector task {task_id} does not exist.") from None
+
+
+def incident_has_marker(incident: Incident) -> bool:
+    return bool((incident.assessment or {}).get("context_floor"))
+
+
+# Briefing ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Briefing:
+    """What an attending officer reads on the way: the whole incident, not its first line."""
+
+    unit: Unit
+    assignment: Assignment | None
+    incident: Incident | None
+    warnings: list[dict] = field(default_factory=list)
+    intel_summary: list[str] = field(default_factory=list)
+    other_units: list[str] = field(default_factory=list)
+    context: dict = field(default_factory=dict)
+
+
+def _briefing_warnings(incident: Incident, context: dict) -> tuple[list[dict], list[str]]:
+    """Warnings (danger first) and an intelligence summary, from the assessment and from what
+    the context providers add to the incident (intel check, markers)."""
+    warnings: list[dict] = []
+    assessment = incident.assessment or {}
+    if incident.domestic_abuse:
+        warnings.append({"level": "danger", "code": "DA", "text": "Domestic abuse incident"})
+    if any(t.tag == "DIVERT" for t in incident.tags.all()):
+        warnings.append(
+            {
+                "level": "warning",
+                "code": "DIVERT",
+                "text": "A unit sent to this incident was diverted away",
+            }
+        )
+    for finding in assessment.get("risk_factors", []) or []:
+        if isinstance(finding, dict):
+            evidence = finding.get("evidence") or ""
+            warnings.append(
+                {
+                    "level": "danger",
+                    "code": finding.get("code", "RISK"),
+                    "text": finding.get("label", "Risk factor")
+                    + (f': "{evidence}"' if evidence else ""),
+                }
+            )
+    for banner in assessment.get("banners", []) or []:
+        if isinstance(banner, dict) and banner.get("text"):
+            warnings.append(
+                {"level": banner.get("level", "warning"), "code": "BANNER", "text": banner["text"]}
+            )
+    markers = [m for m in context.get("markers") or [] if isinstance(m, dict)]
+    intel = context.get("intel_check") if isinstance(context.get("intel_check"), dict) else {}
+    for marker in markers + [m for m in intel.get("markers") or [] if isinstance(m, dict)]:
+        status = marker.get("status", "")
+        text = f"Location marker ({status or 'status unknown'})"
+        if marker.get("reason"):
+            text += f": {marker['reason']}"
+        if marker.get("grade_floor"):
+            text += f" (floor {marker['grade_floor']})"
+        level = "danger" if status == "ACTIVE" else "info"
+        if not any(w["text"] == text for w in warnings):
+            warnings.append({"level": level, "code": "MARKER", "text": text})
+    summary: list[str] = []
+    records = [r for r in intel.get("records") or [] if isinstance(r, dict)]
+    for record in records:
+        kind = record.get("kind", "RECORD")
+        line = f"{kind}: {record.get('summary', '')}".strip()
+        summary.append(line)
+        if kind in WARNING_INTEL_KINDS:
+            warnings.append({"level": "danger", "code": kind, "text": line})
+    previous_incidents = intel.get("previous_incidents") or []
+    previous_contacts = intel.get("previous_contacts") or []
+    if previous_incidents:
+        summary.append(f"{len(previous_incidents)} previous incident(s) at this number/address")
+    if previous_contacts:
+        summary.append(f"{len(previous_contacts)} previous contact(s) from this number/address")
+    if intel and not records and not previous_incidents and not previous_contacts:
+        summary.append("Intelligence check ran: nothing recorded")
+    if not intel:
+        summary.append("No intelligence check on record for this incident")
+    order = {"danger": 0, "warning": 1, "info": 2}
+    warnings.sort(key=lambda w: order.get(w["level"], 3))
+    return warnings, summary
+
+
+def unit_briefing(unit_id: int) -> Briefing:
+    """The briefing for the unit's current commitment (incident None when it has none)."""
+    from cad.selectors import incident_get
+
+    unit = unit_get(unit_id)
+    assignment = unit.open_assignments[0] if unit.open_assignments else None
+    if assignment is None:
+        return Briefing(unit=unit, assignment=None, incident=None)
+    incident = incident_get(assignment.incident_id)
+    context = call_context.incident_fields(incident)
+    warnings, summary = _briefing_warnings(incident, context)
+    others = list(
+        Assignment.objects.filter(incident=incident, status__in=OPEN_ASSIGNMENT_STATUSES)
+        .exclude(unit=unit)
+        .values_list("unit__call_sign", flat=True)
+    )
+    return Briefing(
+        unit=unit,
+        assignment=assignment,
+        incident=incident,
+        warnings=warnings,
+        intel_summary=summary,
+        other_units=others,
+        context=context,
+    )
+
+
+def time_waiting(incident: Incident, now: datetime | None = None) -> timedelta:
+    return (now or timezone.now()) - incident.received_at
+
+
+class AssignmentsContextProvider:
+    """Adds `assignments: [{id, unit, call_sign, status, ...}]` to the incident's API
+    representation through `cad.context`, so `cad` never imports dispatch. It contributes
+    nothing to grading."""
+
+    name = "dispatch"
+
+    def gather(self, query) -> call_context.ContextResult:
+        return call_context.ContextResult(provider=self.name)
+
+    def attach(self, *, incident, result, actor) -> None:
+        return None
+
+    def incident_fields(self, incident) -> dict:
+        found = getattr(incident, "all_assignments", None)
+        if found is None:
+            found = incident_assignments(incident.pk)
+        return {
+            "assignments": [
+                {
+                    "id": a.pk,
+                    "unit": a.unit_id,
+                    "call_sign": a.unit.call_sign,
+                    "status": a.status,
+                    "assigned_at": a.assigned_at.isoformat(),
+                    "arrived_at": a.arrived_at.isoformat() if a.arrived_at else None,
+                    "ended_at": a.ended_at.isoformat() if a.ended_at else None,
+                    "ended_reason": a.ended_reason,
+                }
+                for a in found
+            ]
+        }

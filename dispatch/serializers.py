@@ -1,6 +1,19 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dispatch.models import Alert
+from cad.models import Area, Grade, Incident
+from cad.serializers import IncidentSerializer
+from dispatch import selectors
+from dispatch.models import (
+    Alert,
+    Assignment,
+    Divert,
+    DivertDecision,
+    InspectorTask,
+    Unit,
+    UnitStatus,
+    UnitType,
+)
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -27,3 +40,277 @@ class AlertSerializer(serializers.ModelSerializer):
             "settled_at",
             "settled_reason",
         ]
+
+
+# --- Units, assignments, diverts, inspector tasks, outstanding list, briefing (issue 6) ---------
+
+
+def _current(unit) -> Assignment | None:
+    """The unit's open assignment, from the `open_assignments` prefetch when there is one."""
+    found = getattr(unit, "open_assignments", None)
+    if found is None:
+        found = list(unit.assignments.filter(status__in=["ASSIGNED", "EN_ROUTE", "AT_SCENE"]))
+    return found[0] if found else None
+
+
+class UnitInput(serializers.Serializer):
+    call_sign = serializers.CharField(max_length=20)
+    unit_type = serializers.ChoiceField(
+        choices=UnitType.choices, required=False, default=UnitType.RESPONSE_CAR
+    )
+    capabilities = serializers.ListField(
+        child=serializers.CharField(max_length=30), required=False, default=list, max_length=30
+    )
+    home_station = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, default=""
+    )
+    latitude = serializers.FloatField(required=False, allow_null=True, default=None)
+    longitude = serializers.FloatField(required=False, allow_null=True, default=None)
+    officers = serializers.ListField(
+        child=serializers.CharField(max_length=150), required=False, default=list, max_length=20
+    )
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    officers = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    incident = serializers.SerializerMethodField()
+    incident_reference = serializers.SerializerMethodField()
+    assignment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Unit
+        fields = [
+            "id",
+            "call_sign",
+            "unit_type",
+            "capabilities",
+            "home_station",
+            "latitude",
+            "longitude",
+            "position_at",
+            "status",
+            "status_changed_at",
+            "officers",
+            "incident",
+            "incident_reference",
+            "assignment",
+        ]
+
+    def get_incident(self, unit) -> int | None:
+        current = _current(unit)
+        return current.incident_id if current else None
+
+    def get_incident_reference(self, unit) -> str | None:
+        current = _current(unit)
+        return current.incident.reference if current else None
+
+    def get_assignment(self, unit) -> int | None:
+        current = _current(unit)
+        return current.pk if current else None
+
+
+class UnitStatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=UnitStatus.choices)
+    incident = serializers.PrimaryKeyRelatedField(
+        queryset=Incident.objects.all(), required=False, allow_null=True, default=None
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    latitude = serializers.FloatField(required=False, allow_null=True, default=None)
+    longitude = serializers.FloatField(required=False, allow_null=True, default=None)
+
+
+class CrewInput(serializers.Serializer):
+    officers = serializers.ListField(child=serializers.CharField(max_length=150), max_length=20)
+
+
+class ReleaseInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class AssignInput(serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    call_sign = serializers.CharField(source="unit.call_sign", read_only=True)
+    incident_reference = serializers.CharField(source="incident.reference", read_only=True)
+    assigned_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "unit",
+            "call_sign",
+            "incident",
+            "incident_reference",
+            "status",
+            "assigned_at",
+            "assigned_by",
+            "arrived_at",
+            "ended_at",
+            "ended_reason",
+        ]
+
+
+class DivertInput(serializers.Serializer):
+    to_incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
+    reason = serializers.CharField(max_length=2000)
+
+
+class DivertReviewInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=DivertDecision.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class DivertSerializer(serializers.ModelSerializer):
+    call_sign = serializers.CharField(source="unit.call_sign", read_only=True)
+    from_reference = serializers.CharField(source="from_incident.reference", read_only=True)
+    to_reference = serializers.CharField(source="to_incident.reference", read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    inspector_task = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Divert
+        fields = [
+            "id",
+            "status",
+            "unit",
+            "call_sign",
+            "from_incident",
+            "from_reference",
+            "from_grade",
+            "from_domestic_abuse",
+            "to_incident",
+            "to_reference",
+            "to_grade",
+            "to_domestic_abuse",
+            "unit_status_before",
+            "reason",
+            "requested_by",
+            "requested_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_note",
+            "inspector_task",
+        ]
+
+    def get_inspector_task(self, divert) -> int | None:
+        try:
+            return divert.inspector_task.pk
+        except InspectorTask.DoesNotExist:
+            return None
+
+
+class InspectorTaskSerializer(serializers.ModelSerializer):
+    incident_reference = serializers.CharField(source="incident.reference", read_only=True)
+    grade = serializers.CharField(source="incident.grade", read_only=True)
+    domestic_abuse = serializers.BooleanField(source="incident.domestic_abuse", read_only=True)
+    address = serializers.CharField(source="incident.address", read_only=True)
+    diverted_unit = serializers.CharField(source="divert.unit.call_sign", read_only=True)
+    diverted_to = serializers.CharField(source="divert.to_incident.reference", read_only=True)
+    call_sign = serializers.CharField(source="unit.call_sign", read_only=True, default=None)
+    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = InspectorTask
+        fields = [
+            "id",
+            "status",
+            "divert",
+            "incident",
+            "incident_reference",
+            "grade",
+            "domestic_abuse",
+            "address",
+            "diverted_unit",
+            "diverted_to",
+            "opened_at",
+            "escalate_at",
+            "escalated_at",
+            "resolved_at",
+            "resolved_by",
+            "unit",
+            "call_sign",
+            "assignment",
+            "outcome",
+        ]
+
+
+class ResolveInput(serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class OutstandingQuery(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=Grade.choices, required=False)
+    area = serializers.ChoiceField(choices=Area.choices, required=False)
+    unresourced = serializers.BooleanField(required=False, default=False)
+
+
+class OutstandingIncidentSerializer(serializers.ModelSerializer):
+    """One row of the outstanding list (the context `due_soon` maps grade -> minutes)."""
+
+    tags = serializers.SerializerMethodField()
+    divert = serializers.BooleanField(source="is_divert", read_only=True)
+    marker = serializers.BooleanField(source="has_marker", read_only=True)
+    narrative_start = serializers.SerializerMethodField()
+    due_soon_at = serializers.SerializerMethodField()
+    units = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "grade",
+            "domestic_abuse",
+            "divert",
+            "marker",
+            "tags",
+            "address",
+            "area",
+            "latitude",
+            "longitude",
+            "narrative_start",
+            "received_at",
+            "target_response_at",
+            "due_soon_at",
+            "units",
+        ]
+
+    def get_tags(self, incident) -> list[str]:
+        return sorted(t.tag for t in incident.tags.all())
+
+    def get_narrative_start(self, incident) -> str:
+        return selectors.narrative_preview(incident)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_due_soon_at(self, incident):
+        value = selectors.due_soon_at(incident, self.context.get("due_soon", {}))
+        return value.isoformat() if value else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_units(self, incident):
+        return [
+            {"id": a.unit_id, "call_sign": a.unit.call_sign, "status": a.status}
+            for a in getattr(incident, "open_assignments", [])
+        ]
+
+
+class UnitOptionSerializer(serializers.Serializer):
+    unit = UnitSerializer()
+    distance_km = serializers.FloatField(allow_null=True)
+    has_capabilities = serializers.BooleanField()
+    missing = serializers.ListField(child=serializers.CharField())
+
+
+class BriefingSerializer(serializers.Serializer):
+    unit = UnitSerializer()
+    assignment = AssignmentSerializer(allow_null=True)
+    incident = IncidentSerializer(allow_null=True)
+    warnings = serializers.ListField(child=serializers.DictField())
+    intel_summary = serializers.ListField(child=serializers.CharField())
+    other_units = serializers.ListField(child=serializers.CharField())

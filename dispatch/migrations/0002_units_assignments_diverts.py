@@ -6,228 +6,632 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cad', '0003_incident_flags_people_closing'),
-        ('dispatch', '0001_initial'),
+        ("cad", "0003_incident_flags_people_closing"),
+        ("dispatch", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonitorCursor',
+            name="MonitorCursor",
             fields=[
-                ('name', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('scanned_through_at', models.DateTimeField()),
+                ("name", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("scanned_through_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='StaffingMinimum',
+            name="StaffingMinimum",
             fields=[
-                ('role', models.CharField(choices=[('CALL_HANDLER', 'Call handler'), ('SUPPORT_OPERATOR', 'Support (intelligence) operator'), ('DISPATCHER', 'Dispatcher'), ('CONTROLLER', 'Controller'), ('INSPECTOR', 'Control-room inspector'), ('SUPERVISOR', 'Supervisor'), ('OIC', 'Officer in charge'), ('OFFICER', 'Attending officer'), ('QA_REVIEWER', 'QA reviewer'), ('ADMIN', 'Administrator')], max_length=20, primary_key=True, serialize=False)),
-                ('minimum', models.PositiveSmallIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("CALL_HANDLER", "Call handler"),
+                            ("SUPPORT_OPERATOR", "Support (intelligence) operator"),
+                            ("DISPATCHER", "Dispatcher"),
+                            ("CONTROLLER", "Controller"),
+                            ("INSPECTOR", "Control-room inspector"),
+                            ("SUPERVISOR", "Supervisor"),
+                            ("OIC", "Officer in charge"),
+                            ("OFFICER", "Attending officer"),
+                            ("QA_REVIEWER", "QA reviewer"),
+                            ("ADMIN", "Administrator"),
+                        ],
+                        max_length=20,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("minimum", models.PositiveSmallIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['role'],
+                "ordering": ["role"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('ASSIGNED', 'Assigned'), ('EN_ROUTE', 'En route'), ('AT_SCENE', 'At scene'), ('RELEASED', 'Released before arrival'), ('CLEARED', 'Cleared after attending'), ('DIVERTED', 'Diverted to another incident'), ('RECALLED', "Sent back by a controller's override")], default='ASSIGNED', max_length=10)),
-                ('assigned_at', models.DateTimeField()),
-                ('arrived_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_reason', models.CharField(blank=True, max_length=300)),
-                ('assigned_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='cad.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ASSIGNED", "Assigned"),
+                            ("EN_ROUTE", "En route"),
+                            ("AT_SCENE", "At scene"),
+                            ("RELEASED", "Released before arrival"),
+                            ("CLEARED", "Cleared after attending"),
+                            ("DIVERTED", "Diverted to another incident"),
+                            ("RECALLED", "Sent back by a controller's override"),
+                        ],
+                        default="ASSIGNED",
+                        max_length=10,
+                    ),
+                ),
+                ("assigned_at", models.DateTimeField()),
+                ("arrived_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="cad.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assigned_at', 'id'],
+                "ordering": ["assigned_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Divert',
+            name="Divert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_grade', models.CharField(max_length=12)),
-                ('to_grade', models.CharField(max_length=12)),
-                ('from_domestic_abuse', models.BooleanField(default=False)),
-                ('to_domestic_abuse', models.BooleanField(default=False)),
-                ('unit_status_before', models.CharField(choices=[('AVAILABLE', 'Available'), ('ASSIGNED', 'Assigned'), ('EN_ROUTE', 'En route'), ('AT_SCENE', 'At scene'), ('UNAVAILABLE', 'Unavailable')], max_length=12)),
-                ('reason', models.TextField()),
-                ('requested_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('PENDING_REVIEW', 'Pending controller review'), ('APPROVED', 'Approved'), ('OVERRIDDEN', 'Overridden: unit sent back')], default='PENDING_REVIEW', max_length=16)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.TextField(blank=True)),
-                ('from_assignment', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.assignment')),
-                ('from_incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='diverts_away', to='cad.incident')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_assignment', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.assignment')),
-                ('to_incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='diverts_in', to='cad.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_grade", models.CharField(max_length=12)),
+                ("to_grade", models.CharField(max_length=12)),
+                ("from_domestic_abuse", models.BooleanField(default=False)),
+                ("to_domestic_abuse", models.BooleanField(default=False)),
+                (
+                    "unit_status_before",
+                    models.CharField(
+                        choices=[
+                            ("AVAILABLE", "Available"),
+                            ("ASSIGNED", "Assigned"),
+                            ("EN_ROUTE", "En route"),
+                            ("AT_SCENE", "At scene"),
+                            ("UNAVAILABLE", "Unavailable"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("requested_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("PENDING_REVIEW", "Pending controller review"),
+                            ("APPROVED", "Approved"),
+                            ("OVERRIDDEN", "Overridden: unit sent back"),
+                        ],
+                        default="PENDING_REVIEW",
+                        max_length=16,
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.TextField(blank=True)),
+                (
+                    "from_assignment",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.assignment",
+                    ),
+                ),
+                (
+                    "from_incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="diverts_away",
+                        to="cad.incident",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_assignment",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.assignment",
+                    ),
+                ),
+                (
+                    "to_incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="diverts_in",
+                        to="cad.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['requested_at', 'id'],
+                "ordering": ["requested_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Shift',
+            name="Shift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_at', '-id'],
+                "ordering": ["-starts_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ShiftRequirement',
+            name="ShiftRequirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('CALL_HANDLER', 'Call handler'), ('SUPPORT_OPERATOR', 'Support (intelligence) operator'), ('DISPATCHER', 'Dispatcher'), ('CONTROLLER', 'Controller'), ('INSPECTOR', 'Control-room inspector'), ('SUPERVISOR', 'Supervisor'), ('OIC', 'Officer in charge'), ('OFFICER', 'Attending officer'), ('QA_REVIEWER', 'QA reviewer'), ('ADMIN', 'Administrator')], max_length=20)),
-                ('minimum', models.PositiveSmallIntegerField()),
-                ('shift', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requirements', to='dispatch.shift')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("CALL_HANDLER", "Call handler"),
+                            ("SUPPORT_OPERATOR", "Support (intelligence) operator"),
+                            ("DISPATCHER", "Dispatcher"),
+                            ("CONTROLLER", "Controller"),
+                            ("INSPECTOR", "Control-room inspector"),
+                            ("SUPERVISOR", "Supervisor"),
+                            ("OIC", "Officer in charge"),
+                            ("OFFICER", "Attending officer"),
+                            ("QA_REVIEWER", "QA reviewer"),
+                            ("ADMIN", "Administrator"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("minimum", models.PositiveSmallIntegerField()),
+                (
+                    "shift",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requirements",
+                        to="dispatch.shift",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['role'],
+                "ordering": ["role"],
             },
         ),
         migrations.CreateModel(
-            name='SignOn',
+            name="SignOn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('CALL_HANDLER', 'Call handler'), ('SUPPORT_OPERATOR', 'Support (intelligence) operator'), ('DISPATCHER', 'Dispatcher'), ('CONTROLLER', 'Controller'), ('INSPECTOR', 'Control-room inspector'), ('SUPERVISOR', 'Supervisor'), ('OIC', 'Officer in charge'), ('OFFICER', 'Attending officer'), ('QA_REVIEWER', 'QA reviewer'), ('ADMIN', 'Administrator')], max_length=20)),
-                ('position', models.CharField(max_length=40)),
-                ('signed_on_at', models.DateTimeField()),
-                ('signed_off_at', models.DateTimeField(blank=True, null=True)),
-                ('shift', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sign_ons', to='dispatch.shift')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("CALL_HANDLER", "Call handler"),
+                            ("SUPPORT_OPERATOR", "Support (intelligence) operator"),
+                            ("DISPATCHER", "Dispatcher"),
+                            ("CONTROLLER", "Controller"),
+                            ("INSPECTOR", "Control-room inspector"),
+                            ("SUPERVISOR", "Supervisor"),
+                            ("OIC", "Officer in charge"),
+                            ("OFFICER", "Attending officer"),
+                            ("QA_REVIEWER", "QA reviewer"),
+                            ("ADMIN", "Administrator"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("position", models.CharField(max_length=40)),
+                ("signed_on_at", models.DateTimeField()),
+                ("signed_off_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "shift",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sign_ons",
+                        to="dispatch.shift",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['signed_on_at', 'id'],
+                "ordering": ["signed_on_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('call_sign', models.CharField(max_length=20, unique=True)),
-                ('unit_type', models.CharField(choices=[('RESPONSE_CAR', 'Response car'), ('VAN', 'Van'), ('DOG', 'Dog unit'), ('ARV', 'Armed response vehicle'), ('ROADS_POLICING', 'Roads policing'), ('MOTORCYCLE', 'Motorcycle'), ('FOOT', 'Foot patrol'), ('NEIGHBOURHOOD', 'Neighbourhood'), ('CID', 'CID')], default='RESPONSE_CAR', max_length=20)),
-                ('capabilities', models.JSONField(blank=True, default=list)),
-                ('home_station', models.CharField(blank=True, max_length=120)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('position_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('AVAILABLE', 'Available'), ('ASSIGNED', 'Assigned'), ('EN_ROUTE', 'En route'), ('AT_SCENE', 'At scene'), ('UNAVAILABLE', 'Unavailable')], default='AVAILABLE', max_length=12)),
-                ('status_changed_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('officers', models.ManyToManyField(blank=True, related_name='units', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("call_sign", models.CharField(max_length=20, unique=True)),
+                (
+                    "unit_type",
+                    models.CharField(
+                        choices=[
+                            ("RESPONSE_CAR", "Response car"),
+                            ("VAN", "Van"),
+                            ("DOG", "Dog unit"),
+                            ("ARV", "Armed response vehicle"),
+                            ("ROADS_POLICING", "Roads policing"),
+                            ("MOTORCYCLE", "Motorcycle"),
+                            ("FOOT", "Foot patrol"),
+                            ("NEIGHBOURHOOD", "Neighbourhood"),
+                            ("CID", "CID"),
+                        ],
+                        default="RESPONSE_CAR",
+                        max_length=20,
+                    ),
+                ),
+                ("capabilities", models.JSONField(blank=True, default=list)),
+                ("home_station", models.CharField(blank=True, max_length=120)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                ("position_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("AVAILABLE", "Available"),
+                            ("ASSIGNED", "Assigned"),
+                            ("EN_ROUTE", "En route"),
+                            ("AT_SCENE", "At scene"),
+                            ("UNAVAILABLE", "Unavailable"),
+                        ],
+                        default="AVAILABLE",
+                        max_length=12,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "officers",
+                    models.ManyToManyField(
+                        blank=True, related_name="units", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['call_sign'],
+                "ordering": ["call_sign"],
             },
         ),
         migrations.CreateModel(
-            name='InspectorTask',
+            name="InspectorTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('OPEN', 'Open'), ('RESOLVED', 'Resolved')], default='OPEN', max_length=10)),
-                ('opened_at', models.DateTimeField()),
-                ('escalate_at', models.DateTimeField()),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.TextField(blank=True)),
-                ('assignment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.assignment')),
-                ('divert', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='inspector_task', to='dispatch.divert')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspector_tasks', to='cad.incident')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("OPEN", "Open"), ("RESOLVED", "Resolved")],
+                        default="OPEN",
+                        max_length=10,
+                    ),
+                ),
+                ("opened_at", models.DateTimeField()),
+                ("escalate_at", models.DateTimeField()),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome", models.TextField(blank=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.assignment",
+                    ),
+                ),
+                (
+                    "divert",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspector_task",
+                        to="dispatch.divert",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspector_tasks",
+                        to="cad.incident",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['opened_at', 'id'],
+                "ordering": ["opened_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='divert',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='diverts', to='dispatch.unit'),
+            model_name="divert",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="diverts",
+                to="dispatch.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='dispatch.unit'),
+            model_name="assignment",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assignments",
+                to="dispatch.unit",
+            ),
         ),
         migrations.CreateModel(
-            name='UnitStatusChange',
+            name="UnitStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('from_status', models.CharField(choices=[('AVAILABLE', 'Available'), ('ASSIGNED', 'Assigned'), ('EN_ROUTE', 'En route'), ('AT_SCENE', 'At scene'), ('UNAVAILABLE', 'Unavailable')], max_length=12)),
-                ('to_status', models.CharField(choices=[('AVAILABLE', 'Available'), ('ASSIGNED', 'Assigned'), ('EN_ROUTE', 'En route'), ('AT_SCENE', 'At scene'), ('UNAVAILABLE', 'Unavailable')], max_length=12)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cad.incident')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_changes', to='dispatch.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("AVAILABLE", "Available"),
+                            ("ASSIGNED", "Assigned"),
+                            ("EN_ROUTE", "En route"),
+                            ("AT_SCENE", "At scene"),
+                            ("UNAVAILABLE", "Unavailable"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("AVAILABLE", "Available"),
+                            ("ASSIGNED", "Assigned"),
+                            ("EN_ROUTE", "En route"),
+                            ("AT_SCENE", "At scene"),
+                            ("UNAVAILABLE", "Unavailable"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cad.incident",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="status_changes",
+                        to="dispatch.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='shift',
-            index=models.Index(fields=['starts_at', 'ends_at'], name='dispatch_sh_starts__a64e69_idx'),
+            model_name="shift",
+            index=models.Index(
+                fields=["starts_at", "ends_at"], name="dispatch_sh_starts__a64e69_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shift',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='dispatch_shift_ends_after_start'),
+            model_name="shift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="dispatch_shift_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shiftrequirement',
-            constraint=models.UniqueConstraint(fields=('shift', 'role'), name='dispatch_shift_role_once'),
+            model_name="shiftrequirement",
+            constraint=models.UniqueConstraint(
+                fields=("shift", "role"), name="dispatch_shift_role_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='signon',
-            index=models.Index(fields=['shift', 'role', 'signed_off_at'], name='dispatch_si_shift_i_dac494_idx'),
+            model_name="signon",
+            index=models.Index(
+                fields=["shift", "role", "signed_off_at"], name="dispatch_si_shift_i_dac494_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signon',
-            constraint=models.UniqueConstraint(condition=models.Q(('signed_off_at__isnull', True)), fields=('user',), name='dispatch_signon_one_open_per_user'),
+            model_name="signon",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("signed_off_at__isnull", True)),
+                fields=("user",),
+                name="dispatch_signon_one_open_per_user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signon',
-            constraint=models.UniqueConstraint(condition=models.Q(('signed_off_at__isnull', True)), fields=('shift', 'position'), name='dispatch_signon_one_open_per_position'),
+            model_name="signon",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("signed_off_at__isnull", True)),
+                fields=("shift", "position"),
+                name="dispatch_signon_one_open_per_position",
+            ),
         ),
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['status', 'call_sign'], name='dispatch_un_status_e3269d_idx'),
+            model_name="unit",
+            index=models.Index(
+                fields=["status", "call_sign"], name="dispatch_un_status_e3269d_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='inspectortask',
-            index=models.Index(condition=models.Q(('status', 'OPEN')), fields=['escalate_at'], name='dispatch_task_open_idx'),
+            model_name="inspectortask",
+            index=models.Index(
+                condition=models.Q(("status", "OPEN")),
+                fields=["escalate_at"],
+                name="dispatch_task_open_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='divert',
-            index=models.Index(condition=models.Q(('status', 'PENDING_REVIEW')), fields=['requested_at'], name='dispatch_divert_pending_idx'),
+            model_name="divert",
+            index=models.Index(
+                condition=models.Q(("status", "PENDING_REVIEW")),
+                fields=["requested_at"],
+                name="dispatch_divert_pending_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(condition=models.Q(('status__in', ['ASSIGNED', 'EN_ROUTE', 'AT_SCENE'])), fields=['incident'], name='dispatch_assignment_open_idx'),
+            model_name="assignment",
+            index=models.Index(
+                condition=models.Q(("status__in", ["ASSIGNED", "EN_ROUTE", "AT_SCENE"])),
+                fields=["incident"],
+                name="dispatch_assignment_open_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['ASSIGNED', 'EN_ROUTE', 'AT_SCENE'])), fields=('unit',), name='dispatch_assignment_one_open_per_unit'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["ASSIGNED", "EN_ROUTE", "AT_SCENE"])),
+                fields=("unit",),
+                name="dispatch_assignment_one_open_per_unit",
+            ),
         ),
         migrations.AddIndex(
-            model_name='unitstatuschange',
-            index=models.Index(fields=['unit', 'at'], name='dispatch_un_unit_id_c3502a_idx'),
+            model_name="unitstatuschange",
+            index=models.Index(fields=["unit", "at"], name="dispatch_un_unit_id_c3502a_idx"),
         ),
     ]

@@ -1,0 +1,503 @@
+"""Dispatch screens: the outstanding list, the unit board, the incident actions panel, the
+controller's divert reviews, the inspector's tasks and the officer's briefing.
+
+Thin: parse the form, call one service or selector, render. Forms post with htmx and get the
+re-rendered panel back; without htmx they redirect. A refused action shows its message and
+changes nothing (the service raised before writing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from cad.models import Area, Grade, Incident
+from cad.selectors import incident_get
+from core.exceptions import DomainError, ValidationFailed
+from core.navigation import Screen, register_screen
+from core.permissions import RoleRequiredMixin
+from core.roles import OPERATIONS, Role, has_role
+from dispatch import selectors, services
+from dispatch.models import DivertStatus, InspectorTaskStatus, Unit, UnitStatus
+
+FLOOR = (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR)
+DISPATCHERS = FLOOR
+BOARD_READERS = FLOOR + (Role.ADMIN, Role.QA_REVIEWER, Role.CALL_HANDLER)
+BRIEFING_READERS = OPERATIONS + (Role.OFFICER, Role.QA_REVIEWER)
+PAGE_SIZE = 100
+
+
+def incident_url(incident_id: int) -> str:
+    """The incident's own page (cad), or the dispatch view of it if cad has none."""
+    try:
+        return reverse("incident-detail", args=[incident_id])
+    except NoReverseMatch:
+        return reverse("dispatch-incident", args=[incident_id])
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    return f"{minutes // 60}h{minutes % 60:02d}" if minutes >= 60 else f"{minutes}m"
+
+
+# --- Outstanding list ----------------------------------------------------------------------------
+
+
+@dataclass
+class OutstandingRow:
+    incident: Incident
+    url: str
+    preview: str
+    due_soon_at: datetime | None
+    waiting: str
+
+
+def outstanding_context(request) -> dict:
+    grade = request.GET.get("grade") or None
+    area = request.GET.get("area") or None
+    unresourced = request.GET.get("unresourced") == "1"
+    error = ""
+    try:
+        qs = selectors.incidents_outstanding(grade=grade, area=area, unresourced=unresourced)
+    except ValidationFailed as exc:
+        error, grade, area = exc.message, None, None
+        qs = selectors.incidents_outstanding()
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    due_soon = selectors.due_soon_minutes_by_grade()
+    rows = [
+        OutstandingRow(
+            incident=incident,
+            url=incident_url(incident.pk),
+            preview=selectors.narrative_preview(incident),
+            due_soon_at=selectors.due_soon_at(incident, due_soon),
+            waiting=_minutes(now - incident.received_at),
+        )
+        for incident in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "rows": rows,
+        "page": page,
+        "filters": {"grade": grade or "", "area": area or "", "unresourced": unresourced},
+        "grades": Grade.choices,
+        "areas": Area.choices,
+        "query": query.urlencode(),
+        "error": error,
+        "can_dispatch": has_role(request.user, *DISPATCHERS),
+        "now": now,
+    }
+
+
+class OutstandingView(RoleRequiredMixin, TemplateView):
+    """The dispatcher's main screen: open incidents nobody has reached, most urgent first."""
+
+    allowed_roles = FLOOR + (Role.ADMIN, Role.CALL_HANDLER)
+    template_name = "dispatch/outstanding.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **outstanding_context(self.request)}
+
+
+class OutstandingRowsView(OutstandingView):
+    template_name = "dispatch/_outstanding_table.html"
+
+
+# --- Incident actions (assign / divert / release) ------------------------------------------------
+
+
+def actions_context(request, incident_id: int, error: str = "") -> dict:
+    incident = selectors.incident_for_dispatch(incident_id)
+    committed_elsewhere = [
+        unit
+        for unit in selectors.units().exclude(
+            status__in=[UnitStatus.AVAILABLE, UnitStatus.UNAVAILABLE]
+        )
+        if unit.open_assignments and unit.open_assignments[0].incident_id != incident.pk
+    ]
+    return {
+        "incident": incident,
+        "incident_url": incident_url(incident.pk),
+        "is_divert": "DIVERT" in incident.tag_names,
+        "has_marker": selectors.incident_has_marker(incident),
+        "open_assignments": incident.open_assignments,
+        "ended_assignments": [a for a in incident.all_assignments if not a.is_open],
+        "options": selectors.units_recommended_for(incident, limit=8) if incident.is_open else [],
+        "committed_elsewhere": committed_elsewhere,
+        "can_dispatch": has_role(request.user, *DISPATCHERS),
+        "error": error,
+    }
+
+
+def _panel_or_redirect(request, incident_id: int, error: str = ""):
+    if request.htmx:
+        return render(
+            request,
+            "dispatch/_incident_actions_panel.html",
+            actions_context(request, incident_id, error),
+        )
+    if error:
+        messages.error(request, error)
+    return redirect("dispatch-incident", incident_id)
+
+
+class IncidentDispatchView(RoleRequiredMixin, TemplateView):
+    """The incident from dispatch's side: its units, their history, and the actions."""
+
+    allowed_roles = BOARD_READERS
+    template_name = "dispatch/incident.html"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            **actions_context(self.request, kwargs["pk"]),
+        }
+
+
+class IncidentActionsPanelView(IncidentDispatchView):
+    """The actions panel alone (htmx): the incident page includes it via
+    `dispatch/_incident_actions.html`."""
+
+    template_name = "dispatch/_incident_actions_panel.html"
+
+
+class IncidentAssignFormView(RoleRequiredMixin, View):
+    allowed_roles = DISPATCHERS
+
+    def post(self, request, pk: int):
+        error = ""
+        try:
+            unit = selectors.unit_get(_int(request.POST.get("unit")) or 0)
+            services.unit_assign(actor=request.user, unit=unit, incident=incident_get(pk))
+            if not request.htmx:
+                messages.success(request, f"{unit.call_sign} assigned.")
+        except DomainError as exc:
+            error = exc.message
+        return _panel_or_redirect(request, pk, error)
+
+
+class IncidentDivertHereFormView(RoleRequiredMixin, View):
+    """Divert the chosen committed unit to this incident (the form lives on the incident the
+    unit is being taken *to*)."""
+
+    allowed_roles = DISPATCHERS
+
+    def post(self, request, pk: int):
+        error = ""
+        try:
+            services.unit_divert(
+                actor=request.user,
+                unit=selectors.unit_get(_int(request.POST.get("unit")) or 0),
+                to_incident=incident_get(pk),
+                reason=request.POST.get("reason", ""),
+            )
+            if not request.htmx:
+                messages.warning(request, "Divert recorded: the controller will review it.")
+        except DomainError as exc:
+            error = exc.message
+        return _panel_or_redirect(request, pk, error)
+
+
+class UnitReleaseFormView(RoleRequiredMixin, View):
+    allowed_roles = DISPATCHERS
+
+    def post(self, request, pk: int):
+        incident_id = _int(request.POST.get("incident")) or 0
+        error = ""
+        try:
+            services.unit_release(
+                actor=request.user,
+                unit=selectors.unit_get(pk),
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as exc:
+            error = exc.message
+        if not incident_id:
+            if error:
+                messages.error(request, error)
+            return redirect("dispatch-units")
+        return _panel_or_redirect(request, incident_id, error)
+
+
+# --- Unit board ----------------------------------------------------------------------------------
+
+
+def board_context(request) -> dict:
+    status = request.GET.get("status") or None
+    if status not in UnitStatus.values:
+        status = None
+    return {
+        "units": selectors.units(status=status),
+        "status": status or "",
+        "statuses": UnitStatus.choices,
+        "counts": selectors.unit_status_counts(),
+        "can_dispatch": has_role(request.user, *DISPATCHERS, Role.ADMIN),
+        "now": timezone.now(),
+    }
+
+
+class UnitBoardView(RoleRequiredMixin, TemplateView):
+    allowed_roles = BOARD_READERS
+    template_name = "dispatch/units.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **board_context(self.request)}
+
+
+class UnitBoardRowsView(UnitBoardView):
+    template_name = "dispatch/_units_table.html"
+
+
+class UnitStatusFormView(RoleRequiredMixin, View):
+    """Status from the unit board or the officer's briefing."""
+
+    allowed_roles = DISPATCHERS + (Role.ADMIN, Role.OFFICER)
+
+    def post(self, request, pk: int):
+        try:
+            services.unit_set_status(
+                actor=request.user,
+                unit=selectors.unit_get(pk),
+                status=request.POST.get("status", ""),
+                note=request.POST.get("note", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(request.POST.get("next") or "dispatch-units")
+
+
+# --- Controller's divert reviews -----------------------------------------------------------------
+
+
+@dataclass
+class ReviewCard:
+    divert: object
+    original_marker: bool
+    target_marker: bool
+    original_waiting: str
+    target_waiting: str
+    since: str
+
+
+def reviews_context(request, error: str = "") -> dict:
+    now = timezone.now()
+    pending = [
+        ReviewCard(
+            divert=d,
+            original_marker=selectors.incident_has_marker(d.from_incident),
+            target_marker=selectors.incident_has_marker(d.to_incident),
+            original_waiting=_minutes(now - d.from_incident.received_at),
+            target_waiting=_minutes(now - d.to_incident.received_at),
+            since=_minutes(now - d.requested_at),
+        )
+        for d in selectors.diverts(status=DivertStatus.PENDING_REVIEW)
+    ]
+    recent = (
+        selectors.diverts()
+        .exclude(status=DivertStatus.PENDING_REVIEW)
+        .order_by("-reviewed_at", "-id")[:20]
+    )
+    return {"pending": pending, "recent": recent, "error": error, "now": now}
+
+
+class DivertReviewQueueView(RoleRequiredMixin, TemplateView):
+    allowed_roles = (Role.CONTROLLER, Role.SUPERVISOR, Role.QA_REVIEWER)
+    template_name = "dispatch/divert_reviews.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **reviews_context(self.request)}
+
+
+class DivertReviewQueueBodyView(DivertReviewQueueView):
+    template_name = "dispatch/_divert_reviews_body.html"
+
+
+class DivertReviewFormView(RoleRequiredMixin, View):
+    allowed_roles = (Role.CONTROLLER,)
+
+    def post(self, request, pk: int):
+        error = ""
+        try:
+            services.divert_review(
+                actor=request.user,
+                divert=selectors.divert_get(pk),
+                decision=request.POST.get("decision", ""),
+                note=request.POST.get("note", ""),
+            )
+        except DomainError as exc:
+            error = exc.message
+        if request.htmx:
+            return render(
+                request, "dispatch/_divert_reviews_body.html", reviews_context(request, error)
+            )
+        if error:
+            messages.error(request, error)
+        return redirect("dispatch-divert-reviews")
+
+
+# --- Inspector's tasks ---------------------------------------------------------------------------
+
+
+@dataclass
+class TaskCard:
+    task: object
+    options: list
+    since: str
+
+
+def tasks_context(request, error: str = "") -> dict:
+    now = timezone.now()
+    cards = [
+        TaskCard(
+            task=task,
+            options=selectors.units_recommended_for(task.incident, limit=8),
+            since=_minutes(now - task.opened_at),
+        )
+        for task in selectors.inspector_tasks(status=InspectorTaskStatus.OPEN)
+    ]
+    recent = selectors.inspector_tasks(status=InspectorTaskStatus.RESOLVED).order_by(
+        "-resolved_at", "-id"
+    )[:20]
+    return {"cards": cards, "recent": recent, "error": error, "now": now}
+
+
+class InspectorQueueView(RoleRequiredMixin, TemplateView):
+    allowed_roles = (Role.INSPECTOR, Role.SUPERVISOR, Role.CONTROLLER, Role.QA_REVIEWER)
+    template_name = "dispatch/inspector_tasks.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **tasks_context(self.request)}
+
+
+class InspectorQueueBodyView(InspectorQueueView):
+    template_name = "dispatch/_inspector_tasks_body.html"
+
+
+class InspectorTaskResolveFormView(RoleRequiredMixin, View):
+    allowed_roles = (Role.INSPECTOR,)
+
+    def post(self, request, pk: int):
+        error = ""
+        try:
+            services.inspector_task_resolve(
+                actor=request.user,
+                task=selectors.inspector_task_get(pk),
+                unit=selectors.unit_get(_int(request.POST.get("unit")) or 0),
+                note=request.POST.get("note", ""),
+            )
+        except DomainError as exc:
+            error = exc.message
+        if request.htmx:
+            return render(
+                request, "dispatch/_inspector_tasks_body.html", tasks_context(request, error)
+            )
+        if error:
+            messages.error(request, error)
+        return redirect("dispatch-inspector-tasks")
+
+
+# --- Officer's briefing --------------------------------------------------------------------------
+
+
+class UnitBriefingPageView(RoleRequiredMixin, TemplateView):
+    """Mobile-friendly: the whole incident for the unit's current commitment."""
+
+    allowed_roles = BRIEFING_READERS
+    template_name = "dispatch/briefing.html"
+
+    def get_context_data(self, **kwargs):
+        briefing = selectors.unit_briefing(kwargs["pk"])
+        unit = briefing.unit
+        return {
+            **super().get_context_data(**kwargs),
+            "briefing": briefing,
+            "has_marker": bool(briefing.incident)
+            and selectors.incident_has_marker(briefing.incident),
+            "can_move": has_role(self.request.user, *DISPATCHERS, Role.ADMIN)
+            or unit.officers.filter(pk=self.request.user.pk).exists(),
+            "next_statuses": _next_statuses(unit),
+        }
+
+
+def _next_statuses(unit: Unit) -> list[tuple[str, str]]:
+    wanted = {
+        UnitStatus.ASSIGNED: [UnitStatus.EN_ROUTE, UnitStatus.AT_SCENE, UnitStatus.AVAILABLE],
+        UnitStatus.EN_ROUTE: [UnitStatus.AT_SCENE, UnitStatus.AVAILABLE],
+        UnitStatus.AT_SCENE: [UnitStatus.AVAILABLE],
+        UnitStatus.AVAILABLE: [UnitStatus.UNAVAILABLE],
+        UnitStatus.UNAVAILABLE: [UnitStatus.AVAILABLE],
+    }[UnitStatus(unit.status)]
+    return [(s.value, s.label) for s in wanted]
+
+
+class MyBriefingView(RoleRequiredMixin, TemplateView):
+    """An officer's units; with exactly one, straight to its briefing."""
+
+    allowed_roles = BRIEFING_READERS
+    template_name = "dispatch/my_briefing.html"
+
+    def get(self, request, *args, **kwargs):
+        units = list(selectors.units_for_officer(request.user))
+        if len(units) == 1:
+            return redirect("dispatch-unit-briefing", units[0].pk)
+        return self.render_to_response(self.get_context_data(units=units))
+
+
+# --- Registration (from DispatchConfig.ready) ----------------------------------------------------
+
+
+def register_screens() -> None:
+    for screen in (
+        Screen(
+            "outstanding",
+            "Outstanding incidents",
+            "dispatch-outstanding",
+            FLOOR,
+            "Open incidents no unit has reached, most urgent first.",
+            20,
+        ),
+        Screen(
+            "units", "Unit board", "dispatch-units", FLOOR + (Role.ADMIN,), "Units by status.", 22
+        ),
+        Screen(
+            "divert_reviews",
+            "Divert reviews",
+            "dispatch-divert-reviews",
+            (Role.CONTROLLER,),
+            "Approve or override every divert.",
+            24,
+        ),
+        Screen(
+            "inspector_tasks",
+            "Inspector tasks",
+            "dispatch-inspector-tasks",
+            (Role.INSPECTOR,),
+            "Find a replacement unit for approved diverts.",
+            26,
+        ),
+        Screen(
+            "briefing",
+            "My briefing",
+            "dispatch-briefing",
+            (Role.OFFICER,),
+            "The whole log of the incident your unit is sent to.",
+            28,
+        ),
+    ):
+        register_screen(screen)
