@@ -15,12 +15,28 @@ from django.conf import settings
 class Phone:
     raw: str
     e164: str  # "" when the number could not be parsed
-    valid: bool
+    valid: bool  # True when it parsed to E.164 (or was empty); False: kept as given, flagged
 
     @property
     def stored(self) -> str:
         """What to store: the E.164 form, or the raw text (flagged invalid) so nothing is lost."""
         return self.e164 or self.raw
+
+
+def _plausible(raw: str, number) -> bool:
+    """A number we can link records by. Not only `is_valid_number`: that rejects numbers in
+    unallocated or reserved ranges (e.g. Ofcom's 07700 900xxx drama range), and a caller's
+    number must not be flagged because a library's range table is out of date. But a number
+    with letters, a stray leading zero or a length no mobile or landline has is not one."""
+    if phonenumbers.is_valid_number(number):
+        return True
+    if re.search(r"[A-Za-z]", raw) or number.italian_leading_zero:
+        return False
+    possible = phonenumbers.ValidationResult.IS_POSSIBLE
+    return any(
+        phonenumbers.is_possible_number_for_type_with_reason(number, kind) == possible
+        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE)
+    )
 
 
 def normalise_phone(raw: str | None, region: str | None = None) -> Phone:
@@ -41,9 +57,9 @@ def normalise_phone(raw: str | None, region: str | None = None) -> Phone:
             number = phonenumbers.parse(candidate, region)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_possible_number(number):
+        if _plausible(raw, number):
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            return Phone(raw=raw, e164=e164, valid=phonenumbers.is_valid_number(number))
+            return Phone(raw=raw, e164=e164, valid=True)
     return Phone(raw=raw, e164="", valid=False)
 
 
