@@ -1,0 +1,128 @@
+"""Alerts API and the alert board: shape, acknowledge (who and when audited), ordering, roles."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from cad.models import Grade
+from core.audit import audit_trail
+from dispatch.models import Alert, AlertKind, AlertStatus
+from dispatch.monitoring import scan_response_times
+from tests.dispatch.monitoring_factories import make_incident
+
+T0 = datetime(2026, 3, 2, 21, 0, tzinfo=UTC)
+pytestmark = pytest.mark.django_db
+
+
+def items(body):
+    return body["results"] if isinstance(body, dict) and "results" in body else body
+
+
+def test_open_alerts_are_listed_with_the_contract_fields(api):
+    incident = make_incident(received_at=T0)
+    scan_response_times(now=T0 + timedelta(minutes=16))
+
+    response = api("SUPERVISOR").get("/api/v1/alerts/?status=OPEN")
+
+    assert response.status_code == 200
+    (row,) = items(response.json())
+    assert {"id", "kind", "incident", "raised_at", "threshold_at", "acknowledged_at"} <= set(row)
+    assert row["kind"] == "BREACHED" and row["incident"] == incident.pk
+    assert row["acknowledged_at"] is None
+
+
+def test_acknowledging_records_who_and_when_and_audits_it(api):
+    incident = make_incident(received_at=T0)
+    scan_response_times(now=T0 + timedelta(minutes=16))
+    alert = Alert.objects.get(incident=incident)
+    client = api("SUPERVISOR")
+
+    response = client.post(f"/api/v1/alerts/{alert.pk}/acknowledge/")
+
+    assert response.status_code == 200
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACKNOWLEDGED
+    assert alert.acknowledged_by == client.user and alert.acknowledged_at is not None
+    event = audit_trail(incident).filter(action="alert.acknowledged").get()
+    assert event.actor == client.user
+
+
+def test_acknowledging_twice_is_a_conflict(api):
+    make_incident(received_at=T0)
+    scan_response_times(now=T0 + timedelta(minutes=16))
+    alert = Alert.objects.get()
+    client = api("DISPATCHER")
+    client.post(f"/api/v1/alerts/{alert.pk}/acknowledge/")
+
+    response = client.post(f"/api/v1/alerts/{alert.pk}/acknowledge/")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "alert_not_open"
+
+
+def test_a_call_handler_cannot_acknowledge_alerts(api):
+    make_incident(received_at=T0)
+    scan_response_times(now=T0 + timedelta(minutes=16))
+
+    response = api("CALL_HANDLER").post(f"/api/v1/alerts/{Alert.objects.get().pk}/acknowledge/")
+
+    assert response.status_code == 403
+
+
+def test_the_board_puts_escalated_then_breached_da_and_marker_incidents_on_top(api):
+    plain = make_incident(received_at=T0 - timedelta(minutes=5))
+    domestic = make_incident(received_at=T0, domestic_abuse=True)
+    marked = make_incident(received_at=T0, marker=True)
+    due_soon = make_incident(received_at=T0 + timedelta(minutes=5), grade=Grade.IMMEDIATE)
+    escalating = make_incident(received_at=T0 - timedelta(minutes=10))
+    scan_response_times(now=T0 - timedelta(minutes=10) + timedelta(minutes=15))
+    scan_response_times(now=T0 + timedelta(minutes=15))
+
+    with time_machine.travel(T0 + timedelta(minutes=15), tick=False):
+        response = api("SUPERVISOR").get("/api/v1/alerts/board/")
+
+    assert response.status_code == 200
+    body = response.json()
+    order = [(a["kind"], a["incident"]) for a in body["alerts"]]
+    assert order[0] == (AlertKind.ESCALATED, escalating.pk)
+    breached_high_risk = {domestic.pk, marked.pk}
+    assert {order[1][1], order[2][1]} == breached_high_risk
+    assert order.index((AlertKind.BREACHED, plain.pk)) > 2
+    assert order[-1] == (AlertKind.DUE_SOON, due_soon.pk)
+    immediate = next(r for r in body["demand"] if r["grade"] == "IMMEDIATE")
+    assert immediate["OPEN"] == 5 and immediate["breached"] == 4 and immediate["due_soon"] == 1
+
+
+def test_the_board_page_renders_the_alerts_with_live_countdowns(client, make_staff):
+    incident = make_incident(received_at=T0, domestic_abuse=True)
+    scan_response_times(now=T0 + timedelta(minutes=16))
+    client.force_login(make_staff("SUPERVISOR"))
+
+    response = client.get("/monitoring/alerts/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert incident.reference in html
+    assert 'class="countdown"' in html and "data-target-at=" in html
+    assert "Acknowledge" in html and 'id="alert-board"' in html
+
+
+def test_acknowledge_from_the_board_returns_the_refreshed_board(client, make_staff):
+    make_incident(received_at=T0)
+    scan_response_times(now=T0 + timedelta(minutes=16))
+    alert = Alert.objects.get()
+    client.force_login(make_staff("SUPERVISOR"))
+
+    response = client.post(f"/monitoring/alerts/{alert.pk}/acknowledge/", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert "Acknowledged, condition not yet ended" in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACKNOWLEDGED
+
+
+def test_the_board_is_refused_to_a_call_handler(client, make_staff):
+    client.force_login(make_staff("CALL_HANDLER"))
+
+    assert client.get("/monitoring/alerts/").status_code == 403
