@@ -7,9 +7,7 @@ urlpatterns = [
     path("intel/records/<int:pk>/", api.RecordDetailView.as_view(), name="api-intel-record"),
     path("intel/checks/", api.CheckListCreateView.as_view(), name="api-intel-checks"),
     path("intel/checks/<int:pk>/", api.CheckDetailView.as_view(), name="api-intel-check"),
-    path(
-        "intel/requests/", api.CheckRequestListCreateView.as_view(), name="api-intel-requests"
-    ),
+    path("intel/requests/", api.CheckRequestListCreateView.as_view(), name="api-intel-requests"),
     path(
         "intel/requests/<int:pk>/claim/",
         api.CheckRequestActionView.as_view(action_name="claim"),

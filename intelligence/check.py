@@ -620,7 +620,9 @@ def panel_for(result: dict, *, check_id: int | None = None, ran_at: str | None =
         count(record["kind"], record["kind_label"], record["severity"])
         state = ""
         if record["live"] is True:
-            state = " LIVE" + (f" until {record['expires_at'][:10]}" if record["expires_at"] else "")
+            state = " LIVE" + (
+                f" until {record['expires_at'][:10]}" if record["expires_at"] else ""
+            )
         elif record["live"] is False:
             state = f" ended {record['expires_at'][:10]}"
         items.append(
@@ -710,9 +712,7 @@ def panel_for(result: dict, *, check_id: int | None = None, ran_at: str | None =
         "counts": ordered_counts,
         "banners": result.get("banners", []),
         "items": items,
-        "older": (
-            "Older than 12 months: " + ", ".join(older_parts) if older_parts else ""
-        ),
+        "older": ("Older than 12 months: " + ", ".join(older_parts) if older_parts else ""),
         "empty": not items,
         "empty_text": "No intelligence, previous contacts, incidents or markers found.",
         "truncated": result.get("truncated", False),

@@ -111,6 +111,9 @@ class IntelRecordPerson(models.Model):
             models.UniqueConstraint(fields=["record", "person"], name="intel_recordperson_once")
         ]
 
+    def __str__(self):
+        return f"{self.person_id} ({self.role}) on record {self.record_id}"
+
 
 class IntelRecordPhone(models.Model):
     record = models.ForeignKey(IntelRecord, on_delete=models.CASCADE, related_name="phones")
@@ -120,6 +123,9 @@ class IntelRecordPhone(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["record", "phone"], name="intel_recordphone_once")
         ]
+
+    def __str__(self):
+        return self.phone
 
 
 class IntelRecordAddress(models.Model):
@@ -136,6 +142,9 @@ class IntelRecordAddress(models.Model):
                 fields=["record", "address_normalised"], name="intel_recordaddress_once"
             )
         ]
+
+    def __str__(self):
+        return self.address
 
 
 class CheckTrigger(models.TextChoices):

@@ -57,7 +57,9 @@ STREET_NAMES = (
     "Armley Beeston Bramley Horsforth Otley Wetherby Garforth Rothwell Morley Pudsey Yeadon "
     "Kirkstall Burley Woodhouse Hyde Meanwood Moortown Alwoodley Seacroft Gipton Osmondthorpe"
 ).split()
-STREET_TYPES = "Road Street Avenue Lane Drive Close Crescent Grove Terrace Place Way Gardens".split()
+STREET_TYPES = (
+    "Road Street Avenue Lane Drive Close Crescent Grove Terrace Place Way Gardens".split()
+)
 TOWNS = [
     ("Leeds", "LS"),
     ("Bradford", "BD"),
@@ -245,9 +247,7 @@ def generate_people(count: int, ctx: SyntheticContext) -> int:
             written += write_rows(
                 Person, ["id", "display_name", "date_of_birth", "created_at"], people
             )
-            write_rows(
-                PersonName, ["id", "person_id", "name", "name_normalised", "kind"], names
-            )
+            write_rows(PersonName, ["id", "person_id", "name", "name_normalised", "kind"], names)
         ctx.say(f"  people {start + len(chunk)}/{count}")
     _reset_sequence(Person)
     _reset_sequence(PersonName)
@@ -408,7 +408,9 @@ def generate_contacts(count: int, ctx: SyntheticContext) -> int:
 
 
 register_synthetic(
-    SyntheticOption("--people", "people", "people (names, dates of birth, aliases)", generate_people, 10)
+    SyntheticOption(
+        "--people", "people", "people (names, dates of birth, aliases)", generate_people, 10
+    )
 )
 register_synthetic(
     SyntheticOption(

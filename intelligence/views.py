@@ -137,9 +137,7 @@ class QueueView(RoleRequiredMixin, View):
         }
 
     def get(self, request):
-        template = (
-            "intelligence/_queue_table.html" if request.htmx else "intelligence/queue.html"
-        )
+        template = "intelligence/_queue_table.html" if request.htmx else "intelligence/queue.html"
         return render(request, template, self._context(request))
 
     def post(self, request):
@@ -167,9 +165,7 @@ class QueueView(RoleRequiredMixin, View):
                 error = "Unknown action."
         except (DomainError, ValueError) as exc:
             error = getattr(exc, "message", "That request does not exist.")
-        template = (
-            "intelligence/_queue_table.html" if request.htmx else "intelligence/queue.html"
-        )
+        template = "intelligence/_queue_table.html" if request.htmx else "intelligence/queue.html"
         return render(
             request, template, self._context(request, error=error), status=400 if error else 200
         )

@@ -6,162 +6,420 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cad', '0002_reference_data'),
+        ("cad", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(max_length=200)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("display_name", models.CharField(max_length=200)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['display_name', 'id'],
+                "ordering": ["display_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IntelRecord',
+            name="IntelRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('DA_CRIME', 'Domestic abuse crime'), ('MARAC', 'MARAC'), ('DVDS', "DVDS (Clare's Law) disclosure"), ('SAFEGUARDING', 'Safeguarding'), ('COURT_ORDER', 'Court order'), ('BAIL_CONDITIONS', 'Bail conditions'), ('INTELLIGENCE', 'Intelligence'), ('WARNING', 'Warning marker')], max_length=16)),
-                ('summary', models.TextField()),
-                ('occurred_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('risk_level', models.CharField(blank=True, choices=[('HIGH', 'High'), ('MEDIUM', 'Medium'), ('STANDARD', 'Standard')], max_length=8)),
-                ('conditions', models.TextField(blank=True)),
-                ('source_reference', models.CharField(blank=True, max_length=80, null=True, unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("DA_CRIME", "Domestic abuse crime"),
+                            ("MARAC", "MARAC"),
+                            ("DVDS", "DVDS (Clare's Law) disclosure"),
+                            ("SAFEGUARDING", "Safeguarding"),
+                            ("COURT_ORDER", "Court order"),
+                            ("BAIL_CONDITIONS", "Bail conditions"),
+                            ("INTELLIGENCE", "Intelligence"),
+                            ("WARNING", "Warning marker"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("summary", models.TextField()),
+                ("occurred_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "risk_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[("HIGH", "High"), ("MEDIUM", "Medium"), ("STANDARD", "Standard")],
+                        max_length=8,
+                    ),
+                ),
+                ("conditions", models.TextField(blank=True)),
+                (
+                    "source_reference",
+                    models.CharField(blank=True, max_length=80, null=True, unique=True),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-id'],
+                "ordering": ["-occurred_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='IntelRecordPerson',
+            name="IntelRecordPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('SUBJECT', 'Subject'), ('VICTIM', 'Victim'), ('SUSPECT', 'Suspect'), ('PROTECTED', 'Protected person'), ('RESTRICTED', 'Restricted person')], default='SUBJECT', max_length=10)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='person_links', to='intelligence.intelrecord')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='record_links', to='intelligence.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("SUBJECT", "Subject"),
+                            ("VICTIM", "Victim"),
+                            ("SUSPECT", "Suspect"),
+                            ("PROTECTED", "Protected person"),
+                            ("RESTRICTED", "Restricted person"),
+                        ],
+                        default="SUBJECT",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="person_links",
+                        to="intelligence.intelrecord",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="record_links",
+                        to="intelligence.person",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='intelrecord',
-            name='people',
-            field=models.ManyToManyField(related_name='records', through='intelligence.IntelRecordPerson', to='intelligence.person'),
+            model_name="intelrecord",
+            name="people",
+            field=models.ManyToManyField(
+                related_name="records",
+                through="intelligence.IntelRecordPerson",
+                to="intelligence.person",
+            ),
         ),
         migrations.AddField(
-            model_name='intelrecord',
-            name='protected_person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intelligence.person'),
+            model_name="intelrecord",
+            name="protected_person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="intelligence.person",
+            ),
         ),
         migrations.AddField(
-            model_name='intelrecord',
-            name='restricted_person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intelligence.person'),
+            model_name="intelrecord",
+            name="restricted_person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="intelligence.person",
+            ),
         ),
         migrations.CreateModel(
-            name='PersonName',
+            name="PersonName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('name_normalised', models.CharField(db_index=True, max_length=200)),
-                ('kind', models.CharField(choices=[('PRIMARY', 'Name'), ('ALIAS', 'Alias')], default='PRIMARY', max_length=8)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='names', to='intelligence.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("name_normalised", models.CharField(db_index=True, max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("PRIMARY", "Name"), ("ALIAS", "Alias")],
+                        default="PRIMARY",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="names",
+                        to="intelligence.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CheckRequest',
+            name="CheckRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=300)),
-                ('systems', models.CharField(blank=True, max_length=200)),
-                ('reason', models.TextField()),
-                ('requested_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('OPEN', 'Open'), ('IN_PROGRESS', 'In progress'), ('DONE', 'Done'), ('CANCELLED', 'Cancelled')], default='OPEN', max_length=12)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('NOTHING_FOUND', 'Nothing found'), ('INFORMATION_FOUND', 'Information found'), ('UNABLE', 'Unable to check')], max_length=20)),
-                ('outcome_note', models.TextField(blank=True)),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='intel_requests', to='cad.incident')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=300)),
+                ("systems", models.CharField(blank=True, max_length=200)),
+                ("reason", models.TextField()),
+                ("requested_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("OPEN", "Open"),
+                            ("IN_PROGRESS", "In progress"),
+                            ("DONE", "Done"),
+                            ("CANCELLED", "Cancelled"),
+                        ],
+                        default="OPEN",
+                        max_length=12,
+                    ),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("NOTHING_FOUND", "Nothing found"),
+                            ("INFORMATION_FOUND", "Information found"),
+                            ("UNABLE", "Unable to check"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("outcome_note", models.TextField(blank=True)),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="intel_requests",
+                        to="cad.incident",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['requested_at', 'id'],
-                'indexes': [models.Index(condition=models.Q(('status__in', ['OPEN', 'IN_PROGRESS'])), fields=['requested_at'], name='intel_request_open_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('status', 'DONE'), _negated=True), models.Q(('outcome', ''), _negated=True), _connector='OR'), name='intel_request_done_has_outcome')],
+                "ordering": ["requested_at", "id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status__in", ["OPEN", "IN_PROGRESS"])),
+                        fields=["requested_at"],
+                        name="intel_request_open_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "DONE"), _negated=True),
+                            models.Q(("outcome", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="intel_request_done_has_outcome",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IntelCheck',
+            name="IntelCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ran_at', models.DateTimeField(db_index=True)),
-                ('trigger', models.CharField(choices=[('INCIDENT_CREATED', 'Incident created'), ('DETAILS_CHANGED', 'Caller, address or names changed'), ('MANUAL', 'Run by a person')], max_length=16)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('address', models.CharField(blank=True, max_length=300)),
-                ('address_normalised', models.CharField(blank=True, max_length=300)),
-                ('names', models.JSONField(blank=True, default=list)),
-                ('result', models.JSONField(default=dict)),
-                ('record_count', models.PositiveIntegerField(default=0)),
-                ('contact_count', models.PositiveIntegerField(default=0)),
-                ('incident_count', models.PositiveIntegerField(default=0)),
-                ('marker_count', models.PositiveIntegerField(default=0)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='intel_checks', to='cad.incident')),
-                ('ran_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ran_at", models.DateTimeField(db_index=True)),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("INCIDENT_CREATED", "Incident created"),
+                            ("DETAILS_CHANGED", "Caller, address or names changed"),
+                            ("MANUAL", "Run by a person"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("address", models.CharField(blank=True, max_length=300)),
+                ("address_normalised", models.CharField(blank=True, max_length=300)),
+                ("names", models.JSONField(blank=True, default=list)),
+                ("result", models.JSONField(default=dict)),
+                ("record_count", models.PositiveIntegerField(default=0)),
+                ("contact_count", models.PositiveIntegerField(default=0)),
+                ("incident_count", models.PositiveIntegerField(default=0)),
+                ("marker_count", models.PositiveIntegerField(default=0)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="intel_checks",
+                        to="cad.incident",
+                    ),
+                ),
+                (
+                    "ran_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-ran_at', '-id'],
-                'indexes': [models.Index(fields=['incident', '-ran_at'], name='intel_check_incident_idx')],
+                "ordering": ["-ran_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["incident", "-ran_at"], name="intel_check_incident_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IntelRecordAddress',
+            name="IntelRecordAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(max_length=300)),
-                ('address_normalised', models.CharField(db_index=True, max_length=300)),
-                ('address_numbers', models.CharField(blank=True, max_length=60)),
-                ('postcode', models.CharField(blank=True, db_index=True, max_length=10)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='intelligence.intelrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.CharField(max_length=300)),
+                ("address_normalised", models.CharField(db_index=True, max_length=300)),
+                ("address_numbers", models.CharField(blank=True, max_length=60)),
+                ("postcode", models.CharField(blank=True, db_index=True, max_length=10)),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to="intelligence.intelrecord",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('record', 'address_normalised'), name='intel_recordaddress_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("record", "address_normalised"), name="intel_recordaddress_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IntelRecordPhone',
+            name="IntelRecordPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(db_index=True, max_length=40)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='intelligence.intelrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone", models.CharField(db_index=True, max_length=40)),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="intelligence.intelrecord",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('record', 'phone'), name='intel_recordphone_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("record", "phone"), name="intel_recordphone_once"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='intelrecordperson',
-            constraint=models.UniqueConstraint(fields=('record', 'person'), name='intel_recordperson_once'),
+            model_name="intelrecordperson",
+            constraint=models.UniqueConstraint(
+                fields=("record", "person"), name="intel_recordperson_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='intelrecord',
-            index=models.Index(fields=['kind', 'occurred_at'], name='intelligenc_kind_dfab98_idx'),
+            model_name="intelrecord",
+            index=models.Index(fields=["kind", "occurred_at"], name="intelligenc_kind_dfab98_idx"),
         ),
         migrations.AddConstraint(
-            model_name='personname',
-            constraint=models.UniqueConstraint(fields=('person', 'name_normalised'), name='intel_personname_once_per_person'),
+            model_name="personname",
+            constraint=models.UniqueConstraint(
+                fields=("person", "name_normalised"), name="intel_personname_once_per_person"
+            ),
         ),
     ]
