@@ -128,6 +128,10 @@ def render_marker_page(request, pk: int, *, forms=None, error=None, status: int 
     initial_contact = {"purpose": ContactPurpose.START}
     if any(c.purpose == ContactPurpose.START for c in contacts):
         initial_contact["purpose"] = ContactPurpose.REVIEW
+    if current == MarkerStatus.WITHDRAWN or "withdraw" in forms:
+        initial_contact["purpose"] = ContactPurpose.WITHDRAWAL
+    elif "extend" in forms:
+        initial_contact["purpose"] = ContactPurpose.EXTENSION
     if request.GET.get("purpose") in ContactPurpose.values:
         initial_contact["purpose"] = request.GET["purpose"]
     context = {
