@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "riskflags",
     "intelligence",
     "dispatch",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("intelligence.api_urls")),
     path("", include("riskflags.api_urls")),
     path("", include("dispatch.api_urls")),
+    path("", include("reports.api_urls")),
 ]
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("intel/", include("intelligence.urls")),
     path("markers/", include("riskflags.urls")),
     path("dispatch/", include("dispatch.urls")),
+    path("reports/", include("reports.urls")),
     path("monitoring/", include("dispatch.monitoring_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = "Reports and quality assurance"
+
+    def ready(self):
+        from core.navigation import Screen, register_screen
+        from reports.registry import QA_WRITERS, READERS
+
+        register_screen(
+            Screen(
+                "reports",
+                "Reports",
+                "reports:index",
+                READERS,
+                "Response times, breaches, downgrades, contact demand, markers, staffing.",
+                60,
+            )
+        )
+        register_screen(
+            Screen(
+                "divert_qa",
+                "Divert tag list",
+                "reports:diverts",
+                QA_WRITERS,
+                "Review every divert after the event: outcome, finding, urgent review.",
+                62,
+            )
+        )

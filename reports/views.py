@@ -1,0 +1,236 @@
+"""Report pages (chart + table + CSV export) and the QA reviewer's divert screens.
+Thin: parse, one selector or service call, render."""
+
+import csv
+from datetime import datetime
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from cad.exceptions import DomainError
+from core.permissions import RoleRequiredMixin
+from core.roles import has_role
+from reports import selectors, services
+from reports.charts import chart_svg_context
+from reports.filters import FILTER_HELP, FILTER_LABELS, filter_choices, int_control
+from reports.models import FindingOutcome
+from reports.registry import QA_WRITERS, READERS, STANDARD_REPORTS, report_definition, run_report
+
+PAGE_SIZE = 100
+
+
+class ReportIndexView(RoleRequiredMixin, View):
+    allowed_roles = READERS
+
+    def get(self, request):
+        return render(
+            request,
+            "reports/index.html",
+            {"reports": STANDARD_REPORTS, "is_qa": has_role(request.user, *QA_WRITERS)},
+        )
+
+
+class ReportPageView(RoleRequiredMixin, View):
+    """A report: filters, summary, charts and tables, with CSV export links."""
+
+    allowed_roles = READERS
+    template_name = "reports/report.html"
+
+    def get(self, request, name: str):
+        try:
+            definition = report_definition(name)
+        except DomainError as error:
+            return render(request, "reports/error.html", {"error": error.message}, status=404)
+        context = {
+            "definition": definition,
+            "filter_help": {key: FILTER_HELP[key] for key in definition.filters},
+            "choices": filter_choices(),
+            "values": request.GET.dict(),
+            "labels": FILTER_LABELS,
+            "is_qa": has_role(request.user, *QA_WRITERS),
+        }
+        now = timezone.now()
+        try:
+            page = int_control(request.GET, "page", default=1, minimum=1, maximum=100_000)
+            result = run_report(
+                name,
+                request.GET,
+                now=now,
+                today=timezone.localdate(now),
+                limit=PAGE_SIZE,
+                offset=(page - 1) * PAGE_SIZE,
+            )
+        except DomainError as error:
+            context["error"] = error.message
+            return render(request, self.template_name, context, status=error.status)
+        context.update(
+            result=result,
+            charts=[chart_svg_context(chart) for chart in result.charts],
+            page=page,
+            page_size=PAGE_SIZE,
+            generated_at=now,
+            querystring=result.filters.querystring(),
+        )
+        context["values"].update(
+            date_from=result.filters.date_from.isoformat(),
+            date_to=result.filters.date_to.isoformat(),
+        )
+        return render(request, self.template_name, context)
+
+
+def _csv_safe(value) -> str:
+    """Plain text for a CSV cell; a leading = + - @ is neutralised so a spreadsheet never runs
+    free text (reasons, notes) as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class ReportCsvView(RoleRequiredMixin, View):
+    """One table of a report as CSV, every row (not just the page shown)."""
+
+    allowed_roles = READERS
+
+    def get(self, request, name: str):
+        now = timezone.now()
+        try:
+            result = run_report(
+                name, request.GET, now=now, today=timezone.localdate(now), limit=None
+            )
+            key = request.GET.get("table") or result.tables[0].key
+            table = result.table(key)
+        except KeyError:
+            return render(
+                request,
+                "reports/error.html",
+                {"error": f"The {name} report has no table {key!r}."},
+                status=400,
+            )
+        except DomainError as error:
+            return render(
+                request, "reports/error.html", {"error": error.message}, status=error.status
+            )
+        writer = csv.writer(_Echo())
+        header = [column.label for column in table.columns]
+
+        def lines():
+            yield writer.writerow(header)
+            for row in table.rows:
+                yield writer.writerow([_csv_safe(row.get(c.key)) for c in table.columns])
+
+        filters = result.filters
+        filename = f"{name}-{table.key}-{filters.date_from}-to-{filters.date_to}.csv"
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class IncidentTimelineView(RoleRequiredMixin, View):
+    """An incident's timeline for review: its diverts (with the QA finding forms) and the audit
+    trail and log merged, oldest first."""
+
+    allowed_roles = READERS
+
+    def get(self, request, pk: int):
+        try:
+            detail = selectors.incident_qa_timeline(pk, now=timezone.now())
+        except DomainError as error:
+            return render(
+                request, "reports/error.html", {"error": error.message}, status=error.status
+            )
+        return render(
+            request,
+            "reports/timeline.html",
+            {
+                **detail,
+                "is_qa": has_role(request.user, *QA_WRITERS),
+                "finding_choices": FindingOutcome.choices,
+                "back": request.GET.get("back", ""),
+            },
+        )
+
+
+class _DivertWriteView(RoleRequiredMixin, View):
+    allowed_roles = QA_WRITERS
+
+    def write(self, request, pk: int):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        error = ""
+        try:
+            self.write(request, pk)
+        except DomainError as exc:
+            error = exc.message
+        if request.htmx:
+            try:
+                divert = selectors.divert_get(pk, now=timezone.now())
+            except DomainError as exc:
+                return render(request, "reports/error.html", {"error": exc.message}, status=404)
+            return render(
+                request,
+                "reports/_divert_card.html",
+                {
+                    "divert": divert,
+                    "is_qa": True,
+                    "finding_choices": FindingOutcome.choices,
+                    "error": error,
+                    "saved": not error,
+                    "posted": request.POST,
+                },
+            )
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, "Saved.")
+        incident_id = request.POST.get("incident", "")
+        target = (
+            reverse("reports:incident_timeline", args=[int(incident_id)])
+            if incident_id.isdigit()
+            else reverse("reports:diverts")
+        )
+        return HttpResponseRedirect(target)
+
+
+class DivertFindingView(_DivertWriteView):
+    def write(self, request, pk: int):
+        services.divert_finding_record(
+            actor=request.user,
+            divert_id=pk,
+            outcome=request.POST.get("outcome", ""),
+            notes=request.POST.get("notes", ""),
+        )
+
+
+class DivertUrgentView(_DivertWriteView):
+    def write(self, request, pk: int):
+        services.divert_urgent_set(
+            actor=request.user,
+            divert_id=pk,
+            urgent=request.POST.get("urgent") == "true",
+            reason=request.POST.get("reason", ""),
+        )
