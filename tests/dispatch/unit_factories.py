@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from cad.models import Incident, IncidentLogEntry, IncidentStatus, target_for
+from cad.models import ClosingCode, Incident, IncidentLogEntry, IncidentStatus, target_for
 from dispatch import services
 from dispatch.models import Unit
 from tests.factories import staff
@@ -46,6 +46,13 @@ def incident(
     dispatch rules are tested apart from the grading engine."""
     received_at = received_at or timezone.now()
     n = next(_seq)
+    closed = {}
+    if status == IncidentStatus.CLOSED:
+        closed = {
+            "closed_at": received_at,
+            "closing_code": ClosingCode.objects.filter(active=True).first(),
+            "resolution_note": "closed by the test",
+        }
     incident = Incident.objects.create(
         reference=f"DSP-{n:06d}",
         channel="999",
@@ -62,6 +69,7 @@ def incident(
         status=status,
         latitude=latitude,
         longitude=longitude,
+        **closed,
     )
     if narrative:
         IncidentLogEntry.objects.create(incident=incident, at=received_at, text=narrative)
