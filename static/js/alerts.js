@@ -104,7 +104,7 @@ function renderBanner() {
   dismiss.className = "btn small";
   dismiss.textContent = "Dismiss";
   dismiss.addEventListener("click", () => { shown.clear(); renderBanner(); });
-  banner.replaceChildren(text, more, link, mute, dismiss);
+  banner.replaceChildren(...[text, entries.length > 1 ? more : null, link, mute, dismiss].filter(Boolean));
   banner.hidden = false;
   syncMuteButtons();
 }
