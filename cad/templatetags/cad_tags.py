@@ -44,8 +44,6 @@ def evidence_spans(narrative: str, assessment: dict | None) -> list[tuple[int, i
                 while start != -1:
                     spans.append((start, start + len(piece), css, finding.get("label", "")))
                     start = lower.find(piece.lower(), start + len(piece))
-                if any(s[3] == finding.get("label", "") for s in spans):
-                    break
     spans.sort()
     merged: list[list] = []
     for start, end, css, label in spans:
@@ -110,6 +108,8 @@ def _item(value: dict, depth: int):
 
 
 def _render(value, depth: int = 0):
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if v is not None and v != ""}
     if depth > MAX_DEPTH:
         return escape(_scalar(value) if not isinstance(value, dict | list) else "…")
     if isinstance(value, dict):
@@ -143,6 +143,149 @@ def _render(value, depth: int = 0):
 def render_context(value):
     """Any JSON-like value as HTML: dicts as definition lists, lists with their count."""
     return _render(value)
+
+
+PANEL_META = {
+    "title",
+    "provider",
+    "check_id",
+    "ran_at",
+    "ran_by",
+    "truncated",
+    "empty",
+    "empty_text",
+    "counts",
+    "banners",
+    "items",
+    "older",
+    "links",
+}
+
+
+def _panel_item(item) -> str:
+    if not isinstance(item, dict):
+        return format_html("<li>{}</li>", _scalar(item))
+    parts = []
+    label = item.get("label") or item.get("status") or item.get("kind")
+    if label:
+        parts.append(format_html('<strong class="ctx-label">{}</strong>', label))
+    if item.get("text") or item.get("summary"):
+        parts.append(format_html("{}", item.get("text") or item.get("summary")))
+    if item.get("why") or item.get("why_matched"):
+        parts.append(
+            format_html(
+                '<span class="muted">({})</span>', item.get("why") or item.get("why_matched")
+            )
+        )
+    if item.get("at"):
+        parts.append(format_html('<span class="muted mono">{}</span>', _scalar(item["at"])))
+    link = item.get("link") or item.get("url")
+    if isinstance(link, str) and link.startswith("/"):
+        parts.append(format_html('<a href="{}">open</a>', link))
+    if not parts:
+        return _item(item, 1)
+    return format_html(
+        '<li class="ctx-item {}">{}</li>',
+        item.get("severity") or "",
+        mark_safe(" ".join(str(p) for p in parts)),  # noqa: S308 (built with format_html)
+    )
+
+
+@register.simple_tag
+def render_panel(provider: str, panel):
+    """A provider's panel. Panels that describe themselves (title, counts, items with a
+    severity, banners, links, an empty text) are laid out for a glance; anything else is
+    rendered generically, so a new provider shows up without a template change."""
+    if isinstance(panel, dict) and isinstance(panel.get("panel"), dict):
+        # A record that carries its own display panel (e.g. the stored intelligence check).
+        panel = panel["panel"]
+    if not isinstance(panel, dict) or not ({"title", "items", "counts"} & set(panel)):
+        return format_html(
+            '<section class="ctx-panel" data-provider="{}"><h4>{}</h4>{}</section>',
+            provider,
+            _label(provider),
+            _render(panel),
+        )
+    out = [format_html("<h4>{}</h4>", panel.get("title") or _label(provider))]
+    if panel.get("ran_at"):
+        out.append(
+            format_html(
+                '<p class="muted">Ran {} by {}</p>',
+                _scalar(panel["ran_at"]),
+                panel.get("ran_by") or "system",
+            )
+        )
+    for banner in panel.get("banners") or []:
+        if isinstance(banner, dict):
+            out.append(
+                format_html(
+                    '<div class="banner {}">{}</div>',
+                    banner.get("level", "info"),
+                    banner.get("text", ""),
+                )
+            )
+    counts = panel.get("counts") or []
+    if counts:
+        out.append(
+            format_html(
+                '<p class="ctx-counts">{}</p>',
+                format_html_join(
+                    " ",
+                    '<span class="badge ctx-{}">{}: {}</span>',
+                    (
+                        (c.get("severity", ""), c.get("label") or c.get("kind"), c.get("count"))
+                        for c in counts
+                        if isinstance(c, dict)
+                    ),
+                ),
+            )
+        )
+    items = panel.get("items") or []
+    if items:
+        rows = [_panel_item(i) for i in items[:MAX_ITEMS]]
+        more = len(items) - MAX_ITEMS
+        if more > 0:
+            rows.append(format_html('<li class="muted">… {} more</li>', more))
+        out.append(
+            format_html(
+                '<ul class="ctx-list">{}</ul>',
+                mark_safe("".join(str(r) for r in rows)),  # noqa: S308 (built with format_html)
+            )
+        )
+    else:
+        empty = panel.get("empty_text") or (
+            panel["empty"] if isinstance(panel.get("empty"), str) else "Nothing found."
+        )
+        out.append(format_html('<p class="muted ctx-empty">{}</p>', empty))
+    if panel.get("older"):
+        out.append(format_html('<p class="muted">{}</p>', _scalar(panel["older"])))
+    if panel.get("truncated"):
+        out.append(
+            format_html(
+                '<p class="banner warning">{}</p>', "More found than shown: open the check."
+            )
+        )
+    for link in panel.get("links") or []:
+        if isinstance(link, dict) and str(link.get("url", "")).startswith("/"):
+            out.append(
+                format_html(
+                    '<a class="btn small" href="{}">{}</a> ', link["url"], link.get("label", "Open")
+                )
+            )
+    extra = {k: v for k, v in panel.items() if k not in PANEL_META}
+    if extra:
+        out.append(_render(extra))
+    return format_html(
+        '<section class="ctx-panel" data-provider="{}">{}</section>',
+        provider,
+        mark_safe("".join(str(o) for o in out)),  # noqa: S308 (built with format_html)
+    )
+
+
+@register.filter
+def evidence_quote(text) -> str:
+    """Evidence without the quotes the engine may already have put round it."""
+    return str(text or "").strip().strip("\"“”'‘’")
 
 
 @register.filter
