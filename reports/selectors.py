@@ -32,6 +32,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, ExtractHour
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 
 from cad.exceptions import NotFound
 from cad.models import Channel, Contact, Grade, GradeChange, GradeRequest, Incident
@@ -358,14 +359,23 @@ def report_response_times(
 LATENESS_BUCKETS = [(0, 15), (15, 30), (30, 60), (60, 120), (120, None)]
 
 
-def breached_incidents(filters: ReportFilters, *, now: datetime) -> QuerySet[Incident]:
+def _divert_before() -> Exists:
+    """A divert away from the incident at or before its target time."""
+    return Exists(
+        Divert.objects.filter(
+            from_incident=OuterRef("pk"), requested_at__lte=OuterRef("target_response_at")
+        )
+    )
+
+
+def breached_incidents(
+    filters: ReportFilters, *, now: datetime, annotate: bool = True
+) -> QuerySet[Incident]:
     """Incidents received in the range whose response clock ran past the target: arrived late,
-    or not attended by the target (still open, or closed after it)."""
+    or not attended by the target (still open, or closed after it). `annotate` adds what a row
+    shows: the clock's end, the divert before it, and the BREACHED alert's acknowledgement."""
     target = F("target_response_at")
-    breached_alert = Alert.objects.filter(
-        incident=OuterRef("pk"), kind=AlertKind.BREACHED
-    ).order_by("-threshold_at", "-id")
-    return (
+    incidents = (
         incidents_in_range(filters)
         .filter(target_response_at__isnull=False)
         .filter(
@@ -373,20 +383,19 @@ def breached_incidents(filters: ReportFilters, *, now: datetime) -> QuerySet[Inc
             | Q(first_arrived_at__isnull=True, closed_at__isnull=True, target_response_at__lt=now)
             | Q(first_arrived_at__isnull=True, closed_at__gt=target)
         )
-        .annotate(
-            response_end_at=_response_end(now),
-            divert_before=Exists(
-                Divert.objects.filter(
-                    from_incident=OuterRef("pk"), requested_at__lte=OuterRef("target_response_at")
-                )
-            ),
-            alert_acknowledged_at=Subquery(breached_alert.values("acknowledged_at")[:1]),
-            alert_acknowledged_by=Subquery(breached_alert.values("acknowledged_by__username")[:1]),
-            alert_raised_at=Subquery(breached_alert.values("raised_at")[:1]),
-            escalated=Exists(
-                Alert.objects.filter(incident=OuterRef("pk"), kind=AlertKind.ESCALATED)
-            ),
-        )
+    )
+    if not annotate:
+        return incidents
+    breached_alert = Alert.objects.filter(
+        incident=OuterRef("pk"), kind=AlertKind.BREACHED
+    ).order_by("-threshold_at", "-id")
+    return incidents.annotate(
+        response_end_at=_response_end(now),
+        divert_before=_divert_before(),
+        alert_acknowledged_at=Subquery(breached_alert.values("acknowledged_at")[:1]),
+        alert_acknowledged_by=Subquery(breached_alert.values("acknowledged_by__username")[:1]),
+        alert_raised_at=Subquery(breached_alert.values("raised_at")[:1]),
+        escalated=Exists(Alert.objects.filter(incident=OuterRef("pk"), kind=AlertKind.ESCALATED)),
     )
 
 
@@ -401,28 +410,34 @@ def report_breaches(
     acknowledged the BREACHED alert and when."""
     breached = breached_incidents(filters, now=now)
     target = F("target_response_at")
+    end = _response_end(now)
+    breached_alerts = Alert.objects.filter(incident=OuterRef("pk"), kind=AlertKind.BREACHED)
+    # Conditions are spelled out here rather than referring to the row annotations: an
+    # aggregate over subquery annotations would make Django wrap the query in a subquery.
     aggregates = {
         "breached": Count("id"),
-        "divert_before": Count("id", filter=Q(divert_before=True)),
-        "acknowledged": Count("id", filter=Q(alert_acknowledged_at__isnull=False)),
-        "alerted": Count("id", filter=Q(alert_raised_at__isnull=False)),
+        "divert_before": Count("id", filter=Q(_divert_before())),
+        "acknowledged": Count(
+            "id", filter=Q(Exists(breached_alerts.filter(acknowledged_at__isnull=False)))
+        ),
         "domestic_abuse": Count("id", filter=Q(domestic_abuse=True)),
         "not_attended": Count("id", filter=Q(first_arrived_at__isnull=True)),
     }
     for low, high in LATENESS_BUCKETS:
-        q = Q(response_end_at__gt=target + timedelta(minutes=low))
+        condition = GreaterThan(end, target + timedelta(minutes=low))
         if high is not None:
-            q &= Q(response_end_at__lte=target + timedelta(minutes=high))
-        aggregates[f"bucket_{low}"] = Count("id", filter=q)
+            condition = Q(condition) & Q(LessThanOrEqual(end, target + timedelta(minutes=high)))
+        aggregates[f"bucket_{low}"] = Count("id", filter=Q(condition))
     if is_postgres():
-        lateness = seconds_between(_response_end(now), F("target_response_at"))
+        lateness = seconds_between(end, F("target_response_at"))
         aggregates["median_late_seconds"] = PercentileCont(lateness, 0.5)
         aggregates["max_late_seconds"] = Max(lateness)
-    totals = breached.aggregate(**aggregates)
+    base = breached_incidents(filters, now=now, annotate=False)
+    totals = base.aggregate(**aggregates)
     if not is_postgres():
         late = [
-            (end - due).total_seconds()
-            for end, due in breached.values_list("response_end_at", "target_response_at")
+            (stopped - due).total_seconds()
+            for stopped, due in breached.values_list("response_end_at", "target_response_at")
         ]
         totals["median_late_seconds"] = percentile(late, 0.5)
         totals["max_late_seconds"] = max(late) if late else None
@@ -532,24 +547,17 @@ def report_breaches(
 # --- Downgrades ----------------------------------------------------------------------------------
 
 
+def _below(field: str, floor: str) -> GreaterThan:
+    """`field`'s grade is less urgent than `floor`'s (false when `floor` is blank)."""
+    return GreaterThan(_grade_rank(field), _grade_rank(floor))
+
+
 def downgrade_changes(filters: ReportFilters) -> QuerySet[GradeChange]:
     """Gradings in the range below the recommended or the minimum grade."""
     changes = (
         GradeChange.objects.filter(at__gte=filters.start_at, at__lt=filters.end_at)
         .filter(_incident_filter_q(filters, "incident__"))
-        .annotate(
-            to_rank=_grade_rank("to_grade"),
-            minimum_rank=_grade_rank("minimum_grade"),
-            recommended_rank=_grade_rank("recommended_grade"),
-        )
-        .annotate(
-            below_minimum=Case(
-                When(to_rank__gt=F("minimum_rank"), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .filter(Q(to_rank__gt=F("minimum_rank")) | Q(to_rank__gt=F("recommended_rank")))
+        .filter(Q(_below("to_grade", "minimum_grade")) | Q(_below("to_grade", "recommended_grade")))
     )
     if filters.grade:
         changes = changes.filter(to_grade=filters.grade)
@@ -583,7 +591,9 @@ def _change_row(change: GradeChange) -> dict:
         "to_grade": change.to_grade,
         "recommended_grade": change.recommended_grade,
         "minimum_grade": change.minimum_grade,
-        "below": "Minimum" if change.below_minimum else "Recommended",
+        "below": "Minimum"
+        if Grade.is_below(change.to_grade, change.minimum_grade)
+        else "Recommended",
         "applied": True,
         "reason": change.reason,
         "by": _username(change.by),
@@ -648,7 +658,7 @@ def report_downgrades(
     requests = downgrade_requests_not_applied(filters)
     change_counts = changes.aggregate(
         total=Count("id"),
-        below_minimum=Count("id", filter=Q(below_minimum=True)),
+        below_minimum=Count("id", filter=Q(_below("to_grade", "minimum_grade"))),
         signed_off=Count("id", filter=Q(approved_by__isnull=False)),
         da=Count("id", filter=Q(incident__domestic_abuse=True)),
     )
@@ -658,8 +668,12 @@ def report_downgrades(
         pending=Count("id", filter=Q(status=GradeRequest.Status.PENDING)),
     )
     by_grade = {
-        (row["to_grade"], row["below_minimum"]): row["n"]
-        for row in changes.values("to_grade", "below_minimum").annotate(n=Count("id")).order_by()
+        row["to_grade"]: row
+        for row in changes.values("to_grade")
+        .annotate(
+            n=Count("id"), below_minimum=Count("id", filter=Q(_below("to_grade", "minimum_grade")))
+        )
+        .order_by()
     }
 
     # The two sources merged newest first; each is fetched only as far as the page needs.
@@ -723,11 +737,17 @@ def report_downgrades(
                 [Grade(g).label for g in Grade.values],
                 [
                     Series(
-                        "Below minimum", [by_grade.get((g, True), 0) for g in Grade.values], "bad"
+                        "Below minimum",
+                        [by_grade.get(g, {}).get("below_minimum", 0) for g in Grade.values],
+                        "bad",
                     ),
                     Series(
                         "Below recommended only",
-                        [by_grade.get((g, False), 0) for g in Grade.values],
+                        [
+                            by_grade.get(g, {}).get("n", 0)
+                            - by_grade.get(g, {}).get("below_minimum", 0)
+                            for g in Grade.values
+                        ],
                         "warn",
                     ),
                 ],
@@ -1507,17 +1527,21 @@ def report_diverts(
     """The DIVERT tag list with outcomes, QA findings, reviewed/unreviewed counts and the
     urgent-review flag. `reviewed` narrows the rows; the counts always show both."""
     diverts = divert_list(filters, now=now)
-    counts = diverts.aggregate(
-        total=Count("id"),
-        reviewed=Count("id", filter=Q(finding__isnull=False)),
-        urgent_unreviewed=Count("id", filter=Q(urgent=True, finding__isnull=True)),
-        overridden=Count("id", filter=Q(outcome="OVERRIDDEN")),
-        re_resourced=Count("id", filter=Q(outcome="RE_RESOURCED")),
-        never=Count("id", filter=Q(outcome="NEVER_RE_RESOURCED")),
-        appropriate=Count("id", filter=Q(finding=FindingOutcome.APPROPRIATE)),
-        not_appropriate=Count("id", filter=Q(finding=FindingOutcome.NOT_APPROPRIATE)),
-        learning=Count("id", filter=Q(finding=FindingOutcome.LEARNING_IDENTIFIED)),
-    )
+    # One narrow read of every divert in the range (thousands a year at most), counted here:
+    # aggregating over the subquery annotations would make Django nest the query.
+    counts = defaultdict(int)
+    for outcome, urgent, finding in diverts.values_list("outcome", "urgent", "finding"):
+        counts["total"] += 1
+        counts["reviewed"] += finding is not None
+        counts["urgent_unreviewed"] += bool(urgent) and finding is None
+        counts[outcome] += 1
+        counts[finding] += finding is not None
+    counts["overridden"] = counts["OVERRIDDEN"]
+    counts["re_resourced"] = counts["RE_RESOURCED"]
+    counts["never"] = counts["NEVER_RE_RESOURCED"]
+    counts["appropriate"] = counts[FindingOutcome.APPROPRIATE]
+    counts["not_appropriate"] = counts[FindingOutcome.NOT_APPROPRIATE]
+    counts["learning"] = counts[FindingOutcome.LEARNING_IDENTIFIED]
     rows_qs = diverts
     if filters.reviewed is not None:
         rows_qs = rows_qs.filter(finding__isnull=not filters.reviewed)
