@@ -1,0 +1,343 @@
+"""Reading a narrative: normalisation, sentences and clauses, and the cues around a match
+(negation, tense, hypothetical) that decide whether words count.
+
+Everything here keeps character offsets: the normalised text has exactly the length of the
+original, so a match's span highlights the caller's own words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+
+_QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
+_DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"}
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n+")
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()\[\]]|\s-\s|\b(?:but|however|although|though|whereas|because|until|unless|when|"
+    r"whilst|while|and now|and then|then|so now|after which)\b"
+)
+
+NEGATIONS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "nobody",
+        "none",
+        "nothing",
+        "neither",
+        "nor",
+        "without",
+        "denies",
+        "denied",
+        "deny",
+        "non",
+        "hasn't",
+        "haven't",
+        "hadn't",
+        "didn't",
+        "doesn't",
+        "don't",
+        "isn't",
+        "wasn't",
+        "weren't",
+        "aren't",
+        "won't",
+        "can't",
+        "cannot",
+        "couldn't",
+        "wouldn't",
+        "shouldn't",
+        "ain't",
+        "hasnt",
+        "havent",
+        "didnt",
+        "doesnt",
+        "dont",
+        "isnt",
+        "wasnt",
+        "werent",
+        "arent",
+        "wont",
+        "cant",
+        "couldnt",
+        "wouldnt",
+    }
+)
+# A negation does not reach past these words ("he hasn't hit me and he is outside").
+NEGATION_STOPS = frozenset(
+    {
+        "and",
+        "but",
+        "when",
+        "while",
+        "because",
+        "as",
+        "since",
+        "until",
+        "unless",
+        "if",
+        "after",
+        "before",
+        "so",
+        "that",
+        "who",
+        "which",
+        "then",
+        "though",
+        "although",
+        "now",
+    }
+)
+# "I couldn't stop him hitting me", "I don't know if he hit her": the negation is about something
+# else, so the words still count.
+NEGATION_CANCELS = frozenset(
+    {
+        "stop",
+        "stopped",
+        "stopping",
+        "prevent",
+        "help",
+        "know",
+        "sure",
+        "remember",
+        "want",
+        "wants",
+        "care",
+        "believe",
+        "think",
+        "let",
+        "matter",
+        "understand",
+        "say",
+        "tell",
+    }
+)
+HYPOTHETICAL = frozenset(
+    {
+        "might",
+        "may",
+        "could",
+        "would",
+        "will",
+        "gonna",
+        "afraid",
+        "scared",
+        "worried",
+        "worry",
+        "worries",
+        "fear",
+        "fears",
+        "feared",
+        "frightened",
+        "threatened",
+        "threatening",
+        "threatens",
+        "threaten",
+        "threat",
+        "threats",
+        "if",
+        "wants",
+        "wanted",
+        "unless",
+    }
+)
+
+TENSE_PRESENT = "present"
+TENSE_UNSPECIFIED = "unspecified"
+TENSE_RECENT = "recent"  # earlier today
+TENSE_OVERNIGHT = "overnight"  # last night, yesterday: over, but risk factors keep their weight
+TENSE_HISTORIC = "historic"
+PAST_TENSES = (TENSE_OVERNIGHT, TENSE_HISTORIC)
+
+_NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple of|couple of|several|few|many)"
+_PAST = re.compile(
+    r"\b(?:last (?:week|month|year|time|weekend|christmas|summer|winter|spring|autumn|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    rf"{_NUM}[\s-]+(?:days?|weeks?|months?|years?)\s+ago|(?:days|weeks|months|years) ago|"
+    r"in the past|previously|previous|prior|used to|history of|back in|years back|"
+    r"a while (?:ago|back)|over the years|for years|historic(?:al|ally)?|"
+    r"when (?:we|i|they|she|he) (?:were|was) (?:together|married|living together|a couple)|"
+    r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"in (?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)|in (?:19|20)\d\d|at the weekend|over (?:the )?(?:christmas|easter|weekend)|"
+    r"earlier this (?:week|month|year)|the other (?:day|night|week)|went through|"
+    r"been through|before\W*$|in the end|ended up|years ago|months ago|weeks ago|days ago|"
+    r"for a long time|for (?:months|ages|a while|a long while)|all (?:our|the) (?:marriage|relationship)|"
+    r"during (?:the|our|their) (?:marriage|relationship)|"
+    r"(?:came|come|got|get|returned|went|arrived|woke|woken) (?:back |up |home )?(?:home )?to find|"
+    r"(?:had|has) been (?:broken into|burgled|stolen|taken|damaged) (?:while|whilst|when))\b"
+)
+_RECENT = re.compile(
+    r"\b(?:earlier(?: on| today| this (?:morning|afternoon|evening))?|"
+    r"this (?:morning|afternoon|evening)|"
+    rf"{_NUM}[\s-]+hours?\s+ago|an hour ago|hours ago|today|last hour)\b"
+)
+_OVERNIGHT = re.compile(r"\b(?:last night|overnight|yesterday|in the night|during the night)\b")
+_PRESENT = re.compile(
+    r"\b(?:right now|now|at the moment|currently|as we speak|still|just|at present|"
+    r"ongoing|in progress|as i speak|while i'?m on the phone|on the phone now|tonight)\b"
+)
+
+
+def normalise(text: str) -> str:
+    """Lower-case, straight quotes and hyphens, accents stripped; same length as `text`."""
+    out = []
+    for ch in text:
+        if ch in _QUOTES:
+            ch = _QUOTES[ch]
+        elif ch in _DASHES:
+            ch = _DASHES[ch]
+        elif ord(ch) > 127:
+            base = unicodedata.normalize("NFKD", ch)[:1]
+            if base and base.isascii():
+                ch = base
+        lower = ch.lower()
+        out.append(lower if len(lower) == 1 else ch)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: int
+    end: int
+
+
+class Narrative:
+    """A narrative with its normalised text, tokens, sentences and clauses."""
+
+    def __init__(self, original: str):
+        self.original = original or ""
+        self.text = normalise(self.original)
+
+    @cached_property
+    def tokens(self) -> list[Token]:
+        return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(self.text)]
+
+    @cached_property
+    def sentences(self) -> list[Segment]:
+        segments, start = [], 0
+        for match in _SENTENCE_END.finditer(self.text):
+            if match.end() > start:
+                segments.append(Segment(start, match.end()))
+            start = match.end()
+        if start < len(self.text):
+            segments.append(Segment(start, len(self.text)))
+        return segments or [Segment(0, 0)]
+
+    @cached_property
+    def clauses(self) -> list[Segment]:
+        segments = []
+        for sentence in self.sentences:
+            start = sentence.start
+            body = self.text[sentence.start : sentence.end]
+            for match in _CLAUSE_BREAK.finditer(body):
+                cut = sentence.start + match.start()
+                if cut > start:
+                    segments.append(Segment(start, cut))
+                start = cut
+            if sentence.end > start:
+                segments.append(Segment(start, sentence.end))
+        return segments or [Segment(0, 0)]
+
+    def _containing(self, segments: list[Segment], pos: int) -> Segment:
+        for segment in segments:
+            if segment.start <= pos < segment.end:
+                return segment
+        return segments[-1]
+
+    def sentence_of(self, pos: int) -> Segment:
+        return self._containing(self.sentences, pos)
+
+    def clause_of(self, pos: int) -> Segment:
+        return self._containing(self.clauses, pos)
+
+    def sentence_index(self, pos: int) -> int:
+        return self.sentences.index(self.sentence_of(pos))
+
+    def quote(self, start: int, end: int) -> str:
+        """The caller's own words for a span, whitespace tidied."""
+        return " ".join(self.original[start:end].split())
+
+    def tokens_between(self, start: int, end: int) -> list[Token]:
+        return [t for t in self.tokens if t.start >= start and t.end <= end]
+
+    def tokens_before(self, pos: int, limit: int, floor: int) -> list[Token]:
+        """Up to `limit` tokens ending at or before `pos` and starting at or after `floor`."""
+        before = [t for t in self.tokens if t.end <= pos and t.start >= floor]
+        return before[-limit:] if limit else before
+
+    # --- Cues around a match -------------------------------------------------------------------
+
+    def is_negated(self, start: int, end: int, window: int) -> bool:
+        """A negation word shortly before the match, in the same clause, governs it ("he
+        hasn't hit me", "no weapons", "nobody is hurt"), unless "yet" follows ("hasn't hit me
+        yet" is a warning, not a denial)."""
+        clause = self.clause_of(start)
+        before = self.tokens_before(start, window, clause.start)
+        negated = False
+        for i, token in enumerate(before):
+            if token.text in NEGATIONS:
+                between = {t.text for t in before[i + 1 :]}
+                negated = not (between & NEGATION_STOPS) and not (between & NEGATION_CANCELS)
+        if negated:
+            after = [t.text for t in self.tokens if t.start >= end][:3]
+            if "yet" in after:
+                return False
+        return negated
+
+    def is_hypothetical(self, start: int, window: int) -> bool:
+        """ "Scared he'll hit me", "threatened to strangle her", "if he comes back": about what
+        might happen, not what has."""
+        clause = self.clause_of(start)
+        before = self.tokens_before(start, window, clause.start)
+        for i, token in enumerate(before):
+            if token.text in HYPOTHETICAL or token.text.endswith("'ll"):
+                return True
+            following = before[i + 1].text if i + 1 < len(before) else ""
+            if token.text == "going" and following == "to":
+                return True
+        after = [t.text for t in self.tokens if t.start >= start][:8]
+        return "yet" in after
+
+    def tense(self, start: int) -> str:
+        """When the words at `start` happened: the clause's time words decide, then the
+        sentence's. Present cues win over past ones ("he's hit me again")."""
+        for segment in (self.clause_of(start), self.sentence_of(start)):
+            body = self.text[segment.start : segment.end].strip(" .!?,;:")
+            if _PRESENT.search(body):
+                return TENSE_PRESENT
+            if _PAST.search(body):
+                return TENSE_HISTORIC
+            if _OVERNIGHT.search(body):
+                return TENSE_OVERNIGHT
+            if _RECENT.search(body):
+                return TENSE_RECENT
+        return TENSE_UNSPECIFIED
+
+    def is_progressive(self, start: int, end: int) -> bool:
+        """ "He is hitting her", "they're fighting": happening as the caller speaks."""
+        words = self.tokens_between(start, end)
+        if not any(t.text.endswith("ing") for t in words):
+            return False
+        clause = self.clause_of(start)
+        before = [t.text for t in self.tokens_before(start, 3, clause.start)] + [
+            t.text for t in words
+        ]
+        return any(
+            w in ("is", "are", "am", "'s", "'re", "'m", "still")
+            or w.endswith(("'s", "'re", "'m"))
+            or w in ("hes", "shes", "theyre", "im")
+            for w in before
+        )
