@@ -17,7 +17,7 @@ from django.utils import timezone
 from cad.context import Finding
 from cad.models import Contact, Incident
 from cad.normalise import Address
-from intelligence.matching import fuzzy_address_rows, match_names, numbers_key
+from intelligence.matching import fuzzy_address_rows, match_names
 from intelligence.models import (
     IntelRecord,
     IntelRecordAddress,
@@ -148,12 +148,7 @@ def _matching_record_ids(query: CheckQuery) -> tuple[dict, dict]:
         for record_id in exact:
             _add_why(matched, record_id, f"address {address.normalised}", "address")
         if not exact:
-            hits = fuzzy_address_rows(
-                table="intelligence_intelrecordaddress",
-                query=address,
-                extra_where="AND address_numbers = %s",
-                extra_params=[numbers_key(address.numbers)],
-            )
+            hits = fuzzy_address_rows(table="intelligence_intelrecordaddress", query=address)
             by_row = {hit.row_id: hit for hit in hits}
             for row_id, record_id in IntelRecordAddress.objects.filter(
                 pk__in=list(by_row)

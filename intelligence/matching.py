@@ -1,10 +1,12 @@
 """Finding what matches a number, an address or a name.
 
 Exact matches use the normalised forms from `cad.normalise` (the same everywhere, so records,
-contacts and incidents link). On PostgreSQL a fuzzy fallback uses `pg_trgm` trigram indexes; a
-fuzzy address match must agree exactly on the house and flat numbers (and on the postcode when
-both sides have one), so "12 Acacia Avenue" never matches "14 Acacia Avenue". Names are scored
-with rapidfuzz and shown with that score. On SQLite (the embedded demo) only exact matching runs.
+contacts and incidents link). On PostgreSQL a fuzzy fallback finds candidates through blocking-key
+indexes (migration 0003: house/flat numbers + the street's first two letters; first initial + the
+surname's double metaphone) and scores them with pg_trgm's `similarity()` (addresses) or
+rapidfuzz (names). A fuzzy address match must agree exactly on the house and flat numbers (and on
+the postcode when both sides have one), so "12 Acacia Avenue" never matches "14 Acacia Avenue".
+Every match carries its score. On SQLite (the embedded demo) only exact matching runs.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from rapidfuzz import fuzz
 
 from cad.normalise import Address, normalise_address
 
-# Trigram similarity a candidate needs before it is scored at all.
-TRIGRAM_THRESHOLD = 0.5
+# Trigram similarity (0-1) a fuzzy address needs to count as a match.
+ADDRESS_SIMILARITY_MIN = 0.5
 # Score (0-100) a fuzzy name needs to count as a match.
 NAME_SCORE_MIN = 85
 # How many fuzzy candidates to consider per lookup: enough for typos, bounded for speed.
@@ -26,12 +28,6 @@ FUZZY_CANDIDATES = 50
 
 def fuzzy_available() -> bool:
     return connection.vendor == "postgresql"
-
-
-def _set_threshold(cursor) -> None:
-    cursor.execute(
-        "SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(TRIGRAM_THRESHOLD)]
-    )
 
 
 def numbers_key(numbers: tuple[str, ...]) -> str:
@@ -78,26 +74,26 @@ class NameHit:
         return f"name '{self.query}' ~ {self.matched}{alias}, score {self.score}"
 
 
-def fuzzy_address_rows(
-    *, table: str, query: Address, extra_where: str = "", extra_params=()
-) -> list[AddressHit]:
+def fuzzy_address_rows(*, table: str, query: Address) -> list[AddressHit]:
     """Rows of `table` (with `id` and `address_normalised`) whose address is similar to the
     query and names the same premises. PostgreSQL only; [] elsewhere."""
     if not fuzzy_available() or not query.normalised:
         return []
     sql = (
         f"SELECT id, address_normalised, similarity(address_normalised, %s) AS score "  # noqa: S608
-        f"FROM {table} WHERE address_normalised %% %s {extra_where} "
+        f"FROM {table} "
+        f"WHERE intel_address_key(address_normalised) = intel_address_key(%s) "
+        f"AND address_normalised <> %s AND similarity(address_normalised, %s) >= %s "
         f"ORDER BY score DESC LIMIT {FUZZY_CANDIDATES}"
     )
+    text = query.normalised
     with connection.cursor() as cursor:
-        _set_threshold(cursor)
-        cursor.execute(sql, [query.normalised, query.normalised, *extra_params])
+        cursor.execute(sql, [text, text, text, text, ADDRESS_SIMILARITY_MIN])
         rows = cursor.fetchall()
     return [
-        AddressHit(row_id=row_id, address_normalised=text, exact=False, score=round(score * 100))
-        for row_id, text, score in rows
-        if text != query.normalised and same_premises(query, text)
+        AddressHit(row_id=row_id, address_normalised=found, exact=False, score=round(score * 100))
+        for row_id, found, score in rows
+        if same_premises(query, found)
     ]
 
 
@@ -115,10 +111,10 @@ def match_names(names: tuple[str, ...]) -> list[NameHit]:
             continue
         if fuzzy_available():
             with connection.cursor() as cursor:
-                _set_threshold(cursor)
                 cursor.execute(
                     "SELECT person_id, name, name_normalised, kind FROM intelligence_personname "
-                    "WHERE name_normalised = %s OR name_normalised %% %s "
+                    "WHERE name_normalised = %s "
+                    "OR intel_name_key(name_normalised) = intel_name_key(%s) "
                     f"ORDER BY similarity(name_normalised, %s) DESC LIMIT {FUZZY_CANDIDATES}",
                     [query, query, query],
                 )
