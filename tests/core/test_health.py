@@ -38,3 +38,11 @@ def test_readyz_fails_when_redis_is_unreachable(client, settings):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_a_missing_page_gets_the_products_own_404(client, make_staff):
+    client.force_login(make_staff("DISPATCHER"))
+    response = client.get("/no-such-screen/")
+    assert response.status_code == 404
+    assert b"Not found" in response.content and b"Back to your home page" in response.content
