@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from cad.context import ContextResult, Finding
 from cad.grading import rules
 from cad.grading.lexicon import Lexicon, get_lexicon
-from cad.grading.text import PAST_TENSES, TENSE_HISTORIC, TENSE_RECENT, Narrative
+from cad.grading.text import PAST_TENSES, TENSE_RECENT, Narrative
 from cad.models import Channel, Grade
 
 SERIOUS = "serious"
@@ -405,7 +405,7 @@ def assess(
             )
             grades.recommend(lexicon.setting("silent_unmarked_grade", Grade.PRIORITY))
 
-    _grade_by_kind(text, lexicon, grades, categories, links, risks, present_hits)
+    _grade_by_kind(text, lexicon, grades, categories, links, risks, present_hits, channel)
 
     if grades.recommended == Grade.RESOLUTION and not any(g for _, _, g in categories):
         key = channel if channel in lexicon.setting("unknown_grade", {}) else "default"
@@ -438,65 +438,63 @@ def assess(
     )
 
 
-def _grade_by_kind(text, lexicon, grades: _Grades, categories, links, risks, present_hits):
+def _grade_by_kind(text, lexicon, grades: _Grades, categories, links, risks, present_hits, channel):
     """Grades from what kind of call it is, whether or not it is domestic abuse."""
-    # Call categories from the lexicon (danger to life, crime in progress, report, admin...).
-    for category, hit, grade in sorted(categories, key=lambda c: Grade.rank(c[2] or "RESOLUTION")):
-        if not grade:
+    # Call categories from the lexicon (danger to life, crime in progress, report, admin...). A
+    # category may override others ("an update on my burglary" is admin, not a new report).
+    overridden = {code for category, _, _ in categories for code in category.overrides}
+    ranked = sorted(categories, key=lambda c: Grade.rank(c[2] or Grade.RESOLUTION))
+    for category, hit, grade in ranked:
+        if not grade or category.code in overridden:
             continue
         reason = category.reason
         if grade != category.grade:
-            reason = f"{category.label} ({'in the past' if hit.tense in PAST_TENSES else 'earlier'}): {grade}"
+            when = "in the past" if hit.tense in PAST_TENSES else "earlier"
+            reason = f"{category.label} ({when}): {grade}"
         grades.floor(grade, f'{reason} ("{text.quote(*hit.span)}").' if reason else "")
 
-    # Violence by anyone: in progress or just now IMMEDIATE, earlier PRIORITY, past SCHEDULED.
+    # Violence by anyone: now or just now IMMEDIATE, earlier today PRIORITY, past SCHEDULED.
     for lk in links:
         hit = lk.hit
-        if hit.code != "VIOLENCE" or hit.hypothetical:
+        if hit.code != "VIOLENCE" or hit.hypothetical or hit.descriptive:
             continue
-        words = text.text[hit.start : hit.end]
-        if words.startswith(("violen", "physical", "got physical", "getting physical")):
-            continue
-        if hit.current:
-            grades.floor(
-                Grade.IMMEDIATE, f'Violence now or just now ("{text.quote(*hit.span)}"): IMMEDIATE.'
-            )
-        elif hit.tense == TENSE_RECENT:
-            grades.floor(Grade.PRIORITY, f'Violence earlier ("{text.quote(*hit.span)}"): PRIORITY.')
+        if lk.patient is not None and lk.patient.possessive == "thing":
+            continue  # "my husband's dog was attacked"
+        words = f'"{text.quote(*hit.span)}"'
+        if hit.current and channel == Channel.EMERGENCY:
+            grades.floor(Grade.IMMEDIATE, f"Violence now or just now ({words}): IMMEDIATE.")
+        elif hit.current or hit.tense == TENSE_RECENT:
+            # A 101 or online caller has judged it is not happening now.
+            grades.floor(Grade.PRIORITY, f"Violence reported, not in progress ({words}): PRIORITY.")
         else:
-            grades.floor(
-                Grade.SCHEDULED, f'Violence in the past ("{text.quote(*hit.span)}"): SCHEDULED.'
-            )
+            grades.floor(Grade.SCHEDULED, f"Violence in the past ({words}): SCHEDULED.")
 
     by_code: dict[str, list] = {}
     for hit in risks:
         by_code.setdefault(hit.code, []).append(hit)
     current_threats = [
-        lk.hit for lk in links if lk.hit.code in ("VIOLENCE", "THREATS") and lk.hit.current
+        lk.hit
+        for lk in links
+        if lk.hit.code in ("VIOLENCE", "THREATS") and lk.hit.current and not lk.hit.descriptive
     ]
     # A weapon with violence, threats or someone there now: IMMEDIATE; mentioned alone: PRIORITY.
     weapons = [h for h in by_code.get("WEAPON", []) if h.current]
     if weapons:
+        words = f'"{text.quote(*weapons[0].span)}"'
         armed = [h for h in weapons if text.text[h.start : h.end].startswith(ARMED_WORDS)]
         if current_threats or present_hits or armed:
             grades.floor(
                 Grade.IMMEDIATE,
-                f'Weapon with violence, threats or someone present ("{text.quote(*weapons[0].span)}"): IMMEDIATE.',
+                f"Weapon with violence, threats or someone there ({words}): IMMEDIATE.",
             )
         else:
-            grades.floor(
-                Grade.PRIORITY, f'Weapon mentioned ("{text.quote(*weapons[0].span)}"): PRIORITY.'
-            )
+            grades.floor(Grade.PRIORITY, f"Weapon mentioned ({words}): PRIORITY.")
     for code in ("THREATS_TO_KILL", "STRANGULATION"):
         current = [h for h in by_code.get(code, []) if h.current]
         if current:
-            grades.floor(
-                Grade.IMMEDIATE,
-                f'{current[0].label} ("{text.quote(*current[0].span)}"): IMMEDIATE.',
-            )
+            words = f'"{text.quote(*current[0].span)}"'
+            grades.floor(Grade.IMMEDIATE, f"{current[0].label} ({words}): IMMEDIATE.")
     # Someone at the door or trying to get in, when nothing else explains it: PRIORITY.
     if present_hits:
-        grades.floor(
-            Grade.PRIORITY,
-            f'{present_hits[0].label} ("{text.quote(*present_hits[0].span)}"): PRIORITY.',
-        )
+        words = f'"{text.quote(*present_hits[0].span)}"'
+        grades.floor(Grade.PRIORITY, f"{present_hits[0].label} ({words}): PRIORITY.")

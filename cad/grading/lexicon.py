@@ -34,9 +34,18 @@ class PatternSet:
 
     sources: tuple[str, ...]
     regex: re.Pattern
+    # Each alternative on its own, for callers that need every (possibly overlapping) match.
+    each: tuple[re.Pattern, ...] = ()
 
     def finditer(self, text: str):
         return self.regex.finditer(text)
+
+    def all_matches(self, text: str) -> list[tuple[int, int]]:
+        """Every match of every alternative, overlapping or not, as (start, end) spans."""
+        spans = set()
+        for regex in self.each:
+            spans.update(m.span() for m in regex.finditer(text) if m.end() > m.start())
+        return sorted(spans)
 
     def search(self, text: str):
         return self.regex.search(text)
@@ -78,6 +87,7 @@ class Category:
     reason: str
     silent: bool
     patterns: PatternSet
+    overrides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,8 +187,9 @@ def compile_patterns(patterns: list[str], macros: dict[str, str], where: str) ->
     # Longest alternatives first, so "ex-husband" wins over "ex" at the same position.
     expanded.sort(key=len, reverse=True)
     joined = "|".join(f"(?:{body})" for body in expanded) or r"(?!x)x"
-    regex = re.compile(rf"(?<![\w']){'(?:' + joined + ')'}(?!\w)", re.IGNORECASE)
-    return PatternSet(sources=tuple(patterns), regex=regex)
+    regex = re.compile(rf"(?<![\w'])(?:{joined})(?!\w)", re.IGNORECASE)
+    each = tuple(re.compile(rf"(?<![\w'])(?:{body})(?!\w)", re.IGNORECASE) for body in expanded)
+    return PatternSet(sources=tuple(patterns), regex=regex, each=each)
 
 
 def _expand_macros(raw: dict) -> dict[str, str]:
@@ -274,8 +285,14 @@ def build(data: dict, source: str = "<memory>") -> Lexicon:
                 reason=item.get("reason", ""),
                 silent=silent,
                 patterns=compile_patterns(item["patterns"], macros, f"category {code}"),
+                overrides=tuple(item.get("overrides", ())),
             )
         )
+    known = {c.code for c in categories}
+    for category in categories:
+        for code in category.overrides:
+            if code not in known:
+                raise LexiconError(f"category {category.code}: overrides unknown {code!r}")
     for key in ("unknown_grade", "unknown_minimum"):
         for channel, grade in settings_data.get(key, {}).items():
             _grade(grade, f"settings.{key}.{channel}")

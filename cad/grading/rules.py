@@ -65,7 +65,6 @@ _FUNCTION_WORDS = {
     "into",
     "the",
     "a",
-    "and",
     "then",
     "there",
     "here",
@@ -129,6 +128,7 @@ class Hit:
     tense: str = TENSE_UNSPECIFIED
     progressive: bool = False
     present: bool = False  # doing this now is a present danger
+    descriptive: bool = False  # "a violent man", "violence": describes, does not report an act
     rule: object = None
 
     @property
@@ -250,13 +250,13 @@ def _is_minor(narrative: Narrative, start: int, end: int) -> bool:
 def find_relationships(narrative: Narrative, lexicon: Lexicon) -> list[Mention]:
     found: list[Mention] = []
     for group in lexicon.relationships:
-        for match in group.patterns.finditer(narrative.text):
+        for start, end in group.patterns.all_matches(narrative.text):
             found.append(
                 Mention(
                     kind=REL,
-                    start=match.start(),
-                    end=match.end(),
-                    text=narrative.quote(*match.span()),
+                    start=start,
+                    end=end,
+                    text=narrative.quote(start, end),
                     gender=group.gender,
                     rel_kind=group.kind,
                 )
@@ -285,12 +285,14 @@ def find_strangers(
     rel_spans = [(m.start, m.end) for m in relationships]
     starts = {m.start for m in relationships}
     for key, gender in (("male", "m"), ("female", "f"), ("any", "")):
-        for match in lexicon.strangers[key].finditer(narrative.text):
-            span = match.span()
+        for span in lexicon.strangers[key].all_matches(narrative.text):
             if any(_overlaps(span, r) for r in rel_spans):
                 continue
-            if any(_overlaps(span, (m.start, m.end)) for m in found):
+            clash = [m for m in found if _overlaps(span, (m.start, m.end))]
+            if any(m.end - m.start >= span[1] - span[0] for m in clash):
                 continue
+            for m in clash:
+                found.remove(m)
             found.append(
                 Mention(
                     kind=STRANGER,
@@ -364,18 +366,19 @@ def find_behaviours(narrative: Narrative, lexicon: Lexicon) -> list[Hit]:
     """Abusive behaviour words, including risk-factor words that are also behaviour
     ("strangled" is violence) and history phrases ("has a history of violence")."""
     hits: list[Hit] = []
+    descriptive = tuple(lexicon.setting("descriptive_words", ("violen", "physical")))
     for behaviour in lexicon.behaviours:
         for match in behaviour.patterns.finditer(narrative.text):
-            hits.append(
-                _hit(
-                    narrative,
-                    lexicon,
-                    match,
-                    behaviour.code,
-                    behaviour.label,
-                    present=behaviour.present,
-                )
+            hit = _hit(
+                narrative,
+                lexicon,
+                match,
+                behaviour.code,
+                behaviour.label,
+                present=behaviour.present,
             )
+            hit.descriptive = match.group().startswith(descriptive)
+            hits.append(hit)
     for risk in lexicon.risks:
         if not risk.behaviour:
             continue
@@ -407,12 +410,13 @@ def _is_passive(narrative: Narrative, hit: Hit) -> bool:
     words = [t.text for t in before + inside]
     for i, word in enumerate(words):
         if word in _PASSIVE_AUX:
-            rest = words[i + 1 :]
-            if any(
-                (w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES) and not w.endswith("ing")
-                for w in rest[:3]
-            ):
-                return True
+            for following in words[i + 1 : i + 4]:
+                if following in _OBJECT_PRONOUNS or following in _CALLER_OBJECT:
+                    break  # "got me pinned": active, someone did it to me
+                if following.endswith("ing"):
+                    break
+                if following.endswith(("ed", "en")) or following in _IRREGULAR_PARTICIPLES:
+                    return True
     return False
 
 
@@ -470,9 +474,15 @@ def link_pronoun(hit: Hit, agent: Mention, patient: Mention | None, people: Peop
     if connections:
         # "He's hitting my mum": someone in the household.
         return Link(hit, True, agent, patient, connection=connections[0])
-    if hit.code in IMPLIED_CONNECTION_BEHAVIOURS and not people.strangers:
+    if people.strangers:
+        return Link(hit, False, agent, patient)
+    if hit.code in IMPLIED_CONNECTION_BEHAVIOURS:
         # "He won't let me leave the house": coercive control of the caller implies a
         # personal connection even when the caller does not name it.
+        return Link(hit, True, agent, patient, connection=agent)
+    if patient is not None and patient.kind in (CALLER, PRONOUN):
+        # "He choked me", "she says he hit her": the caller speaks of "he" as someone the
+        # handler should know, with no stranger in the story: someone close to the victim.
         return Link(hit, True, agent, patient, connection=agent)
     return Link(hit, False, agent, patient)
 
@@ -631,7 +641,7 @@ def find_categories(narrative: Narrative, lexicon: Lexicon) -> list[tuple[object
 
 def is_present_danger(hit: Hit) -> bool:
     """Behaviour going on now, or violence just now, puts the victim in present danger."""
-    if hit.negated or hit.hypothetical or not hit.present:
+    if hit.negated or hit.hypothetical or hit.descriptive or not hit.present:
         return False
     if hit.progressive or hit.tense == TENSE_PRESENT:
         return True

@@ -179,9 +179,12 @@ _RECENT = re.compile(
 )
 _OVERNIGHT = re.compile(r"\b(?:last night|overnight|yesterday|in the night|during the night)\b")
 _PRESENT = re.compile(
-    r"\b(?:right now|now|at the moment|currently|as we speak|still|just|at present|"
-    r"ongoing|in progress|as i speak|while i'?m on the phone|on the phone now|tonight)\b"
+    r"\b(?:right now|now|at the moment|currently|as we speak|ongoing|in progress|as i speak|"
+    r"while i'?m on the phone|on the phone now)\b"
 )
+# Weaker present words lose to a past-time word in the same clause ("he choked me on Sunday
+# and I've still got marks").
+_PRESENT_WEAK = re.compile(r"\b(?:still|just|tonight|at present)\b")
 
 
 def normalise(text: str) -> str:
@@ -303,9 +306,14 @@ class Narrative:
         clause = self.clause_of(start)
         before = self.tokens_before(start, window, clause.start)
         for i, token in enumerate(before):
+            following = before[i + 1].text if i + 1 < len(before) else ""
             if token.text in HYPOTHETICAL or token.text.endswith("'ll"):
                 return True
-            following = before[i + 1].text if i + 1 < len(before) else ""
+            # "he'd batter him" (would), not "he'd battered him" (had).
+            if token.text.endswith("'d"):
+                verb = following or next((t.text for t in self.tokens if t.start >= start), "")
+                if not verb.endswith(("ed", "en")):
+                    return True
             if token.text == "going" and following == "to":
                 return True
         after = [t.text for t in self.tokens if t.start >= start][:8]
@@ -313,10 +321,14 @@ class Narrative:
 
     def tense(self, start: int) -> str:
         """When the words at `start` happened: the clause's time words decide, then the
-        sentence's. Present cues win over past ones ("he's hit me again")."""
-        for segment in (self.clause_of(start), self.sentence_of(start)):
+        sentence's past-time words. Present cues win over past ones in the same clause."""
+        clause, sentence = self.clause_of(start), self.sentence_of(start)
+        for segment in (clause, sentence):
             body = self.text[segment.start : segment.end].strip(" .!?,;:")
-            if _PRESENT.search(body):
+            # "Now" in another clause of the sentence says nothing about this one.
+            if segment is clause and _PRESENT.search(body):
+                return TENSE_PRESENT
+            if segment is clause and _PRESENT_WEAK.search(body) and not _PAST.search(body):
                 return TENSE_PRESENT
             if _PAST.search(body):
                 return TENSE_HISTORIC
