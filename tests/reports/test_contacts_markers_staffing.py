@@ -160,9 +160,7 @@ def test_marker_grade_floor_filter(markers, march):
 
 @pytest.fixture
 def day_shift():
-    shift = f.shift(
-        starts_at=at(10, 7), requirements={"SUPPORT_OPERATOR": 2, "CALL_HANDLER": 1}
-    )
+    shift = f.shift(starts_at=at(10, 7), requirements={"SUPPORT_OPERATOR": 2, "CALL_HANDLER": 1})
     f.sign_on(shift=shift, role="SUPPORT_OPERATOR", on=at(10, 7), off=at(10, 19))
     f.sign_on(shift=shift, role="SUPPORT_OPERATOR", on=at(10, 9), off=at(10, 17))
     f.sign_on(shift=shift, role="CALL_HANDLER", on=at(10, 6, 55))

@@ -131,7 +131,9 @@ def test_finding_is_recorded_and_audited_on_the_incident(diverts, reviewer):
 
     assert finding.outcome == "NOT_APPROPRIATE"
     event = AuditEvent.objects.get(
-        object_type="cad.incident", object_id=str(divert.from_incident_id), action="divert.qa_finding"
+        object_type="cad.incident",
+        object_id=str(divert.from_incident_id),
+        action="divert.qa_finding",
     )
     assert event.actor == reviewer
     assert event.data["outcome"] == "NOT_APPROPRIATE"
