@@ -101,6 +101,7 @@ class Lexicon:
     domestic: PatternSet
     history: PatternSet
     protective_orders: PatternSet
+    public_places: PatternSet
     risks: tuple[RiskRule, ...]
     categories: tuple[Category, ...]
     behaviour_labels: dict[str, str] = field(default_factory=dict)
@@ -312,6 +313,9 @@ def build(data: dict, source: str = "<memory>") -> Lexicon:
         history=compile_patterns(data.get("history", {}).get("patterns", []), macros, "history"),
         protective_orders=compile_patterns(
             data.get("protective_orders", {}).get("patterns", []), macros, "protective_orders"
+        ),
+        public_places=compile_patterns(
+            data.get("public_places", {}).get("patterns", []), macros, "public_places"
         ),
         risks=tuple(risks),
         categories=tuple(categories),

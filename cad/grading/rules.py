@@ -27,6 +27,9 @@ CALLER = "caller"
 
 # Behaviours that are domestic in themselves when an unnamed "he"/"she" does them to the caller.
 IMPLIED_CONNECTION_BEHAVIOURS = ("CONTROLLING", "ECONOMIC", "INTIMATE_IMAGE")
+PATIENT_STOPS = frozenset(
+    {"if", "and", "but", "when", "while", "because", "so", "then", "who", "which", "that", "or"}
+)
 _SUBJECT_PRONOUNS = {"he": "m", "she": "f", "they": ""}
 _OBJECT_PRONOUNS = {"him": "m", "her": "f", "them": ""}
 _CALLER_SUBJECT = {"i", "we", "im", "ive", "i'm", "i've", "i'd", "i'll", "we're", "we've"}
@@ -158,6 +161,8 @@ class People:
     strangers: list[Mention] = field(default_factory=list)
     pronouns: list[Mention] = field(default_factory=list)
     callers: list[Mention] = field(default_factory=list)
+    # "In the pub", "on the bus": an unnamed person there is not assumed to be close.
+    public_places: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def all(self) -> list[Mention]:
@@ -356,7 +361,8 @@ def find_people(narrative: Narrative, lexicon: Lexicon) -> People:
     pronouns, callers = find_pronouns(narrative, relationships)
     taken = [(m.start, m.end) for m in relationships + strangers]
     pronouns = [p for p in pronouns if not any(_overlaps((p.start, p.end), t) for t in taken)]
-    return People(relationships, strangers, pronouns, callers)
+    public = [m.span() for m in lexicon.public_places.finditer(narrative.text)]
+    return People(relationships, strangers, pronouns, callers, public_places=public)
 
 
 # --- Behaviour and who did it ---------------------------------------------------------------
@@ -440,9 +446,16 @@ def _nearest_before(mentions: list[Mention], pos: int, floor: int) -> Mention | 
 
 
 def _patient(narrative: Narrative, hit: Hit, people: People) -> Mention | None:
+    """Who the behaviour was done to: a person inside the matched words ("hit me") or within a
+    few words after them, before any "if", "and", "when" starts something else."""
     clause = narrative.clause_of(hit.start)
+    limit = hit.end
+    for token in [t for t in narrative.tokens if t.start >= hit.end and t.end <= clause.end][:5]:
+        if token.text in PATIENT_STOPS:
+            break
+        limit = token.end
     for mention in people.all:
-        if hit.start < mention.start <= min(hit.end + 40, clause.end):
+        if hit.start < mention.start < limit:
             if mention.kind == PRONOUN and mention.role != "obj":
                 continue
             if mention.kind == CALLER and mention.role != "obj":
@@ -468,13 +481,17 @@ def resolve(mention: Mention | None, people: People) -> Mention | None:
     return max(candidates, key=lambda m: m.start)
 
 
-def link_pronoun(hit: Hit, agent: Mention, patient: Mention | None, people: People) -> Link:
+def link_pronoun(
+    narrative: Narrative, hit: Hit, agent: Mention, patient: Mention | None, people: People
+) -> Link:
     """An unnamed "he"/"she" did it, with no one named before them."""
     connections = people.connections
     if connections:
         # "He's hitting my mum": someone in the household.
         return Link(hit, True, agent, patient, connection=connections[0])
-    if people.strangers:
+    clause = narrative.clause_of(hit.start)
+    in_public = any(clause.start <= start < clause.end for start, _ in people.public_places)
+    if people.strangers or in_public:
         return Link(hit, False, agent, patient)
     if hit.code in IMPLIED_CONNECTION_BEHAVIOURS:
         # "He won't let me leave the house": coercive control of the caller implies a
@@ -509,6 +526,9 @@ def link(narrative: Narrative, hit: Hit, people: People) -> Link:
     resolved = resolve(agent, people)
     connections = people.connections
     if resolved is not None and resolved.kind == REL:
+        if patient is not None and patient.kind == STRANGER and not patient.possessive:
+            # "My husband got into a fight with a bouncer": both sides must be connected.
+            return Link(hit, False, agent, patient, blocked_by=patient)
         if resolved.connected:
             return Link(hit, True, agent, patient, connection=resolved)
         return Link(hit, False, agent, patient)
@@ -527,10 +547,10 @@ def link(narrative: Narrative, hit: Hit, people: People) -> Link:
                 [p for p in people.pronouns if p.role == "subj"], hit.start, sentence.start
             )
             if pronoun is not None:
-                return link_pronoun(hit, pronoun, patient, people)
+                return link_pronoun(narrative, hit, pronoun, patient, people)
         return Link(hit, False, agent, patient)
     if agent is not None and agent.kind == PRONOUN:
-        return link_pronoun(hit, agent, patient, people)
+        return link_pronoun(narrative, hit, agent, patient, people)
     # Nobody named as doing it: "I've been assaulted", "there's been violence".
     if passive:
         others = [c for c in connections if c is not patient]
