@@ -114,7 +114,7 @@ def expand(pattern: str, macros: dict[str, str]) -> str:
     """Turn one lexicon pattern into a plain regular expression (without word boundaries).
 
     Outside character classes: a space matches spaces or hyphens, an apostrophe is optional, a
-    hyphen after a letter or ")" and before a letter or "(" is optional and may be a space.
+    hyphen after a letter or ")" and before a letter or "(" is optional and may be spaces.
     Inside a look-behind a space matches exactly one character (look-behinds are fixed width).
     """
 
@@ -167,7 +167,7 @@ def expand(pattern: str, macros: dict[str, str]) -> str:
             and pattern[i + 1 : i + 2]
             and (pattern[i + 1].isalpha() or pattern[i + 1] == "(")
         ):
-            out.append(r"[\s-]?")
+            out.append(r"[\s-]*")
         else:
             out.append(ch)
         i += 1

@@ -247,9 +247,10 @@ class Narrative:
             body = self.text[sentence.start : sentence.end]
             for match in _CLAUSE_BREAK.finditer(body):
                 cut = sentence.start + match.start()
-                if cut > start:
+                # Punctuation alone (", but") joins the clause that follows.
+                if re.search(r"[a-z0-9]", self.text[start:cut]):
                     segments.append(Segment(start, cut))
-                start = cut
+                    start = cut
             if sentence.end > start:
                 segments.append(Segment(start, sentence.end))
         return segments or [Segment(0, 0)]
