@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
@@ -195,7 +195,7 @@ def _unattended():
     )
 
 
-def _candidates(*, since: datetime | None, now: datetime, policies: dict) -> list[Incident]:
+def candidates_query(*, since: datetime | None, now: datetime, policies: dict):
     """Unattended incidents with a threshold in (since, now], through the partial index.
 
     One range on target_response_at per grade for the due-soon threshold (target - lead) and
@@ -211,13 +211,17 @@ def _candidates(*, since: datetime | None, now: datetime, policies: dict) -> lis
         if since is not None:
             due &= Q(target_response_at__gt=since + lead)
         ranges |= due
-    return list(
+    return (
         _unattended()
         .filter(ranges)
         .only("id", "reference", "grade", "status", "target_response_at", "domestic_abuse")
         .annotate(context_floor=KT("assessment__context_floor"))
         .order_by("target_response_at", "id")
     )
+
+
+def _candidates(*, since: datetime | None, now: datetime, policies: dict) -> list[Incident]:
+    return list(candidates_query(since=since, now=now, policies=policies))
 
 
 def _existing_keys(kinds, subjects) -> dict[tuple[str, str, datetime], tuple[str, str]]:
@@ -270,6 +274,31 @@ def _advance_cursor(now: datetime) -> None:
         )
 
 
+def _claim_cursor(now: datetime) -> datetime | None:
+    """The cursor before this scan. On PostgreSQL one statement reads it and moves it forward
+    to `now`, locking its row for the scan's transaction: a second beat's scan waits for this one
+    to commit and then sees what it recorded. (Elsewhere the scan moves it at the end.)"""
+    if connection.vendor != "postgresql":
+        return (
+            MonitorCursor.objects.filter(name=CURSOR_NAME)
+            .values_list("scanned_through_at", flat=True)
+            .first()
+        )
+    table = connection.ops.quote_name(MonitorCursor._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH old AS (SELECT name, scanned_through_at FROM {table} WHERE name = %s FOR UPDATE) "
+            f"UPDATE {table} AS c SET scanned_through_at = GREATEST(old.scanned_through_at, %s) "
+            "FROM old WHERE c.name = old.name RETURNING old.scanned_through_at",
+            [CURSOR_NAME, now],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    _advance_cursor(now)  # the first scan ever: create it
+    return None
+
+
 def scan_response_times(*, now: datetime | None = None) -> ScanResult:
     """Record every DUE_SOON, BREACHED and ESCALATED alert whose time has come, exactly once.
 
@@ -278,11 +307,7 @@ def scan_response_times(*, now: datetime | None = None) -> ScanResult:
     now = now or timezone.now()
     policies = {p.grade: p for p in GradePolicy.objects.all()}
     with transaction.atomic():
-        cursor_at = (
-            MonitorCursor.objects.filter(name=CURSOR_NAME)
-            .values_list("scanned_through_at", flat=True)
-            .first()
-        )
+        cursor_at = _claim_cursor(now)
         since = cursor_at - lookback() if cursor_at else None
         result = ScanResult(now=now, since=since)
 
@@ -336,7 +361,13 @@ def scan_response_times(*, now: datetime | None = None) -> ScanResult:
                 if alert is not None:
                     result.raised.append(alert)
 
-        _advance_cursor(now)
+        if connection.vendor != "postgresql":
+            _advance_cursor(now)
+        if not result.raised and connection.vendor == "postgresql":
+            # A quiet scan only moved the cursor: no need to wait for the disk. Should the
+            # database crash before it is flushed, the next scan simply looks again.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
     if result.raised:
         logger.info(
             "response-time scan raised %d alert(s): %s",
