@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Prefetch, Q
 from django.utils import timezone
 
 from cad.context import Finding
@@ -228,7 +228,9 @@ def _records(query: CheckQuery, result: CheckResult) -> dict:
         return people
     rows = list(
         IntelRecord.objects.filter(pk__in=list(matched))
-        .prefetch_related("person_links__person")
+        .prefetch_related(
+            Prefetch("person_links", queryset=IntelRecordPerson.objects.select_related("person"))
+        )
         .order_by("-occurred_at", "-id")[: RECORD_LIMIT + 1]
     )
     result.truncated = result.truncated or len(rows) > RECORD_LIMIT
@@ -321,12 +323,14 @@ def _contacts(query: CheckQuery, result: CheckResult) -> None:
                 "matched_on": on,
             }
         )
-    older = base.filter(received_at__lt=since).aggregate(count=Count("id"))
-    result.older["contacts"] = older["count"]
-    window = base.filter(received_at__gte=query.now - PATTERN_WINDOW).aggregate(
-        count=Count("id"), first=Min("received_at")
+    window_start = query.now - PATTERN_WINDOW
+    counts = base.aggregate(
+        older=Count("id", filter=Q(received_at__lt=since)),
+        window=Count("id", filter=Q(received_at__gte=window_start)),
+        first=Min("received_at", filter=Q(received_at__gte=window_start)),
     )
-    _pattern(query, result, window["count"], window["first"])
+    result.older["contacts"] = counts["older"]
+    _pattern(query, result, counts["window"], counts["first"])
 
 
 def _pattern(query: CheckQuery, result: CheckResult, prior: int, first_at) -> None:
