@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from cad.context import ContextResult, Finding
 from cad.grading import rules
 from cad.grading.lexicon import Lexicon, get_lexicon
-from cad.grading.text import PAST_TENSES, TENSE_RECENT, Narrative
+from cad.grading.text import PAST_TENSES, TENSE_PRESENT, TENSE_RECENT, Narrative
 from cad.models import Channel, Grade
 
 SERIOUS = "serious"
@@ -199,6 +199,8 @@ def assess(
     # Present danger and unconnected abuse (the rest of the DA decision uses them).
     present_hits = [h for h in risks if h.rule.present and h.tense != TENSE_RECENT]
     present_behaviour = [lk.hit for lk in links if rules.is_present_danger(lk.hit)]
+    # "DV in progress at number 12": domestic abuse named as happening now.
+    present_behaviour += [h for h in domestic_words if h.tense == TENSE_PRESENT]
     unblocked = [lk for lk in links if lk.blocked_by is None]
 
     # --- Domestic abuse ---------------------------------------------------------------------

@@ -184,7 +184,9 @@ _PRESENT = re.compile(
 )
 # Weaker present words lose to a past-time word in the same clause ("he choked me on Sunday
 # and I've still got marks").
-_PRESENT_WEAK = re.compile(r"\b(?:still|just|tonight|at present)\b")
+_PRESENT_WEAK = re.compile(
+    r"\b(?:still|just|tonight|at present|is|are|am)\b|\b(?:i'm|we're|they're|you're|im|theyre)\b"
+)
 
 
 def normalise(text: str) -> str:
