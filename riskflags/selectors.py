@@ -72,12 +72,20 @@ def markers_matching(*, phone: str = "", address_normalised: str = "", now=None)
     address = normalise_address(address_normalised).normalised if address_normalised else ""
     if not e164 and not address:
         return []
-    condition = Q()
+    # Two index look-ups (address; number) rather than one OR across a join, which the planner
+    # can only answer by scanning every marker.
+    ids = set()
     if address:
-        condition |= Q(address_normalised=address)
+        ids.update(Marker.objects.filter(address_normalised=address).values_list("pk", flat=True))
     if e164:
-        condition |= Q(phone_numbers__phone=e164, phone_numbers__removed_at__isnull=True)
-    markers = _marker_queryset().filter(pk__in=Marker.objects.filter(condition).values("pk"))
+        ids.update(
+            MarkerPhone.objects.filter(phone=e164, removed_at__isnull=True).values_list(
+                "marker_id", flat=True
+            )
+        )
+    if not ids:
+        return []
+    markers = _marker_queryset().filter(pk__in=ids)
     ranked = []
     for marker in markers:
         reasons = []
@@ -293,15 +301,15 @@ def oic_recently_ended(*, oic, now=None, days: int = 30):
 # --- For the lifecycle sweep ---------------------------------------------------------------------
 
 
-def marker_ids_due_to_expire(*, now) -> list[int]:
+def marker_ids_due_to_expire(*, now, limit: int | None = None) -> list[int]:
     return list(
         Marker.objects.filter(status=MarkerStatus.ACTIVE, expires_at__lte=now)
         .order_by("expires_at", "id")
-        .values_list("pk", flat=True)
+        .values_list("pk", flat=True)[:limit]
     )
 
 
-def marker_ids_start_contact_overdue(*, now) -> list[int]:
+def marker_ids_start_contact_overdue(*, now, limit: int | None = None) -> list[int]:
     already = MarkerReminder.objects.filter(
         marker=OuterRef("pk"), kind=ReminderKind.START_CONTACT_OVERDUE
     )
@@ -311,11 +319,11 @@ def marker_ids_start_contact_overdue(*, now) -> list[int]:
         .filter(has_start_contact=False)
         .exclude(Exists(already))
         .order_by("id")
-        .values_list("pk", flat=True)
+        .values_list("pk", flat=True)[:limit]
     )
 
 
-def marker_ids_due_for_review(*, now) -> list[int]:
+def marker_ids_due_for_review(*, now, limit: int | None = None) -> list[int]:
     """Live markers inside the review window whose current reminder has not been sent."""
 
     def sent(kind):
@@ -330,5 +338,5 @@ def marker_ids_due_for_review(*, now) -> list[int]:
         .exclude(sent(ReminderKind.REVIEW_3_DAYS))
         .exclude(Q(expires_at__gt=now + timedelta(days=3)) & sent(ReminderKind.REVIEW_14_DAYS))
         .order_by("expires_at", "id")
-        .values_list("pk", flat=True)
+        .values_list("pk", flat=True)[:limit]
     )

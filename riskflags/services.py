@@ -691,10 +691,12 @@ def marker_review_remind(*, marker_id: int, now: datetime | None = None) -> str 
     return kind
 
 
-def markers_lifecycle_run(*, now: datetime | None = None) -> dict:
+def markers_lifecycle_run(*, now: datetime | None = None, limit: int = 500) -> dict:
     """The periodic sweep: expire due markers, alert on missing START contacts, send review
     reminders. Idempotent: running it again at the same time changes nothing. One marker's
-    failure is logged and does not stop the others."""
+    failure is logged and does not stop the others. At most `limit` markers per step per run,
+    so a backlog (e.g. after an import) is worked off over a few runs instead of one long one;
+    expiry goes first."""
     from riskflags import selectors
 
     now = now or timezone.now()
@@ -709,7 +711,7 @@ def markers_lifecycle_run(*, now: datetime | None = None) -> dict:
         ("review_reminders", selectors.marker_ids_due_for_review, marker_review_remind),
     )
     for name, find, act in steps:
-        for marker_id in find(now=now):
+        for marker_id in find(now=now, limit=limit):
             try:
                 if act(marker_id=marker_id, now=now):
                     counts[name] += 1

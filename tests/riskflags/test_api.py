@@ -199,3 +199,45 @@ def test_match_finds_markers_by_number(oic_api):
     response = oic_api.get("/api/v1/markers/match/", {"phone": "07700 900123"})
 
     assert [m["id"] for m in response.json()] == [marker_id]
+
+
+def test_the_founding_case_marker_steps_end_with_the_withdrawn_marker_on_the_999_call(oic_api, api):
+    now = datetime.now(UTC)
+    marker = _payload(starts_at=iso(now - timedelta(days=100)))
+    too_long = oic_api.post(
+        "/api/v1/markers/", {**marker, "expires_at": iso(now + timedelta(days=120))}, format="json"
+    )
+    created = oic_api.post(
+        "/api/v1/markers/", {**marker, "expires_at": iso(now + timedelta(days=60))}, format="json"
+    )
+    url = f"/api/v1/markers/{created.json()['id']}/"
+    refused = oic_api.post(url + "withdraw/", {"reason": "No further incidents"}, format="json")
+    oic_api.post(
+        url + "contacts/",
+        {
+            "purpose": "WITHDRAWAL",
+            "method": "PHONE",
+            "outcome": "NO_ANSWER",
+            "notes": "Rang twice, no answer",
+        },
+        format="json",
+    )
+    withdrawn = oic_api.post(url + "withdraw/", {"reason": "No further incidents"}, format="json")
+
+    call = api("CALL_HANDLER").post(
+        "/api/v1/incidents/",
+        {
+            "channel": "999",
+            "caller_phone": "+44 7700 900123",
+            "caller_name": "Anne Example",
+            "address": "12 Acacia Avenue, Leeds, LS6 2AB",
+            "narrative": "Someone's buzzing at my door. Loud banging at the door now.",
+        },
+        format="json",
+    )
+
+    assert (too_long.status_code, created.status_code, refused.status_code) == (400, 201, 409)
+    assert withdrawn.json()["status"] == "WITHDRAWN"
+    assert call.status_code == 201
+    assert [m["status"] for m in call.json()["markers"]] == ["WITHDRAWN"]
+    assert call.json()["markers"][0]["why_matched"] == "address and phone"

@@ -166,3 +166,17 @@ def test_the_beat_schedule_runs_the_lifecycle_task(settings):
     entries = [e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()]
 
     assert "riskflags.lifecycle" in entries
+
+
+def test_a_backlog_is_worked_off_over_several_runs(create_marker):
+    first = create_marker(expires_at=T0 + timedelta(days=5))
+    second = create_marker(address="1 Other Road, Leeds LS1 1AA", expires_at=T0 + timedelta(days=6))
+
+    with time_machine.travel(T0 + timedelta(days=7), tick=False):
+        one = services.markers_lifecycle_run(limit=1)
+        two = services.markers_lifecycle_run(limit=1)
+
+    assert one["expired"] == 1 and two["expired"] == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == second.status == MarkerStatus.EXPIRED
