@@ -3,16 +3,67 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from contextlib import contextmanager
 from datetime import datetime
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cad.exceptions import Conflict, NotFound
 from cad.services import incident_system_log
 from core.audit import audit_record
+from core.live import ALL
 from dispatch import events
 from dispatch.models import Alert, AlertStatus
+
+logger = logging.getLogger(__name__)
+_batch = threading.local()
+
+
+def _publish(kind: str, alert: Alert) -> None:
+    """Publish an alert change after commit: at once, or with the rest of a batch."""
+    pending = getattr(_batch, "payloads", None)
+    if pending is None:
+        events.publish_alert(kind, alert)
+        return
+    payload = events.alert_payload(alert)
+    pending.append({"type": f"alert.{kind}", "alert": payload, **payload})
+
+
+@contextmanager
+def alerts_published_together():
+    """Within this block (inside a transaction), alert pushes are sent together after commit,
+    in one go on the channel layer instead of one round trip each: a scan that records many
+    alerts at once (catching up after a restart) publishes them all in milliseconds."""
+    if getattr(_batch, "payloads", None) is not None:
+        yield
+        return
+    _batch.payloads = payloads = []
+    try:
+        yield
+    finally:
+        _batch.payloads = None
+    if payloads:
+        transaction.on_commit(lambda: _send_all(payloads))
+
+
+def _send_all(payloads: list[dict]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    async def send():
+        for payload in payloads:
+            await layer.group_send(ALL, {"type": "live.message", "payload": payload})
+
+    try:
+        async_to_sync(send)()
+    except Exception:  # a lost push loses nothing: screens re-sync from the API
+        logger.exception("live push of %d alert message(s) failed", len(payloads))
 
 
 def alert_raise(
@@ -50,7 +101,7 @@ def alert_raise(
         summary=f"{kind}: {message}"[:300],
         data={"alert": alert.pk, "kind": kind, "subject": subject, "threshold_at": threshold_at},
     )
-    events.publish_alert("raised", alert)
+    _publish("raised", alert)
     return alert
 
 
@@ -84,7 +135,7 @@ def alert_acknowledge(*, actor, alert: Alert, now: datetime | None = None) -> Al
             summary=f"{alert.kind} acknowledged",
             data={"alert": alert.pk, "kind": alert.kind},
         )
-        events.publish_alert("acknowledged", alert)
+        _publish("acknowledged", alert)
     return alert
 
 
@@ -105,7 +156,7 @@ def alerts_settle(*, subject: str, kinds=None, reason: str, now: datetime | None
             reason[:200],
         )
         alert.save(update_fields=["status", "settled_at", "settled_reason"])
-        events.publish_alert("settled", alert)
+        _publish("settled", alert)
     return len(alerts)
 
 
@@ -172,7 +223,7 @@ def alert_reopen(
         summary=f"{alert.kind}: {alert.message}"[:300],
         data={"alert": alert.pk, "kind": alert.kind, "subject": alert.subject},
     )
-    events.publish_alert("raised", alert)
+    _publish("raised", alert)
     return alert
 
 
@@ -196,7 +247,7 @@ def alerts_settle_incident(
             reason[:200],
         )
         alert.save(update_fields=["status", "settled_at", "settled_reason"])
-        events.publish_alert("settled", alert)
+        _publish("settled", alert)
     if alerts:
         audit_record(
             actor=None,

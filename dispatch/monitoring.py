@@ -35,7 +35,12 @@ from core.audit import audit_record
 from core.live import ALL, publish
 from core.notifications import notify
 from core.roles import Role
-from dispatch.alerts import alert_raise_again, alerts_settle, alerts_settle_incident
+from dispatch.alerts import (
+    alert_raise_again,
+    alerts_published_together,
+    alerts_settle,
+    alerts_settle_incident,
+)
 from dispatch.models import (
     RESPONSE_TIME_KINDS,
     Alert,
@@ -115,9 +120,11 @@ def _alert_data(incident) -> dict:
     }
 
 
-def _record(kind: str, incident, threshold_at: datetime, now: datetime) -> Alert | None:
+def _record(
+    kind: str, incident, threshold_at: datetime, now: datetime, *, due_soon_open: bool = True
+) -> Alert | None:
     """Record one response-time alert (or reopen it after a regrade back); log it on the
-    incident; a breach settles the due-soon warning it supersedes."""
+    incident; a breach settles the due-soon warning it supersedes (when one may be open)."""
     subject = incident_subject_key(incident.pk)
     alert = alert_raise_again(
         kind=kind,
@@ -131,7 +138,7 @@ def _record(kind: str, incident, threshold_at: datetime, now: datetime) -> Alert
     if alert is None:
         return None
     incident_system_log(incident=incident, now=now, text=f"Alert {kind}: {alert.message}")
-    if kind == AlertKind.BREACHED:
+    if kind == AlertKind.BREACHED and due_soon_open:
         alerts_settle(
             subject=subject, kinds=[AlertKind.DUE_SOON], reason="superseded by breach", now=now
         )
@@ -306,7 +313,7 @@ def scan_response_times(*, now: datetime | None = None) -> ScanResult:
     second. Returns what this scan recorded."""
     now = now or timezone.now()
     policies = {p.grade: p for p in GradePolicy.objects.all()}
-    with transaction.atomic():
+    with transaction.atomic(), alerts_published_together():
         cursor_at = _claim_cursor(now)
         since = cursor_at - lookback() if cursor_at else None
         result = ScanResult(now=now, since=since)
@@ -327,11 +334,18 @@ def scan_response_times(*, now: datetime | None = None) -> ScanResult:
                 (AlertKind.DUE_SOON, AlertKind.BREACHED),
                 {incident_subject_key(i.pk) for i, _, _ in due},
             )
+            due_soon_open = {
+                subject
+                for (kind, subject, _), (status, _) in recorded.items()
+                if kind == AlertKind.DUE_SOON and status != AlertStatus.SETTLED
+            }
             for incident, kind, threshold_at in due:
-                key = (kind, incident_subject_key(incident.pk), threshold_at)
-                if not _may_come_due_again(recorded.get(key)):
+                subject = incident_subject_key(incident.pk)
+                if not _may_come_due_again(recorded.get((kind, subject, threshold_at))):
                     continue
-                alert = _record(kind, incident, threshold_at, now)
+                alert = _record(
+                    kind, incident, threshold_at, now, due_soon_open=subject in due_soon_open
+                )
                 if alert is not None:
                     result.raised.append(alert)
 

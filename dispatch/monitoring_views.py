@@ -264,8 +264,8 @@ def register_screens() -> None:
 
 
 def seed_demo_staffing(stdout=None) -> None:
-    """A running shift with most desks signed on: one support operator short, so the board
-    shows a staffing gap. Idempotent: nothing is added while a shift is running."""
+    """A running shift with one demo user signed on per role: a call handler and a support
+    operator short of the default minimums, so the board shows staffing gaps. Idempotent: nothing is added while a shift is running."""
     from django.contrib.auth import get_user_model
 
     now = timezone.now()
@@ -280,7 +280,15 @@ def seed_demo_staffing(stdout=None) -> None:
     users = get_user_model().objects.filter(username__in=[r.lower() for r in Role.values])
     by_name = {u.username: u for u in users}
     for index, role in enumerate(
-        [Role.CALL_HANDLER, Role.SUPPORT_OPERATOR, Role.DISPATCHER, Role.SUPERVISOR], start=1
+        [
+            Role.CALL_HANDLER,
+            Role.SUPPORT_OPERATOR,
+            Role.DISPATCHER,
+            Role.CONTROLLER,
+            Role.INSPECTOR,
+            Role.SUPERVISOR,
+        ],
+        start=1,
     ):
         user = by_name.get(role.lower())
         if user is not None and not SignOn.objects.filter(user=user, signed_off_at=None).exists():
