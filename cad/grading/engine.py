@@ -92,6 +92,22 @@ class Assessment:
         }
 
 
+_RANK = {grade: rank for rank, grade in enumerate(Grade.values)}
+
+
+def _more_urgent(a: str, b: str) -> str:
+    """Grade.more_urgent without the enum lookups (assess runs on every keystroke)."""
+    if not a:
+        return b
+    if not b:
+        return a
+    return a if _RANK[a] <= _RANK[b] else b
+
+
+def _is_below(grade: str, floor: str) -> bool:
+    return bool(floor) and _RANK[grade] > _RANK[floor]
+
+
 class _Grades:
     """The minimum and recommended grades as rules raise them, with a reason for each rise."""
 
@@ -103,17 +119,17 @@ class _Grades:
     def floor(self, grade: str, reason: str = "") -> None:
         if not grade:
             return
-        if Grade.is_below(self.minimum, grade) and reason and reason not in self.reasons:
+        if _is_below(self.minimum, grade) and reason and reason not in self.reasons:
             self.reasons.append(reason)
-        self.minimum = Grade.more_urgent(self.minimum, grade)
-        self.recommended = Grade.more_urgent(self.recommended, grade)
+        self.minimum = _more_urgent(self.minimum, grade)
+        self.recommended = _more_urgent(self.recommended, grade)
 
     def recommend(self, grade: str, reason: str = "") -> None:
         if not grade:
             return
-        if Grade.is_below(self.recommended, grade) and reason and reason not in self.reasons:
+        if _is_below(self.recommended, grade) and reason and reason not in self.reasons:
             self.reasons.append(reason)
-        self.recommended = Grade.more_urgent(self.recommended, grade)
+        self.recommended = _more_urgent(self.recommended, grade)
 
 
 def _finding(narrative: Narrative, code, label, spans, weight="normal", source="narrative"):
@@ -160,7 +176,7 @@ def assess(
         banners.extend(result.banners)
         marked = marked or result.marked
         if result.grade_floor:
-            context_floor = Grade.more_urgent(context_floor, result.grade_floor)
+            context_floor = _more_urgent(context_floor, result.grade_floor)
             grades.floor(
                 result.grade_floor,
                 result.floor_reason or f"Context sets the floor to {result.grade_floor}.",
@@ -229,7 +245,11 @@ def assess(
         first = linked[0]
         da_reasons.append(
             f'Domestic abuse: {_lower_first(first.hit.label)} ("{text.quote(*first.hit.span)}") '
-            f'between personally connected people ("{first.connection.text}").'
+            + (
+                f'between personally connected people ("{first.connection.text}").'
+                if first.connection.kind == rules.REL
+                else f'by "{first.connection.text}", someone the caller knows (no stranger named).'
+            )
         )
     if domestic_words:
         historic = [h for h in domestic_words if h.tense in PAST_TENSES]
@@ -414,7 +434,7 @@ def assess(
         unknown = lexicon.setting("unknown_grade", {}).get(key, Grade.SCHEDULED)
         unknown_minimum = lexicon.setting("unknown_minimum", {})
         grades.floor(unknown_minimum.get(channel, unknown_minimum.get("default", "")))
-        if Grade.is_below(grades.recommended, unknown):
+        if _is_below(grades.recommended, unknown):
             grades.recommend(
                 unknown,
                 f"Nothing in the narrative sets the grade: {unknown} for a {channel} call "
@@ -425,7 +445,7 @@ def assess(
         domestic_abuse=domestic_abuse,
         indicators=indicators,
         risk_factors=risk_factors,
-        recommended_grade=Grade.more_urgent(grades.recommended, grades.minimum),
+        recommended_grade=_more_urgent(grades.recommended, grades.minimum),
         minimum_grade=grades.minimum,
         reasons=grades.reasons,
         banners=banners,
@@ -445,7 +465,7 @@ def _grade_by_kind(text, lexicon, grades: _Grades, categories, links, risks, pre
     # Call categories from the lexicon (danger to life, crime in progress, report, admin...). A
     # category may override others ("an update on my burglary" is admin, not a new report).
     overridden = {code for category, _, _ in categories for code in category.overrides}
-    ranked = sorted(categories, key=lambda c: Grade.rank(c[2] or Grade.RESOLUTION))
+    ranked = sorted(categories, key=lambda c: _RANK[c[2] or Grade.RESOLUTION])
     for category, hit, grade in ranked:
         if not grade or category.code in overridden:
             continue

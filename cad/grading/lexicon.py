@@ -41,11 +41,13 @@ class PatternSet:
         return self.regex.finditer(text)
 
     def all_matches(self, text: str) -> list[tuple[int, int]]:
-        """Every match of every alternative, overlapping or not, as (start, end) spans."""
-        spans = set()
-        for regex in self.each:
-            spans.update(m.span() for m in regex.finditer(text) if m.end() > m.start())
-        return sorted(spans)
+        """The longest alternative at each place the alternatives match, as (start, end)."""
+        spans = []
+        for match in self.regex.finditer(text):
+            start = match.start()
+            ends = [m.end() for m in (r.match(text, start) for r in self.each) if m]
+            spans.append((start, max(ends, default=match.end())))
+        return spans
 
     def search(self, text: str):
         return self.regex.search(text)
