@@ -194,3 +194,14 @@ def test_as_dict_keeps_every_key_services_and_the_api_rely_on():
         "context_floor",
     } <= set(data)
     assert {"code", "label", "evidence"} <= set(data["indicators"][0])
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    ["", "   ", "...", "'s", "??!!", "é" * 50, "my ex " * 500, "İstanbul ﬁre 🔥 he’s here", "\n\n"],
+)
+def test_odd_input_never_breaks_the_assessment(narrative):
+    assessment = assess_999(narrative)
+
+    assert assessment.minimum_grade in Grade.values
+    assert not Grade.is_below(assessment.recommended_grade, assessment.minimum_grade)
