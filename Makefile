@@ -55,7 +55,7 @@ services:
 
 ## bench: benchmarks (tests/perf, marker `bench`), excluded from `make test`
 bench: $(STAMP) services
-	$(TEST_ENV) $(PY) -m pytest -m bench tests/perf -s $(ARGS)
+	$(TEST_ENV) $(PY) -m pytest -m bench -s $(if $(ARGS),$(ARGS),tests/perf)
 
 clean:
 	rm -rf $(VENV) staticfiles controlroom.sqlite3*

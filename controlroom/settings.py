@@ -262,4 +262,6 @@ LOGGING = {
 
 # --- Product settings -------------------------------------------------------------------------
 LIVE_TICKET_SECONDS = 30
+# A force's own grading lexicon (TOML, same shape as cad/grading/lexicon.toml); unset: the default.
+GRADING_LEXICON_PATH = env("GRADING_LEXICON_PATH", default=None)
 PHONE_DEFAULT_REGION = "GB"
