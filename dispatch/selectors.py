@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from django.db import models
 from django.db.models import (
-    BooleanField,
     Case,
     Exists,
     IntegerField,
@@ -16,8 +15,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields.json import KT
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from cad import context as call_context
@@ -173,8 +170,9 @@ def incidents_outstanding(
     DIVERT-tagged before untagged within a grade, then soonest target, then longest waiting.
 
     A constant number of queries whatever the size: the page, its tags and its open
-    assignments (prefetched). Each row carries `is_divert`, `has_marker`, `narrative_start`,
-    `grade_rank` and `open_assignments`."""
+    assignments (prefetched). Each row carries `is_divert`, `grade_rank` and
+    `open_assignments`. Nothing is computed from the narrative or the assessment in SQL: that
+    would run for every open incident before the sort, not just for the page shown."""
     _known(grade, Grade, "grade")
     _known(area, Area, "area")
     statuses = (
@@ -189,15 +187,7 @@ def incidents_outstanding(
         qs.annotate(
             grade_rank=_grade_rank(),
             is_divert=Exists(IncidentTag.objects.filter(incident=OuterRef("pk"), tag="DIVERT")),
-            narrative_start=Substr("narrative", 1, NARRATIVE_PREVIEW + 1),
-            context_floor=KT("assessment__context_floor"),
-            has_marker=Case(
-                When(context_floor__gt="", then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
         )
-        .defer("narrative", "assessment")
         .prefetch_related("tags", _open_assignments_prefetch())
         .order_by(
             "grade_rank",
@@ -224,10 +214,7 @@ def due_soon_at(incident: Incident, due_soon: dict[str, int]) -> datetime | None
 
 
 def narrative_preview(incident: Incident) -> str:
-    text = getattr(incident, "narrative_start", None)
-    if text is None:
-        text = incident.narrative
-    text = " ".join((text or "").split())
+    text = " ".join((incident.narrative or "")[: NARRATIVE_PREVIEW * 2].split())
     if len(text) > NARRATIVE_PREVIEW:
         text = text[:NARRATIVE_PREVIEW].rsplit(" ", 1)[0] + "…"
     return text

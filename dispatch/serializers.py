@@ -254,7 +254,7 @@ class OutstandingIncidentSerializer(serializers.ModelSerializer):
 
     tags = serializers.SerializerMethodField()
     divert = serializers.BooleanField(source="is_divert", read_only=True)
-    marker = serializers.BooleanField(source="has_marker", read_only=True)
+    marker = serializers.SerializerMethodField()
     narrative_start = serializers.SerializerMethodField()
     due_soon_at = serializers.SerializerMethodField()
     units = serializers.SerializerMethodField()
@@ -283,6 +283,9 @@ class OutstandingIncidentSerializer(serializers.ModelSerializer):
 
     def get_tags(self, incident) -> list[str]:
         return sorted(t.tag for t in incident.tags.all())
+
+    def get_marker(self, incident) -> bool:
+        return selectors.incident_has_marker(incident)
 
     def get_narrative_start(self, incident) -> str:
         return selectors.narrative_preview(incident)

@@ -65,6 +65,7 @@ class OutstandingRow:
     preview: str
     due_soon_at: datetime | None
     waiting: str
+    has_marker: bool
 
 
 def outstanding_context(request) -> dict:
@@ -87,6 +88,7 @@ def outstanding_context(request) -> dict:
             preview=selectors.narrative_preview(incident),
             due_soon_at=selectors.due_soon_at(incident, due_soon),
             waiting=_minutes(now - incident.received_at),
+            has_marker=selectors.incident_has_marker(incident),
         )
         for incident in page.object_list
     ]
