@@ -5,7 +5,7 @@ with a phone number, a fifth of them ended; then the latency of `markers_matchin
 call) and of the call-time context provider over MARKERS_BENCH_LOOKUPS look-ups, and one
 lifecycle sweep with MARKERS_BENCH_DUE markers due (expiry and reminders), run twice.
 
-    make pytest ARGS="-m bench tests/perf/test_markers.py -s" TEST_DB_NAME=h_markers TEST_REDIS_DB=5
+    make bench ARGS="tests/perf/test_markers.py" TEST_DB_NAME=h_markers TEST_REDIS_DB=5
 """
 
 import os
