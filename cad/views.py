@@ -25,7 +25,7 @@ from cad.forms import (
 from cad.models import GradeRequest
 from core.exceptions import DomainError
 from core.permissions import RoleRequiredMixin
-from core.roles import Role
+from core.roles import Role, has_role
 
 
 def _form_errors(form) -> str:
@@ -175,8 +175,6 @@ class IncidentDetailView(RoleRequiredMixin, View):
 
 
 def _has(request, roles) -> bool:
-    from core.roles import has_role
-
     return has_role(request.user, *roles)
 
 
