@@ -107,7 +107,16 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNEL_PREFIX", default="cad")},
+            "CONFIG": {
+                # redis-py 8 reads with a 5 s socket timeout, the same as channels_redis' blocking
+                # receive (BZPOPMIN 5 s): under load a consumer's read times out and its socket
+                # drops. A longer socket timeout leaves the blocking receive room to return.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": env("CHANNEL_PREFIX", default="cad"),
+                # channels_redis drops group messages beyond a socket's backlog (default 100):
+                # a scan catching up after a restart can raise more at once than that.
+                "capacity": env.int("CHANNEL_CAPACITY", default=1000),
+            },
         }
     }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
