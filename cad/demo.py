@@ -75,7 +75,7 @@ CALLS = [
     (
         "demo-cad-3",
         "101",
-        "07700 900456",
+        "07700 900654",
         "Mark Jones",
         "27 Church Road, Ilkley LS29 9AA",
         "RURAL",
@@ -85,9 +85,10 @@ CALLS = [
         45,
     ),
     (
+        # A silent 999 call from a number with a special-scheme marker (riskflags demo data).
         "demo-cad-4",
         "999",
-        "07700 900789",
+        "07700 900456",
         "",
         "",
         "URBAN",
