@@ -63,8 +63,10 @@ def escalate_after() -> timedelta:
 
 def lookback() -> timedelta:
     """How far before the cursor each scan looks again: covers clock skew between hosts and a
-    row committed just after the previous scan read. Anything already recorded is skipped."""
-    return timedelta(seconds=float(getattr(settings, "CAD_SCAN_LOOKBACK_SECONDS", 30)))
+    row committed just after the previous scan read. Anything already recorded is skipped.
+    Kept short because every scan re-reads what fell in this window; changes that put a
+    threshold in the past (regrades, new incidents) are checked at once, not left to the scan."""
+    return timedelta(seconds=float(getattr(settings, "CAD_SCAN_LOOKBACK_SECONDS", 5)))
 
 
 def incident_subject_key(incident_id: int) -> str:
