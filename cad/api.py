@@ -170,7 +170,9 @@ class IncidentDetailView(APIView):
 
     @extend_schema(responses={200: IncidentSerializer, 404: ERRORS[404]})
     def get(self, request, pk: int):
-        return _incident(pk)
+        incident = selectors.incident_get(pk)
+        services.incident_view_record(actor=request.user, incident=incident, via="api")
+        return Response(IncidentSerializer(incident).data)
 
     @extend_schema(request=IncidentUpdateInput, responses={200: IncidentSerializer, **ERRORS})
     def patch(self, request, pk: int):

@@ -1199,3 +1199,18 @@ def grade_request_decide(
             events.publish_incident("updated", incident, change="grade_request")
         events.publish_grade_request(verb, request)
     return request
+
+
+def incident_view_record(
+    *, actor, incident: Incident, via: str, now: datetime | None = None
+) -> None:
+    """Audit that `actor` opened the whole incident (with its intelligence check and markers):
+    every view of intelligence is on the record."""
+    audit_record(
+        actor=actor,
+        action="incident.viewed",
+        obj=incident,
+        at=now or timezone.now(),
+        summary=f"Viewed via {via}",
+        data={"via": via},
+    )

@@ -23,6 +23,7 @@ from cad.forms import (
     LogForm,
 )
 from cad.models import GradeRequest
+from cad.panels import incident_panel_templates
 from core.exceptions import DomainError
 from core.permissions import RoleRequiredMixin
 from core.roles import Role, has_role
@@ -151,7 +152,9 @@ class IncidentDetailView(RoleRequiredMixin, View):
             messages.error(request, error.message)
             return redirect("incident-list")
         incident = page["incident"]
+        services.incident_view_record(actor=request.user, incident=incident, via="page")
         page.update(
+            extra_panels=incident_panel_templates(),
             grade_form=GradeForm(initial={"grade": incident.grade}),
             log_form=LogForm(),
             close_form=CloseForm(),

@@ -13,11 +13,13 @@ class DispatchConfig(AppConfig):
         closing check, the escalation task, the dispatch screens and the demo units."""
         from cad import context as call_context
         from cad.models import Incident
+        from cad.panels import register_incident_panel
         from cad.signals import incident_changed
         from core.demo import register_demo_seeder
         from dispatch import divert_tasks, selectors, services, views  # noqa: F401 (the task)
 
         call_context.register_context_provider(selectors.AssignmentsContextProvider())
+        register_incident_panel("dispatch", "dispatch/_incident_actions.html", order=10)
         incident_changed.connect(
             services.on_incident_changed, sender=Incident, dispatch_uid="dispatch.units"
         )
