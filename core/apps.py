@@ -10,7 +10,8 @@ class CoreConfig(AppConfig):
         from core.screens import register_planned_screens
 
         register_planned_screens()
-        post_migrate.connect(grant_admin_permissions, sender=self)
+        # Every app's post_migrate: permissions are created app by app, after core's own.
+        post_migrate.connect(grant_admin_permissions, dispatch_uid="core.grant_admin_permissions")
 
 
 # Models the ADMIN role maintains in the Django admin (reference data and users).
