@@ -353,6 +353,13 @@ class GradeChange(models.Model):
         return f"{self.incident_id}: {self.from_grade or '-'} -> {self.to_grade}"
 
 
+def due_soon_at(target_at, due_soon_minutes: int | None):
+    """When a countdown turns amber: the target minus the grade's "due soon" lead, or None."""
+    if target_at is None:
+        return None
+    return target_at - timedelta(minutes=due_soon_minutes or 0)
+
+
 def target_for(grade: str, area: str, received_at, policies: dict | None = None):
     """When a unit must arrive: received_at + the grade policy's target, or None."""
     policy = (policies or {}).get(grade) or GradePolicy.objects.filter(grade=grade).first()

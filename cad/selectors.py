@@ -13,11 +13,13 @@ from cad.models import (
     Contact,
     Grade,
     GradeChange,
+    GradePolicy,
     GradeRequest,
     Incident,
     IncidentLogEntry,
     IncidentStatus,
     OpeningCode,
+    due_soon_at,
 )
 from cad.normalise import normalise_phone
 from core.audit import audit_trail
@@ -186,3 +188,9 @@ def incident_page(incident_id: int) -> dict:
             None,
         ),
     }
+
+
+def incident_due_soon_at(incident: Incident):
+    """When the incident's countdown turns amber (its grade's "due soon" lead before target)."""
+    policy = GradePolicy.objects.filter(grade=incident.grade).first()
+    return due_soon_at(incident.target_response_at, policy.due_soon_minutes if policy else None)

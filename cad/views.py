@@ -173,6 +173,7 @@ class IncidentDetailView(RoleRequiredMixin, View):
             can_close=_has(request, CLOSERS),
             can_edit=_has(request, CALL_TAKERS + (Role.DISPATCHER, Role.CONTROLLER)),
             focus_grade=incident.is_open and incident.graded_by_id is None,
+            due_soon_at=selectors.incident_due_soon_at(incident),
         )
         return render(request, "cad/incident_detail.html", page)
 

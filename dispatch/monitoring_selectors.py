@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cad.exceptions import NotFound
-from cad.models import Grade, GradePolicy, Incident, IncidentStatus
+from cad.models import Grade, GradePolicy, Incident, IncidentStatus, due_soon_at
 from dispatch.models import Alert, AlertKind, AlertStatus
 
 # Most serious first: escalations, then breaches of DA and marker incidents, then other breaches.
@@ -72,11 +72,12 @@ def alerts_live() -> list[Alert]:
     for alert in alerts:
         alert.is_high_risk = alert_is_high_risk(alert)
         incident = alert.incident
-        alert.due_soon_at = None
-        if incident is not None and incident.target_response_at:
-            policy = policies.get(incident.grade)
-            lead = (policy.due_soon_minutes or 0) if policy else 0
-            alert.due_soon_at = incident.target_response_at - timedelta(minutes=lead)
+        policy = policies.get(incident.grade) if incident is not None else None
+        alert.due_soon_at = (
+            due_soon_at(incident.target_response_at, policy.due_soon_minutes if policy else None)
+            if incident is not None
+            else None
+        )
     return sorted(alerts, key=alert_rank)
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from cad import context as call_context
 from cad.exceptions import NotFound, ValidationFailed
 from cad.models import Area, Grade, GradePolicy, Incident, IncidentStatus, IncidentTag
+from cad.models import due_soon_at as cad_due_soon_at
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
     Alert,
@@ -208,9 +209,9 @@ def due_soon_minutes_by_grade() -> dict[str, int]:
 
 
 def due_soon_at(incident: Incident, due_soon: dict[str, int]) -> datetime | None:
-    if incident.target_response_at is None or incident.grade not in due_soon:
+    if incident.grade not in due_soon:
         return None
-    return incident.target_response_at - timedelta(minutes=due_soon[incident.grade])
+    return cad_due_soon_at(incident.target_response_at, due_soon[incident.grade])
 
 
 def narrative_preview(incident: Incident) -> str:

@@ -1,5 +1,5 @@
 // Incident page: Enter on the grade select confirms the grade (one keystroke after saving a
-// call), a ticking countdown to the target time, and a notice when someone else changes the
+// call), and a notice when someone else changes the
 // incident (the page is the database's view; reload to see it).
 
 const gradeSelect = document.querySelector("#grade-form select[name=grade]");
@@ -11,21 +11,6 @@ if (gradeSelect) {
     }
   });
 }
-
-function pad(n) { return String(n).padStart(2, "0"); }
-
-function tick() {
-  document.querySelectorAll("[data-cad-countdown]").forEach((el) => {
-    const left = Math.round((new Date(el.dataset.cadCountdown) - Date.now()) / 1000);
-    const abs = Math.abs(left);
-    const text = `${Math.floor(abs / 60)}:${pad(abs % 60)}`;
-    el.textContent = left >= 0 ? `${text} left` : `BREACHED ${text} ago`;
-    el.classList.toggle("breached", left < 0);
-    el.classList.toggle("due-soon", left >= 0 && left < 300);
-  });
-}
-tick();
-setInterval(tick, 1000);
 
 const match = location.pathname.match(/\/incidents\/(\d+)\//);
 if (match) {
