@@ -5,12 +5,18 @@ template from their `AppConfig.ready()`, and the incident page includes each one
 `incident` in its context.
 """
 
-_PANELS: dict[str, tuple[int, str]] = {}
+_PANELS: dict[str, tuple[int, str, tuple[str, ...]]] = {}
 
 
-def register_incident_panel(name: str, template: str, order: int = 100) -> None:
-    _PANELS[name] = (order, template)
+def register_incident_panel(name: str, template: str, order: int = 100, replaces=()) -> None:
+    """`replaces`: keys of `cad.context.incident_fields` this panel shows, so the page does not
+    also render them generically."""
+    _PANELS[name] = (order, template, tuple(replaces))
 
 
 def incident_panel_templates() -> list[str]:
-    return [template for _, template in sorted(_PANELS.values())]
+    return [template for _, template, _ in sorted(_PANELS.values())]
+
+
+def replaced_fields() -> set[str]:
+    return {key for _, _, keys in _PANELS.values() for key in keys}

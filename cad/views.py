@@ -23,7 +23,7 @@ from cad.forms import (
     LogForm,
 )
 from cad.models import GradeRequest
-from cad.panels import incident_panel_templates
+from cad.panels import incident_panel_templates, replaced_fields
 from core.exceptions import DomainError
 from core.permissions import RoleRequiredMixin
 from core.roles import Role, has_role
@@ -155,6 +155,8 @@ class IncidentDetailView(RoleRequiredMixin, View):
         services.incident_view_record(actor=request.user, incident=incident, via="page")
         page.update(
             extra_panels=incident_panel_templates(),
+            all_fields=page["panels"],
+            panels={k: v for k, v in page["panels"].items() if k not in replaced_fields()},
             grade_form=GradeForm(initial={"grade": incident.grade}),
             log_form=LogForm(),
             close_form=CloseForm(),

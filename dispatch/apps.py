@@ -19,7 +19,9 @@ class DispatchConfig(AppConfig):
         from dispatch import divert_tasks, selectors, services, views  # noqa: F401 (the task)
 
         call_context.register_context_provider(selectors.AssignmentsContextProvider())
-        register_incident_panel("dispatch", "dispatch/_incident_actions.html", order=10)
+        register_incident_panel(
+            "dispatch", "dispatch/_incident_actions.html", order=10, replaces=("assignments",)
+        )
         incident_changed.connect(
             services.on_incident_changed, sender=Incident, dispatch_uid="dispatch.units"
         )

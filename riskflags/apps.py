@@ -7,6 +7,7 @@ class RiskflagsConfig(AppConfig):
 
     def ready(self):
         from cad.context import register_context_provider
+        from cad.panels import register_incident_panel
         from core.demo import register_demo_seeder
         from core.navigation import Screen, register_screen
         from riskflags.context import MarkerContextProvider
@@ -14,6 +15,9 @@ class RiskflagsConfig(AppConfig):
         from riskflags.views import MARKER_READERS
 
         register_context_provider(MarkerContextProvider())
+        register_incident_panel(
+            "riskflags", "riskflags/_incident_markers.html", order=20, replaces=("markers",)
+        )
         register_screen(
             Screen(
                 "markers",

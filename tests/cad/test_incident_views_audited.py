@@ -34,3 +34,12 @@ def test_viewing_an_incident_page_is_audited_and_shows_the_dispatch_panel(
     html = client.get(f"/incidents/{incident.pk}/").content.decode()
     assert AuditEvent.objects.filter(action="incident.viewed", actor=viewer).exists()
     assert f'id="dispatch-actions-{incident.pk}"' in html
+
+
+@pytest.mark.django_db
+def test_the_incident_page_shows_markers_in_their_own_panel(client, make_staff, incident):
+    client.force_login(make_staff("DISPATCHER"))
+    html = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert 'data-panel="markers"' in html
+    assert "No marker, live or past, at this address or number." in html
+    assert 'data-panel="assignments"' not in html  # dispatch's own panel shows units
