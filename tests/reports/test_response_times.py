@@ -101,3 +101,14 @@ def test_percentile_interpolates_like_percentile_cont():
     assert selectors.percentile([10, 20, 30], 0.9) == pytest.approx(28)
     assert selectors.percentile([5], 0.5) == 5
     assert selectors.percentile([], 0.5) is None
+
+
+def test_weighted_percentile_matches_the_plain_one():
+    values = [6, 6, 12, 30, 30, 30, 90]
+    histogram = {6: 2, 12: 1, 30: 3, 90: 1}
+
+    for fraction in (0, 0.25, 0.5, 0.9, 1):
+        assert selectors.weighted_percentile(histogram, fraction) == pytest.approx(
+            selectors.percentile(values, fraction)
+        )
+    assert selectors.weighted_percentile({}, 0.5) is None
