@@ -220,6 +220,17 @@ SPECTACULAR_SETTINGS = {
         "GradeRequestStatusEnum": "cad.models.GradeRequest.Status",
         "AlertKindEnum": "dispatch.models.AlertKind",
         "AlertStatusEnum": "dispatch.models.AlertStatus",
+        "UnitStatusEnum": "dispatch.models.UnitStatus",
+        "UnitTypeEnum": "dispatch.models.UnitType",
+        "AssignmentStatusEnum": "dispatch.models.AssignmentStatus",
+        "DivertStatusEnum": "dispatch.models.DivertStatus",
+        "InspectorTaskStatusEnum": "dispatch.models.InspectorTaskStatus",
+        "StaffRoleEnum": "core.roles.Role",
+        "MarkerStatusEnum": "riskflags.models.MarkerStatus",
+        "CheckRequestStatusEnum": "intelligence.models.CheckRequest.Status",
+        "CheckRequestOutcomeEnum": "intelligence.models.CheckRequest.Outcome",
+        "VictimContactOutcomeEnum": "riskflags.models.ContactOutcome",
+        "FindingOutcomeEnum": "reports.models.FindingOutcome",
     },
 }
 

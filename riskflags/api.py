@@ -10,7 +10,7 @@ from core.permissions import HasRole
 from core.roles import OPERATIONS, Role
 from riskflags import selectors, services
 from riskflags.serializers import (
-    ContactInput,
+    VictimContactInput,
     ExtendInput,
     HistoryEventSerializer,
     MarkerDetailSerializer,
@@ -111,9 +111,9 @@ class MarkerContactsView(APIView):
         contacts = selectors.marker_contacts(selectors.marker_get(pk))
         return Response(VictimContactSerializer(contacts, many=True).data)
 
-    @extend_schema(request=ContactInput, responses={201: VictimContactSerializer})
+    @extend_schema(request=VictimContactInput, responses={201: VictimContactSerializer})
     def post(self, request, pk: int):
-        data = _parse(ContactInput, request.data)
+        data = _parse(VictimContactInput, request.data)
         contact = services.victim_contact_record(
             actor=request.user, marker=selectors.marker_get(pk), **data
         )

@@ -58,7 +58,7 @@ class MarkerUpdateInput(serializers.Serializer):
     supervisor = serializers.CharField(max_length=150, required=False, allow_blank=True)
 
 
-class ContactInput(serializers.Serializer):
+class VictimContactInput(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=ContactPurpose.choices)
     method = serializers.ChoiceField(choices=ContactMethod.choices)
     outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
