@@ -50,6 +50,8 @@ from cad.normalise import normalise_address, normalise_name, normalise_phone
 from cad.signals import incident_changed, incident_created
 from core.audit import audit_record
 from core.roles import Role, has_role
+from core.validation import clean_choice as _choice
+from core.validation import clean_text as _text
 
 logger = logging.getLogger(__name__)
 
@@ -60,22 +62,6 @@ MAX_NAMED_PEOPLE = 20
 
 
 # --- Validation helpers --------------------------------------------------------------------------
-
-
-def _choice(value, choices, what: str) -> str:
-    if value not in choices.values:
-        raise ValidationFailed(
-            f"Unknown {what} '{value}'. Use one of: {', '.join(choices.values)}.",
-            code=f"unknown_{what.replace(' ', '_')}",
-        )
-    return value
-
-
-def _text(value: str | None, what: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise ValidationFailed(f"{what} is longer than {limit} characters.", code="too_long")
-    return value
 
 
 def _names(values: Iterable[str] | None) -> list[str]:

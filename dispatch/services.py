@@ -30,6 +30,8 @@ from cad.services import incident_set_status, incident_system_log, incident_tag_
 from core.audit import audit_record
 from core.notifications import notify
 from core.roles import Role, has_role
+from core.validation import clean_choice as _choice
+from core.validation import clean_text as _text
 from dispatch import events
 from dispatch.alerts import alert_raise, alerts_settle, incident_subject
 from dispatch.models import (
@@ -62,22 +64,6 @@ def divert_escalate_minutes() -> int:
 
 
 # --- Validation helpers --------------------------------------------------------------------------
-
-
-def _choice(value: str, choices, what: str) -> str:
-    if value not in choices.values:
-        raise ValidationFailed(
-            f"Unknown {what} '{value}'. Use one of: {', '.join(choices.values)}.",
-            code=f"unknown_{what}",
-        )
-    return value
-
-
-def _text(value: str | None, what: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise ValidationFailed(f"{what} is longer than {limit} characters.", code="too_long")
-    return value
 
 
 def _call_sign(value: str) -> str:

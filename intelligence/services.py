@@ -18,6 +18,7 @@ from cad.models import Grade, Incident
 from cad.normalise import normalise_address, normalise_name, normalise_phone
 from cad.services import incident_system_log
 from core.audit import audit_record
+from core.validation import clean_text as _text
 from intelligence import events
 from intelligence.check import CheckQuery, CheckResult, check_compute
 from intelligence.matching import numbers_key
@@ -51,15 +52,6 @@ DUPLICATE_WINDOW_SECONDS = 5
 
 
 # --- Validation ------------------------------------------------------------------------------
-
-
-def _text(value, what: str, limit: int, *, required: bool = False) -> str:
-    value = ("" if value is None else str(value)).strip()
-    if len(value) > limit:
-        raise ValidationFailed(f"{what} is longer than {limit} characters.", code="too_long")
-    if required and not value:
-        raise ValidationFailed(f"{what} is required.", code=f"{what}_required")
-    return value
 
 
 def _phone(raw: str, what: str = "phone") -> str:

@@ -10,7 +10,6 @@ from core.permissions import HasRole
 from core.roles import OPERATIONS, Role
 from riskflags import selectors, services
 from riskflags.serializers import (
-    VictimContactInput,
     ExtendInput,
     HistoryEventSerializer,
     MarkerDetailSerializer,
@@ -18,6 +17,7 @@ from riskflags.serializers import (
     MarkerMatchSerializer,
     MarkerSerializer,
     MarkerUpdateInput,
+    VictimContactInput,
     VictimContactSerializer,
     WithdrawInput,
 )

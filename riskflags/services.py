@@ -24,6 +24,8 @@ from cad.normalise import normalise_address, normalise_name, normalise_phone
 from core.audit import audit_record
 from core.notifications import notify
 from core.roles import Role, has_role
+from core.validation import clean_choice as _choice
+from core.validation import clean_text as _text
 from riskflags import events
 from riskflags.models import (
     MAX_MARKER_DAYS,
@@ -52,24 +54,6 @@ UNSET = object()
 
 
 # --- Helpers -------------------------------------------------------------------------------------
-
-
-def _text(value, what: str, limit: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(f"{what} is required.", code=f"{what.replace(' ', '_')}_required")
-    if len(value) > limit:
-        raise ValidationFailed(f"{what} is longer than {limit} characters.", code="too_long")
-    return value
-
-
-def _choice(value, choices, what: str) -> str:
-    if value not in choices.values:
-        raise ValidationFailed(
-            f"Unknown {what} '{value}'. Use one of: {', '.join(choices.values)}.",
-            code=f"unknown_{what.replace(' ', '_')}",
-        )
-    return value
 
 
 def _aware(value: datetime | None, what: str) -> datetime | None:
