@@ -114,11 +114,11 @@ class Contact(models.Model):
     )
     caller_name = models.CharField(max_length=200, blank=True)
     # E.164 when it parsed; otherwise the number exactly as given, with phone_valid False.
-    caller_phone = models.CharField(max_length=40, blank=True, db_index=True)
+    caller_phone = models.CharField(max_length=40, blank=True)
     caller_phone_raw = models.CharField(max_length=60, blank=True)
     phone_valid = models.BooleanField(default=True)
     address = models.CharField(max_length=300, blank=True)
-    address_normalised = models.CharField(max_length=300, blank=True, db_index=True)
+    address_normalised = models.CharField(max_length=300, blank=True)
     summary = models.TextField(blank=True)
     incident = models.ForeignKey(
         "Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
@@ -126,6 +126,14 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        # Contacts are looked up by number or address within a time window (previous contacts,
+        # repeat-contact patterns, the demand report): one index each serves both.
+        indexes = [
+            models.Index(fields=["caller_phone", "received_at"], name="cad_contact_phone_at_idx"),
+            models.Index(
+                fields=["address_normalised", "received_at"], name="cad_contact_address_at_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.channel} contact {self.pk} at {self.received_at:%Y-%m-%d %H:%M}"

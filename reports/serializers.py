@@ -132,6 +132,7 @@ class FindingSerializer(serializers.ModelSerializer):
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
 
     class Meta:
+        ref_name = "DivertFinding"
         model = DivertFinding
         fields = ["id", "divert", "outcome", "notes", "recorded_by", "recorded_at"]
 

@@ -7,6 +7,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from cad.models import Grade
 
@@ -23,17 +24,17 @@ def report_cell(row: dict, column):
     kind = column.kind
     if kind == "grade":
         if not value:
-            return format_html('<span class="muted">-</span>')
+            return mark_safe('<span class="muted">-</span>')
         label = Grade(value).label if value in Grade.values else value
         return format_html('<span class="badge grade-{}">{}</span>', value, label)
     if kind == "bool":
         if column.key == "domestic_abuse":
-            return format_html('<span class="badge da">DA</span>') if value else ""
+            return mark_safe('<span class="badge da">DA</span>') if value else ""
         if column.key == "urgent":
-            return format_html('<span class="badge bad">URGENT</span>') if value else ""
-        return "yes" if value else format_html('<span class="muted">no</span>')
+            return mark_safe('<span class="badge bad">URGENT</span>') if value else ""
+        return "yes" if value else mark_safe('<span class="muted">no</span>')
     if value is None or value == "":
-        return format_html('<span class="muted">-</span>')
+        return mark_safe('<span class="muted">-</span>')
     if kind == "datetime":
         return format_html('<span class="mono">{}</span>', _time(value))
     if kind == "percent":
@@ -42,7 +43,7 @@ def report_cell(row: dict, column):
         return format_html('<span class="num">{}</span>', value)
     if kind in ("incident", "divert"):
         url = reverse("reports:incident_timeline", args=[row["incident_id"]])
-        badge = format_html(' <span class="badge divert">DIVERT</span>') if kind == "divert" else ""
+        badge = mark_safe(' <span class="badge divert">DIVERT</span>') if kind == "divert" else ""
         return format_html('<a href="{}" class="mono row-link">{}</a>{}', url, value, badge)
     if kind == "marker":
         try:
