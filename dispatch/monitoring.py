@@ -385,10 +385,14 @@ def scan_response_times(*, now: datetime | None = None) -> ScanResult:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
     if result.raised:
+        # Bounded: a catch-up after an outage may raise hundreds at once.
+        shown = ", ".join(f"{a.kind} {a.subject}" for a in result.raised[:20])
+        more = len(result.raised) - 20
         logger.info(
-            "response-time scan raised %d alert(s): %s",
+            "response-time scan raised %d alert(s): %s%s",
             len(result.raised),
-            ", ".join(f"{a.kind} {a.subject}" for a in result.raised),
+            shown,
+            f" and {more} more" if more > 0 else "",
         )
     return result
 
