@@ -568,8 +568,25 @@ def unit_set_status(
 
 
 def _release(*, actor, unit: Unit, assignment: Assignment, reason: str, now: datetime) -> None:
-    incident = _lock_incident(assignment.incident_id)
+    """End a commitment. After arrival the crew clears itself; before arrival only the control
+    room may release a unit, with a reason, and an incident left with no unit raises the same
+    DIVERT_UNRESOURCED alert as a divert (a release is never a silent way round the divert
+    safeguards)."""
     arrived = assignment.status == AssignmentStatus.AT_SCENE
+    if not arrived:
+        if not has_role(actor, *CONTROL_ROOM):
+            raise Conflict(
+                f"{unit.call_sign} has not arrived at {assignment.incident.reference}: only the "
+                "control room can release it before arrival. Ask the dispatcher.",
+                code="release_before_arrival",
+            )
+        if not reason:
+            raise ValidationFailed(
+                f"Say why {unit.call_sign} is released before reaching "
+                f"{assignment.incident.reference}.",
+                code="reason_required",
+            )
+    incident = _lock_incident(assignment.incident_id)
     _assignment_end(
         actor=actor,
         assignment=assignment,
@@ -594,6 +611,17 @@ def _release(*, actor, unit: Unit, assignment: Assignment, reason: str, now: dat
         summary=f"{unit.call_sign} {verb} {incident.reference}" + (f": {reason}" if reason else ""),
         data={"unit": unit.pk, "assignment": assignment.pk, "arrived": arrived, "reason": reason},
     )
+    if not arrived and incident.is_open and not _incident_has_unit(incident):
+        alert_raise(
+            kind=AlertKind.DIVERT_UNRESOURCED,
+            subject=incident_subject(incident),
+            threshold_at=now,
+            incident=incident,
+            message=f"{incident.reference} ({incident.grade}) has no unit: {unit.call_sign} "
+            f"released by {_name(actor)}: {reason}",
+            data={"unit": unit.pk, "assignment": assignment.pk, "released": True},
+            now=now,
+        )
     events.publish_unit("released", unit, incident=incident.pk)
 
 

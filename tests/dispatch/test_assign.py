@@ -6,11 +6,12 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from cad.exceptions import Conflict
+from cad.exceptions import Conflict, ValidationFailed
 from cad.models import IncidentStatus
 from dispatch import services
-from dispatch.models import Assignment, AssignmentStatus, UnitStatus
+from dispatch.models import Alert, AlertKind, Assignment, AssignmentStatus, UnitStatus
 from tests.dispatch import unit_factories as f
+from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,47 @@ def test_releasing_the_last_unit_before_arrival_puts_the_incident_back_on_the_li
     assert incident.status == IncidentStatus.OPEN
     assert unit.assignments.get().status == AssignmentStatus.RELEASED
     assert incident.log_entries.filter(text__contains="back on the outstanding list").exists()
+    alert = Alert.objects.get(incident=incident, kind=AlertKind.DIVERT_UNRESOURCED)
+    assert "released by" in alert.message and "needed for a crash" in alert.message
+
+
+def test_a_release_before_arrival_without_a_reason_is_refused_and_nothing_changes():
+    unit, incident = f.unit(), f.incident()
+    services.unit_assign(actor=f.dispatcher(), unit=unit, incident=incident)
+
+    with pytest.raises(ValidationFailed) as exc:
+        services.unit_release(actor=f.dispatcher(), unit=unit, reason="")
+
+    assert exc.value.code == "reason_required"
+    unit.refresh_from_db()
+    assert unit.status == UnitStatus.ASSIGNED
+
+
+@pytest.mark.parametrize("status", [UnitStatus.AVAILABLE, UnitStatus.UNAVAILABLE])
+def test_a_crew_cannot_release_itself_before_arrival(status):
+    crew = staff("OFFICER")
+    unit, incident = f.unit(officers=[crew.username]), f.incident()
+    services.unit_assign(actor=f.dispatcher(), unit=unit, incident=incident)
+    services.unit_set_status(actor=crew, unit=unit, status=UnitStatus.EN_ROUTE)
+
+    with pytest.raises(Conflict) as exc:
+        services.unit_set_status(actor=crew, unit=unit, status=status, note="going home")
+
+    assert exc.value.code == "release_before_arrival"
+    unit.refresh_from_db()
+    assert unit.status == UnitStatus.EN_ROUTE
+
+
+def test_a_crew_may_clear_itself_after_arrival():
+    crew = staff("OFFICER")
+    unit, incident = f.unit(officers=[crew.username]), f.incident()
+    services.unit_assign(actor=f.dispatcher(), unit=unit, incident=incident)
+    services.unit_set_status(actor=crew, unit=unit, status=UnitStatus.AT_SCENE)
+
+    services.unit_set_status(actor=crew, unit=unit, status=UnitStatus.AVAILABLE)
+
+    unit.refresh_from_db()
+    assert unit.status == UnitStatus.AVAILABLE
 
 
 def test_releasing_one_of_two_units_keeps_the_incident_resourced():
@@ -91,10 +133,11 @@ def test_releasing_one_of_two_units_keeps_the_incident_resourced():
     services.unit_assign(actor=f.dispatcher(), unit=first, incident=incident)
     services.unit_assign(actor=f.dispatcher(), unit=second, incident=incident)
 
-    services.unit_release(actor=f.dispatcher(), unit=first)
+    services.unit_release(actor=f.dispatcher(), unit=first, reason="needed elsewhere")
 
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.RESOURCED
+    assert not Alert.objects.filter(incident=incident).exists()
 
 
 def test_clearing_after_arrival_leaves_the_incident_at_scene():

@@ -190,7 +190,7 @@ def test_an_override_sends_the_unit_back_and_tells_the_crew():
 
 
 def test_an_override_after_the_unit_moved_on_is_refused(diverted):
-    services.unit_release(actor=f.dispatcher(), unit=diverted["unit"])
+    services.unit_release(actor=f.dispatcher(), unit=diverted["unit"], reason="needed")
 
     with pytest.raises(Conflict) as exc:
         services.divert_review(
