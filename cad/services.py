@@ -537,8 +537,11 @@ def incident_create(
 
 
 def _lock(incident_id: int) -> Incident:
+    """Lock the incident row for an update. NO KEY UPDATE, so inserts of rows that reference
+    the incident (log lines, alerts) are not blocked while it is held. Every service that also
+    locks a GradeRequest locks the incident first (one lock order: no deadlock)."""
     try:
-        return Incident.objects.select_for_update().get(pk=incident_id)
+        return Incident.objects.select_for_update(no_key=True).get(pk=incident_id)
     except Incident.DoesNotExist:
         raise NotFound(f"Incident {incident_id} does not exist.") from None
 
@@ -813,10 +816,12 @@ def incident_close(
     now: datetime | None = None,
 ) -> Incident:
     """Close an incident with a closing code and a resolution note. Pending downgrade requests
-    are withdrawn. Receivers of `incident_changed` may refuse (e.g. units still committed) by
+    are withdrawn. Closing an incident no unit reached, when resolving it without deployment
+    needs a supervisor (`supervisor_needed(incident, RESOLUTION)`), needs the SUPERVISOR role. Receivers of `incident_changed` may refuse (e.g. units still committed) by
     raising a domain error, which undoes the whole close.
 
-    Raises NotFound, ValidationFailed (unknown code, missing note) and InvalidTransition."""
+    Raises NotFound, ValidationFailed (unknown code, missing note), Conflict
+    (`supervisor_required`) and InvalidTransition."""
     now = now or timezone.now()
     resolution_note = _text(resolution_note, "resolution_note", MAX_LOG_TEXT)
     code = ClosingCode.objects.filter(code=closing_code or "", active=True).first()
@@ -833,6 +838,17 @@ def incident_close(
         incident = _lock(incident.pk)
         if not incident.can_transition(IncidentStatus.CLOSED):
             raise InvalidTransition(f"{incident.reference} is already closed.")
+        if incident.first_arrived_at is None and not has_role(actor, Role.SUPERVISOR):
+            why = supervisor_needed(incident, Grade.RESOLUTION)
+            if why:
+                # Closing an incident no unit reached is a downgrade to RESOLUTION in all but
+                # name: it needs the same sign-off (and leaves any pending request standing).
+                raise Conflict(
+                    f"{incident.reference} cannot be closed without a supervisor: no unit has "
+                    f"arrived and resolving it without deployment needs sign-off ({why}). Ask a "
+                    "supervisor to close it.",
+                    code="supervisor_required",
+                )
         old = incident.status
         incident.status = IncidentStatus.CLOSED
         incident.closed_at = now
@@ -1130,6 +1146,15 @@ def grade_request_decide(
     now = now or timezone.now()
     note = _text(note, "note", MAX_REASON)
     with transaction.atomic():
+        # Lock order: the incident first, then the request (as incident_grade/incident_close).
+        incident_id = (
+            GradeRequest.objects.filter(pk=grade_request.pk)
+            .values_list("incident_id", flat=True)
+            .first()
+        )
+        if incident_id is None:
+            raise NotFound("That grade request does not exist.")
+        incident = _lock(incident_id)
         try:
             request = GradeRequest.objects.select_for_update().get(pk=grade_request.pk)
         except GradeRequest.DoesNotExist:
@@ -1142,7 +1167,6 @@ def grade_request_decide(
             raise Conflict(
                 "A supervisor cannot sign off their own downgrade.", code="self_approval"
             )
-        incident = _lock(request.incident_id)
         if not incident.is_open:
             raise InvalidTransition(f"{incident.reference} is closed.")
         request.status = GradeRequest.Status.APPROVED if approve else GradeRequest.Status.REFUSED

@@ -4,11 +4,17 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from cad import services
-from cad.exceptions import InvalidTransition, ReasonRequired, ValidationFailed
+from cad.exceptions import Conflict, InvalidTransition, ReasonRequired, ValidationFailed
 from cad.models import Grade, GradeRequest, Incident, IncidentStatus
 from cad.signals import incident_changed
 from core.audit import audit_trail
-from tests.cad.factories import RecordingProvider, call_handler, incident, install_provider
+from tests.cad.factories import (
+    RecordingProvider,
+    call_handler,
+    incident,
+    install_provider,
+    supervisor,
+)
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
@@ -92,16 +98,49 @@ def test_closing_records_code_note_and_time_and_cannot_happen_twice():
         )
 
 
-def test_closing_withdraws_a_pending_downgrade_request(engine):
+def test_a_supervisor_closing_withdraws_a_pending_downgrade_request(engine):
     engine(domestic_abuse=True, recommended=Grade.IMMEDIATE, minimum=Grade.IMMEDIATE)
     handler = call_handler()
     created = incident(actor=handler)
     request = services.incident_grade(actor=handler, incident=created, grade="PRIORITY", reason="a")
     services.incident_close(
-        actor=handler, incident=created, closing_code="NO_TRACE", resolution_note="No one there"
+        actor=supervisor(), incident=created, closing_code="NO_TRACE", resolution_note="No one"
     )
     request.refresh_from_db()
     assert request.status == GradeRequest.Status.WITHDRAWN
+
+
+def test_closing_an_unattended_da_incident_without_a_supervisor_is_refused(engine):
+    engine(domestic_abuse=True, recommended=Grade.IMMEDIATE, minimum=Grade.IMMEDIATE)
+    handler = call_handler()
+    created = incident(actor=handler)
+    request = services.incident_grade(actor=handler, incident=created, grade="PRIORITY", reason="a")
+
+    with pytest.raises(Conflict) as error:
+        services.incident_close(
+            actor=handler, incident=created, closing_code="NO_TRACE", resolution_note="No one"
+        )
+
+    assert error.value.code == "supervisor_required"
+    assert "supervisor" in str(error.value)
+    created.refresh_from_db()
+    request.refresh_from_db()
+    assert created.status == IncidentStatus.OPEN
+    assert request.status == GradeRequest.Status.PENDING
+
+
+def test_closing_an_incident_a_unit_reached_needs_no_supervisor(engine):
+    engine(domestic_abuse=True, recommended=Grade.IMMEDIATE, minimum=Grade.IMMEDIATE)
+    handler = call_handler()
+    created = incident(actor=handler, now=NOW)
+    move(created, "RESOURCED", now=NOW + timedelta(minutes=2))
+    move(created, "AT_SCENE", now=NOW + timedelta(minutes=9))
+
+    closed = services.incident_close(
+        actor=handler, incident=created, closing_code="ARREST", resolution_note="Arrested"
+    )
+
+    assert closed.status == IncidentStatus.CLOSED
 
 
 def test_the_database_refuses_a_closed_incident_without_code_and_note():
