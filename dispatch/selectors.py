@@ -11,6 +11,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Value,
     When,
@@ -167,7 +168,8 @@ def _grade_rank():
 def incidents_outstanding(
     *, grade: str | None = None, area: str | None = None, unresourced: bool = False
 ) -> QuerySet[Incident]:
-    """Open incidents no unit has reached (OPEN or RESOURCED), most urgent first: grade, then
+    """Open incidents no unit has reached (OPEN or RESOURCED, and AT_SCENE ones tagged DIVERT
+    whose units have all gone), most urgent first: grade, then
     DIVERT-tagged before untagged within a grade, then soonest target, then longest waiting.
 
     A constant number of queries whatever the size: the page, its tags and its open
@@ -179,7 +181,16 @@ def incidents_outstanding(
     statuses = (
         [IncidentStatus.OPEN] if unresourced else [IncidentStatus.OPEN, IncidentStatus.RESOURCED]
     )
-    qs = Incident.objects.filter(status__in=statuses)
+    # An incident whose only unit at scene was diverted away stays AT_SCENE with nobody there:
+    # it is back on the list until a unit is committed again.
+    diverted_away = Q(
+        Exists(IncidentTag.objects.filter(incident=OuterRef("pk"), tag="DIVERT")),
+        ~Exists(
+            Assignment.objects.filter(incident=OuterRef("pk"), status__in=OPEN_ASSIGNMENT_STATUSES)
+        ),
+        status=IncidentStatus.AT_SCENE,
+    )
+    qs = Incident.objects.filter(Q(status__in=statuses) | diverted_away)
     if grade:
         qs = qs.filter(grade=grade)
     if area:

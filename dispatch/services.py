@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,6 +38,7 @@ from dispatch import events
 from dispatch.alerts import alert_raise, alerts_settle, incident_subject
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
+    Alert,
     AlertKind,
     Assignment,
     AssignmentStatus,
@@ -221,12 +224,19 @@ def _assignment_end(
 
 
 def _divert_unresourced_settle(*, incident: Incident, now: datetime, reason: str) -> None:
+    """The incident has a unit again (or is closed): its DIVERT_UNRESOURCED alert settles, and
+    so does the escalation of a divert away from it that was still awaiting review."""
     alerts_settle(
         subject=incident_subject(incident),
         kinds=[AlertKind.DIVERT_UNRESOURCED],
         reason=reason,
         now=now,
     )
+    pending = Divert.objects.filter(from_incident=incident, status=DivertStatus.PENDING_REVIEW)
+    for divert_id in pending.values_list("pk", flat=True):
+        alerts_settle(
+            subject=f"divert:{divert_id}", kinds=[AlertKind.ESCALATED], reason=reason, now=now
+        )
 
 
 def _task_close(
@@ -1101,6 +1111,77 @@ def diverts_escalate(*, now: datetime | None = None, limit: int = 200) -> int:
                 data={"inspector_task": task.pk, "divert": task.divert_id},
             )
             events.publish_inspector_task("escalated", task)
+            escalated += 1
+    return escalated + _pending_diverts_escalate(now=now, limit=limit)
+
+
+def _pending_diverts_escalate(*, now: datetime, limit: int) -> int:
+    """A divert nobody has reviewed yet must not leave its original incident unresourced
+    forever: after DIVERT_ESCALATE_MINUTES with no unit on it, one ESCALATED alert (the alert's
+    unique constraint makes it exactly once, whatever the number of runs)."""
+    minutes = divert_escalate_minutes()
+    escalated_subjects = Alert.objects.filter(
+        kind=AlertKind.ESCALATED,
+        subject=Concat(Value("divert:"), Cast(OuterRef("pk"), CharField())),
+    )
+    due = list(
+        Divert.objects.filter(
+            status=DivertStatus.PENDING_REVIEW,
+            requested_at__lte=now - timedelta(minutes=minutes),
+        )
+        .exclude(from_incident__status=IncidentStatus.CLOSED)
+        .exclude(
+            Exists(
+                Assignment.objects.filter(
+                    incident=OuterRef("from_incident"), status__in=OPEN_ASSIGNMENT_STATUSES
+                )
+            )
+        )
+        .exclude(Exists(escalated_subjects))
+        .order_by("requested_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    escalated = 0
+    for divert_id in due:
+        with transaction.atomic():
+            divert = (
+                Divert.objects.select_for_update(skip_locked=True)
+                .filter(pk=divert_id, status=DivertStatus.PENDING_REVIEW)
+                .select_related("unit", "from_incident", "to_incident")
+                .first()
+            )
+            if divert is None:
+                continue
+            incident = divert.from_incident
+            if not incident.is_open or _incident_has_unit(incident):
+                continue
+            alert = alert_raise(
+                kind=AlertKind.ESCALATED,
+                subject=f"divert:{divert.pk}",
+                threshold_at=divert.requested_at + timedelta(minutes=minutes),
+                incident=incident,
+                message=f"{incident.reference} ({incident.grade}): divert of "
+                f"{divert.unit.call_sign} to {divert.to_incident.reference} still awaits review "
+                f"and no unit is on it after {minutes} min",
+                data={"divert": divert.pk, "pending_review": True},
+                now=now,
+            )
+            if alert is None:
+                continue
+            incident_system_log(
+                incident=incident,
+                now=now,
+                text=f"ESCALATED: the divert of {divert.unit.call_sign} has awaited controller "
+                f"review for {minutes} minutes and no unit is committed.",
+            )
+            audit_record(
+                actor=None,
+                action="divert.escalated",
+                obj=incident,
+                at=now,
+                summary=f"Divert awaiting review, no unit after {minutes} min",
+                data={"divert": divert.pk},
+            )
             escalated += 1
     return escalated
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cad.exceptions import Conflict, ValidationFailed
 from cad.models import IncidentStatus
 from core.models import Notification
-from dispatch import services
+from dispatch import selectors, services
 from dispatch.divert_tasks import divert_escalation
 from dispatch.models import (
     Alert,
@@ -418,3 +418,40 @@ def test_an_unknown_divert_status_filter_is_a_400(api):
     r = api("CONTROLLER").get("/api/v1/diverts/?status=LATER")
 
     assert r.status_code == 400
+
+
+def test_a_divert_awaiting_review_escalates_once_while_the_original_has_no_unit(diverted, settings):
+    settings.DIVERT_ESCALATE_MINUTES = 5
+    requested_at = diverted["divert"].requested_at
+
+    early = services.diverts_escalate(now=requested_at + timedelta(minutes=4))
+    first = services.diverts_escalate(now=requested_at + timedelta(minutes=5, seconds=1))
+    again = services.diverts_escalate(now=requested_at + timedelta(minutes=6))
+
+    assert (early, first, again) == (0, 1, 0)
+    alert = _open_alerts(diverted["original"], AlertKind.ESCALATED).get()
+    assert "awaits review" in alert.message
+
+
+def test_a_pending_divert_escalation_settles_when_the_original_gets_a_unit(diverted, settings):
+    settings.DIVERT_ESCALATE_MINUTES = 5
+    later = diverted["divert"].requested_at + timedelta(minutes=6)
+    services.diverts_escalate(now=later)
+
+    services.unit_assign(actor=f.dispatcher(), unit=f.unit(), incident=diverted["original"])
+
+    assert not _open_alerts(diverted["original"], AlertKind.ESCALATED).exists()
+
+
+def test_diverting_the_only_unit_at_scene_puts_the_incident_back_on_the_outstanding_list():
+    unit, original, target = f.unit(), f.incident(), f.incident()
+    actor = f.dispatcher()
+    services.unit_assign(actor=actor, unit=unit, incident=original)
+    services.unit_set_status(actor=actor, unit=unit, status=UnitStatus.AT_SCENE)
+
+    services.unit_divert(actor=actor, unit=unit, to_incident=target, reason="Knife call")
+
+    original.refresh_from_db()
+    assert original.status == IncidentStatus.AT_SCENE
+    assert original.pk in [i.pk for i in selectors.incidents_outstanding()]
+    assert original.pk in [i.pk for i in selectors.incidents_outstanding(unresourced=True)]
