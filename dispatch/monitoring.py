@@ -419,8 +419,8 @@ def incident_response_check(*, incident: Incident, now: datetime | None = None) 
 
 def on_incident_changed(sender, incident, actor=None, changes=None, **kwargs):
     """`cad.signals.incident_changed` receiver (inside the service's transaction): arrival at
-    scene or closure settles every open alert about the incident; a regrade settles the
-    response-time alerts for the old target and checks the new one at once."""
+    scene or closure settles every open alert about the incident; a regrade or an area
+    change settles the response-time alerts for the old target and checks the new one at once."""
     changes = changes or {}
     if "status" in changes:
         new_status = changes["status"][1]
@@ -436,14 +436,21 @@ def on_incident_changed(sender, incident, actor=None, changes=None, **kwargs):
                 reason="incident closed",
                 now=incident.closed_at or timezone.now(),
             )
-    if "grade" in changes and incident.status in UNATTENDED:
-        old, new = changes["grade"]
-        now = incident.graded_at or timezone.now()
+    retarget = [name for name in ("grade", "area") if name in changes]
+    if retarget and incident.status in UNATTENDED:
+        # A new grade or a new area means a new target (cad recomputed it): settle what no
+        # longer applies and check the new target at once.
+        reason = "; ".join(
+            f"{'regraded' if name == 'grade' else 'area changed'} "
+            f"{changes[name][0]} -> {changes[name][1]}"
+            for name in retarget
+        )
+        now = (incident.graded_at if "grade" in changes else None) or timezone.now()
         alerts_settle_incident(
             incident=incident,
             kinds=RESPONSE_TIME_KINDS,
             keep_ids=_alerts_still_valid(incident),
-            reason=f"regraded {old} -> {new}",
+            reason=reason,
             now=now,
         )
         incident_response_check(incident=incident, now=now)

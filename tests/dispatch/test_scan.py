@@ -283,6 +283,26 @@ def test_an_upgrade_past_the_new_target_breaches_at_once(make_staff):
     assert breach.threshold_at == T0 + minutes(15)
 
 
+def test_an_area_change_past_the_new_target_breaches_at_once(make_staff):
+    incident = make_incident(received_at=T0, area="RURAL")  # IMMEDIATE rural: 20 min
+    scan_response_times(now=T0 + minutes(15))  # due soon at +15
+    assert [a.kind for a in alerts_for(incident)] == [AlertKind.DUE_SOON]
+
+    with time_machine.travel(T0 + minutes(17), tick=False):
+        cad_services.incident_update_details(
+            actor=make_staff("SUPERVISOR"), incident=incident, area="URBAN"
+        )
+
+    incident.refresh_from_db()
+    assert incident.target_response_at == T0 + minutes(15)
+    due_soon = Alert.objects.get(incident=incident, kind=AlertKind.DUE_SOON)
+    assert due_soon.status == AlertStatus.SETTLED
+    assert due_soon.settled_reason.startswith("area changed RURAL -> URBAN")
+    breach = Alert.objects.get(incident=incident, kind=AlertKind.BREACHED)
+    assert breach.status == AlertStatus.OPEN
+    assert breach.threshold_at == T0 + minutes(15)
+
+
 def test_a_regrade_and_back_raises_the_breach_again(make_staff):
     supervisor = make_staff("SUPERVISOR")
     incident = make_incident(received_at=T0, grade=Grade.PRIORITY)
