@@ -29,10 +29,9 @@ class GradePolicyInput(serializers.Serializer):
 
 class BoardAlertSerializer(AlertSerializer):
     high_risk = serializers.BooleanField(source="is_high_risk", read_only=True)
-    roles = serializers.ListField(source="audience", read_only=True)
 
     class Meta(AlertSerializer.Meta):
-        fields = [*AlertSerializer.Meta.fields, "high_risk", "roles"]
+        fields = [*AlertSerializer.Meta.fields, "high_risk"]
 
 
 class DemandRowSerializer(serializers.Serializer):

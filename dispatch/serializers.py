@@ -21,6 +21,8 @@ class AlertSerializer(serializers.ModelSerializer):
     incident_reference = serializers.CharField(
         source="incident.reference", read_only=True, default=None
     )
+    # The roles that must see it (the banner); the same list the live push carries.
+    roles = serializers.ListField(source="audience", read_only=True, child=serializers.CharField())
 
     class Meta:
         model = Alert
@@ -39,6 +41,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "acknowledged_by",
             "settled_at",
             "settled_reason",
+            "roles",
         ]
 
 

@@ -57,15 +57,47 @@ function beep(kind) {
   }
 }
 
+// The user's roles decide which alerts raise the banner. Until they are known (or if
+// /api/v1/me/ fails) every alert is shown: better too many than a missed one. A failure is retried.
+const ROLES_RETRY_MS = 10000;
+let rolesTried = false;
 async function loadRoles() {
   try {
     const response = await fetch("/api/v1/me/", { credentials: "same-origin", headers: { Accept: "application/json" } });
-    if (!response.ok) return new Set();
+    if (!response.ok) throw new Error(`me: ${response.status}`);
     const body = await response.json();
-    return new Set(body.roles || []);
+    roles = new Set(body.roles || []);
+    loadOpenAlerts({ initial: !rolesTried });
   } catch {
-    return new Set();
+    roles = null;
+    if (!rolesTried) loadOpenAlerts({ initial: true });
+    setTimeout(loadRoles, ROLES_RETRY_MS);
   }
+  rolesTried = true;
+}
+
+// The banner never depends on having been connected when an alert was raised: on start and on
+// every re-sync it shows what is open now (pushes only add to that).
+const dismissed = new Set();
+async function loadOpenAlerts({ initial = false } = {}) {
+  let body;
+  try {
+    const response = await fetch("/api/v1/alerts/?status=OPEN&page_size=500", {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) return; // not an alert role, or the server is away: pushes still work
+    body = await response.json();
+  } catch {
+    return;
+  }
+  const open = (Array.isArray(body) ? body : body.results || []).filter(forMe);
+  open.sort((a, b) => String(a.raised_at).localeCompare(String(b.raised_at)));
+  const fresh = open.filter((a) => !shown.has(a.id) && !dismissed.has(a.id));
+  shown.clear();
+  for (const alert of open) if (!dismissed.has(alert.id)) shown.set(alert.id, alert);
+  renderBanner();
+  if (!initial && fresh.length) beep(fresh[fresh.length - 1].kind);
 }
 
 function forMe(alert) {
@@ -103,7 +135,11 @@ function renderBanner() {
   dismiss.type = "button";
   dismiss.className = "btn small";
   dismiss.textContent = "Dismiss";
-  dismiss.addEventListener("click", () => { shown.clear(); renderBanner(); });
+  dismiss.addEventListener("click", () => {
+    shown.forEach((_, id) => dismissed.add(id));
+    shown.clear();
+    renderBanner();
+  });
   banner.replaceChildren(...[text, entries.length > 1 ? more : null, link, mute, dismiss].filter(Boolean));
   banner.hidden = false;
   syncMuteButtons();
@@ -148,6 +184,8 @@ function start() {
   });
   document.addEventListener("keydown", unlockAudio, { once: true });
   watchLiveState();
+  loadRoles(); // then shows the open alerts
+  document.addEventListener("cad:resync", () => loadOpenAlerts());
   if (!window.cadLive) return;
   window.cadLive.onMessage((message) => {
     const type = message.type || "";
@@ -157,7 +195,6 @@ function start() {
 }
 
 if (document.getElementById("live-status")) {
-  loadRoles().then((found) => { roles = found; });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 }

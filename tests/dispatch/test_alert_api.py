@@ -30,6 +30,7 @@ def test_open_alerts_are_listed_with_the_contract_fields(api):
     assert {"id", "kind", "incident", "raised_at", "threshold_at", "acknowledged_at"} <= set(row)
     assert row["kind"] == "BREACHED" and row["incident"] == incident.pk
     assert row["acknowledged_at"] is None
+    assert "SUPERVISOR" in row["roles"]  # the banner on page load decides who sees it
 
 
 def test_acknowledging_records_who_and_when_and_audits_it(api):
