@@ -190,6 +190,18 @@ class ReminderKind(models.TextChoices):
     REVIEW_3_DAYS = "REVIEW_3_DAYS", "Review due: 3 days to expiry"
 
 
+# Marker timing rules (one definition, used by services, selectors and views).
+# The OIC must tell the victim about the scheme (START contact) within this time of creation.
+START_CONTACT_WITHIN = timedelta(hours=72)
+# A marker is "due for review" this long before it expires.
+REVIEW_WINDOW = timedelta(days=14)
+# Review reminders sent to the OIC: (kind, days before expiry), nearest first.
+REVIEW_REMINDERS = (
+    (ReminderKind.REVIEW_3_DAYS, timedelta(days=3)),
+    (ReminderKind.REVIEW_14_DAYS, REVIEW_WINDOW),
+)
+
+
 class MarkerReminder(models.Model):
     """One lifecycle reminder sent about a marker. The unique constraint makes each reminder
     exactly-once, however often (or concurrently) the lifecycle task runs. `due_for` is the

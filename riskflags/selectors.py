@@ -10,6 +10,8 @@ from cad.models import Grade
 from cad.normalise import normalise_address, normalise_phone
 from core.audit import audit_trail
 from riskflags.models import (
+    REVIEW_WINDOW,
+    START_CONTACT_WITHIN,
     ContactPurpose,
     Marker,
     MarkerPhone,
@@ -114,9 +116,6 @@ def _relevance(marker: Marker, status: str) -> tuple:
 
 # --- Lists and pages -----------------------------------------------------------------------------
 
-REVIEW_WINDOW = timedelta(days=14)
-START_CONTACT_WITHIN = timedelta(hours=72)
-
 # The marker list's filters: key -> label (the order they show in).
 MARKER_FILTERS = {
     "active": "Active",
@@ -186,7 +185,11 @@ def marker_list(
             f"Unknown status '{status}'. Use one of: {', '.join(MarkerStatus.values)}.",
             code="unknown_status",
         )
-    queryset = _marker_queryset().annotate(has_start_contact=_has_start_contact())
+    queryset = (
+        _marker_queryset()
+        .select_related("supervisor", "created_by", "withdrawn_by")
+        .annotate(has_start_contact=_has_start_contact())
+    )
     queryset = _filter(queryset, show, now)
     if status:
         queryset = _filter(queryset, status.lower(), now)
@@ -220,6 +223,15 @@ def marker_counts(*, oic=None, now=None) -> dict[str, int]:
     if oic is not None:
         queryset = queryset.filter(oic=oic)
     return {key: _filter(queryset, key, now).count() for key in MARKER_FILTERS}
+
+
+def marker_has_contact(marker: Marker, purpose: str) -> bool:
+    """Whether a contact attempt for `purpose` that counts has been recorded. For an EXTENSION
+    only attempts recorded after the last extension count towards the next one."""
+    contacts = marker.contacts.filter(purpose=purpose)
+    if purpose == ContactPurpose.EXTENSION and marker.last_extended_at is not None:
+        contacts = contacts.filter(recorded_at__gt=marker.last_extended_at)
+    return contacts.exists()
 
 
 def marker_contacts(marker: Marker):

@@ -26,10 +26,12 @@ from core.notifications import notify
 from core.roles import Role, has_role
 from core.validation import clean_choice as _choice
 from core.validation import clean_text as _text
-from riskflags import events
+from riskflags import events, selectors
 from riskflags.models import (
     MAX_MARKER_DAYS,
     MAX_MARKER_DURATION,
+    REVIEW_REMINDERS,
+    START_CONTACT_WITHIN,
     ContactMethod,
     ContactOutcome,
     ContactPurpose,
@@ -45,8 +47,6 @@ from riskflags.models import (
 logger = logging.getLogger(__name__)
 
 MANAGERS = (Role.OIC, Role.SUPERVISOR, Role.ADMIN)
-START_CONTACT_WITHIN = timedelta(hours=72)
-REVIEW_REMINDERS = ((ReminderKind.REVIEW_3_DAYS, 3), (ReminderKind.REVIEW_14_DAYS, 14))
 # Clocks on different machines disagree a little; a start "now" typed on a form is not future.
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_PHONES = 5
@@ -75,6 +75,25 @@ def _require_manager(actor) -> None:
         raise Forbidden(
             "Only an OIC, a supervisor or an administrator can change markers.",
             code="not_a_marker_manager",
+        )
+
+
+def can_manage_marker(actor, marker: Marker) -> bool:
+    """An OIC manages only the markers they are the OIC of; a supervisor or an administrator
+    manages any. None is the system (lifecycle tasks)."""
+    if actor is None:
+        return True
+    if has_role(actor, Role.SUPERVISOR, Role.ADMIN):
+        return True
+    return has_role(actor, Role.OIC) and marker.oic_id == actor.pk
+
+
+def _require_marker_manager(actor, marker: Marker) -> None:
+    if not can_manage_marker(actor, marker):
+        raise Forbidden(
+            f"Only marker #{marker.pk}'s OIC ({marker.oic.get_username()}), a supervisor or an "
+            "administrator can change it.",
+            code="not_this_markers_oic",
         )
 
 
@@ -272,6 +291,15 @@ def marker_create(
     return marker
 
 
+def _use_withdrawal(marker: Marker, doing: str) -> Conflict:
+    return Conflict(
+        f"Marker #{marker.pk} cannot be weakened by editing ({doing}): that is a withdrawal. "
+        "Withdraw the marker (after a recorded contact attempt with the victim) and create a new "
+        "one.",
+        code="use_withdrawal",
+    )
+
+
 def marker_update(
     *,
     actor,
@@ -287,7 +315,10 @@ def marker_update(
     now: datetime | None = None,
 ) -> Marker:
     """Correct an ACTIVE marker's details (not its address or dates: extend or withdraw for
-    those). An expired or withdrawn marker is history and cannot be edited (Conflict)."""
+    those). An expired or withdrawn marker is history and cannot be edited (Conflict). Lowering
+    the grade floor or removing a number weakens the protection and is refused (Conflict
+    `use_withdrawal`); raising the floor and adding numbers are allowed. Only the marker's OIC,
+    a supervisor or an administrator may edit it (Forbidden)."""
     now = now or timezone.now()
     _require_manager(actor)
     changes: dict = {}
@@ -311,6 +342,7 @@ def marker_update(
 
     with transaction.atomic():
         marker = _lock(marker.pk)
+        _require_marker_manager(actor, marker)
         _require_active(marker, now, "edited")
         before, after = {}, {}
         for name, value in changes.items():
@@ -319,11 +351,16 @@ def marker_update(
                 before[name] = getattr(old, "username", old)
                 after[name] = getattr(value, "username", value)
                 setattr(marker, name, value)
+        if "grade_floor" in after and Grade.is_below(after["grade_floor"], before["grade_floor"]):
+            raise _use_withdrawal(marker, f"lowering its grade floor from {before['grade_floor']}")
         if "victim_name" in after:
             marker.victim_name_normalised = normalise_name(marker.victim_name)
         if numbers is not None:
             old_phones = marker.phones
             new_phones = [p.stored for p in numbers]
+            removed = [p for p in old_phones if p not in new_phones]
+            if removed:
+                raise _use_withdrawal(marker, f"removing {', '.join(removed)}")
             if old_phones != new_phones:
                 # A number taken off the marker is kept, marked removed: nothing is deleted.
                 marker.phone_numbers.filter(removed_at__isnull=True).exclude(
@@ -390,6 +427,7 @@ def victim_contact_record(
         )
     with transaction.atomic():
         marker = _lock(marker.pk)
+        _require_marker_manager(actor, marker)
         contact = VictimContact.objects.create(
             marker=marker,
             purpose=purpose,
@@ -422,12 +460,9 @@ def victim_contact_record(
     return contact
 
 
-def _contact_required(marker: Marker, purpose: str, doing: str, since=None) -> None:
-    contacts = marker.contacts.filter(purpose=purpose)
-    if since is not None:
-        # Only attempts recorded after the last extension count towards the next one.
-        contacts = contacts.filter(recorded_at__gt=since)
-    if not contacts.exists():
+def _contact_required(marker: Marker, purpose: str, doing: str) -> None:
+    if not selectors.marker_has_contact(marker, purpose):
+        since = marker.last_extended_at if purpose == ContactPurpose.EXTENSION else None
         when = f" since the last extension ({_local(since)})" if since else ""
         raise Conflict(
             f"Marker #{marker.pk} cannot be {doing} yet: no attempt to contact the victim about "
@@ -447,6 +482,7 @@ def marker_withdraw(*, actor, marker: Marker, reason: str, now: datetime | None 
         raise ReasonRequired("A reason for the withdrawal is required.")
     with transaction.atomic():
         marker = _lock(marker.pk)
+        _require_marker_manager(actor, marker)
         _require_active(marker, now, "withdrawn")
         _contact_required(marker, ContactPurpose.WITHDRAWAL, "withdrawn")
         marker.status = MarkerStatus.WITHDRAWN
@@ -506,6 +542,7 @@ def marker_extend(
         )
     with transaction.atomic():
         marker = _lock(marker.pk)
+        _require_marker_manager(actor, marker)
         _require_active(marker, now, "extended")
         if expires_at <= marker.expires_at:
             raise ValidationFailed(
@@ -513,9 +550,7 @@ def marker_extend(
                 "To end a marker early, withdraw it.",
                 code="extension_not_later",
             )
-        _contact_required(
-            marker, ContactPurpose.EXTENSION, "extended", since=marker.last_extended_at
-        )
+        _contact_required(marker, ContactPurpose.EXTENSION, "extended")
         previous = marker.expires_at
         marker.expires_at = expires_at
         marker.last_extended_at = now
@@ -645,7 +680,7 @@ def marker_review_remind(*, marker_id: int, now: datetime | None = None) -> str 
         if marker.status_at(now) != MarkerStatus.ACTIVE:
             return None
         left = marker.expires_at - now
-        kind = next((k for k, days in REVIEW_REMINDERS if left <= timedelta(days=days)), None)
+        kind = next((k for k, before in REVIEW_REMINDERS if left <= before), None)
         if kind is None:
             return None
         if not _reminder_once(marker=marker, kind=kind, due_for=marker.expires_at, now=now):
@@ -681,7 +716,6 @@ def markers_lifecycle_run(*, now: datetime | None = None, limit: int = 500) -> d
     failure is logged and does not stop the others. At most `limit` markers per step per run,
     so a backlog (e.g. after an import) is worked off over a few runs instead of one long one;
     expiry goes first."""
-    from riskflags import selectors
 
     now = now or timezone.now()
     counts = {"expired": 0, "start_contact_overdue": 0, "review_reminders": 0, "failed": 0}

@@ -4,6 +4,7 @@ render. Domain errors are shown on the page with their 4xx status; nothing is ha
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -122,7 +123,7 @@ def render_marker_page(request, pk: int, *, forms=None, error=None, status: int 
     marker = _marker(pk)
     now = timezone.now()
     current = marker.status_at(now)
-    can_manage = has_role(request.user, *MANAGERS)
+    can_manage = services.can_manage_marker(request.user, marker)
     forms = forms or {}
     contacts = list(selectors.marker_contacts(marker))
     initial_contact = {"purpose": ContactPurpose.START}
@@ -141,11 +142,7 @@ def render_marker_page(request, pk: int, *, forms=None, error=None, status: int 
         "due": selectors.marker_due(marker, now=now),
         "contacts": contacts,
         "has_withdrawal_contact": any(c.purpose == ContactPurpose.WITHDRAWAL for c in contacts),
-        "has_extension_contact": any(
-            c.purpose == ContactPurpose.EXTENSION
-            and (marker.last_extended_at is None or c.recorded_at > marker.last_extended_at)
-            for c in contacts
-        ),
+        "has_extension_contact": selectors.marker_has_contact(marker, ContactPurpose.EXTENSION),
         "history": selectors.marker_history(marker),
         "can_manage": can_manage,
         "contact_form": forms.get("contact") or ContactForm(initial=initial_contact),
@@ -224,6 +221,8 @@ class MarkerEditView(RoleRequiredMixin, View):
 
     def get(self, request, pk: int):
         marker = _marker(pk)
+        if not services.can_manage_marker(request.user, marker):
+            raise PermissionDenied("Only this marker's OIC, a supervisor or an admin can edit it.")
         form = MarkerEditForm(
             initial={
                 "phones": ", ".join(marker.phones),

@@ -241,3 +241,32 @@ def test_the_founding_case_marker_steps_end_with_the_withdrawn_marker_on_the_999
     assert call.status_code == 201
     assert [m["status"] for m in call.json()["markers"]] == ["WITHDRAWN"]
     assert call.json()["markers"][0]["why_matched"] == "address and phone"
+
+
+def test_listing_markers_costs_the_same_queries_however_many_there_are(oic_api, make_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = oic_api.get("/api/v1/markers/")
+        assert response.status_code == 200
+        return len(captured)
+
+    for n in range(2):
+        make_staff("SUPERVISOR", username=f"sup{n}")
+        oic_api.post(
+            "/api/v1/markers/",
+            _payload(address=f"{n + 1} Acacia Avenue, Leeds LS6 2AB", supervisor=f"sup{n}"),
+            format="json",
+        )
+    few = list_queries()
+    for n in range(2, 6):
+        make_staff("SUPERVISOR", username=f"sup{n}")
+        oic_api.post(
+            "/api/v1/markers/",
+            _payload(address=f"{n + 1} Acacia Avenue, Leeds LS6 2AB", supervisor=f"sup{n}"),
+            format="json",
+        )
+    assert Marker.objects.filter(supervisor__isnull=False).count() == 6
+    assert list_queries() == few

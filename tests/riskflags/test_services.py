@@ -262,16 +262,76 @@ def test_editing_an_active_marker_records_before_and_after(create_marker, oic):
     marker = create_marker()
 
     services.marker_update(
-        actor=oic, marker=marker, phones=["07700 900999"], reason="Threats to kill", now=T0
+        actor=oic,
+        marker=marker,
+        phones=["07700 900123", "07700 900999"],
+        reason="Threats to kill",
+        now=T0,
     )
 
     marker.refresh_from_db()
-    assert marker.phones == ["+447700900999"]
+    assert marker.phones == ["+447700900123", "+447700900999"]
     [event] = audit_trail(marker).filter(action="marker.updated")
     assert event.data["before"]["phones"] == ["+447700900123"]
     assert event.data["after"]["reason"] == "Threats to kill"
-    # The old number is kept on the record, marked removed.
-    assert marker.phone_numbers.filter(phone="+447700900123", removed_at=T0).exists()
+
+
+def test_removing_a_number_by_editing_is_refused_as_a_withdrawal(create_marker, oic):
+    marker = create_marker()
+
+    with pytest.raises(Conflict) as error:
+        services.marker_update(actor=oic, marker=marker, phones=["07700 900999"], now=T0)
+
+    assert error.value.code == "use_withdrawal"
+    assert "withdraw the marker" in str(error.value).lower()
+    marker.refresh_from_db()
+    assert marker.phones == ["+447700900123"]
+
+
+def test_lowering_the_grade_floor_by_editing_is_refused_as_a_withdrawal(create_marker, oic):
+    marker = create_marker(grade_floor="IMMEDIATE")
+
+    with pytest.raises(Conflict) as error:
+        services.marker_update(actor=oic, marker=marker, grade_floor="PRIORITY", now=T0)
+
+    assert error.value.code == "use_withdrawal"
+    marker.refresh_from_db()
+    assert marker.grade_floor == "IMMEDIATE"
+
+
+def test_raising_the_grade_floor_by_editing_is_allowed(create_marker, oic):
+    marker = create_marker(grade_floor="PRIORITY")
+
+    services.marker_update(actor=oic, marker=marker, grade_floor="IMMEDIATE", now=T0)
+
+    marker.refresh_from_db()
+    assert marker.grade_floor == "IMMEDIATE"
+
+
+def test_another_oic_cannot_manage_the_marker(create_marker, make_staff):
+    marker = create_marker()
+    other = make_staff("OIC", username="oic_jones")
+
+    for act in (
+        lambda: services.marker_update(actor=other, marker=marker, reason="x", now=T0),
+        lambda: services.marker_withdraw(actor=other, marker=marker, reason="x", now=T0),
+        lambda: services.marker_extend(
+            actor=other, marker=marker, expires_at=T0 + timedelta(days=90), reason="x", now=T0
+        ),
+        lambda: _contact(marker, other, "START"),
+    ):
+        with pytest.raises(Forbidden) as error:
+            act()
+        assert error.value.code == "not_this_markers_oic"
+
+
+def test_a_supervisor_manages_any_marker(create_marker, supervisor):
+    marker = create_marker()
+
+    services.marker_update(actor=supervisor, marker=marker, reason="Updated by sgt", now=T0)
+
+    marker.refresh_from_db()
+    assert marker.reason == "Updated by sgt"
 
 
 def test_the_same_address_typed_differently_matches_the_marker(create_marker):
