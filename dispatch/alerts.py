@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cad.exceptions import Conflict, NotFound
+from cad.models import Incident
 from cad.services import incident_system_log
 from core.audit import audit_record
 from core.live import ALL
@@ -109,6 +110,13 @@ def alert_acknowledge(*, actor, alert: Alert, now: datetime | None = None) -> Al
     """Acknowledge an open alert (who and when are audited)."""
     now = now or timezone.now()
     with transaction.atomic():
+        incident_id = (
+            Alert.objects.filter(pk=alert.pk).values_list("incident_id", flat=True).first()
+        )
+        if incident_id is not None:
+            # The incident first, then the alert: the order every service that settles an
+            # incident's alerts uses (it holds the incident), so the two cannot deadlock.
+            Incident.objects.select_for_update(no_key=True).filter(pk=incident_id).first()
         try:
             alert = Alert.objects.select_for_update().get(pk=alert.pk)
         except Alert.DoesNotExist:

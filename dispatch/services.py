@@ -4,7 +4,9 @@ One function per action, one transaction each. Each validates, locks what it cha
 audit trail and the incident's system log, and schedules the live push after commit.
 
 Locking order, kept everywhere so two actions cannot deadlock: the divert or inspector task row
-(when there is one), then the unit, then the incidents in ascending id. Open inspector tasks are
+(when there is one), then the unit, then the incidents in ascending id. Rows are locked FOR NO KEY
+UPDATE (as cad locks incidents): a lock that does not block the key-share locks taken by inserts
+referencing the row (log entries, audit rows, alerts), and never escalates against cad's. Open inspector tasks are
 taken with SKIP LOCKED from inside an assignment, so that path never waits on a task row.
 
 The rule these services enforce (DESIGN.md rule 8): a divert can never orphan an incident. Moving a
@@ -131,14 +133,14 @@ def _name(actor) -> str:
 
 def _lock_unit(unit_id: int) -> Unit:
     try:
-        return Unit.objects.select_for_update().get(pk=unit_id)
+        return Unit.objects.select_for_update(no_key=True).get(pk=unit_id)
     except Unit.DoesNotExist:
         raise NotFound(f"Unit {unit_id} does not exist.") from None
 
 
 def _lock_incident(incident_id: int) -> Incident:
     try:
-        return Incident.objects.select_for_update().get(pk=incident_id)
+        return Incident.objects.select_for_update(no_key=True).get(pk=incident_id)
     except Incident.DoesNotExist:
         raise NotFound(f"Incident {incident_id} does not exist.") from None
 
@@ -815,7 +817,7 @@ def unit_divert(
 
 def _lock_divert(divert_id: int) -> Divert:
     try:
-        return Divert.objects.select_for_update().get(pk=divert_id)
+        return Divert.objects.select_for_update(no_key=True).get(pk=divert_id)
     except Divert.DoesNotExist:
         raise NotFound(f"Divert {divert_id} does not exist.") from None
 
@@ -995,7 +997,7 @@ def _divert_override(*, actor, divert: Divert, note: str, now: datetime) -> None
 
 def _lock_task(task_id: int) -> InspectorTask:
     try:
-        return InspectorTask.objects.select_for_update().get(pk=task_id)
+        return InspectorTask.objects.select_for_update(no_key=True).get(pk=task_id)
     except InspectorTask.DoesNotExist:
         raise NotFound(f"Inspector task {task_id} does not exist.") from None
 

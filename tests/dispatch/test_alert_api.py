@@ -4,11 +4,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cad.models import Grade
 from core.audit import audit_trail
+from dispatch import alerts as alert_services
+from dispatch import services
 from dispatch.models import Alert, AlertKind, AlertStatus
 from dispatch.monitoring import scan_response_times
+from tests.dispatch import unit_factories as f
 from tests.dispatch.monitoring_factories import make_incident
 
 T0 = datetime(2026, 3, 2, 21, 0, tzinfo=UTC)
@@ -127,3 +132,29 @@ def test_the_board_is_refused_to_a_call_handler(client, make_staff):
     client.force_login(make_staff("CALL_HANDLER"))
 
     assert client.get("/monitoring/alerts/").status_code == 403
+
+
+def test_acknowledging_locks_the_incident_before_the_alert(make_staff):
+    incident = make_incident(received_at=T0)
+    scan_response_times(now=T0 + timedelta(minutes=16))
+    alert = Alert.objects.get(incident=incident)
+
+    with CaptureQueriesContext(connection) as queries:
+        alert_services.alert_acknowledge(actor=make_staff("SUPERVISOR"), alert=alert)
+
+    locks = [q["sql"] for q in queries if "FOR " in q["sql"] and "UPDATE" in q["sql"]]
+    assert '"cad_incident"' in locks[0] and "FOR NO KEY UPDATE" in locks[0]
+    assert '"dispatch_alert"' in locks[1]
+
+
+def test_dispatch_locks_incidents_without_blocking_key_share_locks():
+    incident = f.incident()
+
+    with CaptureQueriesContext(connection) as queries:
+        services.unit_assign(actor=f.dispatcher(), unit=f.unit(), incident=incident)
+
+    incident_locks = [
+        q["sql"] for q in queries if '"cad_incident"' in q["sql"] and "FOR " in q["sql"]
+    ]
+    assert incident_locks
+    assert all("FOR NO KEY UPDATE" in sql for sql in incident_locks)
