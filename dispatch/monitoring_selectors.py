@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from cad.exceptions import NotFound
@@ -24,6 +24,15 @@ _RANK = {
     (AlertKind.DUE_SOON, True): 7,
     (AlertKind.DUE_SOON, False): 8,
 }
+
+_KIND_ORDER = [
+    AlertKind.ESCALATED,
+    AlertKind.BREACHED,
+    AlertKind.DIVERT_UNRESOURCED,
+    AlertKind.STAFFING_GAP,
+    AlertKind.DUE_SOON,
+]
+LIVE_LIMIT = 500
 
 
 def alert_is_high_risk(alert: Alert) -> bool:
@@ -63,10 +72,20 @@ def grade_policy_get(grade: str) -> GradePolicy:
 
 def alerts_live() -> list[Alert]:
     """Alerts not yet settled (open, then acknowledged), most serious first."""
+    # The cap is taken after ordering by seriousness in SQL (open first, then the most serious
+    # kind, newest first), so a new escalation is never cut off by a pile of older warnings.
+    kind_rank = Case(
+        *[When(kind=kind, then=Value(i)) for i, kind in enumerate(_KIND_ORDER)],
+        default=Value(len(_KIND_ORDER)),
+        output_field=IntegerField(),
+    )
+    status_rank = Case(
+        When(status=AlertStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
     alerts = list(
         Alert.objects.filter(status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
         .select_related("incident", "acknowledged_by")
-        .order_by("threshold_at", "id")[:500]
+        .order_by(status_rank, kind_rank, "-raised_at", "-id")[:LIVE_LIMIT]
     )
     policies = policies_by_grade()
     for alert in alerts:

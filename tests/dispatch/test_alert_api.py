@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from cad.models import Grade
 from core.audit import audit_trail
 from dispatch import alerts as alert_services
-from dispatch import services
+from dispatch import monitoring_selectors, services
 from dispatch.models import Alert, AlertKind, AlertStatus
 from dispatch.monitoring import scan_response_times
 from tests.dispatch import unit_factories as f
@@ -158,3 +158,24 @@ def test_dispatch_locks_incidents_without_blocking_key_share_locks():
     ]
     assert incident_locks
     assert all("FOR NO KEY UPDATE" in sql for sql in incident_locks)
+
+
+def test_the_live_board_keeps_a_new_escalation_when_there_are_more_alerts_than_it_shows(
+    monkeypatch,
+):
+    monkeypatch.setattr(monitoring_selectors, "LIVE_LIMIT", 3)
+    for n in range(4):
+        alert_services.alert_raise(
+            kind=AlertKind.DUE_SOON, subject=f"incident:old{n}", threshold_at=T0, now=T0
+        )
+    escalated = alert_services.alert_raise(
+        kind=AlertKind.ESCALATED,
+        subject="incident:new",
+        threshold_at=T0 + timedelta(minutes=30),
+        now=T0 + timedelta(minutes=30),
+    )
+
+    shown = monitoring_selectors.alerts_live()
+
+    assert len(shown) == 3
+    assert shown[0].pk == escalated.pk
