@@ -36,9 +36,9 @@ class IntelligenceProvider:
         )
 
     def attach(self, *, incident, result: ContextResult, actor) -> None:
-        """Store the check on the new incident, as run by the system. If it could not run while
-        the call was taken, try once more; a second failure is logged, never fatal to the call
-        (the incident then shows that no check ran)."""
+        """Store the check on the new incident, as run by the system (it runs again here if it
+        could not run while the call was taken). A failure is logged and re-raised: cad's
+        isolation keeps the call and flags the incident "check manually"."""
         from intelligence.services import intel_check_attach
 
         try:
@@ -46,6 +46,7 @@ class IntelligenceProvider:
                 intel_check_attach(incident=incident, result=result.state, actor=actor)
         except Exception:
             logger.exception("intelligence check could not be stored for %s", incident.pk)
+            raise
 
     def incident_fields(self, incident) -> dict:
         from intelligence.selectors import incident_intel_check

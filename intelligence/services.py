@@ -207,12 +207,28 @@ def _store(
     return check
 
 
-def intel_check_attach(*, incident: Incident, result: CheckResult | None, actor) -> IntelCheck:
+NO_CHECK_YET = "No intelligence check: no number, address or name yet"
+
+
+def intel_check_attach(
+    *, incident: Incident, result: CheckResult | None, actor
+) -> IntelCheck | None:
     """Store the check the system ran while the call was taken, or when cad re-gathered context
     after the caller, address or names changed. Runs it again if the call-time check could not
-    run. Inside the incident's transaction."""
+    run. Inside the incident's transaction.
+
+    A call with nothing to check (no number, address or name yet, e.g. a silent call from a
+    withheld number) stores nothing: no check ran, and the log says so. The check runs when
+    details are added (`intel_check_on_change`). Returns None then."""
+    query = (
+        result.query if result is not None else incident_check_query(incident, now=timezone.now())
+    )
+    if query.empty:
+        if not incident.log_entries.filter(text=NO_CHECK_YET).exists():
+            incident_system_log(incident=incident, now=query.now, text=NO_CHECK_YET)
+        return None
     if result is None:
-        result = check_compute(incident_check_query(incident, now=timezone.now()))
+        result = check_compute(query)
     first = not IntelCheck.objects.filter(incident=incident).exists()
     return _store(
         result=result,

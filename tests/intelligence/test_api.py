@@ -135,7 +135,12 @@ def test_every_view_of_a_check_is_audited_with_the_viewer(api):
 def test_listing_an_incidents_checks_is_audited(api, make_staff):
     from cad.services import incident_create
 
-    incident = incident_create(actor=make_staff("CALL_HANDLER"), channel="999", narrative="x")
+    incident = incident_create(
+        actor=make_staff("CALL_HANDLER"),
+        channel="999",
+        narrative="x",
+        address="12 Acacia Avenue, Leeds LS6 2AB",
+    )
     viewer = api("SUPERVISOR")
 
     response = viewer.get(f"/api/v1/intel/checks/?incident={incident.pk}")

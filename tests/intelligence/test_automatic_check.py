@@ -114,7 +114,9 @@ def test_a_status_change_does_not_re_run_the_check(make_staff):
     from cad.models import Incident
     from cad.signals import incident_changed
 
-    incident = incident_create(actor=make_staff("CALL_HANDLER"), channel="999", narrative="x")
+    incident = incident_create(
+        actor=make_staff("CALL_HANDLER"), channel="999", narrative="x", address=ADDRESS
+    )
 
     incident_changed.send(
         sender=Incident, incident=incident, actor=None, changes={"status": ("OPEN", "CLOSED")}
@@ -125,7 +127,9 @@ def test_a_status_change_does_not_re_run_the_check(make_staff):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger is PostgreSQL only")
 def test_a_stored_check_cannot_be_rewritten_or_deleted(make_staff):
-    incident = incident_create(actor=make_staff("CALL_HANDLER"), channel="999", narrative="x")
+    incident = incident_create(
+        actor=make_staff("CALL_HANDLER"), channel="999", narrative="x", address=ADDRESS
+    )
     check = IntelCheck.objects.get(incident=incident)
 
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -135,3 +139,47 @@ def test_a_stored_check_cannot_be_rewritten_or_deleted(make_staff):
 
     check.refresh_from_db()
     assert check.record_count == 0
+
+
+def test_a_call_with_nothing_to_check_stores_no_check_and_says_so(make_staff):
+    from intelligence.services import NO_CHECK_YET
+
+    handler = make_staff("CALL_HANDLER")
+
+    incident = incident_create(actor=handler, channel="999", narrative="Silent call, withheld")
+
+    assert not IntelCheck.objects.filter(incident=incident).exists()
+    assert not AuditEvent.objects.filter(
+        action="intel.check_ran", object_id=str(incident.pk)
+    ).exists()
+    assert incident.log_entries.filter(text=NO_CHECK_YET).count() == 1
+    assert not any(f.get("code") == "hook_failed" for f in incident.flags)
+
+
+def test_the_check_runs_once_details_are_added_to_an_empty_call(make_staff):
+    from cad.services import incident_update_details
+
+    handler = make_staff("CALL_HANDLER")
+    incident = incident_create(actor=handler, channel="999", narrative="Silent call, withheld")
+
+    incident_update_details(actor=handler, incident=incident, address=ADDRESS)
+
+    assert IntelCheck.objects.filter(incident=incident).count() == 1
+
+
+def test_a_check_that_cannot_be_stored_flags_the_incident_for_a_manual_check(
+    make_staff, monkeypatch
+):
+    def broken(**kwargs):
+        raise DatabaseError("intelligence store down")
+
+    monkeypatch.setattr("intelligence.services.intel_check_attach", broken)
+    handler = make_staff("CALL_HANDLER")
+
+    incident = incident_create(
+        actor=handler, channel="999", caller_phone="07700 900999", narrative="help"
+    )
+
+    incident.refresh_from_db()
+    assert any(f.get("code") == "hook_failed" for f in incident.flags)
+    assert incident.log_entries.filter(text__contains="check manually").exists()
