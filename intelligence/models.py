@@ -206,7 +206,8 @@ class CheckRequest(models.Model):
         UNABLE = "UNABLE", "Unable to check"
 
     ALLOWED_TRANSITIONS = {
-        Status.OPEN: {Status.IN_PROGRESS, Status.DONE, Status.CANCELLED},
+        # A request is claimed before it is completed: someone owns every outcome.
+        Status.OPEN: {Status.IN_PROGRESS, Status.CANCELLED},
         Status.IN_PROGRESS: {Status.OPEN, Status.DONE, Status.CANCELLED},
         Status.DONE: set(),
         Status.CANCELLED: set(),

@@ -780,7 +780,9 @@ def check_request_claim(*, actor, request: CheckRequest, now: datetime | None = 
 def check_request_complete(
     *, actor, request: CheckRequest, outcome: str, note: str = "", now: datetime | None = None
 ) -> CheckRequest:
-    """Record the outcome of a deeper check. Information found needs a note saying what."""
+    """Record the outcome of a deeper check, by the operator who claimed it. Every outcome
+    needs a note: which systems were searched (and what was found, or why it could not be
+    done). An unclaimed (OPEN) request cannot be completed (InvalidTransition `not_claimed`)."""
     now = now or timezone.now()
     if outcome not in CheckRequest.Outcome.values:
         raise ValidationFailed(
@@ -788,12 +790,20 @@ def check_request_complete(
             code="unknown_outcome",
         )
     note = _text(note, "note", MAX_SUMMARY)
-    if outcome != CheckRequest.Outcome.NOTHING_FOUND and not note:
+    if not note:
         raise ValidationFailed(
-            "Say what was found, or why the check could not be done.", code="note_required"
+            "Say which systems were searched, and what was found or why the check could not "
+            "be done.",
+            code="note_required",
         )
     with transaction.atomic():
         request = _lock_request(request.pk)
+        if request.status == CheckRequest.Status.OPEN:
+            raise InvalidTransition(
+                f"Check request {request.pk} has not been taken: take it (claim it) before "
+                "recording its outcome.",
+                code="not_claimed",
+            )
         if request.status == CheckRequest.Status.IN_PROGRESS and request.assigned_to_id not in (
             None,
             actor.pk,
@@ -806,7 +816,6 @@ def check_request_complete(
         _transition(request, CheckRequest.Status.DONE)
         request.outcome, request.outcome_note = outcome, note
         request.completed_by, request.completed_at = actor, now
-        request.assigned_to = request.assigned_to or actor
         request.save(
             update_fields=[
                 "status",
@@ -814,7 +823,6 @@ def check_request_complete(
                 "outcome_note",
                 "completed_by",
                 "completed_at",
-                "assigned_to",
             ]
         )
         audit_record(

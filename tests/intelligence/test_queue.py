@@ -91,7 +91,10 @@ def test_another_operators_request_cannot_be_taken_or_completed(api):
     other = api("SUPPORT_OPERATOR")
 
     assert other.post(f"{url}/claim/").status_code == 409
-    assert other.post(f"{url}/complete/", {"outcome": "NOTHING_FOUND"}).status_code == 409
+    assert (
+        other.post(f"{url}/complete/", {"outcome": "NOTHING_FOUND", "note": "PNC"}).status_code
+        == 409
+    )
 
 
 def test_a_finished_request_cannot_be_reopened(api):
@@ -100,7 +103,8 @@ def test_a_finished_request_cannot_be_reopened(api):
     )
     url = f"/api/v1/intel/requests/{created.json()['id']}"
     operator = api("SUPPORT_OPERATOR")
-    operator.post(f"{url}/complete/", {"outcome": "NOTHING_FOUND"})
+    operator.post(f"{url}/claim/")
+    operator.post(f"{url}/complete/", {"outcome": "NOTHING_FOUND", "note": "PNC, PND: nothing"})
 
     assert operator.post(f"{url}/claim/").status_code == 409
     assert CheckRequest.objects.get().status == "DONE"
@@ -114,3 +118,31 @@ def test_only_support_operators_work_the_queue(api):
     response = api("DISPATCHER").post(f"/api/v1/intel/requests/{created.json()['id']}/claim/")
 
     assert response.status_code == 403
+
+
+def test_an_unclaimed_request_cannot_be_completed(api):
+    created = api("CALL_HANDLER").post(
+        "/api/v1/intel/requests/", {"subject": "Brian", "reason": "x"}
+    )
+    url = f"/api/v1/intel/requests/{created.json()['id']}"
+
+    response = api("SUPPORT_OPERATOR").post(
+        f"{url}/complete/", {"outcome": "NOTHING_FOUND", "note": "PNC: nothing"}
+    )
+
+    assert response.status_code == 409 and response.json()["code"] == "not_claimed"
+    assert CheckRequest.objects.get().status == "OPEN"
+
+
+def test_nothing_found_without_saying_which_systems_were_searched_is_refused(api):
+    created = api("CALL_HANDLER").post(
+        "/api/v1/intel/requests/", {"subject": "Brian", "reason": "x"}
+    )
+    url = f"/api/v1/intel/requests/{created.json()['id']}"
+    operator = api("SUPPORT_OPERATOR")
+    operator.post(f"{url}/claim/")
+
+    response = operator.post(f"{url}/complete/", {"outcome": "NOTHING_FOUND"})
+
+    assert response.status_code == 400 and response.json()["code"] == "note_required"
+    assert CheckRequest.objects.get().status == "IN_PROGRESS"
