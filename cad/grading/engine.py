@@ -420,6 +420,8 @@ def assess(
                 Grade.IMMEDIATE,
                 "Silent or abandoned 999 call from a marked number or address: IMMEDIATE.",
             )
+            # The marker sets this floor, so lowering it needs a supervisor (supervisor_needed).
+            context_floor = Grade.IMMEDIATE
         else:
             grades.floor(
                 lexicon.setting("silent_unmarked_minimum", Grade.PRIORITY),

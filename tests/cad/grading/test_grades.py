@@ -72,6 +72,21 @@ def test_a_silent_999_call_from_a_marked_number_is_immediate():
     assert any("marked" in reason for reason in assessment.reasons)
 
 
+def test_a_silent_999_call_from_a_marked_number_needs_a_supervisor_to_downgrade():
+    from cad.models import Incident
+    from cad.services import supervisor_needed
+
+    assessment = assess_999("", silent=True, context=[marker_context()])
+    incident = Incident(
+        assessment=assessment.as_dict(),
+        recommended_grade=assessment.recommended_grade,
+        minimum_grade=assessment.minimum_grade,
+    )
+
+    assert assessment.context_floor == Grade.IMMEDIATE
+    assert supervisor_needed(incident, Grade.PRIORITY)
+
+
 def test_an_empty_999_narrative_counts_as_silent():
     assessment = assess_999("", context=[marker_context()])
 
