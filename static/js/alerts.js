@@ -79,6 +79,7 @@ async function loadRoles() {
 // The banner never depends on having been connected when an alert was raised: on start and on
 // every re-sync it shows what is open now (pushes only add to that).
 const dismissed = new Set();
+let baselined = false; // no sound for what was already open when the page loaded
 async function loadOpenAlerts({ initial = false } = {}) {
   let body;
   try {
@@ -97,7 +98,8 @@ async function loadOpenAlerts({ initial = false } = {}) {
   shown.clear();
   for (const alert of open) if (!dismissed.has(alert.id)) shown.set(alert.id, alert);
   renderBanner();
-  if (!initial && fresh.length) beep(fresh[fresh.length - 1].kind);
+  if (!initial && baselined && fresh.length) beep(fresh[fresh.length - 1].kind);
+  baselined = true;
 }
 
 function forMe(alert) {

@@ -1,5 +1,8 @@
-// The live socket: one per page. Keeps `/ws/live/` open, reconnects with backoff, and after every
-// reconnect asks the page to re-sync from the REST API (a lost push must lose nothing).
+// The live socket: one per page. Keeps `/ws/live/` open, reconnects with backoff, and every time
+// it opens (the first time too: pushes between the page render and the first open are otherwise
+// lost) asks the page to re-sync from the REST API (a lost push must lose nothing). A socket that
+// does not answer a ping within PONG_TIMEOUT_MS is half-open: it is closed and reconnected, so
+// the status never shows LIVE on a dead link.
 //
 // Pages listen for DOM events on `document`:
 //   "cad:live"   detail = the message ({type, ...})   -> update in place or refetch
@@ -12,6 +15,9 @@ let socket = null;
 let attempt = 0;
 let everOpened = false;
 let timer = null;
+let pongTimer = null;
+const PING_EVERY_MS = 25000;
+const PONG_TIMEOUT_MS = 10000;
 
 function setState(state, text) {
   const el = statusEl();
@@ -34,21 +40,27 @@ function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   socket = new WebSocket(`${scheme}://${location.host}/ws/live/`);
   setState(everOpened ? "reconnecting" : "connecting", everOpened ? "RECONNECTING…" : "CONNECTING…");
-  socket.addEventListener("open", () => {
+  const current = socket;
+  current.addEventListener("open", () => {
     const wasReconnect = everOpened;
     everOpened = true;
     attempt = 0;
     setState("open", "LIVE");
-    if (wasReconnect) dispatch("cad:resync", { reason: "reconnected" });
+    dispatch("cad:resync", { reason: wasReconnect ? "reconnected" : "connected" });
   });
-  socket.addEventListener("message", (event) => {
+  current.addEventListener("message", (event) => {
+    clearTimeout(pongTimer); // anything from the server proves the link is alive
+    pongTimer = null;
     let message;
     try { message = JSON.parse(event.data); } catch { return; }
     if (message.type === "hello" || message.type === "pong") return;
     listeners.forEach((fn) => { try { fn(message); } catch (e) { console.error(e); } });
     dispatch("cad:live", message);
   });
-  socket.addEventListener("close", (event) => {
+  current.addEventListener("close", (event) => {
+    clearTimeout(pongTimer);
+    pongTimer = null;
+    if (socket !== current) return; // an abandoned half-open socket closing late
     socket = null;
     if (event.code === 4401 || event.code === 4403) {
       setState("closed", "NO LIVE (login)");
@@ -61,13 +73,31 @@ function connect() {
   });
 }
 
-// Keep idle proxies from cutting the socket.
-setInterval(() => { if (socket && socket.readyState === WebSocket.OPEN) socket.send('{"type":"ping"}'); }, 25000);
+function abandon(dead) {
+  // A half-open socket may take minutes to fire "close": drop it now and reconnect.
+  socket = null;
+  try { dead.close(); } catch { /* already closing */ }
+  const wait = backoffMs(attempt++);
+  setState("reconnecting", `RECONNECTING in ${Math.ceil(wait / 1000)}s`);
+  clearTimeout(timer);
+  timer = setTimeout(connect, wait);
+}
+
+function ping() {
+  const current = socket;
+  if (!current || current.readyState !== WebSocket.OPEN || pongTimer) return;
+  try { current.send('{"type":"ping"}'); } catch { abandon(current); return; }
+  pongTimer = setTimeout(() => { pongTimer = null; if (socket === current) abandon(current); }, PONG_TIMEOUT_MS);
+}
+
+// Keep idle proxies from cutting the socket, and find out when it is dead.
+setInterval(ping, PING_EVERY_MS);
 
 window.cadLive = {
   onMessage(fn) { listeners.add(fn); return () => listeners.delete(fn); },
   get connected() { return !!socket && socket.readyState === WebSocket.OPEN; },
   reconnectNow() { if (socket) socket.close(); else connect(); },
+  ping,
 };
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", connect);
