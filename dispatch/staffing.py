@@ -216,7 +216,9 @@ def staff_sign_on(
     if role not in user_roles(user) and not user.is_superuser:
         raise Forbidden(f"{user.get_username()} does not hold the role {role}.", code="role")
     with transaction.atomic():
-        shift = _lock_shift(shift.pk) if shift else shift_current(now=now)
+        shift = shift or shift_current(now=now)
+        # Locked first (see staff_sign_off): the gap check below sees every other sign-on/off.
+        shift = _lock_shift(shift.pk) if shift else None
         if shift is None or not shift.is_current(now):
             raise ValidationFailed("There is no shift running to sign on to.", code="no_shift")
         if SignOn.objects.filter(user=user, signed_off_at__isnull=True).exists():
@@ -251,10 +253,17 @@ def staff_sign_off(*, actor, sign_on: SignOn, now: datetime | None = None) -> Si
     leaves raises STAFFING_GAP at once."""
     now = now or timezone.now()
     with transaction.atomic():
+        shift_id = SignOn.objects.filter(pk=sign_on.pk).values_list("shift_id", flat=True).first()
+        if shift_id is None:
+            raise NotFound("That sign-on does not exist.")
+        # The shift first: sign-ons and sign-offs on one shift take turns, so two people signing
+        # off at once cannot each see only their own sign-off and raise two gaps.
+        shift = _lock_shift(shift_id)
         try:
-            sign_on = SignOn.objects.select_for_update().select_related("shift").get(pk=sign_on.pk)
+            sign_on = SignOn.objects.select_for_update().get(pk=sign_on.pk)
         except SignOn.DoesNotExist:
             raise NotFound("That sign-on does not exist.") from None
+        sign_on.shift = shift
         if sign_on.user_id != actor.pk and not has_role(actor, *STAFFING_MANAGERS):
             raise Forbidden("Only the person signed on or a supervisor can sign them off.")
         if sign_on.signed_off_at is not None:

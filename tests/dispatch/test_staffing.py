@@ -1,9 +1,12 @@
 """Staffing: minimums per role, signing on and off, STAFFING_GAP raised once and settled."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cad.exceptions import Conflict, Forbidden
 from dispatch import staffing
@@ -167,3 +170,49 @@ def test_the_staffing_screen_signs_you_on(client, make_staff):
 
     assert page.status_code == 200 and "Sign on to Day" in page.content.decode()
     assert SignOn.objects.get(user=user).position == "D1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_signing_off_at_once_raise_one_gap(make_staff):
+    shift = make_shift(starts_at=T0, requirements={"DISPATCHER": 2})
+    people = [make_staff("DISPATCHER"), make_staff("DISPATCHER")]
+    sign_ons = [
+        staffing.staff_sign_on(actor=user, role="DISPATCHER", position=f"Disp {n}", now=T0)
+        for n, user in enumerate(people)
+    ]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def sign_off(n):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait(timeout=10)
+            staffing.staff_sign_off(
+                actor=people[n], sign_on=sign_ons[n], now=T0 + timedelta(hours=2, seconds=n)
+            )
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=sign_off, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert len([a for a in gaps(shift) if a.status == AlertStatus.OPEN]) == 1
+
+
+def test_signing_off_locks_the_shift_before_the_sign_on(make_staff):
+    make_shift(starts_at=T0, requirements={"DISPATCHER": 1})
+    user = make_staff("DISPATCHER")
+    sign_on = staffing.staff_sign_on(actor=user, role="DISPATCHER", position="Disp 1", now=T0)
+
+    with CaptureQueriesContext(connection) as queries:
+        staffing.staff_sign_off(actor=user, sign_on=sign_on, now=T0 + timedelta(hours=1))
+
+    locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert '"dispatch_shift"' in locks[0]
