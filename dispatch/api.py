@@ -182,7 +182,7 @@ class UnitBriefingView(APIView):
 
     @extend_schema(responses=BriefingSerializer)
     def get(self, request, pk: int):
-        return Response(BriefingSerializer(selectors.unit_briefing(pk)).data)
+        return Response(BriefingSerializer(selectors.unit_briefing(pk, user=request.user)).data)
 
 
 class IncidentAssignView(APIView):

@@ -19,9 +19,10 @@ from django.db.models import (
 from django.utils import timezone
 
 from cad import context as call_context
-from cad.exceptions import NotFound, ValidationFailed
+from cad.exceptions import Forbidden, NotFound, ValidationFailed
 from cad.models import Area, Grade, GradePolicy, Incident, IncidentStatus, IncidentTag
 from cad.models import due_soon_at as cad_due_soon_at
+from core.roles import Role, has_role
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
     Alert,
@@ -400,11 +401,37 @@ def _briefing_warnings(incident: Incident, context: dict) -> tuple[list[dict], l
     return warnings, summary
 
 
-def unit_briefing(unit_id: int) -> Briefing:
-    """The briefing for the unit's current commitment (incident None when it has none)."""
+# Who may read the briefing of any unit; anyone else (an officer) reads only a unit they crew.
+BRIEFING_ANY_READERS = (
+    Role.CALL_HANDLER,
+    Role.SUPPORT_OPERATOR,
+    Role.DISPATCHER,
+    Role.CONTROLLER,
+    Role.INSPECTOR,
+    Role.SUPERVISOR,
+    Role.ADMIN,
+    Role.QA_REVIEWER,
+)
+
+
+def unit_briefing(unit_id: int, *, user=None) -> Briefing:
+    """The briefing for the unit's current commitment (incident None when it has none).
+
+    With `user`: an officer reads only the briefing of a unit they crew (Forbidden otherwise);
+    the control room reads any."""
     from cad.selectors import incident_get
 
     unit = unit_get(unit_id)
+    if (
+        user is not None
+        and not has_role(user, *BRIEFING_ANY_READERS)
+        and not unit.officers.filter(pk=user.pk).exists()
+    ):
+        raise Forbidden(
+            f"You are not in the crew of {unit.call_sign}: only its crew and the control room "
+            "can read its briefing.",
+            code="not_crew",
+        )
     assignment = unit.open_assignments[0] if unit.open_assignments else None
     if assignment is None:
         return Briefing(unit=unit, assignment=None, incident=None)

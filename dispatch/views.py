@@ -12,16 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
 from cad.models import Area, Grade, Incident
 from cad.selectors import incident_get
-from core.exceptions import DomainError, ValidationFailed
+from core.exceptions import DomainError, Forbidden, NotFound, ValidationFailed
 from core.navigation import Screen, register_screen
 from core.permissions import RoleRequiredMixin
 from core.roles import OPERATIONS, Role, has_role
@@ -48,6 +51,16 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _safe_next(request) -> str | None:
+    """The posted `next` URL when it stays on this site (never an open redirect)."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 def _minutes(delta: timedelta) -> str:
@@ -125,7 +138,10 @@ class OutstandingRowsView(OutstandingView):
 
 
 def actions_context(request, incident_id: int, error: str = "") -> dict:
-    incident = selectors.incident_for_dispatch(incident_id)
+    try:
+        incident = selectors.incident_for_dispatch(incident_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
     committed_elsewhere = [
         unit
         for unit in selectors.units().exclude(
@@ -281,7 +297,7 @@ class UnitStatusFormView(RoleRequiredMixin, View):
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or "dispatch-units")
+        return redirect(_safe_next(request) or "dispatch-units")
 
 
 # --- Controller's divert reviews -----------------------------------------------------------------
@@ -424,8 +440,14 @@ class UnitBriefingPageView(RoleRequiredMixin, TemplateView):
     template_name = "dispatch/briefing.html"
 
     def get_context_data(self, **kwargs):
-        briefing = selectors.unit_briefing(kwargs["pk"])
+        try:
+            briefing = selectors.unit_briefing(kwargs["pk"], user=self.request.user)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
         unit = briefing.unit
+        control_room = has_role(self.request.user, *services.CONTROL_ROOM)
         return {
             **super().get_context_data(**kwargs),
             "briefing": briefing,
@@ -433,11 +455,13 @@ class UnitBriefingPageView(RoleRequiredMixin, TemplateView):
             and selectors.incident_has_marker(briefing.incident),
             "can_move": has_role(self.request.user, *DISPATCHERS, Role.ADMIN)
             or unit.officers.filter(pk=self.request.user.pk).exists(),
-            "next_statuses": _next_statuses(unit),
+            "next_statuses": _next_statuses(unit, control_room=control_room),
         }
 
 
-def _next_statuses(unit: Unit) -> list[tuple[str, str]]:
+def _next_statuses(unit: Unit, *, control_room: bool = True) -> list[tuple[str, str]]:
+    """The statuses to offer. A crew cannot release itself before arrival (the control room
+    does that, with a reason), so a crew is not offered AVAILABLE while ASSIGNED or EN_ROUTE."""
     wanted = {
         UnitStatus.ASSIGNED: [UnitStatus.EN_ROUTE, UnitStatus.AT_SCENE, UnitStatus.AVAILABLE],
         UnitStatus.EN_ROUTE: [UnitStatus.AT_SCENE, UnitStatus.AVAILABLE],
@@ -445,6 +469,8 @@ def _next_statuses(unit: Unit) -> list[tuple[str, str]]:
         UnitStatus.AVAILABLE: [UnitStatus.UNAVAILABLE],
         UnitStatus.UNAVAILABLE: [UnitStatus.AVAILABLE],
     }[UnitStatus(unit.status)]
+    if not control_room and unit.status in (UnitStatus.ASSIGNED, UnitStatus.EN_ROUTE):
+        wanted = [s for s in wanted if s != UnitStatus.AVAILABLE]
     return [(s.value, s.label) for s in wanted]
 
 

@@ -210,7 +210,7 @@ class _DivertWriteView(RoleRequiredMixin, View):
         incident_id = request.POST.get("incident", "")
         target = (
             reverse("reports:incident_timeline", args=[int(incident_id)])
-            if incident_id.isdigit()
+            if incident_id.isdecimal()
             else reverse("reports:diverts")
         )
         return HttpResponseRedirect(target)

@@ -38,8 +38,10 @@ def committed():
 
 def test_the_briefing_holds_every_log_line_and_the_warnings(api, committed):
     unit, incident = committed
+    client = api("OFFICER")
+    unit.officers.add(client.user)
 
-    r = api("OFFICER").get(f"/api/v1/units/{unit.pk}/briefing/")
+    r = client.get(f"/api/v1/units/{unit.pk}/briefing/")
 
     assert r.status_code == 200
     body = r.json()
@@ -58,7 +60,7 @@ def test_the_briefing_holds_every_log_line_and_the_warnings(api, committed):
 def test_a_unit_with_no_commitment_has_an_empty_briefing(api):
     unit = f.unit()
 
-    r = api("OFFICER").get(f"/api/v1/units/{unit.pk}/briefing/")
+    r = api("DISPATCHER").get(f"/api/v1/units/{unit.pk}/briefing/")
 
     assert r.status_code == 200
     assert r.json()["incident"] is None
@@ -95,3 +97,69 @@ def test_the_crew_reports_at_scene_from_the_briefing_page(client, committed):
 
     incident.refresh_from_db()
     assert incident.first_arrived_at is not None
+
+
+def test_an_officer_cannot_read_the_briefing_of_a_unit_they_do_not_crew(api, client, committed):
+    unit, _ = committed
+    outsider = api("OFFICER")
+    client.force_login(outsider.user)
+
+    r = outsider.get(f"/api/v1/units/{unit.pk}/briefing/")
+    page = client.get(f"/dispatch/units/{unit.pk}/briefing/")
+
+    assert r.status_code == 403 and r.json()["code"] == "not_crew"
+    assert page.status_code == 403
+
+
+def test_the_control_room_reads_any_briefing(api, committed):
+    unit, _ = committed
+
+    assert api("DISPATCHER").get(f"/api/v1/units/{unit.pk}/briefing/").status_code == 200
+
+
+def test_the_briefing_page_of_a_missing_unit_is_a_404(client):
+    client.force_login(staff("DISPATCHER"))
+
+    assert client.get("/dispatch/units/999999/briefing/").status_code == 404
+
+
+def test_the_dispatch_page_of_a_missing_incident_is_a_404(client):
+    client.force_login(staff("DISPATCHER"))
+
+    assert client.get("/dispatch/incidents/999999/").status_code == 404
+
+
+def test_assigning_to_a_missing_incident_is_a_404_not_a_500(client):
+    client.force_login(staff("DISPATCHER"))
+
+    r = client.post(
+        "/dispatch/incidents/999999/assign/", {"unit": f.unit().pk}, HTTP_HX_REQUEST="true"
+    )
+
+    assert r.status_code == 404
+
+
+def test_the_status_form_never_redirects_off_site(client, committed):
+    unit, _ = committed
+    officer = staff("OFFICER")
+    unit.officers.add(officer)
+    client.force_login(officer)
+
+    r = client.post(
+        f"/dispatch/units/{unit.pk}/status/",
+        {"status": "EN_ROUTE", "next": "https://evil.example/phish"},
+    )
+
+    assert r.status_code == 302
+    assert "evil.example" not in r.url
+
+
+def test_a_crew_is_not_offered_available_before_arrival(client, committed):
+    unit, _ = committed
+    officer = staff("OFFICER")
+    unit.officers.add(officer)
+    client.force_login(officer)
+
+    html = client.get(f"/dispatch/units/{unit.pk}/briefing/").content.decode()
+
+    assert 'value="AVAILABLE"' not in html

@@ -130,3 +130,17 @@ def test_screens_replace_the_placeholders(browser_as):
 
     assert reverse("reports:index") in html
     assert reverse("reports:diverts") in html
+
+
+def test_a_finding_with_a_non_ascii_digit_incident_redirects_to_the_list(browser_as):
+    incident = f.incident(received_at=at(10, 10))
+    divert = f.divert(from_incident=incident, at=at(10, 10, 5))
+    client = browser_as("QA_REVIEWER")
+
+    response = client.post(
+        reverse("reports:divert_finding", args=[divert.pk]),
+        {"outcome": "APPROPRIATE", "notes": "", "incident": "²"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:diverts")
