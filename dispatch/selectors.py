@@ -244,14 +244,25 @@ class UnitOption:
     missing: list[str] = field(default_factory=list)
 
 
+def units_available() -> list[Unit]:
+    """The available units, once, for ranking against several places (see `units_recommended`)."""
+    return list(Unit.objects.filter(status=UnitStatus.AVAILABLE).order_by("call_sign"))
+
+
 def units_recommended(
-    *, latitude: float | None, longitude: float | None, capabilities=(), limit: int = 20
+    *,
+    latitude: float | None,
+    longitude: float | None,
+    capabilities=(),
+    limit: int = 20,
+    available: list[Unit] | None = None,
 ) -> list[UnitOption]:
     """Available units ranked for a place: those with every capability asked for first, then
-    by straight-line (haversine) distance; units with no known position come last."""
+    by straight-line (haversine) distance; units with no known position come last. Pass
+    `available` (from `units_available`) to rank many places with one query."""
     wanted = [str(c).strip().upper() for c in capabilities or () if str(c).strip()]
     options = []
-    for unit in Unit.objects.filter(status=UnitStatus.AVAILABLE).order_by("call_sign"):
+    for unit in available if available is not None else units_available():
         distance = None
         if None not in (latitude, longitude, unit.latitude, unit.longitude):
             distance = haversine_km(latitude, longitude, unit.latitude, unit.longitude)
@@ -269,12 +280,15 @@ def units_recommended(
     return options[:limit] if limit else options
 
 
-def units_recommended_for(incident: Incident, *, capabilities=(), limit: int = 20):
+def units_recommended_for(
+    incident: Incident, *, capabilities=(), limit: int = 20, available: list[Unit] | None = None
+):
     return units_recommended(
         latitude=incident.latitude,
         longitude=incident.longitude,
         capabilities=capabilities,
         limit=limit,
+        available=available,
     )
 
 
@@ -284,7 +298,7 @@ def units_recommended_for(incident: Incident, *, capabilities=(), limit: int = 2
 def diverts(*, status: str | None = None) -> QuerySet[Divert]:
     _known(status, DivertStatus, "status")
     qs = Divert.objects.select_related(
-        "unit", "from_incident", "to_incident", "requested_by", "reviewed_by"
+        "unit", "from_incident", "to_incident", "requested_by", "reviewed_by", "inspector_task"
     ).prefetch_related("from_incident__tags", "to_incident__tags")
     if status:
         qs = qs.filter(status=status)

@@ -381,10 +381,11 @@ class TaskCard:
 
 def tasks_context(request, error: str = "") -> dict:
     now = timezone.now()
+    available = selectors.units_available()  # once, ranked per task below
     cards = [
         TaskCard(
             task=task,
-            options=selectors.units_recommended_for(task.incident, limit=8),
+            options=selectors.units_recommended_for(task.incident, limit=8, available=available),
             since=_minutes(now - task.opened_at),
         )
         for task in selectors.inspector_tasks(status=InspectorTaskStatus.OPEN)

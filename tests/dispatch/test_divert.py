@@ -4,6 +4,8 @@ inspector task, escalation."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cad.exceptions import Conflict, ValidationFailed
@@ -455,3 +457,37 @@ def test_diverting_the_only_unit_at_scene_puts_the_incident_back_on_the_outstand
     assert original.status == IncidentStatus.AT_SCENE
     assert original.pk in [i.pk for i in selectors.incidents_outstanding()]
     assert original.pk in [i.pk for i in selectors.incidents_outstanding(unresourced=True)]
+
+
+def _divert_and_approve(n):
+    actor, controller = f.dispatcher(), f.controller()
+    for _ in range(n):
+        unit, original, target = f.unit(), f.incident(), f.incident()
+        services.unit_assign(actor=actor, unit=unit, incident=original)
+        divert = services.unit_divert(actor=actor, unit=unit, to_incident=target, reason="knife")
+        services.divert_review(actor=controller, divert=divert, decision="APPROVE")
+
+
+def _queries(fn):
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured)
+
+
+def test_the_divert_list_and_the_inspector_queue_take_the_same_queries_for_one_or_many(api, client):
+    reader = api("CONTROLLER")
+    client.force_login(f.inspector())
+    f.unit(), f.unit()  # available units to rank
+    _divert_and_approve(1)
+    one = (
+        _queries(lambda: reader.get("/api/v1/diverts/")),
+        _queries(lambda: client.get("/dispatch/inspector/")),
+    )
+
+    _divert_and_approve(3)
+    many = (
+        _queries(lambda: reader.get("/api/v1/diverts/")),
+        _queries(lambda: client.get("/dispatch/inspector/")),
+    )
+
+    assert many == one
