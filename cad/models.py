@@ -114,7 +114,7 @@ class Contact(models.Model):
     )
     caller_name = models.CharField(max_length=200, blank=True)
     # E.164 when it parsed; otherwise the number exactly as given, with phone_valid False.
-    caller_phone = models.CharField(max_length=40, blank=True)
+    caller_phone = models.CharField(max_length=60, blank=True)
     caller_phone_raw = models.CharField(max_length=60, blank=True)
     phone_valid = models.BooleanField(default=True)
     address = models.CharField(max_length=300, blank=True)
@@ -176,7 +176,7 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     caller_name = models.CharField(max_length=200, blank=True)
-    caller_phone = models.CharField(max_length=40, blank=True, db_index=True)
+    caller_phone = models.CharField(max_length=60, blank=True, db_index=True)
     phone_valid = models.BooleanField(default=True)
     address = models.CharField(max_length=300, blank=True)
     address_normalised = models.CharField(max_length=300, blank=True, db_index=True)

@@ -167,7 +167,7 @@ class IntelCheck(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     trigger = models.CharField(max_length=16, choices=CheckTrigger.choices)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=60, blank=True)
     address = models.CharField(max_length=300, blank=True)
     address_normalised = models.CharField(max_length=300, blank=True)
     names = models.JSONField(default=list, blank=True)

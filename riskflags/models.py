@@ -123,8 +123,8 @@ class MarkerPhone(models.Model):
     """A phone number (E.164, or as given when unparseable) that carries the marker."""
 
     marker = models.ForeignKey(Marker, on_delete=models.PROTECT, related_name="phone_numbers")
-    phone = models.CharField(max_length=32, db_index=True)
-    phone_raw = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=60, db_index=True)
+    phone_raw = models.CharField(max_length=60, blank=True)
     valid = models.BooleanField(default=True)
     # A number taken off a marker is kept, marked removed (nothing is deleted).
     removed_at = models.DateTimeField(null=True, blank=True)

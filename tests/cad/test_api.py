@@ -361,3 +361,30 @@ def test_opening_and_closing_codes_are_listed(api):
     closing = {c["code"] for c in client.get("/api/v1/closing-codes/").json()}
     assert {"DOMESTIC", "SUSPICIOUS", "BURGLARY", "RTC", "MISSING_PERSON"} <= opening
     assert "ARREST" in closing
+
+
+# --- unparseable numbers are kept as typed (PostgreSQL enforces the column width) ---
+
+LONG_RAW_PHONE = "withheld - caller refused to give a number, twice."  # 50 chars, unparseable
+
+
+def test_a_999_call_with_a_long_unparseable_number_is_recorded_not_lost(api):
+    assert len(LONG_RAW_PHONE) == 50
+
+    response = post(
+        api("CALL_HANDLER"), "/api/v1/incidents/", {**CALL, "caller_phone": LONG_RAW_PHONE}
+    )
+
+    assert response.status_code == 201, response.content
+    assert Incident.objects.get(pk=response.json()["id"]).caller_phone == LONG_RAW_PHONE
+
+
+def test_a_contact_with_a_long_unparseable_number_is_recorded(api):
+    response = post(
+        api("CALL_HANDLER"),
+        "/api/v1/contacts/",
+        {"channel": "SWITCHBOARD", "caller_phone": LONG_RAW_PHONE, "summary": "Wants order"},
+    )
+
+    assert response.status_code == 201, response.content
+    assert Contact.objects.get().caller_phone == LONG_RAW_PHONE

@@ -270,3 +270,12 @@ def test_listing_markers_costs_the_same_queries_however_many_there_are(oic_api, 
         )
     assert Marker.objects.filter(supervisor__isnull=False).count() == 6
     assert list_queries() == few
+
+
+def test_a_marker_keeps_a_long_unparseable_number_as_typed(oic_api):
+    raw = "ex-partner's work mobile, number not yet confirmed"
+
+    response = oic_api.post("/api/v1/markers/", _payload(phone=raw), format="json")
+
+    assert response.status_code == 201, response.content
+    assert Marker.objects.get().phone_numbers.get().phone_raw == raw
