@@ -187,10 +187,12 @@ class StaffingMinimumView(RoleRequiredMixin, View):
 
     def post(self, request):
         def action():
-            for role in Role.values:
-                value = request.POST.get(f"minimum_{role}")
-                if value is not None and value != "":
-                    staffing.staffing_minimum_set(actor=request.user, role=role, minimum=value)
+            minimums = {
+                role: request.POST[f"minimum_{role}"]
+                for role in Role.values
+                if request.POST.get(f"minimum_{role}", "") != ""
+            }
+            staffing.staffing_minimums_set(actor=request.user, minimums=minimums)
 
         return _staffing_action(request, action)
 

@@ -831,9 +831,12 @@ def divert_review(
     (closed at once if the original already has one). OVERRIDE (a note is required): the unit is
     sent back to the original incident and its crew is told.
 
-    Raises ValidationFailed (`unknown_decision`, `note_required`), Conflict
-    (`already_reviewed`, `self_review`, `unit_moved`, `incident_closed`), NotFound."""
+    Raises Forbidden (`not_controller`), ValidationFailed (`unknown_decision`,
+    `note_required`), Conflict (`already_reviewed`, `self_review`, `unit_moved`,
+    `incident_closed`), NotFound."""
     now = now or timezone.now()
+    if not has_role(actor, Role.CONTROLLER):
+        raise Forbidden("Only a controller reviews diverts.", code="not_controller")
     _choice(decision, DivertDecision, "decision")
     note = _text(note, "note", 2000)
     if decision == DivertDecision.OVERRIDE and not note:
@@ -1008,9 +1011,11 @@ def inspector_task_resolve(
     """The inspector assigns an available unit to the diverted incident; the task records it
     and the DIVERT_UNRESOURCED alert settles.
 
-    Raises Conflict (`already_resolved`, `unit_committed`, `unit_unavailable`,
-    `incident_closed`), NotFound. Nothing changes when it raises."""
+    Raises Forbidden (`not_inspector`), Conflict (`already_resolved`, `unit_committed`,
+    `unit_unavailable`, `incident_closed`), NotFound. Nothing changes when it raises."""
     now = now or timezone.now()
+    if not has_role(actor, Role.INSPECTOR):
+        raise Forbidden("Only an inspector resolves inspector tasks.", code="not_inspector")
     note = _text(note, "note", 2000)
     with transaction.atomic():
         task = _lock_task(task.pk)

@@ -70,24 +70,38 @@ def staffing_minimum_set(
     *, actor, role: str, minimum, now: datetime | None = None
 ) -> StaffingMinimum:
     """Set the default minimum for a role; new shifts copy it. Existing shifts keep theirs."""
+    return staffing_minimums_set(actor=actor, minimums={role: minimum}, now=now)[0]
+
+
+def staffing_minimums_set(
+    *, actor, minimums: dict, now: datetime | None = None
+) -> list[StaffingMinimum]:
+    """Set the default minimums of several roles at once ({role: minimum}): every value is
+    checked first and all are saved in one transaction, so a bad value changes nothing."""
     now = now or timezone.now()
-    role, minimum = _role(role), _minimum(minimum)
+    cleaned = {}
+    for role, minimum in minimums.items():
+        cleaned[_role(role)] = _minimum(minimum)
+    rows = []
     with transaction.atomic():
-        row, _ = StaffingMinimum.objects.select_for_update().get_or_create(role=role)
-        old = row.minimum
-        row.minimum = minimum
-        row.save()
-        audit_record(
-            actor=actor,
-            action="staffing.minimum_set",
-            obj=row,
-            object_type="dispatch.staffingminimum",
-            at=now,
-            summary=f"Default minimum {role}: {old} -> {minimum}",
-            data={"role": role, "from": old, "to": minimum},
-        )
-        _publish_staffing(None)
-    return row
+        for role, minimum in sorted(cleaned.items()):
+            row, _ = StaffingMinimum.objects.select_for_update().get_or_create(role=role)
+            old = row.minimum
+            row.minimum = minimum
+            row.save()
+            audit_record(
+                actor=actor,
+                action="staffing.minimum_set",
+                obj=row,
+                object_type="dispatch.staffingminimum",
+                at=now,
+                summary=f"Default minimum {role}: {old} -> {minimum}",
+                data={"role": role, "from": old, "to": minimum},
+            )
+            rows.append(row)
+        if rows:
+            _publish_staffing(None)
+    return rows
 
 
 def shift_create(

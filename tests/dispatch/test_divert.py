@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cad.exceptions import Conflict, ValidationFailed
+from cad.exceptions import Conflict, Forbidden, ValidationFailed
 from cad.models import IncidentStatus
 from core.models import Notification
 from dispatch import selectors, services
@@ -491,3 +491,24 @@ def test_the_divert_list_and_the_inspector_queue_take_the_same_queries_for_one_o
     )
 
     assert many == one
+
+
+def test_the_review_service_refuses_anyone_but_a_controller(diverted):
+    with pytest.raises(Forbidden) as exc:
+        services.divert_review(actor=f.dispatcher(), divert=diverted["divert"], decision="APPROVE")
+
+    assert exc.value.code == "not_controller"
+    diverted["divert"].refresh_from_db()
+    assert diverted["divert"].status == DivertStatus.PENDING_REVIEW
+
+
+def test_the_resolve_service_refuses_anyone_but_an_inspector(diverted):
+    services.divert_review(actor=f.controller(), divert=diverted["divert"], decision="APPROVE")
+    task = InspectorTask.objects.get()
+
+    with pytest.raises(Forbidden) as exc:
+        services.inspector_task_resolve(actor=f.dispatcher(), task=task, unit=f.unit())
+
+    assert exc.value.code == "not_inspector"
+    task.refresh_from_db()
+    assert task.status == InspectorTaskStatus.OPEN

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cad.exceptions import Conflict, Forbidden
 from dispatch import staffing
-from dispatch.models import Alert, AlertKind, AlertStatus, SignOn
+from dispatch.models import Alert, AlertKind, AlertStatus, SignOn, StaffingMinimum
 from tests.dispatch.monitoring_factories import make_shift
 
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
@@ -216,3 +216,23 @@ def test_signing_off_locks_the_shift_before_the_sign_on(make_staff):
 
     locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
     assert '"dispatch_shift"' in locks[0]
+
+
+def test_the_minimums_form_saves_every_role_or_none(client, make_staff):
+    client.force_login(make_staff("ADMIN"))
+    staffing.staffing_minimum_set(actor=None, role="DISPATCHER", minimum=1)
+
+    client.post(
+        "/monitoring/staffing/minimums/",
+        {"minimum_DISPATCHER": "3", "minimum_SUPERVISOR": "not a number"},
+    )
+
+    assert StaffingMinimum.objects.get(role="DISPATCHER").minimum == 1
+
+
+def test_setting_several_minimums_is_one_change(make_staff):
+    rows = staffing.staffing_minimums_set(
+        actor=make_staff("ADMIN"), minimums={"DISPATCHER": 2, "SUPERVISOR": 1}
+    )
+
+    assert {r.role: r.minimum for r in rows} == {"DISPATCHER": 2, "SUPERVISOR": 1}
