@@ -37,8 +37,13 @@ from core.roles import OPERATIONS, Role
 
 CALL_TAKERS = (Role.CALL_HANDLER, Role.SUPERVISOR, Role.ADMIN)
 GRADERS = (Role.CALL_HANDLER, Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR)
-INCIDENT_READERS = OPERATIONS + (Role.OFFICER, Role.QA_REVIEWER)
-LOG_WRITERS = OPERATIONS + (Role.OFFICER,)
+# Who reads incidents (with their intelligence check and markers) through cad. Not OFFICER:
+# an officer reads only the incident their unit is committed to, through the dispatch briefing,
+# which cad cannot check (it sits below dispatch). The same goes for adding log lines.
+INCIDENT_READERS = OPERATIONS + (Role.QA_REVIEWER,)
+LOG_WRITERS = OPERATIONS
+# Who corrects an incident's caller, number, address, people, area or opening code (API and page).
+DETAILS_EDITORS = CALL_TAKERS + (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR)
 CLOSERS = (Role.CALL_HANDLER, Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR)
 GRADE_REQUEST_READERS = (Role.SUPERVISOR, Role.CALL_HANDLER, Role.QA_REVIEWER, Role.ADMIN)
 
@@ -166,7 +171,7 @@ class IncidentDetailView(APIView):
 
     permission_classes = [HasRole]
     allowed_roles = INCIDENT_READERS
-    write_roles = CALL_TAKERS + (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR)
+    write_roles = DETAILS_EDITORS
 
     @extend_schema(responses={200: IncidentSerializer, 404: ERRORS[404]})
     def get(self, request, pk: int):

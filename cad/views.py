@@ -9,7 +9,14 @@ from django.urls import reverse
 from django.views import View
 
 from cad import selectors, services
-from cad.api import CALL_TAKERS, CLOSERS, GRADERS, INCIDENT_READERS, LOG_WRITERS
+from cad.api import (
+    CALL_TAKERS,
+    CLOSERS,
+    DETAILS_EDITORS,
+    GRADERS,
+    INCIDENT_READERS,
+    LOG_WRITERS,
+)
 from cad.forms import (
     AssessForm,
     CallForm,
@@ -173,7 +180,7 @@ class IncidentDetailView(RoleRequiredMixin, View):
             can_grade=_has(request, GRADERS),
             can_log=_has(request, LOG_WRITERS),
             can_close=_has(request, CLOSERS),
-            can_edit=_has(request, CALL_TAKERS + (Role.DISPATCHER, Role.CONTROLLER)),
+            can_edit=_has(request, DETAILS_EDITORS),
             focus_grade=incident.is_open and incident.graded_by_id is None,
             due_soon_at=selectors.incident_due_soon_at(incident),
         )
@@ -255,7 +262,7 @@ class IncidentDomesticAbuseFormView(IncidentActionView):
 
 
 class IncidentDetailsFormView(IncidentActionView):
-    allowed_roles = CALL_TAKERS + (Role.DISPATCHER, Role.CONTROLLER)
+    allowed_roles = DETAILS_EDITORS
     form_class = DetailsForm
     success = "Details updated; checks re-run."
 

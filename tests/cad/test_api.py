@@ -212,9 +212,23 @@ def test_an_unknown_incident_is_a_404_with_the_error_shape(api):
     assert_error(api("DISPATCHER").get("/api/v1/incidents/999999/"), 404, "not_found")
 
 
-def test_an_officer_can_read_an_incident_but_a_stranger_cannot(api, anon_api):
+def test_an_officer_cannot_read_incidents_or_their_intelligence_through_cad(api):
     created = incident()
-    assert api("OFFICER").get(f"/api/v1/incidents/{created.pk}/").status_code == 200
+    officer = api("OFFICER")
+
+    for url in (
+        "/api/v1/incidents/",
+        f"/api/v1/incidents/{created.pk}/",
+        f"/api/v1/incidents/{created.pk}/log/",
+        f"/api/v1/incidents/{created.pk}/timeline/",
+    ):
+        assert_error(officer.get(url), 403)
+    assert_error(post(officer, f"/api/v1/incidents/{created.pk}/log/", {"text": "x"}), 403)
+
+
+def test_a_dispatcher_can_read_an_incident_but_a_stranger_cannot(api, anon_api):
+    created = incident()
+    assert api("DISPATCHER").get(f"/api/v1/incidents/{created.pk}/").status_code == 200
     assert api("OIC").get(f"/api/v1/incidents/{created.pk}/").status_code == 403
     assert anon_api.get(f"/api/v1/incidents/{created.pk}/").status_code in (401, 403)
 
@@ -388,3 +402,15 @@ def test_a_contact_with_a_long_unparseable_number_is_recorded(api):
 
     assert response.status_code == 201, response.content
     assert Contact.objects.get().caller_phone == LONG_RAW_PHONE
+
+
+def test_an_inspector_may_correct_details_through_the_api_and_the_page(api, client, make_staff):
+    from cad.api import IncidentDetailView
+    from cad.views import IncidentDetailsFormView
+
+    assert IncidentDetailView.write_roles == IncidentDetailsFormView.allowed_roles
+    created = incident()
+    response = api("INSPECTOR").patch(
+        f"/api/v1/incidents/{created.pk}/", {"caller_name": "Anne Example"}, format="json"
+    )
+    assert response.status_code == 200, response.content

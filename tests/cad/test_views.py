@@ -207,3 +207,12 @@ def test_the_incident_list_filters(client):
     html = client.get(reverse("incident-list"), {"channel": "101"}).content.decode()
     assert bike.reference in html
     assert fight.reference not in html
+
+
+def test_an_officer_cannot_open_incident_pages_in_cad(client):
+    created = incident()
+    client.force_login(staff("OFFICER"))
+
+    assert client.get(reverse("incident-list")).status_code == 403
+    assert client.get(reverse("incident-detail", args=[created.pk])).status_code == 403
+    assert client.post(reverse("incident-log", args=[created.pk]), {"text": "x"}).status_code == 403
