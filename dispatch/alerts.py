@@ -147,16 +147,14 @@ def alert_acknowledge(*, actor, alert: Alert, now: datetime | None = None) -> Al
     return alert
 
 
-def alerts_settle(*, subject: str, kinds=None, reason: str, now: datetime | None = None) -> int:
-    """Settle the open (or acknowledged) alerts about `subject`; returns how many. Call inside
-    the transaction that ended the condition."""
-    now = now or timezone.now()
-    qs = Alert.objects.filter(
-        subject=subject, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]
+def _settle(qs, *, reason: str, now: datetime, incident=None) -> int:
+    """Settle the open or acknowledged alerts in `qs` (locked), publish each after commit and
+    audit what was settled: the one implementation behind both settle functions."""
+    alerts = list(
+        qs.filter(status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
+        .select_related("incident")
+        .select_for_update(of=("self",))
     )
-    if kinds:
-        qs = qs.filter(kind__in=list(kinds))
-    alerts = list(qs.select_for_update())
     for alert in alerts:
         alert.status, alert.settled_at, alert.settled_reason = (
             AlertStatus.SETTLED,
@@ -165,7 +163,26 @@ def alerts_settle(*, subject: str, kinds=None, reason: str, now: datetime | None
         )
         alert.save(update_fields=["status", "settled_at", "settled_reason"])
         _publish("settled", alert)
+    if alerts:
+        audited = incident if incident is not None else alerts[0].incident
+        audit_record(
+            actor=None,
+            action="alert.settled",
+            obj=audited if audited is not None else alerts[0],
+            at=now,
+            summary=f"{len(alerts)} alert(s) settled: {reason}"[:300],
+            data={"alerts": [a.pk for a in alerts], "reason": reason},
+        )
     return len(alerts)
+
+
+def alerts_settle(*, subject: str, kinds=None, reason: str, now: datetime | None = None) -> int:
+    """Settle the open (or acknowledged) alerts about `subject`; returns how many. Call inside
+    the transaction that ended the condition."""
+    qs = Alert.objects.filter(subject=subject)
+    if kinds:
+        qs = qs.filter(kind__in=list(kinds))
+    return _settle(qs, reason=reason, now=now or timezone.now())
 
 
 def incident_subject(incident) -> str:
@@ -241,28 +258,7 @@ def alerts_settle_incident(
     """Settle the open or acknowledged alerts about `incident` (optionally only `kinds`, and
     never those in `keep_ids`); returns how many. Call inside the transaction that ended the
     condition."""
-    now = now or timezone.now()
-    qs = Alert.objects.filter(
-        incident=incident, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]
-    ).exclude(pk__in=list(keep_ids))
+    qs = Alert.objects.filter(incident=incident).exclude(pk__in=list(keep_ids))
     if kinds:
         qs = qs.filter(kind__in=list(kinds))
-    alerts = list(qs.select_for_update())
-    for alert in alerts:
-        alert.status, alert.settled_at, alert.settled_reason = (
-            AlertStatus.SETTLED,
-            now,
-            reason[:200],
-        )
-        alert.save(update_fields=["status", "settled_at", "settled_reason"])
-        _publish("settled", alert)
-    if alerts:
-        audit_record(
-            actor=None,
-            action="alert.settled",
-            obj=incident,
-            at=now,
-            summary=f"{len(alerts)} alert(s) settled: {reason}"[:300],
-            data={"alerts": [a.pk for a in alerts], "reason": reason},
-        )
-    return len(alerts)
+    return _settle(qs, reason=reason, now=now or timezone.now(), incident=incident)

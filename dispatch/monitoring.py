@@ -40,6 +40,7 @@ from dispatch.alerts import (
     alerts_published_together,
     alerts_settle,
     alerts_settle_incident,
+    incident_subject,
 )
 from dispatch.models import (
     RESPONSE_TIME_KINDS,
@@ -67,10 +68,6 @@ def lookback() -> timedelta:
     Kept short because every scan re-reads what fell in this window; changes that put a
     threshold in the past (regrades, new incidents) are checked at once, not left to the scan."""
     return timedelta(seconds=float(getattr(settings, "CAD_SCAN_LOOKBACK_SECONDS", 5)))
-
-
-def incident_subject_key(incident_id: int) -> str:
-    return f"incident:{incident_id}"
 
 
 # --- Thresholds ----------------------------------------------------------------------------------
@@ -127,7 +124,7 @@ def _record(
 ) -> Alert | None:
     """Record one response-time alert (or reopen it after a regrade back); log it on the
     incident; a breach settles the due-soon warning it supersedes (when one may be open)."""
-    subject = incident_subject_key(incident.pk)
+    subject = incident_subject(incident)
     alert = alert_raise_again(
         kind=kind,
         subject=subject,
@@ -334,7 +331,7 @@ def scan_response_times(*, now: datetime | None = None) -> ScanResult:
         if due:
             recorded = _existing_keys(
                 (AlertKind.DUE_SOON, AlertKind.BREACHED),
-                {incident_subject_key(i.pk) for i, _, _ in due},
+                {incident_subject(i) for i, _, _ in due},
             )
             due_soon_open = {
                 subject
@@ -342,7 +339,7 @@ def scan_response_times(*, now: datetime | None = None) -> ScanResult:
                 if kind == AlertKind.DUE_SOON and status != AlertStatus.SETTLED
             }
             for incident, kind, threshold_at in due:
-                subject = incident_subject_key(incident.pk)
+                subject = incident_subject(incident)
                 if not _may_come_due_again(recorded.get((kind, subject, threshold_at))):
                     continue
                 alert = _record(

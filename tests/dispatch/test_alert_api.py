@@ -142,9 +142,9 @@ def test_acknowledging_locks_the_incident_before_the_alert(make_staff):
     with CaptureQueriesContext(connection) as queries:
         alert_services.alert_acknowledge(actor=make_staff("SUPERVISOR"), alert=alert)
 
-    locks = [q["sql"] for q in queries if "FOR " in q["sql"] and "UPDATE" in q["sql"]]
-    assert '"cad_incident"' in locks[0] and "FOR NO KEY UPDATE" in locks[0]
-    assert '"dispatch_alert"' in locks[1]
+    locks = [q["sql"] for q in queries if " FOR " in q["sql"] and "UPDATE" in q["sql"]]
+    assert 'FROM "cad_incident"' in locks[0] and "FOR NO KEY UPDATE" in locks[0]
+    assert 'FROM "dispatch_alert"' in locks[1]
 
 
 def test_dispatch_locks_incidents_without_blocking_key_share_locks():
@@ -154,7 +154,7 @@ def test_dispatch_locks_incidents_without_blocking_key_share_locks():
         services.unit_assign(actor=f.dispatcher(), unit=f.unit(), incident=incident)
 
     incident_locks = [
-        q["sql"] for q in queries if '"cad_incident"' in q["sql"] and "FOR " in q["sql"]
+        q["sql"] for q in queries if 'FROM "cad_incident"' in q["sql"] and " FOR " in q["sql"]
     ]
     assert incident_locks
     assert all("FOR NO KEY UPDATE" in sql for sql in incident_locks)
@@ -179,3 +179,18 @@ def test_the_live_board_keeps_a_new_escalation_when_there_are_more_alerts_than_i
 
     assert len(shown) == 3
     assert shown[0].pk == escalated.pk
+
+
+def test_settling_by_subject_is_audited_like_settling_by_incident():
+    incident = make_incident(received_at=T0)
+    scan_response_times(now=T0 + timedelta(minutes=16))
+
+    settled = alert_services.alerts_settle(
+        subject=f"incident:{incident.pk}", reason="test settles", now=T0 + timedelta(minutes=17)
+    )
+
+    assert settled == 1
+    assert any(
+        entry.action == "alert.settled" and "test settles" in entry.summary
+        for entry in audit_trail(incident)
+    )
