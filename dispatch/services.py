@@ -202,6 +202,31 @@ def _assignment_open(*, actor, unit: Unit, incident: Incident, now: datetime) ->
         ) from None
 
 
+def _commit_unit(
+    *, actor, unit: Unit, incident: Incident, now: datetime, unit_reason: str, incident_reason: str
+) -> Assignment:
+    """Send a locked unit to a locked incident: open its assignment, mark it ASSIGNED and, if
+    the incident was waiting, mark the incident RESOURCED. Shared by assign, divert, override."""
+    assignment = _assignment_open(actor=actor, unit=unit, incident=incident, now=now)
+    _unit_move(
+        actor=actor,
+        unit=unit,
+        to=UnitStatus.ASSIGNED,
+        now=now,
+        incident=incident,
+        reason=unit_reason,
+    )
+    if incident.status == IncidentStatus.OPEN:
+        incident_set_status(
+            actor=actor,
+            incident=incident,
+            status=IncidentStatus.RESOURCED,
+            now=now,
+            reason=incident_reason,
+        )
+    return assignment
+
+
 def _assignment_end(
     *, actor, assignment: Assignment, status: str, reason: str, now: datetime, incident: Incident
 ) -> None:
@@ -335,23 +360,14 @@ def _assign(
             f"{unit.call_sign} is {UnitStatus(unit.status).label.lower()}, not available.",
             code="unit_unavailable",
         )
-    assignment = _assignment_open(actor=actor, unit=unit, incident=incident, now=now)
-    _unit_move(
+    assignment = _commit_unit(
         actor=actor,
         unit=unit,
-        to=UnitStatus.ASSIGNED,
-        now=now,
         incident=incident,
-        reason=how or "assigned",
+        now=now,
+        unit_reason=how or "assigned",
+        incident_reason=f"{unit.call_sign} assigned",
     )
-    if incident.status == IncidentStatus.OPEN:
-        incident_set_status(
-            actor=actor,
-            incident=incident,
-            status=IncidentStatus.RESOURCED,
-            now=now,
-            reason=f"{unit.call_sign} assigned",
-        )
     incident_system_log(
         incident=incident,
         now=now,
@@ -727,23 +743,14 @@ def unit_divert(
             now=now,
             incident=original,
         )
-        new_assignment = _assignment_open(actor=actor, unit=unit, incident=target, now=now)
-        _unit_move(
+        new_assignment = _commit_unit(
             actor=actor,
             unit=unit,
-            to=UnitStatus.ASSIGNED,
-            now=now,
             incident=target,
-            reason=f"diverted from {original.reference}: {reason}",
+            now=now,
+            unit_reason=f"diverted from {original.reference}: {reason}",
+            incident_reason=f"{unit.call_sign} diverted here",
         )
-        if target.status == IncidentStatus.OPEN:
-            incident_set_status(
-                actor=actor,
-                incident=target,
-                status=IncidentStatus.RESOURCED,
-                now=now,
-                reason=f"{unit.call_sign} diverted here",
-            )
         divert = Divert.objects.create(
             unit=unit,
             from_incident=original,
@@ -936,23 +943,14 @@ def _divert_override(*, actor, divert: Divert, note: str, now: datetime) -> None
         now=now,
         incident=target,
     )
-    assignment = _assignment_open(actor=actor, unit=unit, incident=original, now=now)
-    _unit_move(
+    assignment = _commit_unit(
         actor=actor,
         unit=unit,
-        to=UnitStatus.ASSIGNED,
-        now=now,
         incident=original,
-        reason=f"controller override: {note}",
+        now=now,
+        unit_reason=f"controller override: {note}",
+        incident_reason=f"{unit.call_sign} sent back by controller",
     )
-    if original.status == IncidentStatus.OPEN:
-        incident_set_status(
-            actor=actor,
-            incident=original,
-            status=IncidentStatus.RESOURCED,
-            now=now,
-            reason=f"{unit.call_sign} sent back by controller",
-        )
     divert.status = DivertStatus.OVERRIDDEN
     incident_system_log(
         incident=original,
