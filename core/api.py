@@ -20,6 +20,17 @@ from core.exceptions import DomainError, Forbidden, Unauthenticated
 logger = logging.getLogger(__name__)
 
 
+def parse_input(serializer_class, data, **kwargs) -> dict:
+    """Validate request data with a shape-only serializer and return its `validated_data`.
+
+    Raises DRF's `ValidationError`, which `exception_handler` answers as a 400
+    `{"detail", "code", "errors"}`. `kwargs` go to the serializer (e.g. `context`).
+    """
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def exception_handler(exc, context):
     """Every error is `{"detail": str, "code": str}` (plus field errors where there are any)."""
     if isinstance(exc, DomainError):

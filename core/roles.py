@@ -46,3 +46,27 @@ OPERATIONS = (
     Role.SUPERVISOR,
     Role.ADMIN,
 )
+
+
+# Named role sets. A view, API or service that needs "who may do X" takes it from here, so the
+# same list of roles is written once.
+EVERY_ROLE = tuple(Role.values)
+# Control-room desks that dispatch and supervise dispatch.
+DISPATCH_DESKS = (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR)
+# Roles that read intelligence (officers read only what their own incident shows).
+INTEL_READERS = (
+    Role.CALL_HANDLER,
+    Role.SUPPORT_OPERATOR,
+    Role.DISPATCHER,
+    Role.CONTROLLER,
+    Role.INSPECTOR,
+    Role.SUPERVISOR,
+)
+# Roles that watch the alert board and read alerts.
+ALERT_READERS = DISPATCH_DESKS + (Role.QA_REVIEWER, Role.ADMIN)
+# Roles that acknowledge alerts.
+ALERT_ACKERS = DISPATCH_DESKS
+# Roles that read any unit's briefing; an officer reads only the unit they crew.
+BRIEFING_ANY_READERS = OPERATIONS + (Role.QA_REVIEWER,)
+# Roles that manage staffing minimums and shifts.
+STAFFING_MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
