@@ -20,6 +20,30 @@ from cad.normalise import Address
 logger = logging.getLogger(__name__)
 
 
+class FindingCategory:
+    """What a context finding means for grading, set by the provider that made it.
+
+    Grading reasons about these categories, never about another app's finding codes, so an app
+    can rename or add codes without silently removing a safety uplift.
+    """
+
+    # A history of domestic abuse for this caller, number, address or named person
+    # (DA crimes, DA incidents, MARAC, DVDS disclosures).
+    DA_HISTORY = "da_history"
+    # A live court order or bail conditions that protect someone on this call.
+    PROTECTIVE_ORDER = "protective_order"
+    # A live location risk marker (special scheme) or one that ended recently.
+    RISK_MARKER = "risk_marker"
+    # A warning about a person or place (weapons, violence, officer safety).
+    WARNING = "warning"
+    # Repeat contacts, previous incidents and other history that is not DA.
+    HISTORY = "history"
+    # Something happening now that puts someone in danger.
+    PRESENT_DANGER = "present_danger"
+    # Anything else.
+    OTHER = "other"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One reason the assessment gives, with the words or record that triggered it."""
@@ -31,6 +55,8 @@ class Finding:
     weight: str = "normal"  # "serious" findings make a DA call IMMEDIATE
     # Character offsets [start, end) of the triggering words in the narrative, for highlighting.
     spans: tuple[tuple[int, int], ...] = ()
+    # Categories (`FindingCategory`) a context provider gives its finding; grading reads these.
+    categories: frozenset[str] = frozenset()
 
     def as_dict(self) -> dict:
         return {
@@ -40,6 +66,7 @@ class Finding:
             "source": self.source,
             "weight": self.weight,
             "spans": [list(span) for span in self.spans],
+            "categories": sorted(self.categories),
         }
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Min, Prefetch, Q
 from django.utils import timezone
 
-from cad.context import Finding
+from cad.context import Finding, FindingCategory
 from cad.models import Contact, Incident
 from cad.normalise import Address
 from intelligence.matching import fuzzy_address_rows, match_names
@@ -446,6 +446,9 @@ def _interpret(query: CheckQuery, result: CheckResult, people: dict) -> None:
                 findings.append(
                     Finding(
                         code="COURT_ORDER_LIVE",
+                        categories=frozenset(
+                            {FindingCategory.PROTECTIVE_ORDER, FindingCategory.DA_HISTORY}
+                        ),
                         label="Live court order protecting the caller",
                         evidence=_evidence(record),
                         source="intel",
@@ -456,6 +459,9 @@ def _interpret(query: CheckQuery, result: CheckResult, people: dict) -> None:
                 findings.append(
                     Finding(
                         code="COURT_ORDER_LIVE_NAMED",
+                        categories=frozenset(
+                            {FindingCategory.PROTECTIVE_ORDER, FindingCategory.DA_HISTORY}
+                        ),
                         label="Live court order involving a named person",
                         evidence=_evidence(record),
                         source="intel",
@@ -483,6 +489,7 @@ def _interpret(query: CheckQuery, result: CheckResult, people: dict) -> None:
             findings.append(
                 Finding(
                     code="MARAC_12_MONTHS",
+                    categories=frozenset({FindingCategory.DA_HISTORY}),
                     label="MARAC in the last 12 months"
                     + (" (high risk)" if record["risk_level"] == RiskLevel.HIGH else ""),
                     evidence=_evidence(record),
@@ -503,6 +510,7 @@ def _interpret(query: CheckQuery, result: CheckResult, people: dict) -> None:
             findings.append(
                 Finding(
                     code="WARNING_MARKER",
+                    categories=frozenset({FindingCategory.WARNING}),
                     label="Warning on record",
                     evidence=_evidence(record),
                     source="intel",
@@ -519,6 +527,7 @@ def _interpret(query: CheckQuery, result: CheckResult, people: dict) -> None:
             findings.append(
                 Finding(
                     code="BAIL_CONDITIONS_LIVE",
+                    categories=frozenset({FindingCategory.PROTECTIVE_ORDER}),
                     label="Live bail conditions",
                     evidence=_evidence(record)
                     + (f" Conditions: {record['conditions']}" if record["conditions"] else ""),
@@ -536,6 +545,7 @@ def _interpret(query: CheckQuery, result: CheckResult, people: dict) -> None:
             findings.append(
                 Finding(
                     code="DVDS_DISCLOSURE",
+                    categories=frozenset({FindingCategory.DA_HISTORY}),
                     label="Domestic violence disclosure (Clare's Law) made",
                     evidence=_evidence(record),
                     source="intel",
@@ -559,6 +569,7 @@ def _interpret(query: CheckQuery, result: CheckResult, people: dict) -> None:
         findings.append(
             Finding(
                 code="PREVIOUS_DOMESTIC_ABUSE",
+                categories=frozenset({FindingCategory.DA_HISTORY}),
                 label="Previous domestic abuse",
                 evidence="; ".join(parts),
                 source="intel" if da_records else "history",
@@ -568,6 +579,7 @@ def _interpret(query: CheckQuery, result: CheckResult, people: dict) -> None:
         findings.append(
             Finding(
                 code="REPEAT_CONTACTS",
+                categories=frozenset({FindingCategory.HISTORY}),
                 label=f"Repeat contacts: {pattern['text']}",
                 evidence=pattern["evidence"],
                 source="history",

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from cad.context import CallQuery, ContextResult, Finding
+from cad.context import CallQuery, ContextResult, Finding, FindingCategory
 from cad.models import Grade
 from riskflags.models import MarkerStatus, RiskLevel
 from riskflags.selectors import markers_matching
@@ -116,6 +116,7 @@ class MarkerContextProvider:
                 result.risk_factors.append(
                     Finding(
                         code="marker_active",
+                        categories=frozenset({FindingCategory.RISK_MARKER}),
                         label="Active location risk marker (special scheme)",
                         evidence=f"special scheme active: {_sentence(item['reason'])}",
                         source="marker",
@@ -144,6 +145,7 @@ class MarkerContextProvider:
             result.risk_factors.append(
                 Finding(
                     code=f"marker_{item['status'].lower()}",
+                    categories=frozenset({FindingCategory.RISK_MARKER}),
                     label=f"Special scheme {item['status'].lower()} in the last 12 months",
                     evidence=evidence,
                     source="marker",

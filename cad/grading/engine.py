@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cad.context import ContextResult, Finding
+from cad.context import ContextResult, Finding, FindingCategory
 from cad.grading import rules
 from cad.grading.lexicon import Lexicon, get_lexicon
 from cad.grading.text import PAST_TENSES, TENSE_PRESENT, TENSE_RECENT, Narrative
@@ -43,18 +43,6 @@ ARMED_WORDS = (
     "got",
     "has",
 )
-# Context findings that say there is a history of domestic abuse for this caller or address.
-DEFAULT_CONTEXT_DA_CODES = (
-    "PREVIOUS_DOMESTIC_ABUSE",
-    "MARAC_12_MONTHS",
-    "DVDS_DISCLOSURE",
-    "COURT_ORDER_LIVE",
-    "COURT_ORDER_LIVE_NAMED",
-    "DA_CRIME",
-    "MARAC",
-    "DVDS",
-)
-DEFAULT_CONTEXT_ORDER_CODES = ("COURT_ORDER_LIVE", "COURT_ORDER_LIVE_NAMED", "BAIL_CONDITIONS_LIVE")
 
 
 @dataclass
@@ -181,10 +169,10 @@ def assess(
                 result.grade_floor,
                 result.floor_reason or f"Context sets the floor to {result.grade_floor}.",
             )
-    da_codes = set(lexicon.setting("context_da_codes", DEFAULT_CONTEXT_DA_CODES))
-    order_codes = set(lexicon.setting("context_order_codes", DEFAULT_CONTEXT_ORDER_CODES))
-    context_da = [f for f in context_findings if f.code in da_codes or f.code.startswith("DA_")]
-    context_orders = [f for f in context_findings if f.code in order_codes]
+    context_da = [f for f in context_findings if FindingCategory.DA_HISTORY in f.categories]
+    context_orders = [
+        f for f in context_findings if FindingCategory.PROTECTIVE_ORDER in f.categories
+    ]
 
     # --- People, behaviour, DA words --------------------------------------------------------
     people = rules.find_people(text, lexicon)
