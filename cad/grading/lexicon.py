@@ -107,9 +107,15 @@ class Lexicon:
     risks: tuple[RiskRule, ...]
     categories: tuple[Category, ...]
     behaviour_labels: dict[str, str] = field(default_factory=dict)
+    # Named frames ("home", "reported"): where words are said or heard.
+    frames: dict[str, PatternSet] = field(default_factory=dict)
 
     def setting(self, name: str, default=None):
         return self.settings.get(name, default)
+
+    def frame(self, name: str) -> PatternSet:
+        """A named frame's patterns; an empty set (matching nothing) when the file has none."""
+        return self.frames.get(name) or compile_patterns([], {}, f"frames.{name}")
 
 
 def expand(pattern: str, macros: dict[str, str]) -> str:
@@ -322,6 +328,10 @@ def build(data: dict, source: str = "<memory>") -> Lexicon:
         risks=tuple(risks),
         categories=tuple(categories),
         behaviour_labels=behaviour_labels,
+        frames={
+            name: compile_patterns(patterns, macros, f"frames.{name}")
+            for name, patterns in data.get("frames", {}).items()
+        },
     )
 
 

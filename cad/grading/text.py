@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,6 +17,7 @@ _QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
 _DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"}
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n+")
+_HAS_WORD = re.compile(r"[a-z0-9]")
 _CLAUSE_BREAK = re.compile(
     r"[,;:()\[\]]|\s-\s|\b(?:but|however|although|though|whereas|because|until|unless|when|"
     r"whilst|while|and now|and then|then|so now|after which)\b"
@@ -189,6 +191,17 @@ _PRESENT_WEAK = re.compile(
 )
 
 
+def _past_tense(body: str) -> str:
+    """The past-time words in `body`: historic, overnight or earlier today; "" when none."""
+    if _PAST.search(body):
+        return TENSE_HISTORIC
+    if _OVERNIGHT.search(body):
+        return TENSE_OVERNIGHT
+    if _RECENT.search(body):
+        return TENSE_RECENT
+    return ""
+
+
 def normalise(text: str) -> str:
     """Lower-case, straight quotes and hyphens, accents stripped; same length as `text`."""
     out = []
@@ -220,15 +233,29 @@ class Segment:
 
 
 class Narrative:
-    """A narrative with its normalised text, tokens, sentences and clauses."""
+    """A narrative with its normalised text, tokens, sentences and clauses.
+
+    Every lookup by position is a binary search over precomputed offsets and every per-segment
+    answer (a clause's tense) is computed once, so assessing a narrative costs time linear in its
+    length even when it has no full stops.
+    """
 
     def __init__(self, original: str):
         self.original = original or ""
         self.text = normalise(self.original)
+        self._tense_cache: dict[int, str] = {}
 
     @cached_property
     def tokens(self) -> list[Token]:
         return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(self.text)]
+
+    @cached_property
+    def _token_starts(self) -> list[int]:
+        return [t.start for t in self.tokens]
+
+    @cached_property
+    def _token_ends(self) -> list[int]:
+        return [t.end for t in self.tokens]
 
     @cached_property
     def sentences(self) -> list[Segment]:
@@ -246,43 +273,63 @@ class Narrative:
         segments = []
         for sentence in self.sentences:
             start = sentence.start
-            body = self.text[sentence.start : sentence.end]
-            for match in _CLAUSE_BREAK.finditer(body):
-                cut = sentence.start + match.start()
+            for match in _CLAUSE_BREAK.finditer(self.text, sentence.start, sentence.end):
+                cut = match.start()
                 # Punctuation alone (", but") joins the clause that follows.
-                if re.search(r"[a-z0-9]", self.text[start:cut]):
+                if _HAS_WORD.search(self.text, start, cut):
                     segments.append(Segment(start, cut))
                     start = cut
             if sentence.end > start:
                 segments.append(Segment(start, sentence.end))
         return segments or [Segment(0, 0)]
 
-    def _containing(self, segments: list[Segment], pos: int) -> Segment:
-        for segment in segments:
-            if segment.start <= pos < segment.end:
-                return segment
-        return segments[-1]
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
+    @cached_property
+    def _clause_starts(self) -> list[int]:
+        return [s.start for s in self.clauses]
+
+    @staticmethod
+    def _index_in(segments: list[Segment], starts: list[int], pos: int) -> int:
+        index = bisect_right(starts, pos) - 1
+        if index < 0 or not segments[index].start <= pos < segments[index].end:
+            # Past the end (or in trailing space between segments): the nearest segment before.
+            return max(0, min(index, len(segments) - 1))
+        return index
 
     def sentence_of(self, pos: int) -> Segment:
-        return self._containing(self.sentences, pos)
+        return self.sentences[self.sentence_index(pos)]
 
     def clause_of(self, pos: int) -> Segment:
-        return self._containing(self.clauses, pos)
+        return self.clauses[self._index_in(self.clauses, self._clause_starts, pos)]
 
     def sentence_index(self, pos: int) -> int:
-        return self.sentences.index(self.sentence_of(pos))
+        return self._index_in(self.sentences, self._sentence_starts, pos)
 
     def quote(self, start: int, end: int) -> str:
         """The caller's own words for a span, whitespace tidied."""
         return " ".join(self.original[start:end].split())
 
     def tokens_between(self, start: int, end: int) -> list[Token]:
-        return [t for t in self.tokens if t.start >= start and t.end <= end]
+        """Tokens wholly inside [start, end)."""
+        first = bisect_left(self._token_starts, start)
+        last = bisect_right(self._token_ends, end)
+        return self.tokens[first:last] if last > first else []
 
     def tokens_before(self, pos: int, limit: int, floor: int) -> list[Token]:
         """Up to `limit` tokens ending at or before `pos` and starting at or after `floor`."""
-        before = [t for t in self.tokens if t.end <= pos and t.start >= floor]
-        return before[-limit:] if limit else before
+        last = bisect_right(self._token_ends, pos)
+        first = bisect_left(self._token_starts, floor)
+        if limit:
+            first = max(first, last - limit)
+        return self.tokens[first:last] if last > first else []
+
+    def tokens_after(self, pos: int, limit: int) -> list[Token]:
+        """Up to `limit` tokens starting at or after `pos`."""
+        first = bisect_left(self._token_starts, pos)
+        return self.tokens[first : first + limit]
 
     # --- Cues around a match -------------------------------------------------------------------
 
@@ -298,7 +345,7 @@ class Narrative:
                 between = {t.text for t in before[i + 1 :]}
                 negated = not (between & NEGATION_STOPS) and not (between & NEGATION_CANCELS)
         if negated:
-            after = [t.text for t in self.tokens if t.start >= end][:3]
+            after = [t.text for t in self.tokens_after(end, 3)]
             if "yet" in after:
                 return False
         return negated
@@ -314,32 +361,41 @@ class Narrative:
                 return True
             # "he'd batter him" (would), not "he'd battered him" (had).
             if token.text.endswith("'d"):
-                verb = following or next((t.text for t in self.tokens if t.start >= start), "")
+                verb = following or next((t.text for t in self.tokens_after(start, 1)), "")
                 if not verb.endswith(("ed", "en")):
                     return True
             if token.text == "going" and following == "to":
                 return True
-        after = [t.text for t in self.tokens if t.start >= start][:8]
+        after = [t.text for t in self.tokens_after(start, 8)]
         return "yet" in after
 
     def tense(self, start: int) -> str:
         """When the words at `start` happened: the clause's time words decide, then the
-        sentence's past-time words. Present cues win over past ones in the same clause."""
-        clause, sentence = self.clause_of(start), self.sentence_of(start)
-        for segment in (clause, sentence):
-            body = self.text[segment.start : segment.end].strip(" .!?,;:")
-            # "Now" in another clause of the sentence says nothing about this one.
-            if segment is clause and _PRESENT.search(body):
-                return TENSE_PRESENT
-            if segment is clause and _PRESENT_WEAK.search(body) and not _PAST.search(body):
-                return TENSE_PRESENT
-            if _PAST.search(body):
-                return TENSE_HISTORIC
-            if _OVERNIGHT.search(body):
-                return TENSE_OVERNIGHT
-            if _RECENT.search(body):
-                return TENSE_RECENT
-        return TENSE_UNSPECIFIED
+        sentence's past-time words. Present cues win over past ones in the same clause. Computed
+        once per clause."""
+        clause = self.clause_of(start)
+        cached = self._tense_cache.get(clause.start)
+        if cached is None:
+            cached = self._tense_cache[clause.start] = self._clause_tense(clause)
+        return cached
+
+    def _clause_tense(self, clause: Segment) -> str:
+        body = self.text[clause.start : clause.end].strip(" .!?,;:")
+        # "Now" in another clause of the sentence says nothing about this one.
+        if _PRESENT.search(body):
+            return TENSE_PRESENT
+        if _PRESENT_WEAK.search(body) and not _PAST.search(body):
+            return TENSE_PRESENT
+        return _past_tense(body) or self._sentence_tense(self.sentence_index(clause.start))
+
+    def _sentence_tense(self, index: int) -> str:
+        key = -1 - index  # sentence entries share the cache with clauses, keyed apart
+        cached = self._tense_cache.get(key)
+        if cached is None:
+            sentence = self.sentences[index]
+            body = self.text[sentence.start : sentence.end].strip(" .!?,;:")
+            cached = self._tense_cache[key] = _past_tense(body) or TENSE_UNSPECIFIED
+        return cached
 
     def is_progressive(self, start: int, end: int) -> bool:
         """ "He is hitting her", "they're fighting": happening as the caller speaks."""
