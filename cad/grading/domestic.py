@@ -53,6 +53,15 @@ class Evidence:
     risks: list[Hit]
     context_findings: list[Finding]
     home_frame: bool = False
+    # An abandoned, silent or dropped call, or a call-back: what is heard on it counts.
+    silent_frame: bool = False
+    # Fear or urgency in the caller's words ("scared", "please hurry", "not meant to be here").
+    distress: list[tuple[int, int]] = field(default_factory=list)
+    # A harmless explanation ("TV film playing", "joking", "NFA").
+    benign: bool = False
+    # The call is about something else: the caller says so ("separate case", "that's not why
+    # I'm calling"), or another kind of call is reported in words apart from the DA history.
+    other_subject: bool = False
 
     @property
     def linked(self) -> list[Link]:
@@ -74,7 +83,26 @@ class Evidence:
 
     @property
     def present_hits(self) -> list[Hit]:
-        return [h for h in self.risks if h.rule.present and h.tense != TENSE_RECENT]
+        present = [h for h in self.risks if h.rule.present and h.tense != TENSE_RECENT]
+        return present + self.callback_distress
+
+    @property
+    def callback_distress(self) -> list[Hit]:
+        """Screaming, a struggle, a man's voice heard on an abandoned call or call-back."""
+        if not self.silent_frame or self.people.public_places or self.benign:
+            return []
+        return [h for h in self.risks if h.code == "DISTRESS_ON_CALL"]
+
+    @property
+    def presence(self) -> list[Hit]:
+        """Someone there, at the door, trying to get in or just gone."""
+        return [h for h in self.present_hits if h.code.startswith("SUSPECT_")]
+
+    @property
+    def fear(self) -> list[tuple[int, int]]:
+        frightened = [h.span for h in self.risks if h.code in ("VICTIM_FRIGHTENED",)]
+        threats = [lk.hit.span for lk in self.links if lk.hit.code in ("THREATS", "DAMAGE")]
+        return self.distress + frightened + threats
 
     @property
     def now_hits(self) -> list[Hit]:
@@ -92,6 +120,8 @@ class Evidence:
 
     @property
     def cries(self) -> list[Hit]:
+        if self.benign:
+            return []
         return [h for h in self.present_hits if h.code == "CRIES_HEARD"]
 
     @property
@@ -116,6 +146,8 @@ def decide(narrative: Narrative, evidence: Evidence) -> Decision:
     _abuse_between_connected_people(narrative, evidence, decision)
     _named_now(narrative, evidence, decision)
     _cries_heard_at_home(narrative, evidence, decision)
+    _distress_on_an_abandoned_call(narrative, evidence, decision)
+    _connected_person_there_and_feared(narrative, evidence, decision)
     _history_and_something_now(narrative, evidence, decision)
     if decision.domestic_abuse:
         _third_party(narrative, evidence, decision)
@@ -163,7 +195,9 @@ def _abuse_between_connected_people(narrative, evidence: Evidence, decision: Dec
 
 
 def _named_now(narrative, evidence: Evidence, decision: Decision) -> None:
-    current = [h for h in evidence.domestic_words if h.tense not in PAST_TENSES]
+    """ "DV in progress", "a domestic going on now". Named without "now" ("she is a DA victim",
+    "MARAC case", "in a refuge") the words are a history: see `_history_and_something_now`."""
+    current = [h for h in evidence.domestic_words if h.tense == TENSE_PRESENT]
     if not current:
         return
     decision.indicators.append(
@@ -195,9 +229,67 @@ def _cries_heard_at_home(narrative, evidence: Evidence, decision: Decision) -> N
     decision.domestic_abuse = True
 
 
+def _distress_on_an_abandoned_call(narrative, evidence: Evidence, decision: Decision) -> None:
+    """An abandoned or silent call with screaming, a struggle or a man's voice on call-back: treated
+    as domestic abuse in progress until the handler learns otherwise."""
+    if decision.domestic_abuse:
+        return
+    heard = evidence.callback_distress + [
+        h for h in evidence.cries if h not in evidence.callback_distress
+    ]
+    if not heard or not evidence.silent_frame or evidence.people.minors:
+        return
+    spans = [h.span for h in heard]
+    decision.indicators.append(
+        finding(narrative, "CALLBACK_DISTRESS", "Distress heard on an abandoned call", spans)
+    )
+    decision.reasons.append(
+        "Domestic abuse suspected: an abandoned or silent call with distress heard "
+        f'("{narrative.quote(*heard[0].span)}").'
+    )
+    decision.domestic_abuse = True
+
+
+def _connected_person_there_and_feared(narrative, evidence: Evidence, decision: Decision) -> None:
+    """ "My ex is climbing the back fence, he's not meant to be here, please hurry": a partner,
+    ex-partner or relative there or trying to get in, and the caller afraid."""
+    if decision.domestic_abuse:
+        return
+    people = evidence.people
+    connections = people.connections
+    presence = [h for h in evidence.presence if h.tense not in PAST_TENSES]
+    fear = evidence.fear
+    if not connections or not presence or not fear:
+        return
+    if people.unowned_strangers or people.public_places or people.minors:
+        return  # "some lad's just headbutted my husband, the lad's still here"
+    decision.indicators.append(
+        finding(
+            narrative,
+            "PERSONAL_CONNECTION",
+            f"Personal connection ({CONNECTION_KINDS.get(connections[0].rel_kind, 'relative')})",
+            [connections[0].span],
+        )
+    )
+    decision.indicators.append(
+        finding(
+            narrative,
+            "UNWANTED_PRESENCE",
+            "There or trying to get in, and the caller is afraid",
+            [presence[0].span, fear[0]],
+        )
+    )
+    decision.reasons.append(
+        f'Domestic abuse: "{connections[0].text}" is there or trying to get in '
+        f'("{narrative.quote(*presence[0].span)}") and the caller is afraid '
+        f'("{narrative.quote(*fear[0])}").'
+    )
+    decision.domestic_abuse = True
+
+
 def _history_indicators(narrative, evidence: Evidence) -> list[Finding]:
     found = []
-    historic = [h for h in evidence.domestic_words if h.tense in PAST_TENSES]
+    historic = [h for h in evidence.domestic_words if h.tense != TENSE_PRESENT]
     if historic:
         spans = [h.span for h in historic]
         found.append(finding(narrative, "DA_HISTORY", "History of domestic abuse", spans))
@@ -238,15 +330,27 @@ def _history_and_something_now(narrative, evidence: Evidence, decision: Decision
     if decision.domestic_abuse:
         decision.indicators.extend(history)
         return
-    if not now and not abuse:
-        return
-    decision.indicators.extend(history)
-    what = now[0] if now else abuse[0].hit
-    decision.reasons.append(
-        f"Domestic abuse: {lower_first(history[0].label)} ({history[0].evidence}) and "
-        f'something happening now ("{narrative.quote(*what.span)}").'
-    )
-    decision.domestic_abuse = True
+    if now or abuse:
+        decision.indicators.extend(history)
+        what = now[0] if now else abuse[0].hit
+        decision.reasons.append(
+            f"Domestic abuse: {lower_first(history[0].label)} ({history[0].evidence}) and "
+            f'something happening now ("{narrative.quote(*what.span)}").'
+        )
+        decision.domestic_abuse = True
+    elif not evidence.other_subject and _named_in_narrative(history):
+        # "Caller wants an update on her domestic abuse case", "I have a non-mol against my
+        # ex": the call is about the domestic abuse itself.
+        decision.indicators.extend(history)
+        decision.reasons.append(
+            f"Domestic abuse: the call is about {lower_first(history[0].label)} "
+            f"({history[0].evidence})."
+        )
+        decision.domestic_abuse = True
+
+
+def _named_in_narrative(history: list[Finding]) -> bool:
+    return any(f.source == "narrative" for f in history)
 
 
 def _third_party(narrative, evidence: Evidence, decision: Decision) -> None:
@@ -287,7 +391,7 @@ def _question_signals(narrative, evidence: Evidence) -> list[str]:
         signals.append(f'a personal connection ("{evidence.people.connections[0].text}")')
     elif evidence.people.minors:
         signals.append(f'a relative ("{evidence.people.minors[0].text}")')
-    history = [h for h in evidence.domestic_words if h.tense in PAST_TENSES]
+    history = [h for h in evidence.domestic_words if h.tense != TENSE_PRESENT]
     if history or evidence.history_links or evidence.context_da:
         signals.append("a history of domestic abuse")
     if evidence.orders or evidence.context_orders:

@@ -169,18 +169,43 @@ def _read_context(context: list[ContextResult], grades: _Grades) -> _Context:
     return found
 
 
-def _read_narrative(text: Narrative, lexicon: Lexicon, context: _Context) -> Evidence:
+def _other_subject(text: Narrative, lexicon: Lexicon, history_spans: list, categories) -> bool:
+    """The call is about something else than a DA history it mentions: the caller says so, or
+    another kind of call is reported in a sentence with no DA words in it."""
+    if lexicon.frame("unrelated").search(text.text):
+        return True
+    da_sentences = {text.sentence_index(start) for start, _ in history_spans}
+    return any(
+        grade and text.sentence_index(hit.start) not in da_sentences
+        for category, hit, grade in categories
+        if not category.silent
+    )
+
+
+def _read_narrative(text: Narrative, lexicon: Lexicon, context: _Context, categories) -> Evidence:
     """WHO, WHAT, WHEN and CERTAINTY: people, behaviour hits and who did them."""
     people = find_people(text, lexicon)
-    behaviours = [h for h in rules.find_behaviours(text, lexicon) if not h.negated]
+    domestic_words = rules.find_domestic_words(text, lexicon)
+    orders = rules.find_orders(text, lexicon)
+    behaviours = [
+        h
+        for h in rules.find_behaviours(text, lexicon)
+        if not h.negated and not rules.is_figure_of_speech(text, lexicon, h)
+    ]
     return Evidence(
         links=[link(text, hit, people) for hit in behaviours],
         people=people,
-        domestic_words=rules.find_domestic_words(text, lexicon),
-        orders=rules.find_orders(text, lexicon),
+        domestic_words=domestic_words,
+        orders=orders,
         risks=rules.find_risks(text, lexicon),
         context_findings=context.findings,
         home_frame=bool(lexicon.frame("home").search(text.text)),
+        silent_frame=bool(lexicon.frame("silent_call").search(text.text)),
+        distress=[m.span() for m in lexicon.frame("distress").finditer(text.text)],
+        benign=bool(lexicon.frame("benign").search(text.text)),
+        other_subject=_other_subject(
+            text, lexicon, [h.span for h in domestic_words + orders], categories
+        ),
     )
 
 
@@ -255,11 +280,11 @@ def assess(
     text = Narrative(narrative or "")
     grades = _Grades()
     ctx = _read_context(context, grades)
-    evidence = _read_narrative(text, lexicon, ctx)
+    categories = rules.find_categories(text, lexicon)
+    evidence = _read_narrative(text, lexicon, ctx, categories)
     decision = decide(text, evidence)
     domestic_abuse = decision.domestic_abuse or answered.confirmed
     risk_factors = _risk_factors(text, lexicon, evidence, domestic_abuse)
-    categories = rules.find_categories(text, lexicon)
     present_danger = bool(evidence.present_hits or evidence.present_behaviour or answered.present)
 
     grades.reasons.extend(decision.reasons)

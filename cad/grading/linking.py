@@ -155,7 +155,7 @@ def link(narrative: Narrative, hit: Hit, people: People) -> Link:
     """Who did the behaviour in `hit`, and whether that makes it abuse between personally
     connected people aged 16 or over (Domestic Abuse Act 2021 s.1-2)."""
     found = _link(narrative, hit, people)
-    return _exclude_minors(found, people)
+    return _exclude_minors(narrative, found, people)
 
 
 def _link(narrative: Narrative, hit: Hit, people: People) -> Link:
@@ -163,10 +163,10 @@ def _link(narrative: Narrative, hit: Hit, people: People) -> Link:
     agent, patient, passive = _find_agent(narrative, hit, people, patient)
     resolved = people.resolve(agent)
     if resolved is not None and resolved.kind == REL:
-        return _link_relative(hit, agent, resolved, patient)
+        return _link_relative(narrative, hit, agent, resolved, patient)
     if resolved is not None and resolved.kind == STRANGER:
         # "The man next door is hitting his wife": the stranger's own partner.
-        if patient is not None and patient.connected and patient.possessor == "pronoun":
+        if _own_partner(narrative, resolved, patient):
             return Link(hit, True, agent, patient, connection=patient)
         return Link(hit, False, agent, patient, blocked_by=resolved)
     if resolved is not None and resolved.kind == CALLER:
@@ -180,12 +180,35 @@ def _link(narrative: Narrative, hit: Hit, people: People) -> Link:
         if others and not people.strangers:
             return Link(hit, True, None, patient, connection=others[0])
         return Link(hit, False, None, patient)
-    if connections and not people.unowned_strangers:
+    if connections and not people.unowned_strangers and not people.minors:
         return Link(hit, True, None, patient, connection=connections[0])
     return Link(hit, False, None, patient)
 
 
-def _link_relative(hit: Hit, agent: Mention, resolved: Mention, patient) -> Link:
+def _own_partner(narrative: Narrative, stranger: Mention, patient: Mention | None) -> bool:
+    """ "The man next door is hitting his wife": a partner named with "his"/"her" matching the
+    unconnected person's gender is that person's own partner (not "her mother", a relative of
+    whoever is speaking)."""
+    if patient is None or not patient.connected or patient.possessor != "pronoun":
+        return False
+    if patient.rel_kind not in ("intimate", "ex"):
+        return False
+    pronoun = _possessive_pronoun(narrative, patient)
+    return not stranger.gender or pronoun == "" or pronoun == stranger.gender
+
+
+def _possessive_pronoun(narrative: Narrative, mention: Mention) -> str:
+    before = narrative.text[max(0, mention.start - 25) : mention.start].split()
+    for word in reversed(before):
+        if word in ("his", "her"):
+            return "m" if word == "his" else "f"
+    return ""
+
+
+def _link_relative(narrative, hit: Hit, agent: Mention, resolved: Mention, patient) -> Link:
+    if _someone_elses_relative(narrative, resolved, patient):
+        # "Her dad came round and threatened my son": the girlfriend's father, not ours.
+        return Link(hit, False, agent, patient, blocked_by=resolved)
     if (
         patient is not None
         and patient.kind == STRANGER
@@ -197,6 +220,19 @@ def _link_relative(hit: Hit, agent: Mention, resolved: Mention, patient) -> Link
     if resolved.connected:
         return Link(hit, True, agent, patient, connection=resolved)
     return Link(hit, False, agent, patient, blocked_by=resolved if resolved.minor else None)
+
+
+def _someone_elses_relative(narrative: Narrative, agent: Mention, patient) -> bool:
+    """A "his"/"her" relative acting on the caller, or on the caller's relative of the other
+    gender, is someone else's relative: "her husband came round and shoved me"."""
+    if agent.possessor != "pronoun" or patient is None:
+        return False
+    if patient.kind == CALLER:
+        return True
+    if patient.kind == REL and patient.possessor == "caller":
+        owner = _possessive_pronoun(narrative, agent)
+        return bool(owner and patient.gender and owner != patient.gender)
+    return False
 
 
 def _link_caller(narrative: Narrative, hit: Hit, agent, patient, people: People) -> Link:
@@ -211,20 +247,29 @@ def _link_caller(narrative: Narrative, hit: Hit, agent, patient, people: People)
     return Link(hit, False, agent, patient)
 
 
-def _exclude_minors(found: Link, people: People) -> Link:
+def _exclude_minors(narrative: Narrative, found: Link, people: People) -> Link:
     """A party under 16 (the one who did it or the one it was done to) takes the behaviour out
     of domestic abuse: "my son's 15 and he's punched his sister who's 12"."""
     if not found.linked:
         return found
-    for person in (people.resolve(found.agent), people.resolve(found.patient), found.connection):
-        if person is not None and person.kind == REL and person.minor:
-            return Link(found.hit, False, found.agent, found.patient, blocked_by=person)
     patient = people.resolve(found.patient)
-    if (
-        patient is not None
-        and patient.kind == CALLER
-        and people.caller_age is not None
-        and people.caller_age < 16
-    ):
-        return Link(found.hit, False, found.agent, found.patient, blocked_by=patient)
+    for person in (people.resolve(found.agent), patient, found.connection):
+        if person is not None and person.minor:
+            return _blocked(found, person)
+    unnamed_victim = patient is None or patient.kind in (CALLER, PRONOUN)
+    if unnamed_victim:
+        # "My 17 year old daughter has been hitting her 14 year old brother ... broken his
+        # glasses": a child named near the act is the likely victim.
+        sentence = narrative.sentence_index(found.hit.start)
+        lo = narrative.sentences[max(0, sentence - 1)].start
+        near = [m for m in people.minors if lo <= m.start < narrative.sentences[sentence].end]
+        if near:
+            return _blocked(found, near[0])
+    caller_child = people.caller_age is not None and people.caller_age < 16
+    if caller_child and (patient is None or patient.kind == CALLER):
+        return _blocked(found, patient or found.agent)
     return found
+
+
+def _blocked(found: Link, by: Mention | None) -> Link:
+    return Link(found.hit, False, found.agent, found.patient, blocked_by=by)

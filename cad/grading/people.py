@@ -40,14 +40,19 @@ FUNCTION_WORDS = frozenset(
     "about badly too as by for from into the a then there here outside inside still really "
     "hard".split()
 )
+# "she's 8", "he's 14": an age for the nearest relative of that gender named before.
+_PRONOUN_AGE = re.compile(
+    r"\b(he|she)(?:'s| is|s)\s+(?:only\s+)?(\d{1,2})\b(?![\d:]|\s*(?:mins?|minutes|hours|weeks|months|%))"
+)
+_STRANGER_GENDER = re.compile(r"^\s*\(\s*([mf])\b")
 _AGE_BEFORE = re.compile(r"(\d{1,2})[\s-]*(?:years?|yrs?|yr)[\s-]*old[\s-]*$|(\d{1,2})\s*yo\s+$")
 # "son, 15", "son (15)", "son aged 15", "son who is 15", "son who's 15", "son's 15", "son is 15",
 # "daughters 10 and 13", "ex-p (m,38)".
 _AGE_AFTER = re.compile(
     r"^(?:'s|s'|s)?\s*(?:,\s*|\(\s*(?:[mf]\s*,\s*)?|\s+aged?\s+|\s+who\s+is\s+|\s+who's\s+|"
     r"\s+whos\s+|\s+is\s+|'s\s+|\s+)(?:aged?\s+)?(\d{1,2})(?:\s*(?:and|&)\s*(\d{1,2}))?"
-    r"(?![\d:/.]|\s*(?:am|pm|mins?|minutes?|hours?|hrs?|times?|days?|weeks?|months?|years? ago|"
-    r"grand|quid|pounds?|k\b|%))"
+    r"(?![\d:/.]|\s*(?:am|pm|mins?|minutes?|hours?|hrs?|times?|(?:days?|weeks?|months?|years?|yrs?)"
+    r"(?![\s-]*old)|grand|quid|pounds?|k\b|%))"
 )
 # "they're 13 and 14", "they're both 15", "both 15": ages for everyone named nearby.
 _GROUP_AGE = re.compile(
@@ -181,7 +186,10 @@ class People:
 
     @cached_property
     def minors(self) -> list[Mention]:
-        return [m for m in self.relationships if m.minor]
+        """Relatives and others named with an age under 16."""
+        return sorted(
+            (m for m in self.relationships + self.strangers if m.minor), key=lambda m: m.start
+        )
 
     @property
     def unowned_strangers(self) -> list[Mention]:
@@ -246,7 +254,7 @@ def _possessor_before(narrative: Narrative, start: int) -> str:
 
 
 def _age_of(narrative: Narrative, start: int, end: int) -> int | None:
-    text = narrative.text
+    text = narrative.digits
     before = _AGE_BEFORE.search(text[max(0, start - 25) : start])
     after = _AGE_AFTER.match(text[end : end + 30])
     ages = []
@@ -279,19 +287,39 @@ def find_relationships(narrative: Narrative, lexicon: Lexicon) -> list[Mention]:
                 kept[-1] = mention
             continue
         kept.append(mention)
+    # "He's never been my boyfriend", "not related, not partner": not a connection.
+    kept = [m for m in kept if not narrative.is_negated(m.start, m.end, 3)]
     starts = [m.start for m in kept]
     for mention in kept:
         mention.possessor = _possessor_before(narrative, mention.start)
         mention.possessive = _possessive_after(narrative, lexicon, mention.end, starts)
         mention.age = _age_of(narrative, mention.start, mention.end)
     _apply_group_ages(narrative, kept)
+    _apply_pronoun_ages(narrative, kept)
     return kept
+
+
+def _apply_pronoun_ages(narrative: Narrative, relationships: list[Mention]) -> None:
+    """ "His little sister ... She's 8": the age goes to the last relative of that gender."""
+    index = MentionIndex(relationships)
+    for match in _PRONOUN_AGE.finditer(narrative.digits):
+        gender = "m" if match.group(1) == "he" else "f"
+        pos = match.start()
+        while True:
+            mention = index.nearest_before(pos, max(0, match.start() - 300))
+            if mention is None:
+                break
+            if mention.gender in ("", gender):
+                if mention.age is None:
+                    mention.age = int(match.group(2))
+                break
+            pos = mention.start
 
 
 def _apply_group_ages(narrative: Narrative, relationships: list[Mention]) -> None:
     """ "My brothers are fighting, they're 13 and 14": the youngest age given for a group
     applies to the relatives named in that sentence or the one before that have none."""
-    for match in _GROUP_AGE.finditer(narrative.text):
+    for match in _GROUP_AGE.finditer(narrative.digits):
         age = min(int(g) for g in match.groups() if g)
         index = narrative.sentence_index(match.start())
         lo = narrative.sentences[max(0, index - 1)].start
@@ -302,7 +330,7 @@ def _apply_group_ages(narrative: Narrative, relationships: list[Mention]) -> Non
 
 
 def _caller_age(narrative: Narrative) -> int | None:
-    match = _CALLER_AGE.search(narrative.text)
+    match = _CALLER_AGE.search(narrative.digits)
     if not match:
         return None
     return int(next(g for g in match.groups() if g))
@@ -323,14 +351,16 @@ def find_strangers(
                 continue
             for m in clash:
                 found.remove(m)
+            marked = _STRANGER_GENDER.match(narrative.text[span[1] : span[1] + 8])
             found.append(
                 Mention(
                     kind=STRANGER,
                     start=span[0],
                     end=span[1],
                     text=narrative.quote(*span),
-                    gender=gender,
+                    gender=marked.group(1) if marked else gender,
                     possessive=_possessive_after(narrative, lexicon, span[1], starts),
+                    age=_age_of(narrative, *span),
                 )
             )
     found = [m for m in found if not _is_apposed_to_relative(narrative, m, relationships)]

@@ -223,3 +223,24 @@ def is_present_danger(hit: Hit) -> bool:
     if hit.progressive or hit.tense == TENSE_PRESENT:
         return True
     return hit.code == "VIOLENCE" and hit.tense == TENSE_UNSPECIFIED
+
+
+_FUTURE = re.compile(r"(?:'ll|\bwill\b|\bgoing to\b|\bgonna\b|'d have|\bhave my\b)")
+_THREAT_REPORTED = re.compile(
+    r"\b(?:said|says|saying|told|tells|text(?:ed|s)?|messag\w*|threat\w*|shout\w*|scream\w*|"
+    r"keeps|kept|swore|sworn|warned|posted|wrote|emailed|rang|voicemail)\b"
+)
+
+
+def is_figure_of_speech(narrative: Narrative, lexicon: Lexicon, hit: Hit) -> bool:
+    """ "My husband is going to kill me, it was his nan's ring", "me mam'll kill us": a threat
+    the caller predicts rather than one anyone made, or one the caller says was a joke."""
+    if hit.code not in ("THREATS", "VIOLENCE"):
+        return False
+    sentence = narrative.sentence_of(hit.start)
+    body = narrative.text[sentence.start : sentence.end]
+    if lexicon.frame("benign").search(body):
+        return True
+    if hit.code != "THREATS" or not _FUTURE.search(narrative.text[hit.start : hit.end]):
+        return False
+    return not _THREAT_REPORTED.search(body)

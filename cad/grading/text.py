@@ -29,6 +29,10 @@ NEGATIONS = frozenset(
         "no",
         "never",
         "nobody",
+        "nobody's",
+        "noone",
+        "no-one",
+        "no-one's",
         "none",
         "nothing",
         "neither",
@@ -191,6 +195,23 @@ _PRESENT_WEAK = re.compile(
 )
 
 
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+}  # fmt: skip
+_WORD_AGE = re.compile(
+    r"\b("
+    + "|".join(_NUMBER_WORDS)
+    + r")\b(?!\s*(?:mins?|minutes|hours|days|weeks|months|years? ago|times|of|o'clock))"
+)
+
+
+def _with_number_words(text: str) -> str:
+    """ "fifteen" -> "15" padded to the same length, so offsets still line up."""
+    return _WORD_AGE.sub(lambda m: str(_NUMBER_WORDS[m.group(1)]).ljust(len(m.group(1))), text)
+
+
 def _past_tense(body: str) -> str:
     """The past-time words in `body`: historic, overnight or earlier today; "" when none."""
     if _PAST.search(body):
@@ -244,6 +265,11 @@ class Narrative:
         self.original = original or ""
         self.text = normalise(self.original)
         self._tense_cache: dict[int, str] = {}
+
+    @cached_property
+    def digits(self) -> str:
+        """The text with number words as digits ("fifteen" -> "15   "), same length."""
+        return _with_number_words(self.text)
 
     @cached_property
     def tokens(self) -> list[Token]:
