@@ -259,8 +259,14 @@ def _connected_person_there_and_feared(narrative, evidence: Evidence, decision: 
     connections = people.connections
     presence = [h for h in evidence.presence if h.tense not in PAST_TENSES]
     fear = evidence.fear
-    if not connections or not presence or not fear:
+    # An ex-partner trying to get in is unwanted in itself; anyone else, when the caller is afraid.
+    intruding = [
+        h for h in presence if h.code == "SUSPECT_AT_DOOR" and h.tense == TENSE_PRESENT
+    ] or [h for h in presence if h.code == "SUSPECT_AT_DOOR" and h.progressive]
+    ex_trying = any(c.rel_kind == "ex" for c in connections) and intruding
+    if not connections or not presence or not (fear or ex_trying):
         return
+    fear = fear or [intruding[0].span]
     if people.unowned_strangers or people.public_places or people.minors:
         return  # "some lad's just headbutted my husband, the lad's still here"
     decision.indicators.append(

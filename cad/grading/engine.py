@@ -187,17 +187,22 @@ def _read_narrative(text: Narrative, lexicon: Lexicon, context: _Context, catego
     people = find_people(text, lexicon)
     domestic_words = rules.find_domestic_words(text, lexicon)
     orders = rules.find_orders(text, lexicon)
+    risks = rules.find_risks(text, lexicon)
+    injured = any(h.code == "INJURY" for h in risks)
     behaviours = [
         h
         for h in rules.find_behaviours(text, lexicon)
-        if not h.negated and not rules.is_figure_of_speech(text, lexicon, h)
+        if not h.negated
+        and not rules.is_figure_of_speech(text, lexicon, h)
+        # "She's told me her partner did it": an act only when an injury is described.
+        and (injured or not rules.is_attribution(text, h))
     ]
     return Evidence(
         links=[link(text, hit, people) for hit in behaviours],
         people=people,
         domestic_words=domestic_words,
         orders=orders,
-        risks=rules.find_risks(text, lexicon),
+        risks=risks,
         context_findings=context.findings,
         home_frame=bool(lexicon.frame("home").search(text.text)),
         silent_frame=bool(lexicon.frame("silent_call").search(text.text)),

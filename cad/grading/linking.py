@@ -23,6 +23,7 @@ PATIENT_BLOCKS = ("VIOLENCE", "THREATS", "DAMAGE")
 PATIENT_STOPS = frozenset(
     {"if", "and", "but", "when", "while", "because", "so", "then", "who", "which", "that", "or"}
 )
+_CALLERS_BODY = frozenset({"my", "me", "myself"})
 _OBJECT_WORDS = frozenset({"him", "her", "them", "me", "us", "myself"})
 _PASSIVE_AUX = frozenset(
     {"was", "were", "been", "being", "got", "get", "gets", "getting", "is", "are", "am"}
@@ -108,6 +109,10 @@ def _patient(narrative: Narrative, hit: Hit, people: People) -> Mention | None:
         if mention.possessive == "relation":
             continue
         return mention
+    words = {t.text for t in narrative.tokens_between(hit.start, hit.end)}
+    if words & _CALLERS_BODY:
+        # "put his hands round my neck", "a knife to me throat": done to the caller.
+        return Mention(CALLER, hit.start, hit.end, narrative.quote(*hit.span), role="obj")
     return None
 
 

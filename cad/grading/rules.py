@@ -244,3 +244,8 @@ def is_figure_of_speech(narrative: Narrative, lexicon: Lexicon, hit: Hit) -> boo
     if hit.code != "THREATS" or not _FUTURE.search(narrative.text[hit.start : hit.end]):
         return False
     return not _THREAT_REPORTED.search(body)
+
+
+def is_attribution(narrative: Narrative, hit: Hit) -> bool:
+    """ "He did it", "her partner did this": who caused an injury, not an act in itself."""
+    return hit.code == "VIOLENCE" and narrative.text.startswith(("did ", "done "), hit.start)

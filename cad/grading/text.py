@@ -15,6 +15,7 @@ from functools import cached_property
 
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
 _DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"}
+_OPENING_QUOTE = re.compile(r"(?<![\w'])'(?=\w)")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n+")
 _HAS_WORD = re.compile(r"[a-z0-9]")
@@ -237,7 +238,9 @@ def normalise(text: str) -> str:
                 ch = base
         lower = ch.lower()
         out.append(lower if len(lower) == 1 else ch)
-    return "".join(out)
+    # An opening quote is not an apostrophe: "said 'that's where you'll be'" must still match
+    # "that's where you'll be" as whole words.
+    return _OPENING_QUOTE.sub('"', "".join(out))
 
 
 @dataclass(frozen=True)
