@@ -100,7 +100,9 @@ class Evidence:
 
     @property
     def fear(self) -> list[tuple[int, int]]:
-        frightened = [h.span for h in self.risks if h.code in ("VICTIM_FRIGHTENED",)]
+        frightened = [
+            h.span for h in self.risks if h.code in ("VICTIM_FRIGHTENED", "WEAPON") and h.current
+        ]
         threats = [lk.hit.span for lk in self.links if lk.hit.code in ("THREATS", "DAMAGE")]
         return self.distress + frightened + threats
 

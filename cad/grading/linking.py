@@ -8,6 +8,7 @@ stranger did it, or a party is under 16).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from cad.grading.people import CALLER, PRONOUN, REL, STRANGER, Mention, People
@@ -22,6 +23,10 @@ IMPLIED_CONNECTION_BEHAVIOURS = ("CONTROLLING", "ECONOMIC", "INTIMATE_IMAGE")
 PATIENT_BLOCKS = ("VIOLENCE", "THREATS", "DAMAGE")
 PATIENT_STOPS = frozenset(
     {"if", "and", "but", "when", "while", "because", "so", "then", "who", "which", "that", "or"}
+)
+_HOLDS = re.compile(
+    r"^\s*(?:'s got|has got|has|had|'s|got|is holding|was holding|held|grabbed|pinned|"
+    r"is dragging|dragged)\s+(?:(?:my|me|ma|her|his|the|their|our)\s+)?$"
 )
 _CALLERS_BODY = frozenset({"my", "me", "myself"})
 _OBJECT_WORDS = frozenset({"him", "her", "them", "me", "us", "myself"})
@@ -124,8 +129,8 @@ def _link_pronoun(
     if connections:
         # "He's hitting my mum": someone in the household.
         return Link(hit, True, agent, patient, connection=connections[0])
-    clause = narrative.clause_of(hit.start)
-    in_public = any(clause.start <= start < clause.end for start, _ in people.public_places)
+    sentence = narrative.sentence_of(hit.start)
+    in_public = any(sentence.start <= start < sentence.end for start, _ in people.public_places)
     if people.strangers or in_public:
         return Link(hit, False, agent, patient)
     if hit.code in IMPLIED_CONNECTION_BEHAVIOURS:
@@ -153,6 +158,11 @@ def _find_agent(narrative: Narrative, hit: Hit, people: People, patient) -> tupl
         agent = actors.nearest_before(hit.start, clause.start) or actors.nearest_before(
             hit.start, sentence.start
         )
+        if agent is not None and patient is None:
+            holder = actors.nearest_before(agent.start, sentence.start)
+            if holder is not None and _HOLDS.match(narrative.text[holder.end : agent.start]):
+                # "my stepdad has my mum by the throat": the one holding, and the one held.
+                agent, patient = holder, agent
     return agent, patient, passive
 
 

@@ -21,7 +21,9 @@ _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n+")
 _HAS_WORD = re.compile(r"[a-z0-9]")
 _CLAUSE_BREAK = re.compile(
     r"[,;:()\[\]]|\s-\s|\b(?:but|however|although|though|whereas|because|until|unless|when|"
-    r"whilst|while|and now|and then|then|so now|after which)\b"
+    r"whilst|while|and now|and then|then|so now|after which)\b|"
+    # "I had a case last year and he has just rung my doorbell": a new subject, a new clause.
+    r"\band(?= (?:he|she|they|i|we)\b(?! (?:and|or)\b))"
 )
 
 NEGATIONS = frozenset(
