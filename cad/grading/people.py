@@ -122,6 +122,7 @@ class MentionIndex:
     def __init__(self, mentions: list[Mention]):
         self.mentions = sorted(mentions, key=lambda m: m.start)
         self.ends = [m.end for m in self.mentions]
+        self.starts = [m.start for m in self.mentions]
 
     def nearest_before(self, pos: int, floor: int) -> Mention | None:
         """The last mention ending at or before `pos` that starts at or after `floor`."""
@@ -136,7 +137,7 @@ class MentionIndex:
 
     def between(self, start: int, end: int) -> list[Mention]:
         """Mentions starting inside (start, end)."""
-        starts = [m.start for m in self.mentions]
+        starts = self.starts
         return self.mentions[bisect_right(starts, start) : bisect_left(starts, end)]
 
 

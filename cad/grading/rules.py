@@ -237,13 +237,25 @@ def is_figure_of_speech(narrative: Narrative, lexicon: Lexicon, hit: Hit) -> boo
     the caller predicts rather than one anyone made, or one the caller says was a joke."""
     if hit.code not in ("THREATS", "VIOLENCE"):
         return False
-    sentence = narrative.sentence_of(hit.start)
-    body = narrative.text[sentence.start : sentence.end]
-    if lexicon.frame("benign").search(body):
+    benign, reported = _sentence_cues(narrative, lexicon, narrative.sentence_index(hit.start))
+    if benign:
         return True
     if hit.code != "THREATS" or not _FUTURE.search(narrative.text[hit.start : hit.end]):
         return False
-    return not _THREAT_REPORTED.search(body)
+    return not reported
+
+
+def _sentence_cues(narrative: Narrative, lexicon: Lexicon, index: int) -> tuple[bool, bool]:
+    """(a harmless explanation, a threat reported as made) in one sentence, found once."""
+    key = ("figure_of_speech", index)
+    if key not in narrative.memo:
+        sentence = narrative.sentences[index]
+        body = narrative.text[sentence.start : sentence.end]
+        narrative.memo[key] = (
+            bool(lexicon.frame("benign").search(body)),
+            bool(_THREAT_REPORTED.search(body)),
+        )
+    return narrative.memo[key]
 
 
 def is_attribution(narrative: Narrative, hit: Hit) -> bool:

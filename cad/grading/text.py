@@ -270,6 +270,8 @@ class Narrative:
         self.original = original or ""
         self.text = normalise(self.original)
         self._tense_cache: dict[int, str] = {}
+        # Answers the rules compute once per narrative (e.g. per sentence), keyed by the rule.
+        self.memo: dict = {}
 
     @cached_property
     def digits(self) -> str:

@@ -25,6 +25,11 @@ from pathlib import Path
 HERE = Path(__file__).parent
 LABELLED = HERE / "narratives.jsonl"
 HOLDOUT = HERE / "narratives_holdout.jsonl"
+# Kinds of call the engine used to miss (female perpetrators, shorthand, third parties, coercion,
+# stalking, minor-now-with-history, loose present danger, log style) and their look-alikes.
+KINDS = HERE / "narratives_kinds.jsonl"
+# Written by someone who had not read the engine; tune on it, but never on the blind set.
+DEV = HERE / "narratives_dev.jsonl"
 
 
 def load(path: Path) -> list[dict]:

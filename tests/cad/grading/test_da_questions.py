@@ -47,7 +47,9 @@ def test_a_past_case_beside_an_unrelated_theft_asks_rather_than_calling_it_da():
 
 
 def test_a_da_history_on_record_with_nothing_in_the_words_asks():
-    assessment = assess_999("Caller asking about a parking ticket", context=[_da_history_on_record()])
+    assessment = assess_999(
+        "Caller asking about a parking ticket", context=[_da_history_on_record()]
+    )
 
     assert assessment.domestic_abuse is False
     assert assessment.da_questions["needed"] is True
