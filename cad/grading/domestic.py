@@ -60,8 +60,12 @@ class Evidence:
     # A harmless explanation ("TV film playing", "joking", "NFA").
     benign: bool = False
     # The call is about something else: the caller says so ("separate case", "that's not why
-    # I'm calling"), or another kind of call is reported in words apart from the DA history.
+    # I'm calling", `unrelated`), or another kind of call is reported in words apart from the
+    # DA history (`other_subject`).
     other_subject: bool = False
+    unrelated: bool = False
+    # Domestic abuse named with a strong "now" ("DV in progress", "a domestic going on now").
+    named_now: list[Hit] = field(default_factory=list)
 
     @property
     def linked(self) -> list[Link]:
@@ -130,7 +134,7 @@ class Evidence:
     def present_behaviour(self) -> list[Hit]:
         found = [lk.hit for lk in self.links if is_present_danger(lk.hit)]
         # "DV in progress at number 12": domestic abuse named as happening now.
-        return found + [h for h in self.domestic_words if h.tense == TENSE_PRESENT]
+        return found + self.named_now
 
 
 @dataclass
@@ -199,7 +203,7 @@ def _abuse_between_connected_people(narrative, evidence: Evidence, decision: Dec
 def _named_now(narrative, evidence: Evidence, decision: Decision) -> None:
     """ "DV in progress", "a domestic going on now". Named without "now" ("she is a DA victim",
     "MARAC case", "in a refuge") the words are a history: see `_history_and_something_now`."""
-    current = [h for h in evidence.domestic_words if h.tense == TENSE_PRESENT]
+    current = [h for h in evidence.domestic_words if h in evidence.named_now]
     if not current:
         return
     decision.indicators.append(
@@ -297,7 +301,7 @@ def _connected_person_there_and_feared(narrative, evidence: Evidence, decision: 
 
 def _history_indicators(narrative, evidence: Evidence) -> list[Finding]:
     found = []
-    historic = [h for h in evidence.domestic_words if h.tense != TENSE_PRESENT]
+    historic = [h for h in evidence.domestic_words if h not in evidence.named_now]
     if historic:
         spans = [h.span for h in historic]
         found.append(finding(narrative, "DA_HISTORY", "History of domestic abuse", spans))
@@ -333,8 +337,10 @@ def _history_and_something_now(narrative, evidence: Evidence, decision: Decision
     history = _history_indicators(narrative, evidence)
     if not history:
         return
+    if evidence.unrelated and not decision.domestic_abuse:
+        return  # "I'm on a non-mol against my ex, that's not why I'm calling"
     now = evidence.now_hits
-    abuse = evidence.unblocked
+    abuse = [] if evidence.other_subject else evidence.unblocked
     if decision.domestic_abuse:
         decision.indicators.extend(history)
         return
@@ -399,7 +405,7 @@ def _question_signals(narrative, evidence: Evidence) -> list[str]:
         signals.append(f'a personal connection ("{evidence.people.connections[0].text}")')
     elif evidence.people.minors:
         signals.append(f'a relative ("{evidence.people.minors[0].text}")')
-    history = [h for h in evidence.domestic_words if h.tense != TENSE_PRESENT]
+    history = [h for h in evidence.domestic_words if h not in evidence.named_now]
     if history or evidence.history_links or evidence.context_da:
         signals.append("a history of domestic abuse")
     if evidence.orders or evidence.context_orders:

@@ -169,11 +169,8 @@ def _read_context(context: list[ContextResult], grades: _Grades) -> _Context:
     return found
 
 
-def _other_subject(text: Narrative, lexicon: Lexicon, history_spans: list, categories) -> bool:
-    """The call is about something else than a DA history it mentions: the caller says so, or
-    another kind of call is reported in a sentence with no DA words in it."""
-    if lexicon.frame("unrelated").search(text.text):
-        return True
+def _other_subject(text: Narrative, history_spans: list, categories) -> bool:
+    """Another kind of call is reported in a sentence with no DA words in it."""
     da_sentences = {text.sentence_index(start) for start, _ in history_spans}
     return any(
         grade and text.sentence_index(hit.start) not in da_sentences
@@ -208,9 +205,9 @@ def _read_narrative(text: Narrative, lexicon: Lexicon, context: _Context, catego
         silent_frame=bool(lexicon.frame("silent_call").search(text.text)),
         distress=[m.span() for m in lexicon.frame("distress").finditer(text.text)],
         benign=bool(lexicon.frame("benign").search(text.text)),
-        other_subject=_other_subject(
-            text, lexicon, [h.span for h in domestic_words + orders], categories
-        ),
+        other_subject=_other_subject(text, [h.span for h in domestic_words + orders], categories),
+        unrelated=bool(lexicon.frame("unrelated").search(text.text)),
+        named_now=[h for h in domestic_words if text.is_now(h.start)],
     )
 
 

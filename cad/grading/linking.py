@@ -271,7 +271,8 @@ def _exclude_minors(narrative: Narrative, found: Link, people: People) -> Link:
     for person in (people.resolve(found.agent), patient, found.connection):
         if person is not None and person.minor:
             return _blocked(found, person)
-    unnamed_victim = patient is None or patient.kind in (CALLER, PRONOUN)
+    named = found.patient
+    unnamed_victim = named is None or named.kind in (CALLER, PRONOUN)
     if unnamed_victim:
         # "My 17 year old daughter has been hitting her 14 year old brother ... broken his
         # glasses": a child named near the act is the likely victim.

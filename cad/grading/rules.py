@@ -240,9 +240,9 @@ def is_figure_of_speech(narrative: Narrative, lexicon: Lexicon, hit: Hit) -> boo
     benign, reported = _sentence_cues(narrative, lexicon, narrative.sentence_index(hit.start))
     if benign:
         return True
-    if hit.code != "THREATS" or not _FUTURE.search(narrative.text[hit.start : hit.end]):
-        return False
-    return not reported
+    clause = narrative.clause_of(hit.start)
+    lead = narrative.text[max(clause.start, hit.start - 15) : hit.end]
+    return bool(_FUTURE.search(lead)) and not reported
 
 
 def _sentence_cues(narrative: Narrative, lexicon: Lexicon, index: int) -> tuple[bool, bool]:

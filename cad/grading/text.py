@@ -412,6 +412,12 @@ class Narrative:
             cached = self._tense_cache[clause.start] = self._clause_tense(clause)
         return cached
 
+    def is_now(self, start: int) -> bool:
+        """A strong present cue in the clause ("now", "in progress", "currently"), not just
+        "is" or "I'm" ("I'm a DV survivor" is not abuse happening now)."""
+        clause = self.clause_of(start)
+        return bool(_PRESENT.search(self.text, clause.start, clause.end))
+
     def _clause_tense(self, clause: Segment) -> str:
         body = self.text[clause.start : clause.end].strip(" .!?,;:")
         # "Now" in another clause of the sentence says nothing about this one.
