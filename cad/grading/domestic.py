@@ -154,6 +154,7 @@ def decide(narrative: Narrative, evidence: Evidence) -> Decision:
     _cries_heard_at_home(narrative, evidence, decision)
     _distress_on_an_abandoned_call(narrative, evidence, decision)
     _connected_person_there_and_feared(narrative, evidence, decision)
+    _connected_person_armed(narrative, evidence, decision)
     _history_and_something_now(narrative, evidence, decision)
     if decision.domestic_abuse:
         _third_party(narrative, evidence, decision)
@@ -264,6 +265,10 @@ def _connected_person_there_and_feared(narrative, evidence: Evidence, decision: 
     people = evidence.people
     connections = people.connections
     presence = [h for h in evidence.presence if h.tense not in PAST_TENSES]
+    if not connections and not people.strangers and evidence.distress:
+        # "He's back. Help. Bathroom.": an unnamed "he" the caller hides from is someone known.
+        known = [h for h in presence if narrative.text.startswith(("he", "she"), h.start)]
+        connections = [m for m in people.pronouns if known and m.start == known[0].start]
     fear = evidence.fear
     # An ex-partner trying to get in is unwanted in itself; anyone else, when the caller is afraid.
     intruding = [
@@ -279,7 +284,7 @@ def _connected_person_there_and_feared(narrative, evidence: Evidence, decision: 
         finding(
             narrative,
             "PERSONAL_CONNECTION",
-            f"Personal connection ({CONNECTION_KINDS.get(connections[0].rel_kind, 'relative')})",
+            f"Personal connection ({CONNECTION_KINDS.get(connections[0].rel_kind, 'implied: someone the caller knows')})",
             [connections[0].span],
         )
     )
@@ -297,6 +302,38 @@ def _connected_person_there_and_feared(narrative, evidence: Evidence, decision: 
         f'("{narrative.quote(*fear[0])}").'
     )
     decision.domestic_abuse = True
+
+
+def _connected_person_armed(narrative, evidence: Evidence, decision: Decision) -> None:
+    """ "My husband's got a knife": the caller's partner or relative armed now."""
+    if decision.domestic_abuse or evidence.people.minors:
+        return
+    armed = [h for h in evidence.risks if h.code == "WEAPON" and h.current and h.armed]
+    for hit in armed:
+        sentence = narrative.sentence_of(hit.start)
+        owners = [
+            c
+            for c in evidence.people.connections
+            if c.possessor == "caller" and sentence.start <= c.start < hit.start
+        ]
+        others = [
+            m for m in evidence.people.unowned_strangers if sentence.start <= m.start < hit.start
+        ]
+        if owners and not others:
+            decision.indicators.append(
+                finding(
+                    narrative,
+                    "PERSONAL_CONNECTION",
+                    f"Personal connection ({CONNECTION_KINDS.get(owners[0].rel_kind)})",
+                    [owners[0].span],
+                )
+            )
+            decision.indicators.append(finding(narrative, "ARMED", "Armed now", [hit.span]))
+            decision.reasons.append(
+                f'Domestic abuse: "{owners[0].text}" is armed ("{narrative.quote(*hit.span)}").'
+            )
+            decision.domestic_abuse = True
+            return
 
 
 def _history_indicators(narrative, evidence: Evidence) -> list[Finding]:

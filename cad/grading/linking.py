@@ -129,8 +129,10 @@ def _link_pronoun(
     if connections:
         # "He's hitting my mum": someone in the household.
         return Link(hit, True, agent, patient, connection=connections[0])
+    # "I was in the pub and he just punched me": a public place shortly before the act.
     sentence = narrative.sentence_of(hit.start)
-    in_public = any(sentence.start <= start < sentence.end for start, _ in people.public_places)
+    floor = max(sentence.start, hit.start - 60)
+    in_public = any(floor <= start < hit.start for start, _ in people.public_places)
     if people.strangers or in_public:
         return Link(hit, False, agent, patient)
     if hit.code in IMPLIED_CONNECTION_BEHAVIOURS:
@@ -195,7 +197,11 @@ def _link(narrative: Narrative, hit: Hit, people: People) -> Link:
         if others and not people.strangers:
             return Link(hit, True, None, patient, connection=others[0])
         return Link(hit, False, None, patient)
-    if connections and not people.unowned_strangers and not people.minors:
+    sentence = narrative.sentence_of(hit.start)
+    strangers_here = [
+        m for m in people.unowned_strangers if sentence.start <= m.start < sentence.end
+    ]
+    if connections and not strangers_here and not people.minors:
         return Link(hit, True, None, patient, connection=connections[0])
     return Link(hit, False, None, patient)
 

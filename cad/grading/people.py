@@ -61,7 +61,8 @@ _GROUP_AGE = re.compile(
 )
 _CALLER_AGE = re.compile(
     r"\b(?:i'?m|i am|im|caller is|caller aged|c/s is)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:mins?|"
-    r"minutes|weeks|months|%|grand|quid|pounds|k\b|times|hours))|"
+    r"minutes|weeks|months|%|grand|quid|pounds|k\b|times|hours|foot|feet|ft|stone|st\b|kg|"
+    r"inches|'|\"|weeks? pregnant|miles?))|"
     r"\b(?:ip|rp|inf|c/s|caller)\s*\(\s*[mf]?\s*,?\s*(\d{1,2})\s*\)"
 )
 # "my son is my carer", "wife who is his full-time carer", "brother, who is her carer",

@@ -22,6 +22,10 @@ from cad.grading.text import (
     Narrative,
 )
 
+_ARMED = re.compile(
+    r"\b(?:armed|holding|waving|brandishing|carrying|pulled|produced|wielding|got|has|had|"
+    r"with|pointing|picks? up|picked up)\b(?:\s+(?:a|an|the|his|her|out|up))*\s*\w*\s*$|^\s*armed"
+)
 _CONTACT = re.compile(
     r"\b(?:contact(?:ed|ing)?|text(?:ed|ing|s)?|messag(?:ed|ing|es)|call(?:ed|ing|s)|rang|ringing|"
     r"turn(?:ed|ing|s) up|came round|come round|coming round|been in touch|got in touch|"
@@ -46,6 +50,7 @@ class Hit:
     progressive: bool = False
     present: bool = False  # doing this now is a present danger
     descriptive: bool = False  # "a violent man", "violence": describes, does not report an act
+    armed: bool = False  # a weapon in someone's hands ("got a knife", "holding a bat")
     rule: object = None
 
     @property
@@ -175,6 +180,9 @@ def find_risks(narrative: Narrative, lexicon: Lexicon) -> list[Hit]:
         for match in rule.patterns.finditer(narrative.text):
             hit = _hit(narrative, lexicon, match, rule.code, rule.label, present=rule.present)
             hit.rule = rule
+            hit.armed = rule.code == "WEAPON" and bool(
+                _ARMED.search(narrative.text, max(0, hit.start - 25), hit.start + 1)
+            )
             if hit.negated:
                 continue
             if hit.hypothetical and rule.code in lexicon.setting(

@@ -15,6 +15,14 @@ from functools import cached_property
 
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
 _DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"}
+_POSSESSED = (
+    r"(?=(?:phone|card|bank|money|purse|keys?|car|house|flat|door|throat|neck|face|head|arms?|"
+    r"mam|maw|da|dad|mum|son|daughter|fella|lass|bairns|kids|bedroom|room|mates|pension|"
+    r"tablets|medication|meds|nan|sister|brother|husband|wife|partner|ex|boyfriend|girlfriend|"
+    r"work|job|window|man|bloke|hoose|wean|weans|grandson|granddaughter|kid|baby)\b)"
+)
+_DIALECT_MY = re.compile(r"\b(?:me|ma|mi)(\s+(?:arl\s+|old\s+|wee\s+)?)" + _POSSESSED)
+_DIALECT_OUR = re.compile(r"\bwor(\s+)" + _POSSESSED)
 _OPENING_QUOTE = re.compile(r"(?<![\w'])'(?=\w)")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n+")
@@ -242,7 +250,9 @@ def normalise(text: str) -> str:
         out.append(lower if len(lower) == 1 else ch)
     # An opening quote is not an apostrophe: "said 'that's where you'll be'" must still match
     # "that's where you'll be" as whole words.
-    return _OPENING_QUOTE.sub('"', "".join(out))
+    text = _OPENING_QUOTE.sub('"', "".join(out))
+    # Dialect possessives of the same length read as "my"/"our": "me fella", "ma maw", "wor lass".
+    return _DIALECT_MY.sub(lambda m: "my" + m.group(1), _DIALECT_OUR.sub(r"our\1", text))
 
 
 @dataclass(frozen=True)
