@@ -54,6 +54,11 @@ class SummaryItem:
     # "bad" or "warn" draws attention to a figure that needs action.
     tone: str = ""
 
+    @classmethod
+    def attention(cls, key: str, label: str, count: int, tone: str = "bad") -> "SummaryItem":
+        """A count of things needing action: drawn with `tone` when above zero."""
+        return cls(key, label, count, tone=tone if count else "")
+
 
 @dataclass
 class ReportResult:

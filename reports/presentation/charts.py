@@ -5,6 +5,7 @@ JavaScript, and each bar carries a <title> with its exact value."""
 import math
 from dataclasses import dataclass
 
+from reports.formatting import with_unit
 from reports.results import ChartData
 
 WIDTH, HEIGHT = 760, 250
@@ -35,7 +36,7 @@ def _nice_ceiling(value: float) -> float:
 
 def _format(value: float, unit: str) -> str:
     text = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-    return f"{text}{unit if unit == '%' else (' ' + unit if unit else '')}"
+    return with_unit(text, unit)
 
 
 def chart_svg_context(chart: ChartData) -> dict:
