@@ -14,6 +14,13 @@ def local_time_text(value: datetime) -> str:
     return value.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
 
 
+def local_iso(value: datetime) -> str:
+    """`value` as ISO 8601 in Europe/London with its UTC offset, to the second:
+    '2025-10-26T01:30:00+01:00'. The offset tells the two 01:xx hours of the autumn clock
+    change apart, which local time alone cannot."""
+    return value.astimezone(LONDON).isoformat(timespec="seconds")
+
+
 def with_unit(text, unit: str) -> str:
     """A figure with its unit: '92.5%', '14 min', '3' (a count has no unit)."""
     if unit == "%":

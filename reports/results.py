@@ -40,7 +40,8 @@ class ChartData:
     title: str
     categories: list[str]
     series: list[Series]
-    unit: str = ""  # "%", "min" or "" for counts
+    # "%", "min" or "h" for a measure; "" for a count (whole-number axis).
+    unit: str = ""
     stacked: bool = False
     max_value: float | None = None  # a fixed top of scale (100 for percentages)
 

@@ -1,18 +1,25 @@
-"""One report table as CSV text, for a spreadsheet."""
+"""One report table as CSV text, for a spreadsheet.
+
+UTF-8 with a byte-order mark: without it Excel reads the file as the local code page and shows
+"Siobhán" as "SiobhÃ¡n". Datetimes are ISO 8601 in Europe/London with their UTC offset, so the
+repeated 01:xx hour of the autumn clock change is unambiguous.
+"""
 
 import csv
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.utils import timezone
-
+from reports.formatting import local_iso
 from reports.results import Table
+
+BYTE_ORDER_MARK = "\ufeff"
 
 
 def csv_lines(table: Table) -> Iterator[str]:
-    """The header, then one line per row (every row the table holds)."""
+    """The byte-order mark and header, then one line per row (every row the table holds).
+    Encode as UTF-8."""
     writer = csv.writer(_Echo())
-    yield writer.writerow([column.label for column in table.columns])
+    yield BYTE_ORDER_MARK + writer.writerow([column.label for column in table.columns])
     for row in table.rows:
         yield writer.writerow([csv_cell(row.get(column.key)) for column in table.columns])
 
@@ -25,7 +32,7 @@ def csv_cell(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+        return local_iso(value)
     text = str(value)
     if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
         return "'" + text

@@ -41,6 +41,7 @@ def report_staffing(
                 "Hours below minimum, by role",
                 roles,
                 [Series("Hours", [_hours(numbers.gap_seconds_by_role[r]) for r in roles], "warn")],
+                unit="h",
             )
         ],
         tables=[
