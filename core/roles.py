@@ -70,3 +70,7 @@ ALERT_ACKERS = DISPATCH_DESKS
 BRIEFING_ANY_READERS = OPERATIONS + (Role.QA_REVIEWER,)
 # Roles that manage staffing minimums and shifts.
 STAFFING_MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
+# Roles that read the standard reports and the divert tag list.
+REPORT_READERS = (Role.SUPERVISOR, Role.INSPECTOR, Role.QA_REVIEWER, Role.ADMIN)
+# Roles that record QA findings and urgent-review flags on diverts.
+QA_REVIEWERS = (Role.QA_REVIEWER,)
