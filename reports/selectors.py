@@ -38,18 +38,13 @@ from cad.exceptions import NotFound
 from cad.models import Channel, Contact, Grade, GradeChange, GradeRequest, Incident
 from core.audit import audit_trail
 from core.models import AuditEvent
-from dispatch.models import (
-    Alert,
-    AlertKind,
-    Assignment,
-    Divert,
-    DivertStatus,
-    Shift,
-)
+from dispatch.models import Assignment, Divert, DivertStatus
+from monitoring.models import Alert, AlertKind
 from reports.filters import LONDON, ReportFilters
 from reports.models import DivertFinding, DivertUrgentFlag, FindingOutcome
 from reports.results import ChartData, Column, ReportResult, Series, SummaryItem, Table
 from riskflags.models import ContactOutcome, ContactPurpose, Marker, MarkerStatus
+from staffing.models import Shift
 
 # A high-risk divert (DA or Immediate) whose incident waited longer than this for another unit
 # is suggested for urgent review.

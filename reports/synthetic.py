@@ -27,20 +27,10 @@ from cad.models import (
     OpeningCode,
 )
 from core.models import AuditEvent
-from dispatch.models import (
-    Alert,
-    AlertKind,
-    AlertStatus,
-    Assignment,
-    AssignmentStatus,
-    Divert,
-    DivertStatus,
-    Shift,
-    ShiftRequirement,
-    SignOn,
-    Unit,
-)
+from dispatch.models import Assignment, AssignmentStatus, Divert, DivertStatus, Unit
+from monitoring.models import Alert, AlertKind, AlertStatus
 from riskflags.models import Marker, VictimContact
+from staffing.models import Shift, ShiftRequirement, SignOn
 
 BATCH = 5_000
 GRADE_WEIGHTS = {"IMMEDIATE": 20, "PRIORITY": 40, "SCHEDULED": 25, "RESOLUTION": 15}
