@@ -88,3 +88,7 @@ DIVERT_READERS = DISPATCH_DESKS + (Role.QA_REVIEWER, Role.ADMIN)
 # Roles that watch the controller's divert review queue / the inspector's task queue.
 DIVERT_QUEUE_READERS = (Role.CONTROLLER, Role.SUPERVISOR, Role.QA_REVIEWER)
 INSPECTOR_QUEUE_READERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.CONTROLLER, Role.QA_REVIEWER)
+# Roles that read the standard reports and the divert tag list.
+REPORT_READERS = (Role.SUPERVISOR, Role.INSPECTOR, Role.QA_REVIEWER, Role.ADMIN)
+# Roles that record QA findings and urgent-review flags on diverts.
+QA_REVIEWERS = (Role.QA_REVIEWER,)

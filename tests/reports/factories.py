@@ -210,12 +210,13 @@ def marker(
     expires_at: datetime | None = None,
     status: str = "ACTIVE",
     grade_floor: str = "IMMEDIATE",
+    victim_name: str = "Anne Example",
     **extra,
 ) -> Marker:
     return Marker.objects.create(
         address=f"{next(_seq)} Acacia Avenue, Leeds",
         address_normalised="ACACIA AVENUE",
-        victim_name="Anne Example",
+        victim_name=victim_name,
         reason="Ex-partner threatened to kill her",
         grade_floor=grade_floor,
         oic=staff("OIC"),

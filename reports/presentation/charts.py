@@ -5,6 +5,7 @@ JavaScript, and each bar carries a <title> with its exact value."""
 import math
 from dataclasses import dataclass
 
+from reports.formatting import with_unit
 from reports.results import ChartData
 
 WIDTH, HEIGHT = 760, 250
@@ -33,9 +34,31 @@ def _nice_ceiling(value: float) -> float:
     return 10 * power
 
 
+def _whole_step(at_least: float) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, 100... that is at least `at_least`."""
+    power = 1
+    while True:
+        for multiple in (1, 2, 5):
+            if power * multiple >= at_least:
+                return power * multiple
+        power *= 10
+
+
+def _axis(chart: ChartData, peak: float) -> list[float]:
+    """The axis ticks, from 0 to the top of the scale. A count (a chart with no unit) steps in
+    whole numbers, so its axis never reads "0.2 diverts"; a measure (%, minutes, hours) has
+    TICKS even steps up to a round top."""
+    if chart.unit or chart.max_value:
+        top = chart.max_value or _nice_ceiling(peak)
+        return [top * i / TICKS for i in range(TICKS + 1)]
+    step = _whole_step(peak / TICKS)
+    steps = max(1, math.ceil(peak / step))
+    return [step * i for i in range(steps + 1)]
+
+
 def _format(value: float, unit: str) -> str:
     text = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-    return f"{text}{unit if unit == '%' else (' ' + unit if unit else '')}"
+    return with_unit(text, unit)
 
 
 def chart_svg_context(chart: ChartData) -> dict:
@@ -46,7 +69,8 @@ def chart_svg_context(chart: ChartData) -> dict:
         peaks = [sum((s.values[i] or 0) for s in series) for i in range(len(categories))]
     else:
         peaks = [(v or 0) for s in series for v in s.values]
-    top = chart.max_value or _nice_ceiling(max(peaks, default=0))
+    axis = _axis(chart, max(peaks, default=0))
+    top = axis[-1]
     band = plot_w / max(len(categories), 1)
     gap = band * 0.18
     groups = 1 if chart.stacked else max(len(series), 1)
@@ -76,10 +100,7 @@ def chart_svg_context(chart: ChartData) -> dict:
             )
             if chart.stacked:
                 base += value
-    ticks = [
-        {"y": round(y_of(top * i / TICKS), 1), "label": _format(top * i / TICKS, chart.unit)}
-        for i in range(TICKS + 1)
-    ]
+    ticks = [{"y": round(y_of(value), 1), "label": _format(value, chart.unit)} for value in axis]
     step = max(1, math.ceil(len(categories) / 24))
     labels = [
         {"x": round(LEFT + i * band + band / 2, 1), "text": c}
