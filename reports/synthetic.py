@@ -27,21 +27,11 @@ from cad.models import (
     OpeningCode,
 )
 from core.models import AuditEvent
-from dispatch.alerts import incident_subject
-from dispatch.models import (
-    Alert,
-    AlertKind,
-    AlertStatus,
-    Assignment,
-    AssignmentStatus,
-    Divert,
-    DivertStatus,
-    Shift,
-    ShiftRequirement,
-    SignOn,
-    Unit,
-)
+from dispatch.models import Assignment, AssignmentStatus, Divert, DivertStatus, Unit
+from monitoring.models import Alert, AlertKind, AlertStatus
+from monitoring.services import incident_subject
 from riskflags.models import Marker, VictimContact
+from staffing.models import Shift, ShiftRequirement, SignOn
 
 BATCH = 5_000
 DAY_SECONDS = 86_400

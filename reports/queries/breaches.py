@@ -7,7 +7,8 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subqu
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 
 from cad.models import Incident
-from dispatch.models import Alert, AlertKind, Divert
+from dispatch.models import Divert
+from monitoring.models import Alert, AlertKind
 from reports.filters import ReportFilters
 from reports.queries.common import (
     PercentileCont,

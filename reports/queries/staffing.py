@@ -5,10 +5,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from dispatch.models import Alert, AlertKind, Shift
-from dispatch.staffing import gap_subject
+from monitoring.models import Alert, AlertKind
 from reports.filters import ReportFilters
 from reports.queries.common import minutes, username
+from staffing.models import Shift
+from staffing.services import gap_subject
 
 
 @dataclass

@@ -6,20 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from cad.models import ClosingCode, Contact, GradeChange, GradeRequest, Incident
 from core.models import AuditEvent
-from dispatch.models import (
-    Alert,
-    AlertKind,
-    AlertStatus,
-    Assignment,
-    AssignmentStatus,
-    Divert,
-    DivertStatus,
-    Shift,
-    ShiftRequirement,
-    SignOn,
-    Unit,
-)
+from dispatch.models import Assignment, AssignmentStatus, Divert, DivertStatus, Unit
+from monitoring.models import Alert, AlertKind, AlertStatus
 from riskflags.models import Marker, VictimContact
+from staffing.models import Shift, ShiftRequirement, SignOn
 from tests.factories import staff
 
 _seq = itertools.count(1)

@@ -164,7 +164,7 @@ def day_shift():
     f.sign_on(shift=shift, role="SUPPORT_OPERATOR", on=at(10, 7), off=at(10, 19))
     f.sign_on(shift=shift, role="SUPPORT_OPERATOR", on=at(10, 9), off=at(10, 17))
     f.sign_on(shift=shift, role="CALL_HANDLER", on=at(10, 6, 55))
-    from dispatch.models import Alert
+    from monitoring.models import Alert
 
     Alert.objects.create(
         kind="STAFFING_GAP",
