@@ -64,3 +64,28 @@ def test_grading_latency_on_long_narratives(length):
             f"\n{length} chars, {name}: p50={statistics.median(timings):.1f} ms "
             f"p95={_percentile(timings, 95):.1f} ms max={max(timings):.1f} ms"
         )
+
+
+@pytest.mark.bench
+@pytest.mark.django_db
+def test_a_999_create_with_a_20000_character_narrative(api):
+    # Creating an incident assesses the narrative (and the context); with the old tense check a
+    # 20,000-character narrative without full stops took about a minute here.
+    client = api("CALL_HANDLER")
+    narrative = ("knife " * 4000)[:20000]
+    timings = []
+    for n in range(3):
+        started = time.perf_counter()
+        response = client.post(
+            "/api/v1/incidents/",
+            {
+                "channel": "999",
+                "caller_phone": f"07700 90012{n}",
+                "address": "12 Acacia Avenue, Leeds LS6 2AB",
+                "narrative": narrative,
+            },
+            format="json",
+        )
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 201, response.content
+    print(f"\n999 create, 20,000 chars: {', '.join(f'{t:.0f} ms' for t in timings)}")
