@@ -22,6 +22,7 @@ from django.utils import timezone
 from cad import context as call_context
 from cad.exceptions import Forbidden, NotFound, ValidationFailed
 from cad.models import Area, Grade, Incident, IncidentStatus, IncidentTag
+from cad.warnings import incident_risk_flags, incident_warnings, record_line, warning
 from core.roles import BRIEFING_ANY_READERS, has_role
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
@@ -37,8 +38,6 @@ from dispatch.models import (
 
 EARTH_RADIUS_KM = 6371.0088
 NARRATIVE_PREVIEW = 140
-# Intelligence record kinds an attending officer must be warned about.
-WARNING_INTEL_KINDS = {"COURT_ORDER", "MARAC", "DVDS", "DA_CRIME", "SAFEGUARDING", "FIREARMS"}
 
 
 def _known(value: str | None, choices, what: str) -> str | None:
@@ -284,7 +283,11 @@ def inspector_task_get(task_id: int) -> InspectorTask:
 
 
 def incident_has_marker(incident: Incident) -> bool:
-    return bool((incident.assessment or {}).get("context_floor"))
+    return "MARKER" in incident_risk_flags(incident)
+
+
+def incident_is_domestic_abuse(incident: Incident) -> bool:
+    return "DA" in incident_risk_flags(incident)
 
 
 # Briefing ----------------------------------------------------------------------------------------
@@ -304,56 +307,23 @@ class Briefing:
 
 
 def _briefing_warnings(incident: Incident, context: dict) -> tuple[list[dict], list[str]]:
-    """Warnings (danger first) and an intelligence summary, from the assessment and from what
-    the context providers add to the incident (intel check, markers)."""
-    warnings: list[dict] = []
-    assessment = incident.assessment or {}
-    if incident.domestic_abuse:
-        warnings.append({"level": "danger", "code": "DA", "text": "Domestic abuse incident"})
+    """Each warning once, highest risk first (`cad.warnings`), then an intelligence summary
+    of the records that are not already a warning."""
+    warnings = incident_warnings(incident, fields=context)
+    intel = context.get("intel_check") if isinstance(context.get("intel_check"), dict) else {}
+    records = [r for r in intel.get("records") or [] if isinstance(r, dict)]
+    named = {w["ref"] for w in warnings if w["ref"]}
+    summary = [
+        f"{record_line(r)} (record #{r.get('id')})"
+        for r in records
+        if f"record #{r.get('id')}" not in named
+    ]
+    if incident_is_domestic_abuse(incident):
+        warnings.insert(0, warning("danger", "DA", "", "Domestic abuse incident"))
     if any(t.tag == "DIVERT" for t in incident.tags.all()):
         warnings.append(
-            {
-                "level": "warning",
-                "code": "DIVERT",
-                "text": "A unit sent to this incident was diverted away",
-            }
+            warning("warning", "DIVERT", "", "A unit sent to this incident was diverted away")
         )
-    for finding in assessment.get("risk_factors", []) or []:
-        if isinstance(finding, dict):
-            evidence = finding.get("evidence") or ""
-            warnings.append(
-                {
-                    "level": "danger",
-                    "code": finding.get("code", "RISK"),
-                    "text": finding.get("label", "Risk factor")
-                    + (f': "{evidence}"' if evidence else ""),
-                }
-            )
-    for banner in assessment.get("banners", []) or []:
-        if isinstance(banner, dict) and banner.get("text"):
-            warnings.append(
-                {"level": banner.get("level", "warning"), "code": "BANNER", "text": banner["text"]}
-            )
-    markers = [m for m in context.get("markers") or [] if isinstance(m, dict)]
-    intel = context.get("intel_check") if isinstance(context.get("intel_check"), dict) else {}
-    for marker in markers + [m for m in intel.get("markers") or [] if isinstance(m, dict)]:
-        status = marker.get("status", "")
-        text = f"Location marker ({status or 'status unknown'})"
-        if marker.get("reason"):
-            text += f": {marker['reason']}"
-        if marker.get("grade_floor"):
-            text += f" (floor {marker['grade_floor']})"
-        level = "danger" if status == "ACTIVE" else "info"
-        if not any(w["text"] == text for w in warnings):
-            warnings.append({"level": level, "code": "MARKER", "text": text})
-    summary: list[str] = []
-    records = [r for r in intel.get("records") or [] if isinstance(r, dict)]
-    for record in records:
-        kind = record.get("kind", "RECORD")
-        line = f"{kind}: {record.get('summary', '')}".strip()
-        summary.append(line)
-        if kind in WARNING_INTEL_KINDS:
-            warnings.append({"level": "danger", "code": kind, "text": line})
     previous_incidents = intel.get("previous_incidents") or []
     previous_contacts = intel.get("previous_contacts") or []
     if previous_incidents:
@@ -364,9 +334,12 @@ def _briefing_warnings(incident: Incident, context: dict) -> tuple[list[dict], l
         summary.append("Intelligence check ran: nothing recorded")
     if not intel:
         summary.append("No intelligence check on record for this incident")
-    order = {"danger": 0, "warning": 1, "info": 2}
-    warnings.sort(key=lambda w: order.get(w["level"], 3))
     return warnings, summary
+
+
+def incident_warning_list(incident: Incident) -> list[dict]:
+    """The warnings the dispatcher's panel shows: the briefing's, without the summary."""
+    return _briefing_warnings(incident, call_context.incident_fields(incident))[0]
 
 
 def unit_briefing(unit_id: int, *, user=None) -> Briefing:

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from cad import clock
 from cad.models import Area, Grade, Incident
 from cad.serializers import IncidentSerializer
+from cad.warnings import incident_risk_flags
 from dispatch import selectors
 from dispatch.models import (
     Assignment,
@@ -227,6 +228,8 @@ class OutstandingIncidentSerializer(serializers.ModelSerializer):
     tags = serializers.SerializerMethodField()
     divert = serializers.BooleanField(source="is_divert", read_only=True)
     marker = serializers.SerializerMethodField()
+    # "DA" and "MARKER": the flags every list shows (`cad.warnings.incident_risk_flags`).
+    risk_flags = serializers.SerializerMethodField()
     narrative_start = serializers.SerializerMethodField()
     due_soon_at = serializers.SerializerMethodField()
     units = serializers.SerializerMethodField()
@@ -241,6 +244,7 @@ class OutstandingIncidentSerializer(serializers.ModelSerializer):
             "domestic_abuse",
             "divert",
             "marker",
+            "risk_flags",
             "tags",
             "address",
             "area",
@@ -258,6 +262,9 @@ class OutstandingIncidentSerializer(serializers.ModelSerializer):
 
     def get_marker(self, incident) -> bool:
         return selectors.incident_has_marker(incident)
+
+    def get_risk_flags(self, incident) -> list[str]:
+        return incident_risk_flags(incident)
 
     def get_narrative_start(self, incident) -> str:
         return selectors.narrative_preview(incident)

@@ -86,6 +86,7 @@ class OutstandingRow:
     due_soon_at: datetime | None
     waiting: str
     has_marker: bool
+    has_da: bool
 
 
 def outstanding_context(request) -> dict:
@@ -109,6 +110,7 @@ def outstanding_context(request) -> dict:
             due_soon_at=clock.incident_due_soon_at(incident, leads),
             waiting=_minutes(now - incident.received_at),
             has_marker=selectors.incident_has_marker(incident),
+            has_da=selectors.incident_is_domestic_abuse(incident),
         )
         for incident in page.object_list
     ]
@@ -161,6 +163,8 @@ def actions_context(request, incident_id: int, error: str = "") -> dict:
         "incident_url": incident_url(incident.pk),
         "is_divert": "DIVERT" in incident.tag_names,
         "has_marker": selectors.incident_has_marker(incident),
+        "has_da": selectors.incident_is_domestic_abuse(incident),
+        "warnings": selectors.incident_warning_list(incident),
         "open_assignments": incident.open_assignments,
         "ended_assignments": [a for a in incident.all_assignments if not a.is_open],
         "options": selectors.units_recommended_for(incident, limit=8) if incident.is_open else [],
@@ -461,6 +465,8 @@ class UnitBriefingPageView(RoleRequiredMixin, TemplateView):
             "briefing": briefing,
             "has_marker": bool(briefing.incident)
             and selectors.incident_has_marker(briefing.incident),
+            "has_da": bool(briefing.incident)
+            and selectors.incident_is_domestic_abuse(briefing.incident),
             "can_move": has_role(self.request.user, *UNIT_DIRECTORS)
             or unit.officers.filter(pk=self.request.user.pk).exists(),
             "next_statuses": _next_statuses(unit, control_room=control_room),

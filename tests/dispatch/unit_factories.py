@@ -31,6 +31,22 @@ def unit(
     )
 
 
+# What the markers' context provider leaves on a call from a marked address.
+MARKED_ASSESSMENT = {
+    "context_floor": "IMMEDIATE",
+    "risk_factors": [
+        {
+            "code": "marker_active",
+            "label": "Active location risk marker (special scheme)",
+            "evidence": "special scheme active: ex-partner threatened to kill her",
+            "source": "marker",
+            "weight": "serious",
+            "categories": ["risk_marker"],
+        }
+    ],
+}
+
+
 def incident(
     *,
     received_at: datetime | None = None,
@@ -66,7 +82,7 @@ def incident(
         recommended_grade=grade,
         minimum_grade=grade,
         domestic_abuse=domestic_abuse,
-        assessment={"context_floor": "IMMEDIATE"} if marker else {},
+        assessment=MARKED_ASSESSMENT if marker else {},
         target_response_at=target_for(grade, area, received_at),
         status=status,
         latitude=latitude,
