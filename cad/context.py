@@ -100,6 +100,10 @@ class ContextResult:
     panel: dict[str, Any] = field(default_factory=dict)
     # Anything the provider wants back in `attach` (not serialised).
     state: Any = None
+    # The service's `now` the context was gathered for (set by `gather_context`). `attach`
+    # stamps what it writes with it, so a call's log reads in the order things happened even
+    # when the service was given a time other than the wall clock.
+    gathered_at: datetime | None = None
 
 
 class ContextProvider(Protocol):
@@ -144,6 +148,8 @@ def gather_context(query: CallQuery) -> list[ContextResult]:
                     ],
                 )
             )
+    for result in results:
+        result.gathered_at = query.now
     return results
 
 

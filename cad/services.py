@@ -519,7 +519,9 @@ def incident_create(
             _attach_context(incident=incident, results=results, actor=actor, now=now)
             _isolated(
                 "incident_created receivers",
-                lambda: incident_created.send(sender=Incident, incident=incident, actor=actor),
+                lambda: incident_created.send(
+                    sender=Incident, now=now, incident=incident, actor=actor
+                ),
                 incident=incident,
                 now=now,
             )
@@ -662,6 +664,7 @@ def incident_update_details(
             _attach_context(incident=incident, results=results, actor=actor, now=now)
         incident_changed.send(
             sender=Incident,
+            now=now,
             incident=incident,
             actor=actor,
             changes={f: tuple(v) for f, v in described.items()},
@@ -796,7 +799,11 @@ def incident_set_status(
         )
         _refresh(incident, locked)
         incident_changed.send(
-            sender=Incident, incident=incident, actor=actor, changes={"status": (old, status)}
+            sender=Incident,
+            now=now,
+            incident=incident,
+            actor=actor,
+            changes={"status": (old, status)},
         )
         events.publish_incident("updated", incident, change="status")
     return incident
@@ -871,6 +878,7 @@ def incident_close(
         )
         incident_changed.send(
             sender=Incident,
+            now=now,
             incident=incident,
             actor=actor,
             changes={"status": (old, IncidentStatus.CLOSED)},
@@ -938,6 +946,7 @@ def incident_set_domestic_abuse(
             )
         incident_changed.send(
             sender=Incident,
+            now=now,
             incident=incident,
             actor=actor,
             changes={"domestic_abuse": (not incident.domestic_abuse, incident.domestic_abuse)},
@@ -1050,7 +1059,11 @@ def _apply_grade(
             + (f", signed off by {approved_by.get_username()}" if approved_by else ""),
         )
         incident_changed.send(
-            sender=Incident, incident=incident, actor=actor, changes={"grade": (old, grade)}
+            sender=Incident,
+            now=now,
+            incident=incident,
+            actor=actor,
+            changes={"grade": (old, grade)},
         )
     events.publish_incident("updated", incident, change="grade")
     return incident

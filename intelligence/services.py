@@ -211,17 +211,19 @@ NO_CHECK_YET = "No intelligence check: no number, address or name yet"
 
 
 def intel_check_attach(
-    *, incident: Incident, result: CheckResult | None, actor
+    *, incident: Incident, result: CheckResult | None, actor, now: datetime | None = None
 ) -> IntelCheck | None:
     """Store the check the system ran while the call was taken, or when cad re-gathered context
-    after the caller, address or names changed. Runs it again if the call-time check could not
-    run. Inside the incident's transaction.
+    after the caller, address or names changed. Runs it again, as of `now` (the cad service's
+    time), if the call-time check could not run. Inside the incident's transaction.
 
     A call with nothing to check (no number, address or name yet, e.g. a silent call from a
     withheld number) stores nothing: no check ran, and the log says so. The check runs when
     details are added (`intel_check_on_change`). Returns None then."""
     query = (
-        result.query if result is not None else incident_check_query(incident, now=timezone.now())
+        result.query
+        if result is not None
+        else incident_check_query(incident, now=now or timezone.now())
     )
     if query.empty:
         if not incident.log_entries.filter(text=NO_CHECK_YET).exists():

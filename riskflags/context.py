@@ -178,14 +178,13 @@ class MarkerContextProvider:
         items = [i for i in (result.panel or {}).get("items", []) if i.get("recent")]
         if not items:
             return
+        now = result.gathered_at or incident.received_at
         for item in items:
             incident_system_log(
-                incident=incident,
-                text=f"Marker #{item['id']}: {item['text']}",
-                now=incident.received_at,
+                incident=incident, text=f"Marker #{item['id']}: {item['text']}", now=now
             )
         if any(i["status"] == MarkerStatus.ACTIVE for i in items):
-            incident_tag_add(actor=actor, incident=incident, tag=INCIDENT_TAG)
+            incident_tag_add(actor=actor, incident=incident, tag=INCIDENT_TAG, now=now)
 
     def incident_fields(self, incident) -> dict:
         return {
