@@ -1,7 +1,7 @@
 """Every write to markers and victim contacts. One function per action, one transaction each;
 each validates, writes the audit trail (the marker's history) and publishes after commit.
 
-The rules (DESIGN.md rule 6, issue 5): a marker lasts at most 183 days; it applies the moment it
+The rules (DESIGN.md rule 6): a marker lasts at most 183 days; it applies the moment it
 is created and its OIC is told the victim must be informed; no START contact within 72 hours
 alerts the OIC and the supervisor; review reminders 14 and 3 days before expiry; extension and
 withdrawal are refused until a contact attempt for that purpose is recorded; at `expires_at` the
