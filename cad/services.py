@@ -49,7 +49,8 @@ from cad.models import (
 from cad.normalise import normalise_address, normalise_name, normalise_phone
 from cad.signals import incident_changed, incident_created
 from core.audit import audit_record
-from core.roles import Role, has_role
+from core.locks import lock_row
+from core.roles import DOWNGRADE_SIGNERS, has_role
 from core.validation import clean_choice as _choice
 from core.validation import clean_text as _text
 
@@ -538,16 +539,6 @@ def incident_create(
     return incident
 
 
-def _lock(incident_id: int) -> Incident:
-    """Lock the incident row for an update. NO KEY UPDATE, so inserts of rows that reference
-    the incident (log lines, alerts) are not blocked while it is held. Every service that also
-    locks a GradeRequest locks the incident first (one lock order: no deadlock)."""
-    try:
-        return Incident.objects.select_for_update(no_key=True).get(pk=incident_id)
-    except Incident.DoesNotExist:
-        raise NotFound(f"Incident {incident_id} does not exist.") from None
-
-
 def incident_update_details(
     *,
     actor,
@@ -614,7 +605,7 @@ def incident_update_details(
         )
         fresh = assessment.as_dict()
     with transaction.atomic():
-        incident = _lock(current.pk)
+        incident = lock_row(Incident, current.pk)
         if not incident.is_open:
             raise InvalidTransition(f"{incident.reference} is closed; its details cannot change.")
         for field, value in new.items():
@@ -685,7 +676,7 @@ def incident_log_add(
     if not text:
         raise ValidationFailed("A log line needs some text.", code="text_required")
     with transaction.atomic():
-        incident = _lock(incident.pk)
+        incident = lock_row(Incident, incident.pk)
         entry = IncidentLogEntry.objects.create(incident=incident, at=now, author=actor, text=text)
         audit_record(
             actor=actor,
@@ -774,7 +765,7 @@ def incident_set_status(
             code="close_needs_code",
         )
     with transaction.atomic():
-        locked = _lock(incident.pk)
+        locked = lock_row(Incident, incident.pk)
         if locked.status == status:
             _refresh(incident, locked)
             return incident
@@ -842,10 +833,10 @@ def incident_close(
             "Say how the incident was resolved (resolution note).", code="note_required"
         )
     with transaction.atomic():
-        incident = _lock(incident.pk)
+        incident = lock_row(Incident, incident.pk)
         if not incident.can_transition(IncidentStatus.CLOSED):
             raise InvalidTransition(f"{incident.reference} is already closed.")
-        if incident.first_arrived_at is None and not has_role(actor, Role.SUPERVISOR):
+        if incident.first_arrived_at is None and not has_role(actor, *DOWNGRADE_SIGNERS):
             why = supervisor_needed(incident, Grade.RESOLUTION)
             if why:
                 # Closing an incident no unit reached is a downgrade to RESOLUTION in all but
@@ -902,7 +893,7 @@ def incident_set_domestic_abuse(
     now = now or timezone.now()
     reason = _text(reason, "reason", MAX_REASON)
     with transaction.atomic():
-        incident = _lock(incident.pk)
+        incident = lock_row(Incident, incident.pk)
         if incident.domestic_abuse == bool(domestic_abuse):
             return incident
         if not incident.is_open:
@@ -1083,7 +1074,7 @@ def incident_grade(
     _choice(grade, Grade, "grade")
     reason = _text(reason, "reason", MAX_REASON)
     with transaction.atomic():
-        incident = _lock(incident.pk)
+        incident = lock_row(Incident, incident.pk)
         if not incident.is_open:
             raise InvalidTransition(f"{incident.reference} is closed; it cannot be regraded.")
         below_minimum = Grade.is_below(grade, incident.minimum_grade)
@@ -1099,7 +1090,7 @@ def incident_grade(
                 if below_minimum
                 else f"Lowering to {grade} needs a supervisor ({why}): give a written reason."
             )
-        if why and not has_role(actor, Role.SUPERVISOR):
+        if why and not has_role(actor, *DOWNGRADE_SIGNERS):
             if GradeRequest.objects.filter(
                 incident=incident, status=GradeRequest.Status.PENDING
             ).exists():
@@ -1167,11 +1158,8 @@ def grade_request_decide(
         )
         if incident_id is None:
             raise NotFound("That grade request does not exist.")
-        incident = _lock(incident_id)
-        try:
-            request = GradeRequest.objects.select_for_update().get(pk=grade_request.pk)
-        except GradeRequest.DoesNotExist:
-            raise NotFound("That grade request does not exist.") from None
+        incident = lock_row(Incident, incident_id)
+        request = lock_row(GradeRequest, grade_request.pk, no_key=False)
         if request.status != GradeRequest.Status.PENDING:
             raise Conflict(
                 f"This request was already {request.status.lower()}.", code="already_decided"

@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from cad import events as cad_events
-from cad.exceptions import Conflict, InvalidTransition, NotFound, ValidationFailed
+from cad.exceptions import Conflict, InvalidTransition, ValidationFailed
 from cad.models import Grade, Incident
 from cad.normalise import normalise_address, normalise_name, normalise_phone
 from cad.services import incident_system_log
 from core.audit import audit_record
+from core.locks import lock_row
 from core.validation import clean_text as _text
 from intelligence import events
 from intelligence.check import CheckQuery, CheckResult, check_compute
@@ -683,13 +684,6 @@ def intel_records_import(
 # --- The check queue -------------------------------------------------------------------------
 
 
-def _lock_request(request_id: int) -> CheckRequest:
-    try:
-        return CheckRequest.objects.select_for_update().get(pk=request_id)
-    except CheckRequest.DoesNotExist:
-        raise NotFound(f"Check request {request_id} does not exist.") from None
-
-
 def check_request_create(
     *,
     actor,
@@ -755,7 +749,7 @@ def check_request_claim(*, actor, request: CheckRequest, now: datetime | None = 
     """A support operator takes a request. Another operator's claim is a Conflict."""
     now = now or timezone.now()
     with transaction.atomic():
-        request = _lock_request(request.pk)
+        request = lock_row(CheckRequest, request.pk, no_key=False)
         if request.status == CheckRequest.Status.IN_PROGRESS:
             if request.assigned_to_id == actor.pk:
                 return request
@@ -799,7 +793,7 @@ def check_request_complete(
             code="note_required",
         )
     with transaction.atomic():
-        request = _lock_request(request.pk)
+        request = lock_row(CheckRequest, request.pk, no_key=False)
         if request.status == CheckRequest.Status.OPEN:
             raise InvalidTransition(
                 f"Check request {request.pk} has not been taken: take it (claim it) before "
@@ -854,7 +848,7 @@ def check_request_cancel(
     now = now or timezone.now()
     reason = _text(reason, "reason", MAX_NOTE, required=True)
     with transaction.atomic():
-        request = _lock_request(request.pk)
+        request = lock_row(CheckRequest, request.pk, no_key=False)
         _transition(request, CheckRequest.Status.CANCELLED)
         request.outcome_note = reason
         request.completed_by, request.completed_at = actor, now

@@ -10,9 +10,9 @@ class RiskflagsConfig(AppConfig):
         from cad.panels import register_incident_panel
         from core.demo import register_demo_seeder
         from core.navigation import Screen, register_screen
+        from core.roles import MARKER_READERS, Role
         from riskflags.context import MarkerContextProvider
         from riskflags.demo import seed_markers
-        from riskflags.views import MARKER_READERS
 
         register_context_provider(MarkerContextProvider())
         register_incident_panel(
@@ -34,7 +34,7 @@ class RiskflagsConfig(AppConfig):
                 "my_markers",
                 "My markers",
                 "my_markers",
-                ("OIC",),
+                (Role.OIC,),
                 "Your markers and what is due: victim contacts and reviews.",
                 52,
             )

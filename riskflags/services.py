@@ -18,12 +18,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cad.exceptions import Conflict, Forbidden, NotFound, ReasonRequired, ValidationFailed
+from cad.exceptions import Conflict, Forbidden, ReasonRequired, ValidationFailed
 from cad.models import Grade
 from cad.normalise import normalise_address, normalise_name, normalise_phone
 from core.audit import audit_record
+from core.locks import lock_row
 from core.notifications import notify
-from core.roles import Role, has_role
+from core.roles import MARKER_MANAGERS, MARKER_OVERSEERS, Role, has_role
 from core.validation import clean_choice as _choice
 from core.validation import clean_text as _text
 from riskflags import events, selectors
@@ -46,7 +47,6 @@ from riskflags.models import (
 
 logger = logging.getLogger(__name__)
 
-MANAGERS = (Role.OIC, Role.SUPERVISOR, Role.ADMIN)
 # Clocks on different machines disagree a little; a start "now" typed on a form is not future.
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_PHONES = 5
@@ -71,7 +71,7 @@ def _local(value: datetime) -> str:
 
 
 def _require_manager(actor) -> None:
-    if actor is not None and not has_role(actor, *MANAGERS):
+    if actor is not None and not has_role(actor, *MARKER_MANAGERS):
         raise Forbidden(
             "Only an OIC, a supervisor or an administrator can change markers.",
             code="not_a_marker_manager",
@@ -83,7 +83,7 @@ def can_manage_marker(actor, marker: Marker) -> bool:
     manages any. None is the system (lifecycle tasks)."""
     if actor is None:
         return True
-    if has_role(actor, Role.SUPERVISOR, Role.ADMIN):
+    if has_role(actor, *MARKER_OVERSEERS):
         return True
     return has_role(actor, Role.OIC) and marker.oic_id == actor.pk
 
@@ -132,13 +132,6 @@ def _phones(phone: str = "", phones=()) -> list:
     if len(found) > MAX_PHONES:
         raise ValidationFailed(f"At most {MAX_PHONES} phone numbers.", code="too_many_phones")
     return found
-
-
-def _lock(marker_id: int) -> Marker:
-    try:
-        return Marker.objects.select_for_update().get(pk=marker_id)
-    except Marker.DoesNotExist as exc:
-        raise NotFound(f"Marker {marker_id} not found.") from exc
 
 
 def _require_active(marker: Marker, now: datetime, doing: str) -> None:
@@ -341,7 +334,7 @@ def marker_update(
     numbers = _phones("", phones) if phones is not UNSET else None
 
     with transaction.atomic():
-        marker = _lock(marker.pk)
+        marker = lock_row(Marker, marker.pk, no_key=False)
         _require_marker_manager(actor, marker)
         _require_active(marker, now, "edited")
         before, after = {}, {}
@@ -426,7 +419,7 @@ def victim_contact_record(
             "A contact attempt cannot be recorded in the future.", code="contacted_in_future"
         )
     with transaction.atomic():
-        marker = _lock(marker.pk)
+        marker = lock_row(Marker, marker.pk, no_key=False)
         _require_marker_manager(actor, marker)
         contact = VictimContact.objects.create(
             marker=marker,
@@ -481,7 +474,7 @@ def marker_withdraw(*, actor, marker: Marker, reason: str, now: datetime | None 
     if not reason:
         raise ReasonRequired("A reason for the withdrawal is required.")
     with transaction.atomic():
-        marker = _lock(marker.pk)
+        marker = lock_row(Marker, marker.pk, no_key=False)
         _require_marker_manager(actor, marker)
         _require_active(marker, now, "withdrawn")
         _contact_required(marker, ContactPurpose.WITHDRAWAL, "withdrawn")
@@ -541,7 +534,7 @@ def marker_extend(
             code="marker_too_long",
         )
     with transaction.atomic():
-        marker = _lock(marker.pk)
+        marker = lock_row(Marker, marker.pk, no_key=False)
         _require_marker_manager(actor, marker)
         _require_active(marker, now, "extended")
         if expires_at <= marker.expires_at:
@@ -585,7 +578,7 @@ def marker_expire(*, marker_id: int, now: datetime | None = None) -> Marker | No
     that is not ACTIVE or not yet due is left alone and None is returned."""
     now = now or timezone.now()
     with transaction.atomic():
-        marker = _lock(marker_id)
+        marker = lock_row(Marker, marker_id, no_key=False)
         if marker.status != MarkerStatus.ACTIVE or marker.expires_at > now:
             return None
         marker.status = MarkerStatus.EXPIRED
@@ -630,7 +623,7 @@ def marker_start_contact_overdue(*, marker_id: int, now: datetime | None = None)
     Exactly once per marker; True when the alert was sent now."""
     now = now or timezone.now()
     with transaction.atomic():
-        marker = _lock(marker_id)
+        marker = lock_row(Marker, marker_id, no_key=False)
         if marker.status_at(now) != MarkerStatus.ACTIVE:
             return False
         if marker.created_at + START_CONTACT_WITHIN > now:
@@ -676,7 +669,7 @@ def marker_review_remind(*, marker_id: int, now: datetime | None = None) -> str 
     once per threshold and expiry; returns the reminder kind sent, or None."""
     now = now or timezone.now()
     with transaction.atomic():
-        marker = _lock(marker_id)
+        marker = lock_row(Marker, marker_id, no_key=False)
         if marker.status_at(now) != MarkerStatus.ACTIVE:
             return None
         left = marker.expires_at - now
