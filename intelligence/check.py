@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Min, Prefetch, Q
 from django.utils import timezone
 
-from cad.context import Finding, FindingCategory
+from cad.context import Finding, FindingCategory, markers_at
 from cad.models import Contact, Incident
 from cad.normalise import Address
 from intelligence.matching import fuzzy_address_rows, match_names
@@ -405,14 +405,13 @@ def _incidents(query: CheckQuery, result: CheckResult) -> None:
 def _markers(query: CheckQuery, result: CheckResult) -> None:
     if not (query.phone or query.address.normalised):
         return
-    try:
-        from riskflags.selectors import markers_matching
-    except ImportError:  # riskflags not installed: say so rather than show "no markers"
-        result.markers_checked = False
-        return
-    result.markers = markers_matching(
+    markers = markers_at(
         phone=query.phone, address_normalised=query.address.normalised, now=query.now
     )
+    if markers is None:  # no app keeps markers: say so rather than show "no markers"
+        result.markers_checked = False
+        return
+    result.markers = markers
 
 
 # --- What it means -----------------------------------------------------------------------------
