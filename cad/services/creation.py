@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cad import events
+from cad.clock import target_for
 from cad.exceptions import ReasonRequired, ValidationFailed
 from cad.grading import Assessment
 from cad.models import (
@@ -27,7 +28,6 @@ from cad.models import (
     IncidentLogEntry,
     OpeningCode,
     ReferenceSequence,
-    target_for,
 )
 from cad.normalise import Phone, normalise_address, normalise_phone
 from cad.services.assessment import attach_context, call_assess, isolated

@@ -10,8 +10,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from cad.clock import target_for
 from cad.exceptions import InvalidTransition, NotFound
-from cad.models import Area, Incident, target_for
+from cad.models import Area, Incident
 from cad.normalise import normalise_address, normalise_phone
 from cad.services.assessment import assessment_text, attach_context, call_assess, reassess
 from cad.services.inputs import (

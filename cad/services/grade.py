@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from cad import events
-from cad.models import Grade, GradeChange, GradeRequest, Incident, target_for
+from cad.clock import target_for
+from cad.models import Grade, GradeChange, GradeRequest, Incident
 from cad.services.trail import incident_system_log
 from cad.signals import incident_changed
 from core.audit import audit_record
