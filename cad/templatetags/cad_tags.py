@@ -4,13 +4,13 @@ renderer for the context panels other apps fill (counts and lists, whatever keys
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from core.timefmt import local_display
 
 register = template.Library()
 
@@ -83,11 +83,7 @@ def _scalar(value) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}T", value):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return timezone.localtime(parsed).strftime("%d %b %Y %H:%M")
-        except ValueError:
-            return value
+        return local_display(value)
     return str(value)
 
 

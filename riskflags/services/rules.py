@@ -13,6 +13,7 @@ from cad.exceptions import Conflict, Forbidden, ValidationFailed
 from cad.normalise import Phone, normalise_phone
 from core.notifications import notify
 from core.roles import MARKER_MANAGERS, MARKER_OVERSEERS, Role, has_role
+from core.timefmt import local_display
 from core.validation import clean_text
 from riskflags import selectors
 from riskflags.models import (
@@ -43,7 +44,7 @@ def aware(value: datetime | None, what: str) -> datetime | None:
 
 def local(value: datetime) -> str:
     """A time as people in the control room read it (Europe/London)."""
-    return timezone.localtime(value).strftime("%a %d %b %Y %H:%M")
+    return local_display(value, "%a %d %b %Y %H:%M")
 
 
 def require_manager(actor) -> None:
