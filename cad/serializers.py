@@ -54,6 +54,24 @@ class AssessInput(serializers.Serializer):
     )
     channel = _choice(Channel, "channel", required=False, default=Channel.EMERGENCY)
     silent = serializers.BooleanField(required=False, default=False)
+    da_answers = serializers.DictField(
+        child=serializers.ChoiceField(choices=["yes", "no", "unknown"]),
+        required=False,
+        default=dict,
+        help_text="The handler's answers to the DA questions: {code: yes|no|unknown}, codes "
+        "from da_questions.questions (connection, present, violence, order, afraid).",
+    )
+
+
+class DaQuestionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+
+
+class DaQuestionsSerializer(serializers.Serializer):
+    needed = serializers.BooleanField()
+    why = serializers.CharField(allow_blank=True)
+    questions = DaQuestionSerializer(many=True)
 
 
 class AssessmentSerializer(serializers.Serializer):
@@ -65,6 +83,14 @@ class AssessmentSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
     banners = serializers.ListField(child=serializers.DictField(), required=False)
     context = serializers.DictField(required=False)
+    da_questions = DaQuestionsSerializer(
+        required=False, help_text="Possible domestic abuse the words do not settle: ask."
+    )
+    behaviours = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="Each behaviour with who, to_whom, connection, class, when, certainty, spans.",
+    )
 
 
 class ContactInput(serializers.Serializer):
