@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import phonenumbers
 from django.conf import settings
 
+from cad.names import canonical_name
+
 
 @dataclass(frozen=True)
 class Phone:
@@ -144,9 +146,7 @@ def normalise_address(raw: str | None) -> Address:
 
 
 def normalise_name(raw: str | None) -> str:
-    """Lower case, no punctuation or titles, single spaces: "Mrs. Anne  O'Brien" -> "anne obrien"."""
-    text = (raw or "").lower()
-    text = re.sub(r"['’`]", "", text)
-    text = re.sub(r"[^\w\s-]", " ", text).replace("-", " ")
-    titles = {"mr", "mrs", "ms", "miss", "dr", "mx", "sir", "prof"}
-    return " ".join(w for w in text.split() if w not in titles)
+    """The form names are compared and stored in (`cad.names.canonical_name`, the one name
+    matcher): "Mrs. Anne  O'Brien" -> "anne obrien", "MCDONALD, Kirsty" -> "kirsty mcdonald",
+    "Brian Example (ex-husband)" -> "brian example"."""
+    return canonical_name(raw)

@@ -3,25 +3,30 @@
 Exact matches use the normalised forms from `cad.normalise` (the same everywhere, so records,
 contacts and incidents link). On PostgreSQL a fuzzy fallback finds candidates through blocking-key
 indexes (migration 0003: house/flat numbers + the street's first two letters; first initial + the
-surname's double metaphone) and scores them with pg_trgm's `similarity()` (addresses) or
-rapidfuzz (names). A fuzzy address match must agree exactly on the house and flat numbers (and on
-the postcode when both sides have one), so "12 Acacia Avenue" never matches "14 Acacia Avenue".
-Every match carries its score. On SQLite (the embedded demo) only exact matching runs.
+surname's double metaphone) and scores them with pg_trgm's `similarity()`. A fuzzy address
+match must agree exactly on the house and flat numbers (and on the postcode when both sides
+have one), so "12 Acacia Avenue" never matches "14 Acacia Avenue". On SQLite (the embedded demo)
+only exact address matching runs.
+
+Names go through the one name matcher (`cad.names`): a stored, indexed blocking key
+(`PersonName.name_key`) finds the candidates on every database, and its score decides. Every
+match carries its score.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from rapidfuzz import fuzz
 
+from cad.names import NAME_MATCH, name_query_keys, name_score
 from cad.normalise import Address, normalise_address
 
 # Trigram similarity (0-1) a fuzzy address needs to count as a match.
 ADDRESS_SIMILARITY_MIN = 0.5
-# Score (0-100) a fuzzy name needs to count as a match.
-NAME_SCORE_MIN = 85
+# Score (0-100) a fuzzy name needs to count as a match (the one name matcher's threshold).
+NAME_SCORE_MIN = NAME_MATCH
 # How many fuzzy candidates to consider per lookup: enough for typos, bounded for speed.
 FUZZY_CANDIDATES = 50
 
@@ -70,8 +75,11 @@ class NameHit:
 
     @property
     def why(self) -> str:
-        alias = " (alias)" if self.alias else ""
-        return f"name '{self.query}' ~ {self.matched}{alias}, score {self.score}"
+        """In words, for the reader: "name Kirsty McDonald", "name similar to Kirsty McDonald",
+        "name Bri Example (an alias)"."""
+        alias = " (an alias)" if self.alias else ""
+        similar = "" if self.score == 100 else "similar to "
+        return f"name {similar}{self.matched}{alias}"
 
 
 def fuzzy_address_rows(*, table: str, query: Address) -> list[AddressHit]:
@@ -97,35 +105,34 @@ def fuzzy_address_rows(*, table: str, query: Address) -> list[AddressHit]:
     ]
 
 
-def name_score(query: str, candidate: str) -> int:
-    return round(fuzz.token_sort_ratio(query, candidate))
-
-
 def match_names(names: tuple[str, ...]) -> list[NameHit]:
-    """People whose name or alias matches one of the (normalised) names, best score first."""
+    """People whose name or alias matches one of the (canonical) names, best score first.
+
+    Candidates come from the `name_key` index (`cad.names.name_query_keys`: the name's own key,
+    a key per middle name and the name turned round), at most `FUZZY_CANDIDATES` per name, and
+    are scored by `cad.names.name_score`. The same on PostgreSQL and SQLite."""
     from intelligence.models import PersonName
 
     hits: dict[tuple[int, str], NameHit] = {}
     for query in names:
         if not query:
             continue
+        fields = ("person_id", "name", "name_normalised", "kind")
+        exact = PersonName.objects.filter(name_normalised=query).order_by("id")
+        similar = PersonName.objects.filter(name_key__in=name_query_keys(query)).exclude(
+            name_normalised=query
+        )
         if fuzzy_available():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT person_id, name, name_normalised, kind FROM intelligence_personname "
-                    "WHERE name_normalised = %s "
-                    "OR intel_name_key(name_normalised) = intel_name_key(%s) "
-                    f"ORDER BY similarity(name_normalised, %s) DESC LIMIT {FUZZY_CANDIDATES}",
-                    [query, query, query],
-                )
-                rows = cursor.fetchall()
+            # The closest spellings first when a common key ("j|SM0") holds many people.
+            similar = similar.annotate(closeness=TrigramSimilarity("name_normalised", query))
+            similar = similar.order_by("-closeness", "id")
         else:
-            rows = PersonName.objects.filter(name_normalised=query).values_list(
-                "person_id", "name", "name_normalised", "kind"
-            )[:FUZZY_CANDIDATES]
+            similar = similar.order_by("id")
+        rows = list(exact.values_list(*fields)[:FUZZY_CANDIDATES])
+        rows += list(similar.values_list(*fields)[:FUZZY_CANDIDATES])
         for person_id, name, normalised, kind in rows:
-            score = 100 if normalised == query else name_score(query, normalised)
-            if score < NAME_SCORE_MIN:
+            score = name_score(query, normalised)
+            if score < NAME_MATCH:
                 continue
             key = (person_id, query)
             if key not in hits or hits[key].score < score:

@@ -19,6 +19,16 @@ class RecordKind(models.TextChoices):
     WARNING = "WARNING", "Warning marker"
 
 
+class WarningFlag(models.TextChoices):
+    """What a record warns attending officers about. A record of any kind may carry these; a
+    WARNING record is a warning whatever its flags."""
+
+    WEAPONS = "WEAPONS", "Weapons"
+    VIOLENCE = "VIOLENCE", "Violence"
+    MENTAL_HEALTH = "MENTAL_HEALTH", "Mental health"
+    OFFICER_SAFETY = "OFFICER_SAFETY", "Officer safety"
+
+
 class RiskLevel(models.TextChoices):
     HIGH = "HIGH", "High"
     MEDIUM = "MEDIUM", "Medium"
@@ -46,7 +56,9 @@ class PersonName(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
     name = models.CharField(max_length=200)
+    # `cad.names.canonical_name` and `cad.names.name_key`: the one name matcher's forms.
     name_normalised = models.CharField(max_length=200, db_index=True)
+    name_key = models.CharField(max_length=40, blank=True, db_index=True)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PRIMARY)
 
     class Meta:
@@ -70,6 +82,8 @@ class IntelRecord(models.Model):
     risk_level = models.CharField(max_length=8, choices=RiskLevel.choices, blank=True)
     # Court orders and bail: what the restricted person must not do.
     conditions = models.TextField(blank=True)
+    # `WarningFlag` values: what the record warns attending officers about.
+    warnings = models.JSONField(default=list, blank=True)
     protected_person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

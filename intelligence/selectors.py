@@ -97,6 +97,7 @@ def record_dict(record: IntelRecord) -> dict:
         "risk_level": record.risk_level,
         "conditions": record.conditions,
         "source_reference": record.source_reference or "",
+        "warnings": list(record.warnings or []),
         "people": [
             {
                 "id": link.person_id,

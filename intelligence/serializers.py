@@ -2,7 +2,13 @@
 
 from rest_framework import serializers
 
-from intelligence.models import CheckRequest, IntelRecordPerson, RecordKind, RiskLevel
+from intelligence.models import (
+    CheckRequest,
+    IntelRecordPerson,
+    RecordKind,
+    RiskLevel,
+    WarningFlag,
+)
 
 
 class PersonInput(serializers.Serializer):
@@ -46,6 +52,13 @@ class RecordInput(serializers.Serializer):
     source_reference = serializers.CharField(
         max_length=80, required=False, allow_blank=True, allow_null=True, default=None
     )
+    # What the record warns attending officers about (`WarningFlag`).
+    warnings = serializers.ListField(
+        child=serializers.ChoiceField(choices=WarningFlag.choices),
+        required=False,
+        default=list,
+        max_length=10,
+    )
 
 
 class RecordSerializer(serializers.Serializer):
@@ -57,6 +70,7 @@ class RecordSerializer(serializers.Serializer):
     risk_level = serializers.CharField()
     conditions = serializers.CharField()
     source_reference = serializers.CharField()
+    warnings = serializers.ListField(child=serializers.CharField())
     people = serializers.ListField(child=serializers.DictField())
     names = serializers.ListField(child=serializers.CharField())
     phones = serializers.ListField(child=serializers.CharField())

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cad.names import name_key
 from cad.normalise import normalise_address, normalise_name
 
 FIRST_NAMES = (
@@ -236,18 +237,26 @@ def generate_people(count: int, ctx: SyntheticContext) -> int:
             name = _random_name(rng)
             dob = date(1950, 1, 1) + timedelta(days=rng.randint(0, 365 * 55))
             people.append((pid, name, dob, ctx.now))
-            names.append((next(name_ids), pid, name, normalise_name(name), "PRIMARY"))
+            key = normalise_name(name)
+            names.append((next(name_ids), pid, name, key, name_key(key), "PRIMARY"))
             if rng.random() < 0.1:
                 alias = f"{rng.choice(FIRST_NAMES)} {name.split()[-1]}"
-                if normalise_name(alias) != normalise_name(name):
-                    names.append((next(name_ids), pid, alias, normalise_name(alias), "ALIAS"))
+                alias_key = normalise_name(alias)
+                if alias_key != key:
+                    names.append(
+                        (next(name_ids), pid, alias, alias_key, name_key(alias_key), "ALIAS")
+                    )
             ctx.person_ids.append(pid)
             ctx.person_names[pid] = name
         with transaction.atomic():
             written += write_rows(
                 Person, ["id", "display_name", "date_of_birth", "created_at"], people
             )
-            write_rows(PersonName, ["id", "person_id", "name", "name_normalised", "kind"], names)
+            write_rows(
+                PersonName,
+                ["id", "person_id", "name", "name_normalised", "name_key", "kind"],
+                names,
+            )
         ctx.say(f"  people {start + len(chunk)}/{count}")
     _reset_sequence(Person)
     _reset_sequence(PersonName)
@@ -265,6 +274,7 @@ RECORD_COLUMNS = [
     "protected_person_id",
     "restricted_person_id",
     "source_reference",
+    "warnings",
     "created_at",
     "created_by_id",
 ]
@@ -340,6 +350,7 @@ def _record_rows(rid: int, kind: str, ctx: SyntheticContext, ids: dict, rows: di
         (
             *(rid, kind, summary, occurred, expires, risk, "", protected, restricted),
             f"SYN-{rid}",
+            ["WEAPONS"] if kind == "WARNING" else [],
             now,  # created_at
             None,  # created_by_id
         )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from cad.exceptions import Conflict, ValidationFailed
+from cad.names import name_key, parse_named_person
 from cad.normalise import normalise_address, normalise_name
 from core.audit import audit_record
 from core.validation import clean_choice, clean_text
@@ -26,6 +27,7 @@ from intelligence.models import (
     PersonName,
     RecordKind,
     RiskLevel,
+    WarningFlag,
 )
 from intelligence.services.queries import (
     MAX_ADDRESS,
@@ -58,6 +60,7 @@ class RecordInput:
     people: tuple[PersonInput, ...]
     phones: tuple[str, ...]
     addresses: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
 
 def _when(value, what: str, *, required: bool) -> datetime | None:
@@ -110,9 +113,11 @@ def intel_record_validate(
     risk_level: str = "",
     conditions: str = "",
     source_reference: str | None = None,
+    warnings: Iterable[str] = (),
     now: datetime | None = None,
 ) -> RecordInput:
-    """Check one record (API body or import row). Raises ValidationFailed with a clear message."""
+    """Check one record (API body or import row). `warnings` are `WarningFlag` values (what
+    the record warns attending officers about). Raises ValidationFailed with a clear message."""
     now = now or timezone.now()
     clean_choice(kind, RecordKind, "kind")
     summary = clean_text(summary, "summary", MAX_SUMMARY, required=True)
@@ -120,6 +125,7 @@ def intel_record_validate(
     risk_level = clean_text(risk_level, "risk_level", 10).upper()
     if risk_level:
         clean_choice(risk_level, RiskLevel, "risk_level")
+    warning_flags = _warning_flags(warnings)
     person_inputs = _people(names, people, protected_person, restricted_person)
     phone_list = list(dict.fromkeys(p for p in (valid_phone(r, "phones") for r in phones) if p))
     address_list = [
@@ -139,7 +145,20 @@ def intel_record_validate(
         people=tuple(person_inputs),
         phones=tuple(phone_list),
         addresses=tuple(address_list),
+        warnings=warning_flags,
     )
+
+
+def _warning_flags(values) -> tuple[str, ...]:
+    if isinstance(values, str):
+        values = [v for v in values.replace(";", ",").split(",")]
+    flags = []
+    for value in values or ():
+        flag = clean_text(value, "warnings", 20).upper().replace(" ", "_")
+        if flag:
+            clean_choice(flag, WarningFlag, "warnings")
+            flags.append(flag)
+    return tuple(dict.fromkeys(flags))
 
 
 def _period(occurred_at, expires_at, *, now: datetime) -> tuple[datetime, datetime | None]:
@@ -161,6 +180,8 @@ def _people(names, people, protected_person, restricted_person) -> list[PersonIn
 
     def add(name, role=IntelRecordPerson.Role.SUBJECT, dob=None, aliases=()):
         name = clean_text(name, "name", MAX_NAME)
+        # "Brian Example (ex-husband)": the person is Brian Example.
+        name = parse_named_person(name).name or name
         key = normalise_name(name)
         if not key:
             return
@@ -225,13 +246,24 @@ def _person_for(person: PersonInput, *, now: datetime) -> Person:
             display_name=person.name, date_of_birth=person.date_of_birth, created_at=now
         )
         PersonName.objects.create(
-            person=found, name=person.name, name_normalised=key, kind=PersonName.Kind.PRIMARY
+            person=found,
+            name=person.name,
+            name_normalised=key,
+            name_key=name_key(key),
+            kind=PersonName.Kind.PRIMARY,
         )
     for alias in person.aliases:
+        alias_key = normalise_name(alias)
+        if len(alias_key) < 2:
+            continue
         PersonName.objects.get_or_create(
             person=found,
-            name_normalised=normalise_name(alias),
-            defaults={"name": alias, "kind": PersonName.Kind.ALIAS},
+            name_normalised=alias_key,
+            defaults={
+                "name": alias,
+                "kind": PersonName.Kind.ALIAS,
+                "name_key": name_key(alias_key),
+            },
         )
     return found
 
@@ -245,6 +277,7 @@ def _record_write(data: RecordInput, *, actor, now: datetime) -> IntelRecord:
         risk_level=data.risk_level,
         conditions=data.conditions,
         source_reference=data.source_reference,
+        warnings=list(data.warnings),
         created_at=now,
         created_by=actor,
     )

@@ -164,12 +164,16 @@ def test_records_come_most_serious_first():
     assert kinds == ["MARAC", "DA_CRIME", "INTELLIGENCE"]
 
 
-def test_a_name_match_says_which_name_and_its_score():
+def test_a_name_match_says_which_name_in_words_and_keeps_its_score():
     record("DA_CRIME", names=["Anne Example"], phones=[])
 
-    result = check_compute(query(phone="", names=["anne example"]))
+    exact = check_compute(query(phone="", names=["anne example"]))
+    similar = check_compute(query(phone="", names=["ann example"]))
 
-    assert result.records[0]["why"] == ["name 'anne example' ~ Anne Example, score 100"]
+    assert exact.records[0]["why"] == ["name Anne Example"]
+    assert exact.records[0]["name_score"] == 100
+    assert similar.records[0]["why"] == ["name similar to Anne Example"]
+    assert 85 <= similar.records[0]["name_score"] < 100
 
 
 def test_an_empty_query_finds_nothing():
