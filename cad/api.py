@@ -32,6 +32,7 @@ from cad.serializers import (
     LogInput,
     OpeningCodeSerializer,
 )
+from cad.warnings import assessment_warnings
 from core.api import parse_input
 from core.permissions import HasRole
 from core.roles import (
@@ -68,7 +69,10 @@ class AssessView(APIView):
     def post(self, request):
         data = parse_input(AssessInput, request.data)
         assessment, _ = services.call_assess(**data)
-        return Response(assessment.as_dict())
+        body = assessment.as_dict()
+        # What the context found about the number, the address and the people, each once.
+        body["warnings"] = assessment_warnings(body)
+        return Response(body)
 
 
 class ContactListCreateView(generics.ListAPIView):

@@ -58,6 +58,9 @@ class Finding:
     spans: tuple[tuple[int, int], ...] = ()
     # Categories (`FindingCategory`) a context provider gives its finding; grading reads these.
     categories: frozenset[str] = frozenset()
+    # The record behind a context finding ("record #12", "marker #3"): a screen shows the
+    # finding and the provider's banner about the same record once (`cad.warnings`).
+    ref: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -68,6 +71,7 @@ class Finding:
             "weight": self.weight,
             "spans": [list(span) for span in self.spans],
             "categories": sorted(self.categories),
+            "ref": self.ref,
         }
 
 
@@ -79,7 +83,7 @@ class CallQuery:
     address: Address
     names: tuple[str, ...]
     channel: str
-    silent: bool
+    silent: bool  # the silent flag, or a 999 call with nothing said
     now: datetime
     exclude_incident_id: int | None = None  # don't count the incident being reassessed
 
@@ -95,6 +99,12 @@ class ContextResult:
     floor_reason: str = ""
     # True when the number or address is marked, so a silent or abandoned 999 call is IMMEDIATE.
     marked: bool = False
+    # Why a silent or abandoned 999 call from this number or premises is IMMEDIATE, in words
+    # ("MARAC record #12 on this number", "marker #3 withdrawn 2 days ago", "second silent call
+    # from this number within 24 hours (CAD-...)"). Grading decides whether the call is silent
+    # (the flag, an empty narrative, or the handler's words) and, if so, floors it at IMMEDIATE
+    # with these reasons; a provider sets them whatever the call's words.
+    silent_call_reasons: list[str] = field(default_factory=list)
     # Banners a call handler cannot miss: [{"level": "danger"|"warning"|"info", "text": str}]
     banners: list[dict] = field(default_factory=list)
     # Display data for the context panel (JSON-serialisable).
@@ -168,6 +178,11 @@ def attach_context(*, incident, results: list[ContextResult], actor) -> None:
 _MARKER_LOOKUP: Callable[..., list[dict]] | None = None
 # A marker item's `status` while the marker applies; any other status says how it ended.
 MARKER_ACTIVE = "ACTIVE"
+# Its expiry came with no review contact recorded: it has not lapsed, its floor still applies
+# ("expiry reached, victim not yet told") until the OIC records a contact attempt.
+MARKER_REVIEW_OVERDUE = "REVIEW_OVERDUE"
+# The statuses under which a marker's floor applies.
+MARKER_IN_FORCE = frozenset({MARKER_ACTIVE, MARKER_REVIEW_OVERDUE})
 
 
 def register_marker_lookup(lookup: Callable[..., list[dict]]) -> None:
@@ -178,7 +193,7 @@ def register_marker_lookup(lookup: Callable[..., list[dict]]) -> None:
 
 def markers_at(*, phone: str, address_normalised: str, now: datetime) -> list[dict] | None:
     """The location markers, live and past, at a number or a normalised address, most relevant
-    first: dicts with `id`, `status` (`MARKER_ACTIVE` while it applies), `grade_floor`,
+    first: dicts with `id`, `status` (in `MARKER_IN_FORCE` while it applies), `grade_floor`,
     `reason`, `starts_at`, `expires_at`, `ended_at`, `why_matched` and more (the shape of
     `riskflags.selectors.markers_matching`). None when no installed app keeps markers, so a
     caller can say "markers not checked" rather than "no markers"."""

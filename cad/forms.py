@@ -1,17 +1,18 @@
 """HTML forms for call taking (shape only: every rule lives in `cad.services`)."""
 
-import re
 import uuid
 
 from django import forms
 
 from cad.models import Area, Channel, Grade, IncidentStatus
+from cad.names import split_named_people
 from cad.selectors import closing_codes, opening_codes
 
 
 def split_names(text: str) -> list[str]:
-    """Named people typed one per line or separated by commas or semicolons."""
-    return [n.strip() for n in re.split(r"[\n,;]+", text or "") if n.strip()]
+    """Named people typed one per line or separated by semicolons or commas; "MCDONALD, Kirsty"
+    and "Brian Example, 34" stay one person each (`cad.names.split_named_people`)."""
+    return split_named_people(text)
 
 
 def _opening_choices():

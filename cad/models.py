@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from cad.names import NamedPerson, parse_named_person
+
 
 class Channel(models.TextChoices):
     EMERGENCY = "999", "999"
@@ -183,8 +185,9 @@ class Incident(models.Model):
     area = models.CharField(max_length=8, choices=Area.choices, default=Area.URBAN)
     narrative = models.TextField(blank=True)
     silent = models.BooleanField(default=False)
-    # People named in the call (suspect, victim, third parties): the intelligence check runs
-    # on each of them as well as on the caller.
+    # People named in the call (suspect, victim, third parties) as typed, e.g. "Brian Example
+    # (ex-husband)": the intelligence check runs on each one's name (`people`) as well as on
+    # the caller's.
     named_people = models.JSONField(default=list, blank=True)
     # What the handler must notice about the record itself, e.g. "empty narrative" or
     # "caller number could not be parsed". [{"code": str, "text": str}]
@@ -247,6 +250,11 @@ class Incident(models.Model):
 
     def can_transition(self, to: str) -> bool:
         return to in self.ALLOWED_TRANSITIONS[IncidentStatus(self.status)]
+
+    @property
+    def people(self) -> list[NamedPerson]:
+        """The named people read as name, role and age ("Brian Example (ex-husband)")."""
+        return [parse_named_person(str(typed)) for typed in self.named_people or []]
 
     @property
     def tag_names(self) -> list[str]:

@@ -21,6 +21,7 @@ from cad.models import (
     OpeningCode,
 )
 from cad.normalise import normalise_phone
+from cad.warnings import findings_not_warned, incident_warnings
 from core.audit import audit_trail
 from core.validation import clean_choice
 
@@ -175,9 +176,13 @@ def incident_page(incident_id: int) -> dict:
     """Everything the incident page shows: the record, other apps' panels (intelligence check,
     markers, assignments...) and the audit timeline."""
     incident = incident_get(incident_id)
+    panels = call_context.incident_fields(incident)
+    warnings = incident_warnings(incident, fields=panels, narrative=False)
     return {
         "incident": incident,
-        "panels": call_context.incident_fields(incident),
+        "panels": panels,
+        "warnings": warnings,
+        "risk_factors": findings_not_warned(incident.assessment, warnings),
         "timeline": list(incident_timeline(incident)),
         "pending_request": next(
             (r for r in incident.grade_requests.all() if r.status == GradeRequest.Status.PENDING),

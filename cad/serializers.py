@@ -15,6 +15,7 @@ from cad.models import (
     IncidentLogEntry,
     OpeningCode,
 )
+from cad.warnings import incident_risk_flags, incident_warnings
 from core.audit import actor_name
 from core.models import AuditEvent
 
@@ -82,6 +83,11 @@ class AssessmentSerializer(serializers.Serializer):
     minimum_grade = serializers.ChoiceField(choices=Grade.choices)
     reasons = serializers.ListField(child=serializers.CharField())
     banners = serializers.ListField(child=serializers.DictField(), required=False)
+    warnings = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="Each warning once, highest risk first: {level, code, category, text, ref, url}.",
+    )
     context = serializers.DictField(required=False)
     da_questions = DaQuestionsSerializer(
         required=False, help_text="Possible domestic abuse the words do not settle: ask."
@@ -349,16 +355,23 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     def to_representation(self, incident):
         data = super().to_representation(incident)
-        data.update(call_context.incident_fields(incident))
+        fields = call_context.incident_fields(incident)
+        data.update(fields)
         data.setdefault("intel_check", None)
         data.setdefault("markers", [])
         data.setdefault("assignments", [])
+        # The named people read as name, role and age; each warning once with its record.
+        data["people"] = [person.as_dict() for person in incident.people]
+        data["warnings"] = incident_warnings(incident, fields=fields)
+        data["risk_flags"] = incident_risk_flags(incident)
         return data
 
 
 class IncidentListSerializer(serializers.ModelSerializer):
     tags = serializers.SerializerMethodField()
     opening_code = serializers.CharField(source="opening_code_id", read_only=True, allow_null=True)
+    # "DA" and "MARKER": the flags every list shows (`cad.warnings.incident_risk_flags`).
+    risk_flags = serializers.SerializerMethodField()
 
     class Meta:
         model = Incident
@@ -378,7 +391,11 @@ class IncidentListSerializer(serializers.ModelSerializer):
             "domestic_abuse",
             "target_response_at",
             "tags",
+            "risk_flags",
         ]
 
     def get_tags(self, incident) -> list[str]:
         return incident.tag_names
+
+    def get_risk_flags(self, incident) -> list[str]:
+        return incident_risk_flags(incident)

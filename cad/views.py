@@ -23,6 +23,7 @@ from cad.forms import (
 )
 from cad.models import GradeRequest
 from cad.panels import incident_panel_templates, replaced_fields
+from cad.warnings import assessment_warnings, findings_not_warned
 from core.exceptions import DomainError
 from core.permissions import RoleRequiredMixin
 from core.roles import (
@@ -87,6 +88,10 @@ class AssessPartialView(RoleRequiredMixin, View):
             try:
                 assessment, _ = services.call_assess(**form.service_kwargs())
                 context["assessment"] = assessment.as_dict()
+                context["warnings"] = assessment_warnings(context["assessment"], narrative=False)
+                context["risk_factors"] = findings_not_warned(
+                    context["assessment"], context["warnings"]
+                )
             except DomainError as error:
                 context["error"] = error.message
         return render(request, "cad/_assessment.html", context)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from cad.context import FindingCategory
+from cad.context import MARKER_IN_FORCE, FindingCategory
 
 LEVEL_RANK = {"danger": 0, "warning": 1, "info": 2}
 # Within one level, what endangers the people attending comes first.
@@ -29,8 +29,6 @@ _REF = re.compile(r"\b(record|marker) #(\d+)", re.IGNORECASE)
 # How a matcher explained itself in evidence stored by earlier versions: not for the reader.
 _MATCHER_TEXT = re.compile(r"\s*\[matched on [^\]]*\]", re.IGNORECASE)
 _QUOTES = "\"“”'‘’"
-# Marker statuses under which a marker's floor still applies.
-IN_FORCE_MARKER_STATUSES = ("ACTIVE", "REVIEW_OVERDUE")
 # Intelligence record kinds an attending officer must be warned about.
 WARNING_RECORD_KINDS = frozenset(
     {"WARNING", "COURT_ORDER", "BAIL_CONDITIONS", "MARAC", "DVDS", "DA_CRIME", "SAFEGUARDING"}
@@ -170,7 +168,7 @@ def _field_warnings(fields: dict, seen: set[str]) -> list[dict]:
     found = []
     for marker in [m for m in fields.get("markers") or [] if isinstance(m, dict)]:
         ref = f"marker #{marker.get('id')}"
-        if ref in seen or marker.get("status") not in IN_FORCE_MARKER_STATUSES:
+        if ref in seen or marker.get("status") not in MARKER_IN_FORCE:
             continue
         seen.add(ref)
         floor = marker.get("grade_floor")
@@ -191,19 +189,37 @@ def _field_warnings(fields: dict, seen: set[str]) -> list[dict]:
     return found
 
 
-def incident_warnings(incident, *, fields: dict | None = None, narrative: bool = True) -> list:
-    """The incident's warnings, once each, highest risk first: what the context providers put
-    on its assessment (`warnings_from_assessment`), the risks heard on the call (`narrative`),
-    and, given the incident's context `fields`, markers in force and warning records of its
-    intelligence check not already named. Returns [{"level", "code", "category", "text",
-    "ref", "url"}]."""
-    assessment = incident.assessment or {}
+def assessment_warnings(
+    assessment: dict | None, *, fields: dict | None = None, narrative: bool = True
+) -> list[dict]:
+    """An assessment's warnings, once each, highest risk first: what the context providers
+    found (`warnings_from_assessment`), the risks heard on the call (`narrative`), and, given
+    an incident's context `fields`, markers in force and warning records of its intelligence
+    check not already named. Returns [{"level", "code", "category", "text", "ref", "url"}]."""
+    assessment = assessment or {}
     found = warnings_from_assessment(assessment)
     if narrative:
         found += _narrative_warnings(assessment)
     if fields:
         found += _field_warnings(fields, {w["ref"] for w in found if w["ref"]})
     return sorted(found, key=_rank)
+
+
+def incident_warnings(incident, *, fields: dict | None = None, narrative: bool = True) -> list:
+    """The incident's warnings (`assessment_warnings` of its stored assessment)."""
+    return assessment_warnings(incident.assessment, fields=fields, narrative=narrative)
+
+
+def findings_not_warned(assessment: dict | None, warnings: list[dict]) -> list[dict]:
+    """The assessment's risk factors less those a warning already shows with its record, so a
+    screen lists each once."""
+    shown = {w["ref"] for w in warnings if w["ref"]}
+    return [
+        f
+        for f in (assessment or {}).get("risk_factors") or []
+        if isinstance(f, dict)
+        and (f.get("source", "narrative") == "narrative" or warning_ref(f) not in shown)
+    ]
 
 
 def incident_risk_flags(incident) -> list[str]:

@@ -164,7 +164,7 @@ def actions_context(request, incident_id: int, error: str = "") -> dict:
         "is_divert": "DIVERT" in incident.tag_names,
         "has_marker": selectors.incident_has_marker(incident),
         "has_da": selectors.incident_is_domestic_abuse(incident),
-        "warnings": selectors.incident_warning_list(incident),
+        "warnings": [w for w in selectors.incident_warning_list(incident) if w["code"] != "DIVERT"],
         "open_assignments": incident.open_assignments,
         "ended_assignments": [a for a in incident.all_assignments if not a.is_open],
         "options": selectors.units_recommended_for(incident, limit=8) if incident.is_open else [],

@@ -27,11 +27,25 @@ class IntelligenceProvider:
                 counts_current_call=True,
             )
         )
+        banners = list(result.banners)
+        reasons = list(result.silent_call_reasons)
+        if query.silent and reasons:
+            banners.insert(
+                0,
+                {
+                    "level": "danger",
+                    "code": "SILENT_CALL",
+                    "text": "SILENT OR ABANDONED 999 CALL: "
+                    + "; ".join(reasons)
+                    + ". Grade IMMEDIATE; below it needs a supervisor.",
+                },
+            )
         return ContextResult(
             provider=self.name,
             risk_factors=list(result.risk_factors),
-            banners=list(result.banners),
+            banners=banners,
             panel=panel_for(result.as_dict(), ran_at=query.now.isoformat()),
+            silent_call_reasons=reasons,
             state=result,
         )
 

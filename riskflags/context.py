@@ -1,9 +1,12 @@
 """The markers' part of call-time context (registered with `cad.context` from `apps.py`).
 
-An ACTIVE marker at the caller's address or number sets the grade floor, marks the call (a
-silent or abandoned 999 call is then IMMEDIATE) and raises a danger banner. A marker there that
-expired or was withdrawn in the last 12 months is a risk factor with its evidence and a warning
-banner. Older markers show in the panel as history only.
+A marker in force (ACTIVE, or REVIEW_OVERDUE: expiry reached, victim not yet told) at the
+caller's address or number sets the grade floor, marks the call and raises a danger banner. A
+marker there that expired or was withdrawn in the last 12 months is a risk factor with its
+evidence and a warning banner. A silent or abandoned 999 call from a number or address with
+either is IMMEDIATE (`ContextResult.silent_call_reasons`). A marker elsewhere whose victim or
+perpetrator is named on the call is shown, with why, but sets no floor. Older markers show in
+the panel as history only.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from django.urls import reverse
 from cad.context import CallQuery, ContextResult, Finding, FindingCategory
 from cad.models import Grade
 from core.timefmt import DATE, local_display
-from riskflags.models import MarkerStatus, RiskLevel
-from riskflags.selectors import markers_matching
+from riskflags.models import IN_FORCE, MarkerStatus, RiskLevel
+from riskflags.selectors import markers_matching, markers_named
 
 RECENT_HISTORY = timedelta(days=365)
 INCIDENT_TAG = "MARKER"
@@ -45,12 +48,6 @@ def _sentence(text: str) -> str:
     return text
 
 
-def _where(item: dict) -> str:
-    return {"address": "this address", "phone": "this number"}.get(
-        item["why_matched"], "this address and number"
-    )
-
-
 def _ended(item: dict) -> datetime | None:
     return datetime.fromisoformat(item["ended_at"]) if item.get("ended_at") else None
 
@@ -68,11 +65,16 @@ def describe(item: dict, now: datetime) -> dict:
         "why_matched": item["why_matched"],
         "link": link,
     }
-    if item["status"] == MarkerStatus.ACTIVE:
+    if item["status"] in IN_FORCE:
+        overdue = (
+            f"expiry reached {local_display(item['expires_at'], DATE)}, victim not yet told"
+            if item["status"] == MarkerStatus.REVIEW_OVERDUE
+            else f"until {local_display(item['expires_at'], DATE)}"
+        )
         text = (
-            f"ACTIVE special scheme at {_where(item)}: {item['victim_name']}, "
-            f"{_sentence(item['reason'])}. Floor {item['grade_floor']}; OIC {item['oic']}; "
-            f"until {local_display(item['expires_at'], DATE)}."
+            f"{item['status'].replace('_', ' ')} special scheme at {_where(item)}: "
+            f"{item['victim_name']}, {_sentence(item['reason'])}. Floor {item['grade_floor']}; "
+            f"OIC {item['oic']}; {overdue}."
         )
         return {**base, "text": text, "severity": "danger", "recent": True}
     ended = _ended(item)
@@ -86,6 +88,131 @@ def describe(item: dict, now: datetime) -> dict:
     return {**base, "text": text, "severity": "warning" if recent else "info", "recent": recent}
 
 
+def _where(item: dict) -> str:
+    why = item["why_matched"]
+    if why.startswith(("victim name", "perpetrator name")):
+        return item["address"]
+    return {"address": "this address", "phone": "this number"}.get(why, "this address and number")
+
+
+def _in_force(result: ContextResult, items: list[dict]) -> None:
+    """Markers in force at the address or number: the floor, the silent-call rule, a finding
+    and a danger banner each. A review-overdue marker says its expiry came with the victim not
+    yet told."""
+    for item in items:
+        result.marked = True
+        result.grade_floor = Grade.more_urgent(result.grade_floor, item["grade_floor"])
+        overdue = item["status"] == MarkerStatus.REVIEW_OVERDUE
+        state = "expiry reached, victim not yet told" if overdue else "active"
+        ref = f"marker #{item['id']}"
+        result.silent_call_reasons.append(f"{state} special scheme at {_where(item)} ({ref})")
+        result.risk_factors.append(
+            Finding(
+                code="marker_review_overdue" if overdue else "marker_active",
+                categories=frozenset({FindingCategory.RISK_MARKER}),
+                label="Location risk marker (special scheme)"
+                + (": expiry reached, victim not yet told" if overdue else ", active"),
+                evidence=f"special scheme {state}: {_sentence(item['reason'])}",
+                source="marker",
+                weight="serious",
+                ref=ref,
+            )
+        )
+        result.banners.append(
+            {
+                "level": "danger",
+                "text": (
+                    f"SPECIAL SCHEME MARKER at {_where(item)}"
+                    + (" (expiry reached, victim not yet told)" if overdue else "")
+                    + f": victim {item['victim_name']}. "
+                    f"{item['reason'].strip().rstrip('.')}. Grade no lower than "
+                    f"{item['grade_floor']}. OIC {item['oic']}."
+                ),
+                "marker": item["id"],
+                "ref": ref,
+                "url": reverse("marker_detail", args=[item["id"]]),
+            }
+        )
+    if items:
+        strongest = next(i for i in items if i["grade_floor"] == result.grade_floor)
+        overdue = strongest["status"] == MarkerStatus.REVIEW_OVERDUE
+        result.floor_reason = (
+            f"{'Review-overdue (expiry reached, victim not yet told)' if overdue else 'Active'} "
+            f"special scheme marker #{strongest['id']} at {_where(strongest)} "
+            f"({strongest['victim_name']}: {_sentence(strongest['reason'])}): grade no lower "
+            f"than {result.grade_floor}"
+        )
+
+
+def _recently_ended(result: ContextResult, items: list[dict], now: datetime) -> None:
+    """Markers there that ended in the last 12 months: a risk factor, a warning banner, and a
+    silent or abandoned 999 call from there is IMMEDIATE."""
+    for item in items:
+        ended = _ended(item)
+        ref = f"marker #{item['id']}"
+        evidence = (
+            f"special scheme {item['status'].lower()} {ago(now - ended)}: "
+            f"{_sentence(item['reason'])}"
+        )
+        result.silent_call_reasons.append(
+            f"special scheme at {_where(item)} {item['status'].lower()} {ago(now - ended)} ({ref})"
+        )
+        result.risk_factors.append(
+            Finding(
+                code=f"marker_{item['status'].lower()}",
+                categories=frozenset({FindingCategory.RISK_MARKER}),
+                label=f"Special scheme {item['status'].lower()} in the last 12 months",
+                evidence=evidence,
+                source="marker",
+                weight="serious" if item.get("risk_level") == RiskLevel.HIGH else "normal",
+                ref=ref,
+            )
+        )
+        result.banners.append(
+            {
+                "level": "warning",
+                "text": (
+                    f"History: {evidence[0].upper()}{evidence[1:]} (victim "
+                    f"{item['victim_name']}, {_where(item)}). Treat the risk as current."
+                ),
+                "marker": item["id"],
+                "ref": ref,
+                "url": reverse("marker_detail", args=[item["id"]]),
+            }
+        )
+
+
+def _named(result: ContextResult, items: list[dict]) -> None:
+    """Markers elsewhere whose victim or perpetrator is named on the call: shown with why, as
+    a risk factor; the floor belongs to the marked address or number, so none is set."""
+    for item in items:
+        if item["status"] not in IN_FORCE:
+            continue
+        ref = f"marker #{item['id']}"
+        result.risk_factors.append(
+            Finding(
+                code="marker_person_named",
+                categories=frozenset({FindingCategory.RISK_MARKER}),
+                label="A person on a location risk marker is named on this call",
+                evidence=f"{item['why_matched']}: special scheme at {item['address']}, "
+                f"{_sentence(item['reason'])}",
+                source="marker",
+                ref=ref,
+            )
+        )
+        result.banners.append(
+            {
+                "level": "warning",
+                "text": f"Named on this call: {item['why_matched']} of the special scheme at "
+                f"{item['address']} ({item['status'].replace('_', ' ').lower()}, OIC "
+                f"{item['oic']}). {item['reason'].strip().rstrip('.')}.",
+                "marker": item["id"],
+                "ref": ref,
+                "url": reverse("marker_detail", args=[item["id"]]),
+            }
+        )
+
+
 class MarkerContextProvider:
     name = "riskflags"
 
@@ -94,71 +221,21 @@ class MarkerContextProvider:
         items = markers_matching(
             phone=query.phone, address_normalised=query.address.normalised, now=query.now
         )
-        panel_items = [describe(item, query.now) for item in items]
-        active = [i for i in items if i["status"] == MarkerStatus.ACTIVE]
-        for item in active:
-            result.marked = True
-            result.grade_floor = Grade.more_urgent(result.grade_floor, item["grade_floor"])
-        if active:
-            strongest = next(i for i in active if i["grade_floor"] == result.grade_floor)
-            result.floor_reason = (
-                f"Active special scheme marker #{strongest['id']} at {_where(strongest)} "
-                f"({strongest['victim_name']}: {_sentence(strongest['reason'])}): grade no lower "
-                f"than {result.grade_floor}"
-            )
-            for item in active:
-                result.risk_factors.append(
-                    Finding(
-                        code="marker_active",
-                        categories=frozenset({FindingCategory.RISK_MARKER}),
-                        label="Active location risk marker (special scheme)",
-                        evidence=f"special scheme active: {_sentence(item['reason'])}",
-                        source="marker",
-                        weight="serious",
-                    )
-                )
-                result.banners.append(
-                    {
-                        "level": "danger",
-                        "text": (
-                            f"SPECIAL SCHEME MARKER at {_where(item)}: victim "
-                            f"{item['victim_name']}. {item['reason'].strip().rstrip('.')}. "
-                            f"Grade no lower than {item['grade_floor']}. OIC {item['oic']}."
-                        ),
-                        "marker": item["id"],
-                    }
-                )
-        for item, described in zip(items, panel_items, strict=True):
-            if item["status"] == MarkerStatus.ACTIVE or not described["recent"]:
-                continue
-            ended = _ended(item)
-            evidence = (
-                f"special scheme {item['status'].lower()} {ago(query.now - ended)}: "
-                f"{_sentence(item['reason'])}"
-            )
-            result.risk_factors.append(
-                Finding(
-                    code=f"marker_{item['status'].lower()}",
-                    categories=frozenset({FindingCategory.RISK_MARKER}),
-                    label=f"Special scheme {item['status'].lower()} in the last 12 months",
-                    evidence=evidence,
-                    source="marker",
-                    weight="serious" if item.get("risk_level") == RiskLevel.HIGH else "normal",
-                )
-            )
-            result.banners.append(
-                {
-                    "level": "warning",
-                    "text": (
-                        f"History: {evidence[0].upper()}{evidence[1:]} (victim "
-                        f"{item['victim_name']}, {_where(item)}). Treat the risk as current."
-                    ),
-                    "marker": item["id"],
-                }
-            )
+        named = markers_named(
+            names=query.names, now=query.now, exclude_ids=[i["id"] for i in items]
+        )
+        panel_items = [describe(item, query.now) for item in items + named]
+        _in_force(result, [i for i in items if i["status"] in IN_FORCE])
+        recent = {d["id"] for d in panel_items if d["recent"]}
+        _recently_ended(
+            result,
+            [i for i in items if i["status"] not in IN_FORCE and i["id"] in recent],
+            query.now,
+        )
+        _named(result, named)
         result.panel = {
             "title": "Location risk markers",
-            "empty": "No marker, live or past, at this address or number.",
+            "empty": "No marker, live or past, at this address or number, or for anyone named.",
             "items": panel_items,
         }
         result.state = items
@@ -177,7 +254,9 @@ class MarkerContextProvider:
             incident_system_log(
                 incident=incident, text=f"Marker #{item['id']}: {item['text']}", now=now
             )
-        if any(i["status"] == MarkerStatus.ACTIVE for i in items):
+        # Tagged for a marker at its address or number, not for one whose person is named.
+        here = {marker["id"] for marker in result.state or []}
+        if any(i["status"] in IN_FORCE and i["id"] in here for i in items):
             incident_tag_add(actor=actor, incident=incident, tag=INCIDENT_TAG, now=now)
 
     def incident_fields(self, incident) -> dict:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from cad.models import Grade
+from cad.names import canonical_name, name_key
 
 # A marker lasts at most six months (DESIGN.md rule 6; the watchdog's recommendation).
 MAX_MARKER_DAYS = 183
@@ -19,8 +20,16 @@ MAX_MARKER_DURATION = timedelta(days=MAX_MARKER_DAYS)
 
 class MarkerStatus(models.TextChoices):
     ACTIVE = "ACTIVE", "Active"
+    # The expiry came with no review contact recorded since the start or the last extension:
+    # the marker has not lapsed (the victim was never told), its floor still applies, and the
+    # OIC and supervisor are alerted daily until a contact attempt is recorded.
+    REVIEW_OVERDUE = "REVIEW_OVERDUE", "Review overdue: expiry reached, victim not yet told"
     EXPIRED = "EXPIRED", "Expired"
     WITHDRAWN = "WITHDRAWN", "Withdrawn"
+
+
+# Under these statuses a marker's floor applies at call time.
+IN_FORCE = (MarkerStatus.ACTIVE, MarkerStatus.REVIEW_OVERDUE)
 
 
 class RiskLevel(models.TextChoices):
@@ -36,8 +45,20 @@ class Marker(models.Model):
     no lower than `grade_floor` while it is ACTIVE."""
 
     # A marker only ever ends; an ended marker is history, never reopened (a new one is made).
+    # At its expiry it ends only if the victim was contacted for the review; otherwise it is
+    # review-overdue, still in force, until a contact attempt is recorded: then it is extended
+    # (ACTIVE again) or ends.
     ALLOWED_TRANSITIONS = {
-        MarkerStatus.ACTIVE: {MarkerStatus.EXPIRED, MarkerStatus.WITHDRAWN},
+        MarkerStatus.ACTIVE: {
+            MarkerStatus.EXPIRED,
+            MarkerStatus.WITHDRAWN,
+            MarkerStatus.REVIEW_OVERDUE,
+        },
+        MarkerStatus.REVIEW_OVERDUE: {
+            MarkerStatus.ACTIVE,
+            MarkerStatus.EXPIRED,
+            MarkerStatus.WITHDRAWN,
+        },
         MarkerStatus.EXPIRED: set(),
         MarkerStatus.WITHDRAWN: set(),
     }
@@ -46,8 +67,13 @@ class Marker(models.Model):
     address_normalised = models.CharField(max_length=300, db_index=True)
     postcode = models.CharField(max_length=10, blank=True)
     victim_name = models.CharField(max_length=200)
+    # Names in the one matcher's forms (`cad.names`): a call naming the victim or the
+    # perpetrator finds the marker through the keys' indexes.
     victim_name_normalised = models.CharField(max_length=200, blank=True, db_index=True)
+    victim_name_key = models.CharField(max_length=40, blank=True, db_index=True)
     perpetrator_name = models.CharField(max_length=200, blank=True)
+    perpetrator_name_normalised = models.CharField(max_length=200, blank=True)
+    perpetrator_name_key = models.CharField(max_length=40, blank=True, db_index=True)
     reason = models.TextField()
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.HIGH)
     grade_floor = models.CharField(max_length=12, choices=Grade.choices, default=Grade.IMMEDIATE)
@@ -65,7 +91,7 @@ class Marker(models.Model):
     starts_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
     status = models.CharField(
-        max_length=10, choices=MarkerStatus.choices, default=MarkerStatus.ACTIVE, db_index=True
+        max_length=16, choices=MarkerStatus.choices, default=MarkerStatus.ACTIVE, db_index=True
     )
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
@@ -74,6 +100,8 @@ class Marker(models.Model):
     updated_at = models.DateTimeField()
     last_extended_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
+    # When the expiry came with the victim not yet told (the marker became REVIEW_OVERDUE).
+    review_overdue_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -97,6 +125,11 @@ class Marker(models.Model):
     def __str__(self):
         return f"Marker #{self.pk} {self.address} ({self.status})"
 
+    def save(self, *args, **kwargs):
+        # The matcher's forms follow the names, however the row is written.
+        self.set_name_forms()
+        super().save(*args, **kwargs)
+
     @property
     def ended_at(self):
         """When the marker stopped applying (None while ACTIVE)."""
@@ -107,11 +140,24 @@ class Marker(models.Model):
         return None
 
     def status_at(self, now) -> str:
-        """The status as of `now`: an ACTIVE marker past its expiry is EXPIRED even if the
-        expiry task has not run yet (it runs every minute)."""
+        """The status as of `now`. An ACTIVE marker past its expiry reads as REVIEW_OVERDUE
+        until the lifecycle task (every minute) decides whether it expires: its floor keeps
+        applying rather than lapse before anyone has checked that the victim was told."""
         if self.status == MarkerStatus.ACTIVE and self.expires_at <= now:
-            return MarkerStatus.EXPIRED
+            return MarkerStatus.REVIEW_OVERDUE
         return self.status
+
+    def set_name_forms(self) -> None:
+        """Keep the victim's and perpetrator's names in the one matcher's forms."""
+        self.victim_name_normalised = canonical_name(self.victim_name)[:200]
+        self.victim_name_key = name_key(self.victim_name_normalised)
+        self.perpetrator_name_normalised = canonical_name(self.perpetrator_name)[:200]
+        self.perpetrator_name_key = name_key(self.perpetrator_name_normalised)
+
+    @property
+    def review_period_start(self):
+        """Since when a review contact counts: the start, or the last extension."""
+        return self.last_extended_at or self.starts_at
 
     @property
     def phones(self) -> list[str]:
@@ -188,6 +234,7 @@ class ReminderKind(models.TextChoices):
     START_CONTACT_OVERDUE = "START_CONTACT_OVERDUE", "No START contact within 72 hours"
     REVIEW_14_DAYS = "REVIEW_14_DAYS", "Review due: 14 days to expiry"
     REVIEW_3_DAYS = "REVIEW_3_DAYS", "Review due: 3 days to expiry"
+    REVIEW_OVERDUE = "REVIEW_OVERDUE", "Review overdue: expiry reached, victim not yet told"
 
 
 # Marker timing rules (one definition, used by services, selectors and views).
@@ -195,6 +242,9 @@ class ReminderKind(models.TextChoices):
 START_CONTACT_WITHIN = timedelta(hours=72)
 # A marker is "due for review" this long before it expires.
 REVIEW_WINDOW = timedelta(days=14)
+# A review-overdue marker's OIC and supervisor are alerted this often until a contact attempt
+# is recorded.
+REVIEW_OVERDUE_ALERT_EVERY = timedelta(days=1)
 # Review reminders sent to the OIC: (kind, days before expiry), nearest first.
 REVIEW_REMINDERS = (
     (ReminderKind.REVIEW_3_DAYS, timedelta(days=3)),

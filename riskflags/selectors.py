@@ -3,14 +3,17 @@
 from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cad.exceptions import NotFound, ValidationFailed
 from cad.models import Grade
+from cad.names import NAME_MATCH, name_query_keys, name_score
 from cad.normalise import normalise_address, normalise_phone
 from core.audit import audit_trail
 from core.validation import clean_choice
 from riskflags.models import (
+    IN_FORCE,
     REVIEW_WINDOW,
     START_CONTACT_WITHIN,
     ContactPurpose,
@@ -103,11 +106,52 @@ def markers_matching(*, phone: str = "", address_normalised: str = "", now=None)
 
 
 GRADE_ORDER = list(Grade.values)  # most urgent first
+# At most this many markers found by a name (a common name must not flood the call screen).
+NAMED_MARKER_LIMIT = 20
+
+
+def markers_named(*, names=(), now=None, exclude_ids=()) -> list[dict]:
+    """Markers whose victim or perpetrator is one of the call's (canonical) names, through the
+    one name matcher (`cad.names`): candidates by the names' keys (indexed), kept when the name
+    scores as the same person. Each item's `why_matched` is "victim name ..." or "perpetrator
+    name ...", and `name_score` says how sure. Most relevant first, as `markers_matching`."""
+    now = now or timezone.now()
+    names = [n for n in names if n and len(n) >= 2]
+    if not names:
+        return []
+    keys = {k for n in names for k in name_query_keys(n)}
+    candidates = (
+        _marker_queryset()
+        .filter(Q(victim_name_key__in=keys) | Q(perpetrator_name_key__in=keys))
+        .exclude(pk__in=list(exclude_ids))[:NAMED_MARKER_LIMIT]
+    )
+    ranked = []
+    for marker in candidates:
+        best = max(
+            (
+                (name_score(n, normalised), role, shown)
+                for n in names
+                for role, normalised, shown in (
+                    ("victim", marker.victim_name_normalised, marker.victim_name),
+                    ("perpetrator", marker.perpetrator_name_normalised, marker.perpetrator_name),
+                )
+                if normalised
+            ),
+            default=(0, "", ""),
+        )
+        score, role, shown = best
+        if score < NAME_MATCH:
+            continue
+        why = f"{role} name {'' if score == 100 else 'similar to '}{shown}"
+        summary = {**marker_summary(marker, now=now, why_matched=why), "name_score": score}
+        ranked.append((_relevance(marker, summary["status"]), summary))
+    ranked.sort(key=lambda pair: pair[0])
+    return [summary for _, summary in ranked]
 
 
 def _relevance(marker: Marker, status: str) -> tuple:
-    """ACTIVE first (strongest floor, newest), then past markers most recently ended first."""
-    if status == MarkerStatus.ACTIVE:
+    """In force first (strongest floor, newest), then past markers most recently ended first."""
+    if status in IN_FORCE:
         floor = GRADE_ORDER.index(marker.grade_floor) if marker.grade_floor in GRADE_ORDER else 99
         return (0, floor, -marker.starts_at.timestamp(), -marker.pk)
     ended = marker.withdrawn_at if status == MarkerStatus.WITHDRAWN else None
@@ -121,6 +165,7 @@ def _relevance(marker: Marker, status: str) -> tuple:
 MARKER_FILTERS = {
     "active": "Active",
     "review_due": "Due for review (14 days)",
+    "review_overdue": "Review overdue: victim not yet told",
     "awaiting_start": "Awaiting START contact",
     "expired": "Expired",
     "withdrawn": "Withdrawn",
@@ -148,6 +193,13 @@ def _live(now) -> Q:
     return Q(status=MarkerStatus.ACTIVE, expires_at__gt=now)
 
 
+def _review_overdue(now) -> Q:
+    """Expiry reached with the victim not yet told (or reached and not yet swept)."""
+    return Q(status=MarkerStatus.REVIEW_OVERDUE) | Q(
+        status=MarkerStatus.ACTIVE, expires_at__lte=now
+    )
+
+
 def _filter(queryset, show: str, now):
     if show == "active":
         return queryset.filter(_live(now))
@@ -155,10 +207,10 @@ def _filter(queryset, show: str, now):
         return queryset.filter(_live(now), expires_at__lte=now + REVIEW_WINDOW)
     if show == "awaiting_start":
         return queryset.filter(_live(now), has_start_contact=False)
+    if show == "review_overdue":
+        return queryset.filter(_review_overdue(now))
     if show == "expired":
-        return queryset.filter(
-            Q(status=MarkerStatus.EXPIRED) | Q(status=MarkerStatus.ACTIVE, expires_at__lte=now)
-        )
+        return queryset.filter(status=MarkerStatus.EXPIRED)
     if show == "withdrawn":
         return queryset.filter(status=MarkerStatus.WITHDRAWN)
     return queryset
@@ -223,6 +275,23 @@ def marker_counts(*, oic=None, now=None) -> dict[str, int]:
     return {key: _filter(queryset, key, now).count() for key in MARKER_FILTERS}
 
 
+# Contacts that tell the victim her marker is ending (a review, or a withdrawal): with one of
+# these since the start or the last extension, a marker may expire.
+REVIEW_PURPOSES = (ContactPurpose.REVIEW, ContactPurpose.WITHDRAWAL)
+
+
+def marker_has_review_contact(marker: Marker, *, any_outcome_purpose: bool = False) -> bool:
+    """Whether the victim was contacted (an attempt and its outcome recorded) about the
+    marker's end since its start or last extension: a REVIEW or WITHDRAWAL contact, or with
+    `any_outcome_purpose` an EXTENSION contact too (the OIC is about to extend)."""
+    purposes = (
+        [*REVIEW_PURPOSES, ContactPurpose.EXTENSION] if any_outcome_purpose else REVIEW_PURPOSES
+    )
+    return marker.contacts.filter(
+        purpose__in=purposes, contacted_at__gte=marker.review_period_start
+    ).exists()
+
+
 def marker_has_contact(marker: Marker, purpose: str) -> bool:
     """Whether a contact attempt for `purpose` that counts has been recorded. For an EXTENSION
     only attempts recorded after the last extension count towards the next one."""
@@ -244,7 +313,18 @@ def marker_history(marker: Marker):
 def marker_due(marker: Marker, *, now=None) -> list[dict]:
     """What the OIC must do next about one marker: [{"text", "severity", "due_at"}]."""
     now = now or timezone.now()
-    if marker.status_at(now) != MarkerStatus.ACTIVE:
+    status = marker.status_at(now)
+    if status == MarkerStatus.REVIEW_OVERDUE:
+        return [
+            {
+                "code": "review_overdue",
+                "text": "Expiry reached, victim not yet told: contact her and record the "
+                "attempt, then extend the marker or let it end",
+                "severity": "danger",
+                "due_at": marker.expires_at,
+            }
+        ]
+    if status != MarkerStatus.ACTIVE:
         return []
     items = []
     has_start = getattr(marker, "has_start_contact", None)
@@ -277,9 +357,10 @@ def marker_due(marker: Marker, *, now=None) -> list[dict]:
 
 
 def oic_markers(*, oic, now=None) -> list[dict]:
-    """The OIC's live markers, what is due first, each with its due items."""
+    """The OIC's markers in force (live, or review-overdue), what is due first, each with its
+    due items."""
     now = now or timezone.now()
-    markers = marker_list(show="active", oic=oic, now=now)
+    markers = marker_list(show="all", oic=oic, now=now).filter(_live(now) | _review_overdue(now))
     rows = [{"marker": m, "due": marker_due(m, now=now)} for m in markers]
     far_future = now + timedelta(days=3650)
     rows.sort(
@@ -302,7 +383,6 @@ def oic_recently_ended(*, oic, now=None, days: int = 30):
         .filter(
             Q(status=MarkerStatus.WITHDRAWN, withdrawn_at__gte=since)
             | Q(status=MarkerStatus.EXPIRED, expires_at__gte=since)
-            | Q(status=MarkerStatus.ACTIVE, expires_at__lte=now, expires_at__gte=since)
         )
         .order_by("-updated_at")
     )
@@ -311,9 +391,37 @@ def oic_recently_ended(*, oic, now=None, days: int = 30):
 # --- For the lifecycle sweep ---------------------------------------------------------------------
 
 
+def _review_contact_since_period_start(purposes) -> Exists:
+    return Exists(
+        VictimContact.objects.filter(
+            marker=OuterRef("pk"),
+            purpose__in=purposes,
+            contacted_at__gte=Coalesce(OuterRef("last_extended_at"), OuterRef("starts_at")),
+        )
+    )
+
+
 def marker_ids_due_to_expire(*, now, limit: int | None = None) -> list[int]:
+    """ACTIVE markers past their expiry, and REVIEW_OVERDUE ones whose victim has now been
+    contacted about the marker's end."""
     return list(
-        Marker.objects.filter(status=MarkerStatus.ACTIVE, expires_at__lte=now)
+        Marker.objects.filter(
+            Q(status=MarkerStatus.ACTIVE, expires_at__lte=now)
+            | Q(status=MarkerStatus.REVIEW_OVERDUE)
+            & Q(_review_contact_since_period_start(REVIEW_PURPOSES))
+        )
+        .order_by("expires_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def marker_ids_review_overdue(*, now, limit: int | None = None) -> list[int]:
+    """REVIEW_OVERDUE markers with no contact attempt since their start or last extension:
+    their OIC and supervisor are alerted daily."""
+    purposes = [*REVIEW_PURPOSES, ContactPurpose.EXTENSION]
+    return list(
+        Marker.objects.filter(status=MarkerStatus.REVIEW_OVERDUE)
+        .exclude(_review_contact_since_period_start(purposes))
         .order_by("expires_at", "id")
         .values_list("pk", flat=True)[:limit]
     )

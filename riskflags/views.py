@@ -16,7 +16,7 @@ from core.permissions import RoleRequiredMixin
 from core.roles import MARKER_MANAGERS, MARKER_READERS, Role, has_role
 from riskflags import selectors, services
 from riskflags.forms import ContactForm, ExtendForm, MarkerEditForm, MarkerForm, WithdrawForm
-from riskflags.models import ContactPurpose, MarkerStatus
+from riskflags.models import IN_FORCE, ContactPurpose, MarkerStatus
 
 
 def _marker(pk: int):
@@ -135,7 +135,7 @@ def render_marker_page(request, pk: int, *, forms=None, error=None, status: int 
     context = {
         "marker": marker,
         "status": current,
-        "is_active": current == MarkerStatus.ACTIVE,
+        "is_active": current in IN_FORCE,
         "due": selectors.marker_due(marker, now=now),
         "contacts": contacts,
         "has_withdrawal_contact": any(c.purpose == ContactPurpose.WITHDRAWAL for c in contacts),

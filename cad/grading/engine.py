@@ -14,7 +14,9 @@ applies the grading policy:
   answers to the DA questions.
 - DA with a present danger or a serious risk factor: minimum IMMEDIATE; other DA: PRIORITY
   (resolution without deployment needs a supervisor).
-- A silent or abandoned 999 call from a marked number or address: IMMEDIATE.
+- A silent or abandoned 999 call from a marked number or address, or one a context provider gives
+  a reason for (DA history on record, a marker ended in the last year, a second silent call
+  within 24 hours): IMMEDIATE, as a floor.
 - A context floor (an active marker's grade) is a floor.
 - Not DA: danger to life, violence or serious crime in progress, serious injury: IMMEDIATE;
   crime in progress or a vulnerable person: PRIORITY; a report: SCHEDULED; admin: RESOLUTION.
@@ -152,6 +154,8 @@ class _Context:
     banners: list[dict] = field(default_factory=list)
     floor: str = ""
     marked: bool = False
+    # Why a silent call from here is IMMEDIATE (`ContextResult.silent_call_reasons`).
+    silent_reasons: list[str] = field(default_factory=list)
 
 
 def _read_context(context: list[ContextResult], grades: _Grades) -> _Context:
@@ -160,6 +164,9 @@ def _read_context(context: list[ContextResult], grades: _Grades) -> _Context:
         found.findings.extend(result.risk_factors)
         found.banners.extend(result.banners)
         found.marked = found.marked or result.marked
+        found.silent_reasons.extend(
+            r for r in result.silent_call_reasons if r not in found.silent_reasons
+        )
         if result.grade_floor:
             found.floor = _more_urgent(found.floor, result.grade_floor)
             grades.floor(
@@ -369,6 +376,12 @@ def _grade_silent(text, lexicon, grades: _Grades, channel, silent, categories, c
     silent_cues = [hit for category, hit, _ in categories if category.silent]
     if not (silent or empty_999 or silent_cues) or channel != Channel.EMERGENCY:
         return ctx.floor
+    if ctx.silent_reasons:
+        grades.floor(
+            Grade.IMMEDIATE,
+            f"Silent or abandoned 999 call: {_join(ctx.silent_reasons)}: IMMEDIATE.",
+        )
+        return Grade.IMMEDIATE
     if ctx.marked:
         grades.floor(
             Grade.IMMEDIATE,

@@ -80,7 +80,7 @@ def call_assess(
         address=clean_text(address, "address", MAX_ADDRESS),
         names=names,
         channel=channel,
-        silent=silent,
+        silent=silent or (channel == Channel.EMERGENCY and not narrative.strip()),
         now=now,
         exclude_incident_id=exclude_incident_id,
     )

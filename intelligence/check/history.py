@@ -7,7 +7,7 @@ import math
 
 from django.db.models import Count, Min, Q
 
-from cad.models import Contact, Incident
+from cad.models import Channel, Contact, Incident
 from intelligence.check.result import (
     HISTORY_LIMIT,
     PATTERN_MIN_CONTACTS,
@@ -157,6 +157,9 @@ def incidents_find(query: CheckQuery, result: CheckResult) -> None:
                 "address": incident.address,
                 "caller_phone": incident.caller_phone,
                 "narrative": incident.narrative[:300],
+                # Silent or abandoned: flagged so, or a 999 call with nothing said.
+                "silent": incident.silent
+                or (incident.channel == Channel.EMERGENCY and not incident.narrative.strip()),
                 "why": why,
                 "matched_on": on,
             }

@@ -80,7 +80,7 @@ def _record_severity(record: IntelRecord, now: datetime, recent: bool) -> str:
         return "danger" if live else ("warning" if recent else "info")
     if record.kind == RecordKind.MARAC:
         return "danger" if recent else "warning"
-    if record.kind == RecordKind.WARNING:
+    if record.kind == RecordKind.WARNING or record.warnings:
         return "danger" if live else "info"
     if record.kind == RecordKind.BAIL_CONDITIONS:
         return "warning" if live else "info"
@@ -91,7 +91,8 @@ def _record_severity(record: IntelRecord, now: datetime, recent: bool) -> str:
 
 def _record_dict(record: IntelRecord, match: dict, now: datetime) -> dict:
     recent = record.occurred_at >= now - RECENT
-    enforceable = record.kind in ENFORCEABLE
+    # A record flagged as a warning (weapons, violence...) stands until it expires, like an order.
+    enforceable = record.kind in ENFORCEABLE or bool(record.warnings)
     people = [
         {
             "id": link.person_id,
@@ -114,6 +115,7 @@ def _record_dict(record: IntelRecord, match: dict, now: datetime) -> dict:
         "risk_level": record.risk_level,
         "conditions": record.conditions,
         "source_reference": record.source_reference or "",
+        "warnings": list(record.warnings or []),
         "people": people,
         "protected_person": by_role.get(IntelRecordPerson.Role.PROTECTED),
         "restricted_person": by_role.get(IntelRecordPerson.Role.RESTRICTED),

@@ -11,6 +11,8 @@ from cad.normalise import Address
 from intelligence.models import RecordKind
 
 RECENT = timedelta(days=365)
+# A second silent call from one number within this time is IMMEDIATE whatever is on record.
+SILENT_REPEAT_WINDOW = timedelta(hours=24)
 PATTERN_WINDOW = timedelta(days=30)
 PATTERN_MIN_CONTACTS = 3
 RECORD_LIMIT = 200
@@ -68,6 +70,8 @@ class CheckResult:
     patterns: list[dict] = field(default_factory=list)
     risk_factors: list[Finding] = field(default_factory=list)
     banners: list[dict] = field(default_factory=list)
+    # Why a silent or abandoned 999 call from this number or premises is IMMEDIATE.
+    silent_call_reasons: list[str] = field(default_factory=list)
     truncated: bool = False
     duration_ms: int = 0
 
@@ -83,6 +87,7 @@ class CheckResult:
             "patterns": self.patterns,
             "risk_factors": [f.as_dict() for f in self.risk_factors],
             "banners": self.banners,
+            "silent_call_reasons": self.silent_call_reasons,
             "truncated": self.truncated,
             "duration_ms": self.duration_ms,
         }

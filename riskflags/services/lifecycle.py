@@ -1,6 +1,7 @@
-"""What happens to markers by themselves, run by the `riskflags.lifecycle` beat task: expiry at
-`expires_at`, the alert when no START contact is recorded within 72 hours, and the review
-reminders 14 and 3 days before expiry. Each is idempotent."""
+"""What happens to markers by themselves, run by the `riskflags.lifecycle` beat task: at
+`expires_at` expiry, or REVIEW_OVERDUE when the victim was not contacted for the review (with
+daily alerts until she is), the alert when no START contact is recorded within 72 hours, and the
+review reminders 14 and 3 days before expiry. Each is idempotent."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from core.audit import audit_record
 from core.locks import lock_row
 from riskflags import events, selectors
 from riskflags.models import (
+    IN_FORCE,
+    REVIEW_OVERDUE_ALERT_EVERY,
     REVIEW_REMINDERS,
     START_CONTACT_WITHIN,
     ContactPurpose,
@@ -28,24 +31,36 @@ logger = logging.getLogger(__name__)
 
 
 def marker_expire(*, marker_id: int, now: datetime | None = None) -> Marker | None:
-    """Expire one marker whose `expires_at` has passed and tell its OIC. Idempotent: a marker
-    that is not ACTIVE or not yet due is left alone and None is returned."""
+    """A marker whose `expires_at` has passed ends only if the victim was contacted for its
+    review (a REVIEW or WITHDRAWAL contact attempt since its start or last extension): then it
+    is EXPIRED and its OIC told. Otherwise it becomes REVIEW_OVERDUE (still in force; its OIC
+    and supervisor are alerted, then daily by `marker_review_overdue_alert`). A REVIEW_OVERDUE
+    marker expires once such a contact is recorded. Idempotent: a marker not due is left alone
+    and None is returned."""
     now = now or timezone.now()
     with transaction.atomic():
         marker = lock_row(Marker, marker_id, no_key=False)
-        if marker.status != MarkerStatus.ACTIVE or marker.expires_at > now:
+        due = marker.status in IN_FORCE and marker.expires_at <= now
+        if not due:
             return None
+        if not selectors.marker_has_review_contact(marker):
+            if marker.status == MarkerStatus.REVIEW_OVERDUE:
+                return None
+            _review_overdue(marker, now=now)
+            return marker
+        was_overdue = marker.status == MarkerStatus.REVIEW_OVERDUE
         marker.status = MarkerStatus.EXPIRED
-        marker.expired_at = marker.expires_at
+        marker.expired_at = now if was_overdue else marker.expires_at
         marker.updated_at = now
         marker.save()
+        late = f", {local(now)}, after the victim was contacted" if was_overdue else ""
         audit_record(
             actor=None,
             action="marker.expired",
             obj=marker,
             at=now,
-            summary=f"Marker expired at {local(marker.expires_at)}",
-            data={"expires_at": marker.expires_at},
+            summary=f"Marker expired (expiry {local(marker.expires_at)}{late})",
+            data={"expires_at": marker.expires_at, "was_review_overdue": was_overdue},
         )
         tell(
             marker.oic,
@@ -60,6 +75,80 @@ def marker_expire(*, marker_id: int, now: datetime | None = None) -> Marker | No
         )
         events.publish_marker("expired", marker)
     return marker
+
+
+def _review_overdue(marker: Marker, *, now: datetime) -> None:
+    """The expiry came with the victim not yet told: the marker stays in force, REVIEW_OVERDUE,
+    and the OIC and supervisor get the first of the daily alerts."""
+    marker.status = MarkerStatus.REVIEW_OVERDUE
+    marker.review_overdue_at = now
+    marker.updated_at = now
+    marker.save()
+    audit_record(
+        actor=None,
+        action="marker.review_overdue",
+        obj=marker,
+        at=now,
+        summary=(
+            f"Expiry reached ({local(marker.expires_at)}) with no review contact recorded: the "
+            "marker stays in force until the victim is contacted"
+        ),
+        data={"expires_at": marker.expires_at, "review_period_start": marker.review_period_start},
+    )
+    _alert_review_overdue(marker, now=now)
+    events.publish_marker("review_overdue", marker)
+
+
+def _alert_review_overdue(marker: Marker, *, now: datetime) -> bool:
+    """Today's alert to the OIC and supervisor(s); False when today's was already sent."""
+    days = int(
+        (now - (marker.review_overdue_at or marker.expires_at)) // REVIEW_OVERDUE_ALERT_EVERY
+    )
+    due_for = (marker.review_overdue_at or marker.expires_at) + days * REVIEW_OVERDUE_ALERT_EVERY
+    if not _reminder_once(
+        marker=marker, kind=ReminderKind.REVIEW_OVERDUE, due_for=due_for, now=now
+    ):
+        return False
+    supervisors = supervisors_for(marker)
+    text = (
+        f"Marker #{marker.pk} at {marker.address}: expiry reached on "
+        f"{local(marker.expires_at)}, victim not yet told. It has not lapsed: its floor still "
+        f"applies. Contact {marker.victim_name} and record the attempt and its outcome, then "
+        f"extend the marker or let it end. OIC: {marker.oic.username}."
+    )
+    for user in [marker.oic, *[s for s in supervisors if s.pk != marker.oic_id]]:
+        tell(
+            user,
+            marker,
+            kind="marker.review_overdue",
+            text=text,
+            key=f"review-overdue:{due_for.isoformat()}",
+            now=now,
+        )
+    return True
+
+
+def marker_review_overdue_alert(*, marker_id: int, now: datetime | None = None) -> bool:
+    """The daily alert for a REVIEW_OVERDUE marker with no contact attempt recorded since its
+    start or last extension. At most one a day; True when one was sent now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        marker = lock_row(Marker, marker_id, no_key=False)
+        if marker.status != MarkerStatus.REVIEW_OVERDUE:
+            return False
+        if selectors.marker_has_review_contact(marker, any_outcome_purpose=True):
+            return False
+        sent = _alert_review_overdue(marker, now=now)
+        if sent:
+            audit_record(
+                actor=None,
+                action="marker.review_overdue_alert",
+                obj=marker,
+                at=now,
+                summary="Review overdue, victim not yet told: OIC and supervisor alerted again",
+                data={"expires_at": marker.expires_at},
+            )
+    return sent
 
 
 def _reminder_once(*, marker: Marker, kind: str, due_for: datetime, now: datetime) -> bool:
@@ -165,9 +254,29 @@ def markers_lifecycle_run(*, now: datetime | None = None, limit: int = 500) -> d
     expiry goes first."""
 
     now = now or timezone.now()
-    counts = {"expired": 0, "start_contact_overdue": 0, "review_reminders": 0, "failed": 0}
+    counts = {
+        "expired": 0,
+        "review_overdue": 0,
+        "review_overdue_alerts": 0,
+        "start_contact_overdue": 0,
+        "review_reminders": 0,
+        "failed": 0,
+    }
+    for marker_id in selectors.marker_ids_due_to_expire(now=now, limit=limit):
+        try:
+            marker = marker_expire(marker_id=marker_id, now=now)
+        except Exception:
+            counts["failed"] += 1
+            logger.exception("marker expiry failed for marker %s", marker_id)
+            continue
+        if marker is not None:
+            counts["expired" if marker.status == MarkerStatus.EXPIRED else "review_overdue"] += 1
     steps = (
-        ("expired", selectors.marker_ids_due_to_expire, marker_expire),
+        (
+            "review_overdue_alerts",
+            selectors.marker_ids_review_overdue,
+            marker_review_overdue_alert,
+        ),
         (
             "start_contact_overdue",
             selectors.marker_ids_start_contact_overdue,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cad.exceptions import Conflict, ValidationFailed
 from cad.models import Grade
-from cad.normalise import Address, Phone, normalise_address, normalise_name
+from cad.normalise import Address, Phone, normalise_address
 from core.audit import audit_record
 from core.locks import lock_row
 from core.roles import Role
@@ -173,7 +173,6 @@ def _marker_insert(new: _NewMarker, *, actor, now: datetime) -> Marker:
         address_normalised=new.normalised.normalised,
         postcode=new.normalised.postcode,
         victim_name=new.victim_name,
-        victim_name_normalised=normalise_name(new.victim_name),
         perpetrator_name=new.perpetrator_name,
         reason=new.reason,
         risk_level=new.risk_level,
@@ -331,8 +330,6 @@ def _apply_changes(marker: Marker, changes: dict) -> tuple[dict, dict]:
             setattr(marker, name, value)
     if "grade_floor" in after and Grade.is_below(after["grade_floor"], before["grade_floor"]):
         raise _use_withdrawal(marker, f"lowering its grade floor from {before['grade_floor']}")
-    if "victim_name" in after:
-        marker.victim_name_normalised = normalise_name(marker.victim_name)
     return before, after
 
 

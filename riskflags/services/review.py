@@ -34,8 +34,8 @@ from riskflags.services.rules import (
 
 
 def marker_withdraw(*, actor, marker: Marker, reason: str, now: datetime | None = None) -> Marker:
-    """Withdraw an ACTIVE marker. Refused (Conflict) until a WITHDRAWAL contact attempt is
-    recorded, and for a marker that has already ended."""
+    """Withdraw an ACTIVE or REVIEW_OVERDUE marker. Refused (Conflict) until a WITHDRAWAL
+    contact attempt is recorded, and for a marker that has already ended."""
     now = now or timezone.now()
     require_manager(actor)
     reason = clean_text(reason, "reason", MAX_REASON)
@@ -82,8 +82,9 @@ def marker_withdraw(*, actor, marker: Marker, reason: str, now: datetime | None 
 def marker_extend(
     *, actor, marker: Marker, expires_at: datetime, reason: str, now: datetime | None = None
 ) -> Marker:
-    """Move an ACTIVE marker's expiry later, to at most 183 days from now. Refused (Conflict)
-    until an EXTENSION contact attempt is recorded since the marker was last extended."""
+    """Move an ACTIVE or REVIEW_OVERDUE marker's expiry later, to at most 183 days from now
+    (it is ACTIVE after). Refused (Conflict) until an EXTENSION contact attempt is recorded since
+    the marker was last extended."""
     now = now or timezone.now()
     require_manager(actor)
     reason = clean_text(reason, "reason", MAX_REASON)
@@ -104,7 +105,7 @@ def marker_extend(
         marker = lock_row(Marker, marker.pk, no_key=False)
         require_marker_manager(actor, marker)
         require_active(marker, now, "extended")
-        if expires_at <= marker.expires_at:
+        if expires_at <= max(marker.expires_at, now):
             raise ValidationFailed(
                 f"The new expiry must be later than the current one ({local(marker.expires_at)}). "
                 "To end a marker early, withdraw it.",
@@ -113,6 +114,8 @@ def marker_extend(
         contact_required(marker, ContactPurpose.EXTENSION, "extended")
         previous = marker.expires_at
         marker.expires_at = expires_at
+        # A review-overdue marker extended after the victim was contacted is live again.
+        marker.status = MarkerStatus.ACTIVE
         marker.last_extended_at = now
         marker.updated_at = now
         marker.save()

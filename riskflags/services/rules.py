@@ -17,11 +17,11 @@ from core.timefmt import local_display
 from core.validation import clean_text
 from riskflags import selectors
 from riskflags.models import (
+    IN_FORCE,
     MAX_MARKER_DAYS,
     MAX_MARKER_DURATION,
     ContactPurpose,
     Marker,
-    MarkerStatus,
 )
 
 # Clocks on different machines disagree a little; a start "now" typed on a form is not future.
@@ -113,9 +113,10 @@ def clean_phones(phone: str = "", phones=()) -> list[Phone]:
 
 
 def require_active(marker: Marker, now: datetime, doing: str) -> None:
-    """Raises Conflict for a marker that has ended: it is history and cannot be `doing`."""
+    """Raises Conflict for a marker that has ended: it is history and cannot be `doing`. A
+    review-overdue marker has not ended (it is still in force)."""
     status = marker.status_at(now)
-    if status != MarkerStatus.ACTIVE:
+    if status not in IN_FORCE:
         raise Conflict(
             f"Marker #{marker.pk} is {status.lower()}: it cannot be {doing}. An ended marker is "
             "kept as history; create a new marker if the victim needs one.",

@@ -76,8 +76,16 @@ def test_a_marker_withdrawn_three_weeks_ago_is_a_risk_factor_with_its_evidence(c
     assert assessment.context_floor == ""
 
 
-def test_an_expired_marker_shows_as_history_in_the_panel(create_marker):
+def test_an_expired_marker_shows_as_history_in_the_panel(create_marker, oic):
     marker = create_marker(now=T0 - timedelta(days=60), expires_at=T0 - timedelta(days=20))
+    services.victim_contact_record(
+        actor=oic,
+        marker=marker,
+        purpose="REVIEW",
+        method="PHONE",
+        outcome="CONTACTED",
+        now=T0 - timedelta(days=22),
+    )
     with time_machine.travel(T0 - timedelta(days=19), tick=False):
         services.marker_expire(marker_id=marker.pk)
 

@@ -114,8 +114,21 @@ def test_an_extended_marker_is_reminded_again_for_its_new_expiry(create_marker, 
     assert _notes(oic, "marker.review_due").count() == 2
 
 
-def test_a_marker_expires_by_itself_at_expires_at_and_the_oic_is_told(create_marker, oic):
-    marker = create_marker(expires_at=T0 + timedelta(days=30))
+def _reviewed(oic, marker):
+    """The victim was contacted for the review before the expiry: the marker may end."""
+    services.victim_contact_record(
+        actor=oic,
+        marker=marker,
+        purpose="REVIEW",
+        method="PHONE",
+        outcome="CONTACTED",
+        now=marker.expires_at - timedelta(days=2),
+    )
+    return marker
+
+
+def test_a_reviewed_marker_expires_by_itself_at_expires_at_and_the_oic_is_told(create_marker, oic):
+    marker = _reviewed(oic, create_marker(expires_at=T0 + timedelta(days=30)))
 
     with time_machine.travel(marker.expires_at - timedelta(seconds=1), tick=False):
         markers_lifecycle()
@@ -131,7 +144,7 @@ def test_a_marker_expires_by_itself_at_expires_at_and_the_oic_is_told(create_mar
 
 
 def test_the_expiry_task_run_twice_records_no_duplicate_events(create_marker, oic):
-    marker = create_marker(expires_at=T0 + timedelta(days=30))
+    marker = _reviewed(oic, create_marker(expires_at=T0 + timedelta(days=30)))
 
     with time_machine.travel(marker.expires_at + timedelta(minutes=1), tick=False):
         first = markers_lifecycle()
@@ -168,9 +181,12 @@ def test_the_beat_schedule_runs_the_lifecycle_task(settings):
     assert "riskflags.lifecycle" in entries
 
 
-def test_a_backlog_is_worked_off_over_several_runs(create_marker):
-    first = create_marker(expires_at=T0 + timedelta(days=5))
-    second = create_marker(address="1 Other Road, Leeds LS1 1AA", expires_at=T0 + timedelta(days=6))
+def test_a_backlog_is_worked_off_over_several_runs(create_marker, oic):
+    first = _reviewed(oic, create_marker(expires_at=T0 + timedelta(days=5)))
+    second = _reviewed(
+        oic,
+        create_marker(address="1 Other Road, Leeds LS1 1AA", expires_at=T0 + timedelta(days=6)),
+    )
 
     with time_machine.travel(T0 + timedelta(days=7), tick=False):
         one = services.markers_lifecycle_run(limit=1)

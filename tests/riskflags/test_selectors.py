@@ -54,13 +54,14 @@ def test_markers_matching_lists_active_first_then_most_recently_ended():
     assert {"oic", "victim_name", "reason", "grade_floor", "withdrawn_at"} <= set(found[0])
 
 
-def test_a_marker_past_its_expiry_reads_as_expired_before_the_task_runs():
+def test_a_marker_past_its_expiry_reads_as_review_overdue_before_the_task_runs():
+    # Until the lifecycle task has checked that the victim was told, the floor keeps applying.
     now = timezone.now()
     MarkerFactory(starts_at=now - timedelta(days=30), expires_at=now - timedelta(minutes=1))
 
     found = markers_matching(phone="", address_normalised=NORMALISED, now=now)
 
-    assert found[0]["status"] == "EXPIRED"
+    assert found[0]["status"] == "REVIEW_OVERDUE"
 
 
 def test_markers_matching_with_nothing_to_match_returns_nothing():
