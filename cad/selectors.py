@@ -21,7 +21,7 @@ from cad.models import (
     OpeningCode,
 )
 from cad.normalise import normalise_phone
-from cad.warnings import findings_not_warned, incident_warnings
+from cad.warnings import findings_not_warned, incident_warnings, risk_summary
 from core.audit import audit_trail
 from core.validation import clean_choice
 
@@ -139,11 +139,13 @@ def grade_requests(*, status: str | None = None) -> QuerySet[GradeRequest]:
 
 
 def grade_request_queue() -> dict[str, list[GradeRequest]]:
-    """The supervisor's queue: pending requests oldest first, and the latest decisions."""
+    """The supervisor's queue: pending requests oldest first, each with the risk summary it is
+    signed off against (`risk_summary`), and the latest decisions."""
+    pending = list(grade_requests(status=GradeRequest.Status.PENDING).order_by("requested_at"))
+    for request in pending:
+        request.risk_summary = risk_summary(request.incident)
     return {
-        "pending": list(
-            grade_requests(status=GradeRequest.Status.PENDING).order_by("requested_at")
-        ),
+        "pending": pending,
         "decided": list(
             grade_requests()
             .exclude(status=GradeRequest.Status.PENDING)

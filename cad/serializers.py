@@ -1,5 +1,6 @@
 """Shapes of the cad API (shape only: rules live in services)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cad import context as call_context
@@ -15,7 +16,7 @@ from cad.models import (
     IncidentLogEntry,
     OpeningCode,
 )
-from cad.warnings import incident_risk_flags, incident_warnings
+from cad.warnings import incident_risk_flags, incident_warnings, risk_summary
 from core.audit import actor_name
 from core.models import AuditEvent
 
@@ -219,6 +220,8 @@ class GradeRequestSerializer(serializers.ModelSerializer):
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     incident_reference = serializers.CharField(source="incident.reference", read_only=True)
+    # What the supervisor signs off against (`cad.warnings.risk_summary`).
+    risk_summary = serializers.SerializerMethodField()
 
     class Meta:
         model = GradeRequest
@@ -236,7 +239,12 @@ class GradeRequestSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "decision_note",
+            "risk_summary",
         ]
+
+    @extend_schema_field(serializers.DictField())
+    def get_risk_summary(self, request) -> dict:
+        return risk_summary(request.incident)
 
 
 class DecisionInput(serializers.Serializer):

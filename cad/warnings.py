@@ -243,3 +243,36 @@ def incident_risk_flags(incident) -> list[str]:
     ):
         flags.append("MARKER")
     return flags
+
+
+def risk_summary(incident) -> dict:
+    """What a supervisor must see before signing off a decision about an incident (a downgrade,
+    the DA qualifier): its flags and grades, each warning once (live orders, MARAC, markers in
+    force or withdrawn, people's warnings, risks heard on the call), and the evidence the
+    handler saw: the DA indicators and risk factors with the words or records behind them.
+
+    Returns {"flags", "domestic_abuse", "minimum_grade", "recommended_grade", "context_floor",
+    "warnings": [warning], "evidence": [{"kind", "label", "evidence", "source"}], "reasons"}."""
+    assessment = incident.assessment or {}
+    evidence = [
+        {
+            "kind": kind,
+            "label": plain(finding.get("label")),
+            "evidence": plain(finding.get("evidence")),
+            "source": finding.get("source", "narrative"),
+        }
+        for kind, key in (("indicator", "indicators"), ("risk_factor", "risk_factors"))
+        for finding in assessment.get(key) or []
+        if isinstance(finding, dict)
+    ]
+    return {
+        "flags": incident_risk_flags(incident),
+        "domestic_abuse": bool(incident.domestic_abuse),
+        "assessed_domestic_abuse": bool(assessment.get("domestic_abuse")),
+        "minimum_grade": incident.minimum_grade,
+        "recommended_grade": incident.recommended_grade,
+        "context_floor": assessment.get("context_floor", ""),
+        "warnings": incident_warnings(incident),
+        "evidence": evidence,
+        "reasons": [plain(r) for r in assessment.get("reasons") or []],
+    }

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cad import events
-from cad.exceptions import Conflict, InvalidTransition, NotFound
+from cad.exceptions import Conflict, InvalidTransition, NotFound, ReasonRequired
 from cad.models import GradeRequest, Incident
 from cad.services.grade import apply_grade
 from cad.services.inputs import MAX_REASON
@@ -67,9 +67,19 @@ def grade_request_decide(
     """A supervisor approves (the requested grade applies, signed off by them) or refuses (the
     incident keeps its grade). Both are audited.
 
-    Raises NotFound, Conflict (already decided, own request) and InvalidTransition (closed)."""
+    A decision needs a note (ReasonRequired without one): the supervisor says why, having seen
+    the risk summary and the evidence (`cad.warnings.risk_summary`).
+
+    Raises NotFound, ReasonRequired, Conflict (already decided, own request) and
+    InvalidTransition (closed)."""
     now = now or timezone.now()
     note = clean_text(note, "note", MAX_REASON)
+    if not note:
+        raise ReasonRequired(
+            "A sign-off needs a note: say why, with the risk summary in front of you (live "
+            "orders, MARAC, markers, warnings and the evidence the handler saw).",
+            code="note_required",
+        )
     with transaction.atomic():
         incident, request = _lock_with_incident(grade_request.pk)
         _check_decidable(actor=actor, incident=incident, request=request)

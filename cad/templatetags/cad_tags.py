@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from cad.warnings import incident_risk_flags
 from core.timefmt import local_display
 
 register = template.Library()
@@ -313,3 +314,9 @@ def url_or_empty(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def risk_flags(incident) -> list[str]:
+    """ "DA" and "MARKER" as every list shows them (`cad.warnings.incident_risk_flags`)."""
+    return incident_risk_flags(incident)

@@ -316,7 +316,7 @@ def test_a_supervisor_refuses_and_a_second_decision_is_a_409(api, engine):
     boss = api("SUPERVISOR")
     refused = post(boss, f"/api/v1/grade-requests/{request['id']}/refuse/", {"note": "No"})
     assert refused.json()["status"] == GradeRequest.Status.REFUSED
-    again = post(boss, f"/api/v1/grade-requests/{request['id']}/approve/", {})
+    again = post(boss, f"/api/v1/grade-requests/{request['id']}/approve/", {"note": "Yes"})
     assert_error(again, 409, "already_decided")
 
 

@@ -176,9 +176,13 @@ def test_a_request_cannot_be_decided_twice(engine):
     request = services.incident_grade(
         actor=handler, incident=incident(actor=handler), grade="PRIORITY", reason="a"
     )
-    services.grade_request_decide(actor=supervisor(), grade_request=request, approve=False)
+    services.grade_request_decide(
+        actor=supervisor(), grade_request=request, approve=False, note="No"
+    )
     with pytest.raises(Conflict) as error:
-        services.grade_request_decide(actor=supervisor(), grade_request=request, approve=True)
+        services.grade_request_decide(
+            actor=supervisor(), grade_request=request, approve=True, note="Yes"
+        )
     assert error.value.code == "already_decided"
 
 
@@ -190,7 +194,9 @@ def test_nobody_signs_off_their_own_downgrade(engine, make_staff):
     )
     handler.groups.add(make_staff("SUPERVISOR").groups.get())
     with pytest.raises(Conflict) as error:
-        services.grade_request_decide(actor=handler, grade_request=request, approve=True)
+        services.grade_request_decide(
+            actor=handler, grade_request=request, approve=True, note="Yes"
+        )
     assert error.value.code == "self_approval"
 
 

@@ -72,7 +72,9 @@ def test_deciding_a_grade_request_locks_the_incident_before_the_request(engine):
 
     def decide():
         try:
-            services.grade_request_decide(actor=boss, grade_request=request, approve=False)
+            services.grade_request_decide(
+                actor=boss, grade_request=request, approve=False, note="No"
+            )
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:

@@ -195,7 +195,12 @@ def test_the_supervisor_queue_lists_and_approves_pending_downgrades(client, engi
     )
     client.force_login(supervisor())
     assert created.reference in client.get(reverse("grade-request-queue")).content.decode()
-    client.post(reverse("grade-request-decide", args=[request.pk]), {"decision": "approve"})
+    url = reverse("grade-request-decide", args=[request.pk])
+    client.post(url, {"decision": "approve"})
+    request.refresh_from_db()
+    assert request.status == GradeRequest.Status.PENDING  # a sign-off needs a note
+
+    client.post(url, {"decision": "approve", "note": "Caller safe, officers to call back"})
     request.refresh_from_db()
     assert request.status == GradeRequest.Status.APPROVED
 
