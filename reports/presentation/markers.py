@@ -62,6 +62,7 @@ def _summary(numbers: MarkerCompliance) -> list[SummaryItem]:
     counts, by_issue = numbers.counts, numbers.by_issue
     no_start = by_issue["NO_START_CONTACT"]
     no_review = by_issue["EXPIRED_WITHOUT_REVIEW"]
+    overdue = counts["review_overdue"]
     not_told = counts["withdrawn"] - counts["withdrawn_told"]
     return [
         SummaryItem("started", "Markers started", counts["started"]),
@@ -78,5 +79,8 @@ def _summary(numbers: MarkerCompliance) -> list[SummaryItem]:
         SummaryItem("expired", "Expired", counts["expired"]),
         SummaryItem.attention(
             "expired_without_review", "Expired without a review contact", no_review
+        ),
+        SummaryItem.attention(
+            "review_overdue", "Review overdue: expiry reached, victim not yet told", overdue
         ),
     ]

@@ -1,6 +1,6 @@
 """Marker compliance: markers started without a START contact within 72 hours, markers withdrawn
-or extended (with the victim contact behind each), and markers that expired without a REVIEW
-contact."""
+or extended (with the victim contact behind each), markers whose expiry came with the victim not
+yet told (review overdue) and markers that expired without a REVIEW contact."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,6 +16,7 @@ from riskflags.models import ContactOutcome, ContactPurpose, Marker, MarkerStatu
 
 START_CONTACT_HOURS = 72
 MARKER_ISSUES = {
+    "REVIEW_OVERDUE": "Expiry reached, victim not yet told (review overdue)",
     "NO_START_CONTACT": "No START contact within 72 hours",
     "WITHDRAWN": "Withdrawn",
     "EXTENDED": "Extended",
@@ -26,8 +27,8 @@ MARKER_ISSUES = {
 @dataclass
 class MarkerCompliance:
     """`rows`: one per marker event needing attention, by issue then time; `counts`: started,
-    start_in_time, start_pending, withdrawn, withdrawn_told, extended, expired; `by_issue`:
-    rows per issue."""
+    start_in_time, start_pending, withdrawn, withdrawn_told, extended, expired, review_overdue;
+    `by_issue`: rows per issue."""
 
     rows: list[dict]
     counts: dict
@@ -115,17 +116,45 @@ def _withdrawal(marker, contacts, filters, counts) -> list[dict]:
 
 
 def _expiry(marker, contacts, filters, now, counts) -> list[dict]:
-    """A row if the marker expired in the range with no REVIEW contact before its expiry."""
-    expired = marker.status != MarkerStatus.WITHDRAWN and marker.expires_at <= now
-    if not (expired and filters.start_at <= marker.expires_at < filters.end_at):
+    """A row for a marker whose expiry came in the range: REVIEW_OVERDUE while the victim is
+    still not told (it has not lapsed), or EXPIRED_WITHOUT_REVIEW when it ended with no REVIEW
+    contact before the expiry (saying when she was contacted after, if she was)."""
+    reached = marker.status != MarkerStatus.WITHDRAWN and marker.expires_at <= now
+    if not (reached and filters.start_at <= marker.expires_at < filters.end_at):
         return []
+    if marker.status in (MarkerStatus.REVIEW_OVERDUE, MarkerStatus.ACTIVE):
+        counts["review_overdue"] += 1
+        days = (now - marker.expires_at).days
+        detail = (
+            f"expiry reached {local_time_text(marker.expires_at)}, victim not yet told: "
+            f"{days} day{'s' if days != 1 else ''} overdue; the marker still applies and the "
+            "OIC and supervisor are alerted daily"
+        )
+        return [_marker_row(marker, "REVIEW_OVERDUE", marker.expires_at, detail, victim_told=False)]
     counts["expired"] += 1
     if _latest(contacts, ContactPurpose.REVIEW, until=marker.expires_at) is not None:
         return []
     detail = "no REVIEW contact recorded before expiry"
+    later = _first_after(contacts, marker.expires_at)
+    if later is not None:
+        days = (later.contacted_at - marker.expires_at).days
+        detail += (
+            f"; victim contacted {days} day{'s' if days != 1 else ''} after "
+            f"({_contact_text(later)}), the marker review-overdue until then"
+        )
     return [
         _marker_row(marker, "EXPIRED_WITHOUT_REVIEW", marker.expires_at, detail, victim_told=False)
     ]
+
+
+def _first_after(contacts, at: datetime):
+    """The first contact about the marker's end (review or withdrawal) after `at`."""
+    found = [
+        c
+        for c in contacts
+        if c.purpose in (ContactPurpose.REVIEW, ContactPurpose.WITHDRAWAL) and c.contacted_at > at
+    ]
+    return min(found, key=lambda c: c.contacted_at) if found else None
 
 
 def _extension(marker, at: datetime, data: dict, counts) -> dict:
