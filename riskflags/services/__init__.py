@@ -5,17 +5,20 @@ The rules (DESIGN.md rule 6): a marker lasts at most 183 days; it applies the mo
 is created and its OIC is told the victim must be informed; no START contact within 72 hours
 alerts the OIC and the supervisor; review reminders 14 and 3 days before expiry; extension and
 withdrawal are refused until a contact attempt for that purpose is recorded; at `expires_at` the
-marker expires by itself. Nothing is deleted.
+marker expires by itself only if the victim was contacted for its review; otherwise it is
+REVIEW_OVERDUE (still in force, OIC and supervisor alerted daily) until a contact attempt is
+recorded, then it is extended or ends. Nothing is deleted.
 
 One module per subject: `rules` (who may change a marker, dates, numbers, telling the OIC),
 `markers` (create, correct), `contacts` (victim contacts), `review` (withdraw, extend),
-`lifecycle` (expiry, START contact alert, review reminders). Callers import from
+`lifecycle` (expiry or review-overdue, START contact alert, review reminders). Callers import from
 `riskflags.services`.
 """
 
 from riskflags.services.contacts import victim_contact_record
 from riskflags.services.lifecycle import (
     marker_expire,
+    marker_review_overdue_alert,
     marker_review_remind,
     marker_start_contact_overdue,
     markers_lifecycle_run,
@@ -32,6 +35,7 @@ __all__ = [
     "marker_create",
     "marker_expire",
     "marker_extend",
+    "marker_review_overdue_alert",
     "marker_review_remind",
     "marker_start_contact_overdue",
     "marker_update",

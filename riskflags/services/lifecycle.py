@@ -247,8 +247,9 @@ def marker_review_remind(*, marker_id: int, now: datetime | None = None) -> str 
 
 
 def markers_lifecycle_run(*, now: datetime | None = None, limit: int = 500) -> dict:
-    """The periodic sweep: expire due markers, alert on missing START contacts, send review
-    reminders. Idempotent: running it again at the same time changes nothing. One marker's
+    """The periodic sweep: expire due markers (or make them REVIEW_OVERDUE), alert daily on
+    review-overdue ones, alert on missing START contacts, send review reminders. Returns counts
+    by step. Idempotent: running it again at the same time changes nothing. One marker's
     failure is logged and does not stop the others. At most `limit` markers per step per run,
     so a backlog (e.g. after an import) is worked off over a few runs instead of one long one;
     expiry goes first."""
