@@ -40,6 +40,8 @@ class UnitInput(serializers.Serializer):
     officers = serializers.ListField(
         child=serializers.CharField(max_length=150), required=False, default=list, max_length=20
     )
+    # Take officers already crewing another unit off it (otherwise a 409 names that unit).
+    move = serializers.BooleanField(required=False, default=False)
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -92,6 +94,8 @@ class UnitStatusInput(serializers.Serializer):
 
 class CrewInput(serializers.Serializer):
     officers = serializers.ListField(child=serializers.CharField(max_length=150), max_length=20)
+    # Take officers already crewing another unit off it (otherwise a 409 names that unit).
+    move = serializers.BooleanField(required=False, default=False)
 
 
 class ReleaseInput(serializers.Serializer):
