@@ -95,3 +95,35 @@ def test_the_crew_api_answers_409_naming_the_unit_and_moves_on_request(api):
     assert refused.json()["code"] == "officer_on_another_unit"
     assert "BX21" in refused.json()["detail"]
     assert moved.status_code == 200 and moved.json()["officers"] == [officer.username]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_crewing_one_officer_onto_two_units_at_once_cannot_both_succeed():
+    import threading
+
+    from django.db import connections
+
+    officer = staff("OFFICER")
+    units = [f.unit(call_sign="BX31"), f.unit(call_sign="BX32")]
+    desk = f.dispatcher()
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def crew(unit):
+        try:
+            start.wait(5)
+            services.unit_crew_set(actor=desk, unit=unit, officers=[officer.username])
+            outcomes.append("crewed")
+        except Conflict as refused:
+            outcomes.append(refused.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=crew, args=(unit,)) for unit in units]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+
+    assert sorted(outcomes) == ["crewed", "officer_on_another_unit"]
+    assert officer.units.count() == 1
