@@ -187,7 +187,8 @@ function watchLiveState() {
   const status = document.getElementById("live-status");
   const warning = document.getElementById("board-reconnecting");
   if (!status || !warning) return;
-  const sync = () => { warning.hidden = status.dataset.state === "open"; };
+  // "closed" is not a reconnect: the page says "log in again" instead (live.js).
+  const sync = () => { warning.hidden = ["open", "closed"].includes(status.dataset.state); };
   new MutationObserver(sync).observe(status, { attributes: true, attributeFilter: ["data-state"] });
   sync();
 }

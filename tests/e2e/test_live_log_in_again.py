@@ -48,5 +48,7 @@ def test_a_deactivated_supervisor_is_told_to_log_in_again(browser, channel_layer
         banner.wait_for()
         assert "Log in again" in banner.inner_text()
         assert page.locator("#live-status").get_attribute("data-state") == "closed"
+        assert page.locator("#board-reconnecting").is_hidden()
         assert page.locator("#live-login a").get_attribute("href").startswith("/login/?next=")
+        page.screenshot(path="/tmp/live_log_in_again.png")
         context.close()
