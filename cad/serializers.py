@@ -16,6 +16,7 @@ from cad.models import (
     OpeningCode,
 )
 from core.models import AuditEvent
+from core.serializers import InputSerializer
 
 
 def _choice(choices, what: str, **kwargs) -> serializers.ChoiceField:
@@ -43,7 +44,7 @@ class FindingSerializer(serializers.Serializer):
     evidence = serializers.CharField()
 
 
-class AssessInput(serializers.Serializer):
+class AssessInput(InputSerializer):
     narrative = _text(20000, trim_whitespace=False)
     caller_phone = _text(60)
     caller_name = _text(200)
@@ -92,7 +93,7 @@ class AssessmentSerializer(serializers.Serializer):
     )
 
 
-class ContactInput(serializers.Serializer):
+class ContactInput(InputSerializer):
     channel = _choice(Channel, "channel")
     caller_phone = _text(60)
     caller_name = _text(200)
@@ -125,7 +126,7 @@ class ContactSerializer(serializers.ModelSerializer):
         ]
 
 
-class IncidentInput(serializers.Serializer):
+class IncidentInput(InputSerializer):
     channel = _choice(Channel, "channel")
     caller_phone = _text(60)
     caller_name = _text(200)
@@ -165,7 +166,7 @@ class IncidentInput(serializers.Serializer):
     )
 
 
-class IncidentUpdateInput(serializers.Serializer):
+class IncidentUpdateInput(InputSerializer):
     """Only the fields given change."""
 
     caller_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -189,21 +190,21 @@ class LogEntrySerializer(serializers.ModelSerializer):
         return entry.author.get_username() if entry.author_id else "system"
 
 
-class LogInput(serializers.Serializer):
+class LogInput(InputSerializer):
     text = serializers.CharField(max_length=10000)
 
 
-class GradeInput(serializers.Serializer):
+class GradeInput(InputSerializer):
     grade = _choice(Grade, "grade")
     reason = _text(2000)
 
 
-class CloseInput(serializers.Serializer):
+class CloseInput(InputSerializer):
     closing_code = serializers.CharField(max_length=40)
     resolution_note = serializers.CharField(max_length=10000)
 
 
-class DomesticAbuseInput(serializers.Serializer):
+class DomesticAbuseInput(InputSerializer):
     domestic_abuse = serializers.BooleanField()
     reason = _text(2000)
 
@@ -232,7 +233,7 @@ class GradeRequestSerializer(serializers.ModelSerializer):
         ]
 
 
-class DecisionInput(serializers.Serializer):
+class DecisionInput(InputSerializer):
     note = _text(2000)
 
 
