@@ -172,7 +172,7 @@ def actions_context(request, incident_id: int, error: str = "") -> dict:
     return {
         "incident": incident,
         "incident_url": incident_url(incident.pk),
-        "is_divert": "DIVERT" in incident.tag_names,
+        "is_divert": incident.divert_tagged,
         "has_marker": selectors.incident_has_marker(incident),
         "open_assignments": incident.open_assignments,
         "ended_assignments": [a for a in incident.all_assignments if not a.is_open],

@@ -15,13 +15,13 @@ escalates against cad's. Open inspector tasks are taken with SKIP LOCKED from in
 assignment, so that path never waits on a task row.
 """
 
+from cad.models import DIVERT_TAG
 from dispatch.services.closing import incident_closing_check, on_incident_changed
 from dispatch.services.crews import unit_crew_set
 from dispatch.services.demo import DEMO_UNITS, units_demo_seed
 from dispatch.services.diverts import divert_review, unit_divert
 from dispatch.services.inspector import diverts_escalate, inspector_task_resolve
 from dispatch.services.steps import (
-    DIVERT_TAG,
     divert_escalate_minutes,
     divert_subject,
 )

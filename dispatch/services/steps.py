@@ -30,7 +30,6 @@ from dispatch.services.reported import Reported
 from monitoring.models import AlertKind
 from monitoring.services import alerts_settle, incident_subject
 
-DIVERT_TAG = "DIVERT"
 DIVERT_SUBJECT_PREFIX = "divert:"
 
 

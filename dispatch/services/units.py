@@ -322,7 +322,8 @@ def _progress(
                 actor=actor,
                 incident=target,
                 status=IncidentStatus.AT_SCENE,
-                now=occurred,
+                now=now,
+                arrived_at=occurred,
                 reason=f"{unit.call_sign} at scene{reported.describe()}",
             )
         divert_unresourced_settle(incident=target, now=now, reason=f"{unit.call_sign} at scene")

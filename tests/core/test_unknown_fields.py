@@ -45,11 +45,11 @@ def test_every_input_serializer_refuses_unknown_fields():
 
 def _reads_of_request_data(path: Path):
     """(line, how) for each `request.data` in a module: `parsed` when it is an argument of a
-    call to parse_input (or a local alias of it), `raw` otherwise."""
+    call to parse_input, `raw` otherwise."""
     tree = ast.parse(path.read_text())
     parsed = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("parse_input", "_parse"):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "parse_input":
             for arg in ast.walk(node):
                 parsed.add(id(arg))
     for node in ast.walk(tree):

@@ -109,3 +109,16 @@ def test_the_outstanding_screen_pages_by_cursor(client, make_staff):
     assert [row.incident.pk for row in first.context["rows"]] == oldest_first[:5]
     assert [row.incident.pk for row in second.context["rows"]] == oldest_first[5:10]
     assert f"cursor={cursor}" in first.content.decode()
+
+
+def test_the_incident_list_screen_pages_by_cursor(client, make_staff):
+    newest_first = list(reversed(_incidents(60)))
+    client.force_login(make_staff("DISPATCHER"))
+
+    first = client.get("/incidents/")
+    cursor = first.context["page"].next_cursor
+    second = client.get(f"/incidents/?cursor={cursor}")
+
+    assert [i.pk for i in first.context["page"]] == newest_first[:50]
+    assert [i.pk for i in second.context["page"]] == newest_first[50:]
+    assert f"cursor={cursor}" in first.content.decode()
