@@ -122,3 +122,15 @@ def test_the_incident_list_screen_pages_by_cursor(client, make_staff):
     assert [i.pk for i in first.context["page"]] == newest_first[:50]
     assert [i.pk for i in second.context["page"]] == newest_first[50:]
     assert f"cursor={cursor}" in first.content.decode()
+
+
+def test_the_outstanding_sort_keys_are_stored_and_follow_the_grade_and_the_divert_tag():
+    from cad.models import DIVERT_TAG, Incident
+    from cad.services import incident_tag_add
+
+    incident = f.incident(grade="PRIORITY")
+    Incident.objects.filter(pk=incident.pk).update(grade="IMMEDIATE")
+    incident_tag_add(actor=None, incident=incident, tag=DIVERT_TAG)
+
+    stored = Incident.objects.values("grade_rank", "divert_tagged").get(pk=incident.pk)
+    assert stored == {"grade_rank": 0, "divert_tagged": True}
