@@ -19,6 +19,7 @@ from cad.models import (
 from cad.warnings import incident_risk_flags, incident_warnings, risk_summary
 from core.audit import actor_name
 from core.models import AuditEvent
+from core.serializers import InputSerializer
 
 
 def _choice(choices, what: str, **kwargs) -> serializers.ChoiceField:
@@ -46,7 +47,7 @@ class FindingSerializer(serializers.Serializer):
     evidence = serializers.CharField()
 
 
-class AssessInput(serializers.Serializer):
+class AssessInput(InputSerializer):
     narrative = _text(20000, trim_whitespace=False)
     caller_phone = _text(60)
     caller_name = _text(200)
@@ -100,7 +101,7 @@ class AssessmentSerializer(serializers.Serializer):
     )
 
 
-class ContactInput(serializers.Serializer):
+class ContactInput(InputSerializer):
     channel = _choice(Channel, "channel")
     caller_phone = _text(60)
     caller_name = _text(200)
@@ -133,7 +134,7 @@ class ContactSerializer(serializers.ModelSerializer):
         ]
 
 
-class IncidentInput(serializers.Serializer):
+class IncidentInput(InputSerializer):
     channel = _choice(Channel, "channel")
     caller_phone = _text(60)
     caller_name = _text(200)
@@ -173,7 +174,7 @@ class IncidentInput(serializers.Serializer):
     )
 
 
-class IncidentUpdateInput(serializers.Serializer):
+class IncidentUpdateInput(InputSerializer):
     """Only the fields given change."""
 
     caller_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -197,21 +198,21 @@ class LogEntrySerializer(serializers.ModelSerializer):
         return actor_name(entry.author)
 
 
-class LogInput(serializers.Serializer):
+class LogInput(InputSerializer):
     text = serializers.CharField(max_length=10000)
 
 
-class GradeInput(serializers.Serializer):
+class GradeInput(InputSerializer):
     grade = _choice(Grade, "grade")
     reason = _text(2000)
 
 
-class CloseInput(serializers.Serializer):
+class CloseInput(InputSerializer):
     closing_code = serializers.CharField(max_length=40)
     resolution_note = serializers.CharField(max_length=10000)
 
 
-class DomesticAbuseInput(serializers.Serializer):
+class DomesticAbuseInput(InputSerializer):
     domestic_abuse = serializers.BooleanField()
     reason = _text(2000)
 
@@ -247,7 +248,7 @@ class GradeRequestSerializer(serializers.ModelSerializer):
         return risk_summary(request.incident)
 
 
-class DecisionInput(serializers.Serializer):
+class DecisionInput(InputSerializer):
     note = _text(2000)
 
 
