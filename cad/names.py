@@ -12,9 +12,10 @@ and "K. MacDonald" are the same person wherever they are looked up.
   ("MCDONALD, Kirsty", "O'NEILL Siobhan"), titles, apostrophes and hyphens dropped
   ("O'Neill", "O Neill" and "ONeill" are one spelling; "Smith-Jones" is "smith jones").
 - `name_key` is the blocking key stored beside it (first initial + the Metaphone code of the
-  surname, from `jellyfish`), and `name_query_keys` the keys a look-up tries, so a database
-  search is an index hit that also finds the name typed the other way round, with a middle name,
-  or with a phonetic misspelling ("O'Neil", "Mohamed"/"Muhammad", "Steven"/"Stephen").
+  surname, from `jellyfish`; or, `spelling=True`, + the surname's first three letters), and
+  `name_query_keys` the keys a look-up tries, so a database search is an index hit that also
+  finds the name typed the other way round, with a middle name, with a phonetic misspelling
+  ("O'Neil", "Mohamed"/"Muhammad", "Steven"/"Stephen") or a typo ("Hawkise").
 - `name_score` (0-100) scores a candidate found by those keys: forename and surname are
   compared separately, an initial matches a forename that starts with it, and a surname may be
   one part of a double-barrelled one. `NAME_MATCH` is the score that counts as a match.
@@ -36,6 +37,8 @@ NAME_MATCH = 85
 MAX_NAME_CHARS = 200
 # Only so many words of a name take part in matching (forenames, middle names, surname).
 MAX_NAME_WORDS = 6
+# The spelling key keeps this many letters of the surname.
+SPELLING_KEY_LETTERS = 3
 
 TITLES = frozenset(
     {"mr", "mrs", "ms", "miss", "dr", "mx", "sir", "prof", "rev", "lady", "lord", "dame", "master"}
@@ -265,24 +268,33 @@ def _sound(word: str) -> str:
     return jellyfish.metaphone(word) or word
 
 
-def name_key(canonical: str) -> str:
-    """The blocking key stored with a name: "kirsty mcdonald" -> "k|MKTNLT". "" for no name."""
+def _spelling(word: str) -> str:
+    return word[:SPELLING_KEY_LETTERS]
+
+
+def name_key(canonical: str, *, spelling: bool = False) -> str:
+    """The blocking key stored with a name: first initial + the Metaphone code of the surname
+    ("kirsty mcdonald" -> "k|MKTNLT"), or with `spelling` + the surname's first letters
+    ("k|mcd", which finds a typo Metaphone hears differently: "Hawkise" for "Hawkins"). ""
+    for no name."""
     words = _words(canonical)
     if not words:
         return ""
-    return f"{words[0][0]}|{_sound(words[-1])}"[:40]
+    code = _spelling if spelling else _sound
+    return f"{words[0][0]}|{code(words[-1])}"[:40]
 
 
-def name_query_keys(canonical: str) -> tuple[str, ...]:
+def name_query_keys(canonical: str, *, spelling: bool = False) -> tuple[str, ...]:
     """The keys to look a name up by: its own, one per middle name (a record may leave the
     real surname off a double-barrelled one) and the ones of the name turned round."""
     words = _words(canonical)
     if not words:
         return ()
     if len(words) == 1:
-        return (name_key(canonical),)
-    keys = [f"{words[0][0]}|{_sound(w)}" for w in reversed(words[1:])]
-    keys += [f"{words[-1][0]}|{_sound(w)}" for w in words[:-1]]
+        return (name_key(canonical, spelling=spelling),)
+    code = _spelling if spelling else _sound
+    keys = [f"{words[0][0]}|{code(w)}" for w in reversed(words[1:])]
+    keys += [f"{words[-1][0]}|{code(w)}" for w in words[:-1]]
     return tuple(dict.fromkeys(k[:40] for k in keys))
 
 

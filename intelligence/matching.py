@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
+from django.db.models import Q
 
 from cad.names import NAME_MATCH, name_query_keys, name_score
 from cad.normalise import Address, normalise_address
@@ -119,9 +120,10 @@ def match_names(names: tuple[str, ...]) -> list[NameHit]:
             continue
         fields = ("person_id", "name", "name_normalised", "kind")
         exact = PersonName.objects.filter(name_normalised=query).order_by("id")
-        similar = PersonName.objects.filter(name_key__in=name_query_keys(query)).exclude(
-            name_normalised=query
-        )
+        similar = PersonName.objects.filter(
+            Q(name_key__in=name_query_keys(query))
+            | Q(name_spelling_key__in=name_query_keys(query, spelling=True))
+        ).exclude(name_normalised=query)
         if fuzzy_available():
             # The closest spellings first when a common key ("j|SM0") holds many people.
             similar = similar.annotate(closeness=TrigramSimilarity("name_normalised", query))

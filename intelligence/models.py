@@ -59,6 +59,7 @@ class PersonName(models.Model):
     # `cad.names.canonical_name` and `cad.names.name_key`: the one name matcher's forms.
     name_normalised = models.CharField(max_length=200, db_index=True)
     name_key = models.CharField(max_length=40, blank=True, db_index=True)
+    name_spelling_key = models.CharField(max_length=40, blank=True, db_index=True)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PRIMARY)
 
     class Meta:

@@ -151,6 +151,10 @@ def ensure_pools(ctx: SyntheticContext, *, phones: int, addresses: int) -> None:
         ctx.addresses.append((raw, normalise_address(raw)))
 
 
+def _keys(canonical: str) -> tuple[str, str]:
+    return name_key(canonical), name_key(canonical, spelling=True)
+
+
 def _random_name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
 
@@ -238,13 +242,13 @@ def generate_people(count: int, ctx: SyntheticContext) -> int:
             dob = date(1950, 1, 1) + timedelta(days=rng.randint(0, 365 * 55))
             people.append((pid, name, dob, ctx.now))
             key = normalise_name(name)
-            names.append((next(name_ids), pid, name, key, name_key(key), "PRIMARY"))
+            names.append((next(name_ids), pid, name, key, *_keys(key), "PRIMARY"))
             if rng.random() < 0.1:
                 alias = f"{rng.choice(FIRST_NAMES)} {name.split()[-1]}"
                 alias_key = normalise_name(alias)
                 if alias_key != key:
                     names.append(
-                        (next(name_ids), pid, alias, alias_key, name_key(alias_key), "ALIAS")
+                        (next(name_ids), pid, alias, alias_key, *_keys(alias_key), "ALIAS")
                     )
             ctx.person_ids.append(pid)
             ctx.person_names[pid] = name
@@ -254,7 +258,15 @@ def generate_people(count: int, ctx: SyntheticContext) -> int:
             )
             write_rows(
                 PersonName,
-                ["id", "person_id", "name", "name_normalised", "name_key", "kind"],
+                [
+                    "id",
+                    "person_id",
+                    "name",
+                    "name_normalised",
+                    "name_key",
+                    "name_spelling_key",
+                    "kind",
+                ],
                 names,
             )
         ctx.say(f"  people {start + len(chunk)}/{count}")

@@ -2,7 +2,8 @@
 
 Every stored name is normalised again with `cad.names.canonical_name` (accents folded,
 surname-first forms turned round, O'/Mc prefixes joined) and given its blocking key
-(`cad.names.name_key`, first initial + Metaphone of the surname), indexed as a plain column.
+(`cad.names.name_key`: first initial + Metaphone of the surname, and first initial + the
+surname's first letters), indexed as plain columns.
 It replaces the `intel_name_key` expression index, which keyed the surname as typed. Two names
 of one person that now read the same keep the primary name (an alias that adds nothing goes).
 """
@@ -30,13 +31,18 @@ def renormalise(apps, schema_editor):
             continue
         seen.add(canonical)
         changed.append(
-            PersonName(id=row_id, name_normalised=canonical, name_key=name_key(canonical))
+            PersonName(
+                id=row_id,
+                name_normalised=canonical,
+                name_key=name_key(canonical),
+                name_spelling_key=name_key(canonical, spelling=True),
+            )
         )
     for start in range(0, len(duplicates), BATCH):
         PersonName.objects.filter(id__in=duplicates[start : start + BATCH]).delete()
     for start in range(0, len(changed), BATCH):
         PersonName.objects.bulk_update(
-            changed[start : start + BATCH], ["name_normalised", "name_key"]
+            changed[start : start + BATCH], ["name_normalised", "name_key", "name_spelling_key"]
         )
 
 
@@ -69,6 +75,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="personname",
             name="name_key",
+            field=models.CharField(blank=True, db_index=True, max_length=40),
+        ),
+        migrations.AddField(
+            model_name="personname",
+            name="name_spelling_key",
             field=models.CharField(blank=True, db_index=True, max_length=40),
         ),
         migrations.AddField(

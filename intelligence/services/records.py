@@ -250,6 +250,7 @@ def _person_for(person: PersonInput, *, now: datetime) -> Person:
             name=person.name,
             name_normalised=key,
             name_key=name_key(key),
+            name_spelling_key=name_key(key, spelling=True),
             kind=PersonName.Kind.PRIMARY,
         )
     for alias in person.aliases:
@@ -263,6 +264,7 @@ def _person_for(person: PersonInput, *, now: datetime) -> Person:
                 "name": alias,
                 "kind": PersonName.Kind.ALIAS,
                 "name_key": name_key(alias_key),
+                "name_spelling_key": name_key(alias_key, spelling=True),
             },
         )
     return found

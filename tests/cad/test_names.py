@@ -141,3 +141,15 @@ def test_the_same_name_scores_higher_than_a_variant_of_it():
     assert exact == 100
     assert NAME_MATCH <= initial < exact
     assert NAME_MATCH <= turned < exact
+
+
+@pytest.mark.parametrize(
+    ("query", "candidate"),
+    [("Leah Hawkis", "Leah Hawkins"), ("Jack Lawrece", "Jack Lawrence")],
+)
+def test_a_typo_the_phonetic_key_hears_differently_is_found_by_the_spelling_key(query, candidate):
+    query, candidate = canonical_name(query), canonical_name(candidate)
+
+    assert name_key(candidate) not in name_query_keys(query)
+    assert name_key(candidate, spelling=True) in name_query_keys(query, spelling=True)
+    assert name_score(query, candidate) >= NAME_MATCH
