@@ -15,6 +15,7 @@ from cad.models import (
     IncidentLogEntry,
     OpeningCode,
 )
+from core.audit import actor_name
 from core.models import AuditEvent
 
 
@@ -186,7 +187,7 @@ class LogEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "at", "author", "kind", "text"]
 
     def get_author(self, entry) -> str:
-        return entry.author.get_username() if entry.author_id else "system"
+        return actor_name(entry.author)
 
 
 class LogInput(serializers.Serializer):
@@ -254,7 +255,7 @@ class GradeChangeSerializer(serializers.ModelSerializer):
         ]
 
     def get_by(self, change) -> str:
-        return change.by.get_username() if change.by_id else "system"
+        return actor_name(change.by)
 
 
 class OpeningCodeSerializer(serializers.ModelSerializer):
@@ -277,7 +278,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         fields = ["at", "actor", "action", "summary", "data"]
 
     def get_actor(self, event) -> str:
-        return event.actor.get_username() if event.actor_id else "system"
+        return actor_name(event.actor)
 
 
 class IncidentSerializer(serializers.ModelSerializer):

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.audit import actor_name
+
 
 class RecordKind(models.TextChoices):
     DA_CRIME = "DA_CRIME", "Domestic abuse crime"
@@ -187,7 +189,7 @@ class IntelCheck(models.Model):
 
     @property
     def ran_by_label(self) -> str:
-        return self.ran_by.get_username() if self.ran_by_id else "system"
+        return actor_name(self.ran_by)
 
 
 class CheckRequest(models.Model):
