@@ -14,6 +14,7 @@ context providers (intelligence, markers) by their category, never by another ap
 from __future__ import annotations
 
 from cad.context import FindingCategory
+from cad.models import THRIVE_HEADINGS, THRIVE_LEVELLED, ThriveLevel
 
 THREAT = "threat"
 HARM = "harm"
@@ -21,18 +22,9 @@ RISK = "risk"
 INVESTIGATION = "investigation"
 VULNERABILITY = "vulnerability"
 ENGAGEMENT = "engagement"
-HEADINGS: tuple[tuple[str, str], ...] = (
-    (THREAT, "Threat"),
-    (HARM, "Harm"),
-    (RISK, "Risk"),
-    (INVESTIGATION, "Investigation"),
-    (VULNERABILITY, "Vulnerability"),
-    (ENGAGEMENT, "Engagement"),
-)
-# The headings that carry a level as well as a text.
-LEVELLED = (THREAT, HARM, RISK, VULNERABILITY)
-HIGH, MEDIUM, LOW = "HIGH", "MEDIUM", "LOW"
-LEVELS = (HIGH, MEDIUM, LOW)
+HEADINGS = THRIVE_HEADINGS
+LEVELLED = THRIVE_LEVELLED
+HIGH, MEDIUM, LOW = ThriveLevel.HIGH.value, ThriveLevel.MEDIUM.value, ThriveLevel.LOW.value
 
 # Lexicon risk codes read under each heading.
 _THREAT_RISKS = {
