@@ -78,7 +78,7 @@ def answers_context(answers: dict[str, str]) -> ContextResult | None:
 
 def floor_source(incident) -> str:
     """What set the incident's context floor, for the supervisor's reason: the handler's DA
-    answers when they alone account for it, else a location marker or a record."""
+    answers when their floor is the context floor, else a location marker or a record."""
     assessment = incident.assessment or {}
     floor = assessment.get("context_floor", "")
     if floor and answers_floor(incident.da_answers or {}) == floor:

@@ -64,7 +64,10 @@ def _clean_heading(heading: str, value) -> dict[str, str]:
         raise ValidationFailed(
             f'THRIVE {heading}: give {{"text": ..., "level": ...}}.', code="invalid_thrive"
         )
-    text = clean_text(value.get("text"), f"THRIVE {heading}", MAX_THRIVE_TEXT)
+    # Browsers send a textarea's lines with CRLF: one line ending, so an unchanged suggestion
+    # confirmed from a page compares equal to the engine's.
+    raw = str(value.get("text") or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = clean_text(raw, f"THRIVE {heading}", MAX_THRIVE_TEXT)
     if not text:
         raise ValidationFailed(
             f"THRIVE {heading}: the text is empty; say what was assessed.",
@@ -131,9 +134,11 @@ def incident_thrive_record(
             return current
         suggested = thrive_suggest(incident.assessment or {})
         status = Status.CONFIRMED if cleaned == suggested else Status.EDITED
-        return _write(
+        record = _write(
             incident=incident, actor=actor, panel=cleaned, status=status, now=now, previous=current
         )
+        events.publish_incident("updated", incident, change="thrive")
+    return record
 
 
 def thrive_follow_assessment(*, incident: Incident, now: datetime) -> ThriveAssessment | None:
@@ -157,8 +162,8 @@ def thrive_follow_assessment(*, incident: Incident, now: datetime) -> ThriveAsse
 
 
 def _write(*, incident, actor, panel, status, now, previous) -> ThriveAssessment:
-    """One new version, its audit event (who, when, what changed), a log line when a person
-    recorded it, and the live push."""
+    """One new version, its audit event (who, when, what changed) and a log line when a person
+    recorded it. The caller's service sends the one live push of its transaction."""
     record = ThriveAssessment.objects.create(
         incident=incident,
         version=(previous.version + 1) if previous else 1,
@@ -189,5 +194,4 @@ def _write(*, incident, actor, panel, status, now, previous) -> ThriveAssessment
     )
     if actor is not None:
         incident_system_log(incident=incident, now=now, text=f"{summary} by {actor.get_username()}")
-    events.publish_incident("updated", incident, change="thrive")
     return record

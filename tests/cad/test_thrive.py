@@ -260,6 +260,21 @@ def test_the_thrive_form_on_the_incident_page_records_a_version(client):
     )
 
 
+def test_confirming_the_suggestion_on_the_incident_page_records_it_as_confirmed(client):
+    handler = call_handler()
+    taken = incident(narrative=DA_NARRATIVE, actor=handler)
+    suggested = taken.thrive_current.as_panel()
+    client.force_login(handler)
+    # A browser sends a textarea's lines with CRLF.
+    form = {f"thrive_{h}": v["text"].replace("\n", "\r\n") for h, v in suggested.items()}
+    form.update({f"thrive_{h}_level": v["level"] for h, v in suggested.items() if "level" in v})
+
+    client.post(f"/incidents/{taken.pk}/thrive/", form)
+
+    current = taken.thrive_assessments.order_by("-version").first()
+    assert (current.version, current.status, current.recorded_by) == (2, "CONFIRMED", handler)
+
+
 def test_the_thrive_form_is_refused_to_a_dispatcher(client, make_staff):
     taken = incident(narrative=DA_NARRATIVE)
     client.force_login(make_staff("DISPATCHER"))
