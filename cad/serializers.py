@@ -19,6 +19,7 @@ from cad.models import (
 )
 from core.audit import actor_name
 from core.models import AuditEvent
+from core.serializers import InputSerializer
 
 
 def _choice(choices, what: str, **kwargs) -> serializers.ChoiceField:
@@ -48,6 +49,14 @@ DA_ANSWERS_HELP = (
 
 
 class ThriveHeadingSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    level = serializers.CharField(
+        required=False,
+        help_text="HIGH, MEDIUM, LOW or empty: only on threat, harm, risk and vulnerability.",
+    )
+
+
+class ThriveHeadingInput(InputSerializer):
     text = serializers.CharField(allow_blank=True, max_length=2000)
     level = serializers.CharField(
         required=False,
@@ -57,9 +66,18 @@ class ThriveHeadingSerializer(serializers.Serializer):
     )
 
 
-class ThriveInput(serializers.Serializer):
+class ThriveInput(InputSerializer):
     """THRIVE: every heading, each with a text and (where it fits) a level."""
 
+    threat = ThriveHeadingInput()
+    harm = ThriveHeadingInput()
+    risk = ThriveHeadingInput()
+    investigation = ThriveHeadingInput()
+    vulnerability = ThriveHeadingInput()
+    engagement = ThriveHeadingInput()
+
+
+class ThrivePanelSerializer(serializers.Serializer):
     threat = ThriveHeadingSerializer()
     harm = ThriveHeadingSerializer()
     risk = ThriveHeadingSerializer()
@@ -68,7 +86,7 @@ class ThriveInput(serializers.Serializer):
     engagement = ThriveHeadingSerializer()
 
 
-class ThriveSerializer(ThriveInput):
+class ThriveSerializer(ThrivePanelSerializer):
     """One version of an incident's THRIVE."""
 
     version = serializers.IntegerField()
@@ -82,11 +100,13 @@ class ThriveSerializer(ThriveInput):
 
 class ThriveViewSerializer(serializers.Serializer):
     current = ThriveSerializer(allow_null=True)
-    suggested = ThriveInput(help_text="The engine's suggestion from the current assessment.")
+    suggested = ThrivePanelSerializer(
+        help_text="The engine's suggestion from the current assessment."
+    )
     history = ThriveSerializer(many=True, help_text="Every version, oldest first.")
 
 
-class DaAnswersInput(serializers.Serializer):
+class DaAnswersInput(InputSerializer):
     da_answers = serializers.DictField(
         child=serializers.ChoiceField(choices=DA_ANSWERS),
         allow_empty=False,
@@ -100,7 +120,7 @@ class FindingSerializer(serializers.Serializer):
     evidence = serializers.CharField()
 
 
-class AssessInput(serializers.Serializer):
+class AssessInput(InputSerializer):
     narrative = _text(20000, trim_whitespace=False)
     caller_phone = _text(60)
     caller_name = _text(200)
@@ -148,7 +168,7 @@ class AssessmentSerializer(serializers.Serializer):
     )
 
 
-class ContactInput(serializers.Serializer):
+class ContactInput(InputSerializer):
     channel = _choice(Channel, "channel")
     caller_phone = _text(60)
     caller_name = _text(200)
@@ -181,7 +201,7 @@ class ContactSerializer(serializers.ModelSerializer):
         ]
 
 
-class IncidentInput(serializers.Serializer):
+class IncidentInput(InputSerializer):
     channel = _choice(Channel, "channel")
     caller_phone = _text(60)
     caller_name = _text(200)
@@ -236,7 +256,7 @@ class IncidentInput(serializers.Serializer):
     )
 
 
-class IncidentUpdateInput(serializers.Serializer):
+class IncidentUpdateInput(InputSerializer):
     """Only the fields given change."""
 
     caller_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -260,21 +280,21 @@ class LogEntrySerializer(serializers.ModelSerializer):
         return actor_name(entry.author)
 
 
-class LogInput(serializers.Serializer):
+class LogInput(InputSerializer):
     text = serializers.CharField(max_length=10000)
 
 
-class GradeInput(serializers.Serializer):
+class GradeInput(InputSerializer):
     grade = _choice(Grade, "grade")
     reason = _text(2000)
 
 
-class CloseInput(serializers.Serializer):
+class CloseInput(InputSerializer):
     closing_code = serializers.CharField(max_length=40)
     resolution_note = serializers.CharField(max_length=10000)
 
 
-class DomesticAbuseInput(serializers.Serializer):
+class DomesticAbuseInput(InputSerializer):
     domestic_abuse = serializers.BooleanField()
     reason = _text(2000)
 
@@ -303,7 +323,7 @@ class GradeRequestSerializer(serializers.ModelSerializer):
         ]
 
 
-class DecisionInput(serializers.Serializer):
+class DecisionInput(InputSerializer):
     note = _text(2000)
 
 
