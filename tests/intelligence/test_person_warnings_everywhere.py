@@ -110,5 +110,10 @@ def test_the_dispatchers_panel_and_the_officers_briefing_show_it_once(api, clien
     panel = client.get(f"/dispatch/incidents/{incident['id']}/").content.decode()
 
     _once(briefing["warnings"], knife)
-    assert briefing_page.count("carry a knife") == 1
+    warnings_section = briefing_page.split('<section class="panel warnings">')[1].split(
+        "</section>"
+    )[0]
+    assert warnings_section.count("carry a knife") == 1
+    assert len(_page_warnings(briefing_page, knife)) == 1
+    assert "carry a knife" not in " ".join(briefing["intel_summary"])
     assert len(_page_warnings(panel, knife)) == 1
