@@ -157,8 +157,9 @@ def _typos(word: str) -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SET pg_trgm.similarity_threshold = {TYPO_SIMILARITY}; "
-                "SELECT word FROM premises_searchword WHERE word %% %s "
-                "ORDER BY similarity(word, %s) DESC, premises_count DESC LIMIT %s",
+                "SELECT word FROM premises_searchword "
+                "WHERE lower(word) %% %s AND word ~ '^[a-z]+$' "
+                "ORDER BY similarity(lower(word), %s) DESC, premises_count DESC LIMIT %s",
                 [word, word, TYPO_CANDIDATES],
             )
             candidates = [row[0] for row in cursor.fetchall()]
