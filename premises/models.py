@@ -109,3 +109,24 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return f"{self.word} ({self.premises_count})"
+
+
+class AddressedModel(models.Model):
+    """What a row with an address (a contact, an incident, a marker, an intelligence record's
+    address) keeps so call-time look-ups find it by premises: the premises it resolved to when
+    it was written (exact matches only), and its parsed parts with three blocking keys for the
+    matcher's fallback when it resolved to none. Written by `premises.addressing.address_fields`.
+    """
+
+    premises = models.ForeignKey(
+        Premises, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # `AddressParts` as a dict (uprn included when resolved): what the matcher compares.
+    address_parts = models.JSONField(default=dict, blank=True)
+    # Blocking keys (`premises.addressing.blocks`): rows that may be the same premises share one.
+    address_block_street = models.CharField(max_length=40, blank=True, db_index=True)
+    address_block_postcode = models.CharField(max_length=32, blank=True, db_index=True)
+    address_block_building = models.CharField(max_length=120, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
