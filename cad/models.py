@@ -1,7 +1,5 @@
 """Incidents, contacts, the incident log, grading reference data and downgrade requests."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -359,17 +357,3 @@ class GradeChange(models.Model):
 
     def __str__(self):
         return f"{self.incident_id}: {self.from_grade or '-'} -> {self.to_grade}"
-
-
-def due_soon_at(target_at, due_soon_minutes: int | None):
-    """When a countdown turns amber: the target minus the grade's "due soon" lead, or None."""
-    if target_at is None:
-        return None
-    return target_at - timedelta(minutes=due_soon_minutes or 0)
-
-
-def target_for(grade: str, area: str, received_at, policies: dict | None = None):
-    """When a unit must arrive: received_at + the grade policy's target, or None."""
-    policy = (policies or {}).get(grade) or GradePolicy.objects.filter(grade=grade).first()
-    minutes = policy.target_minutes(area) if policy else None
-    return received_at + timedelta(minutes=minutes) if minutes else None

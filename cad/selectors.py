@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from cad import clock
 from cad import context as call_context
 from cad.exceptions import NotFound, ValidationFailed
 from cad.models import (
@@ -13,13 +14,11 @@ from cad.models import (
     Contact,
     Grade,
     GradeChange,
-    GradePolicy,
     GradeRequest,
     Incident,
     IncidentLogEntry,
     IncidentStatus,
     OpeningCode,
-    due_soon_at,
 )
 from cad.normalise import normalise_phone
 from core.audit import audit_trail
@@ -191,6 +190,5 @@ def incident_page(incident_id: int) -> dict:
 
 
 def incident_due_soon_at(incident: Incident):
-    """When the incident's countdown turns amber (its grade's "due soon" lead before target)."""
-    policy = GradePolicy.objects.filter(grade=incident.grade).first()
-    return due_soon_at(incident.target_response_at, policy.due_soon_minutes if policy else None)
+    """When the incident's countdown turns amber, or None (see `cad.clock`)."""
+    return clock.incident_due_soon_at(incident)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cad import context as call_context
 from cad import events
+from cad.clock import target_for
 from cad.exceptions import (
     Conflict,
     InvalidTransition,
@@ -44,7 +45,6 @@ from cad.models import (
     IncidentTag,
     OpeningCode,
     ReferenceSequence,
-    target_for,
 )
 from cad.normalise import normalise_address, normalise_name, normalise_phone
 from cad.signals import incident_changed, incident_created

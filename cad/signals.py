@@ -9,3 +9,6 @@ from django.dispatch import Signal
 incident_created = Signal()
 # sender=Incident, incident=..., actor=..., changes={field: (old, new)}
 incident_changed = Signal()
+# sender=GradePolicy, policy=..., actor=..., changes={field: (old, new)}, now=datetime
+# A grade's targets or due-soon lead changed (sent inside `grade_policy_update`'s transaction).
+grade_policy_changed = Signal()

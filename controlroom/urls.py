@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
@@ -8,6 +9,8 @@ api_v1 = [
     path("", include("cad.api_urls")),
     path("", include("intelligence.api_urls")),
     path("", include("riskflags.api_urls")),
+    path("", include("monitoring.api_urls")),
+    path("", include("staffing.api_urls")),
     path("", include("dispatch.api_urls")),
     path("", include("reports.api_urls")),
 ]
@@ -20,7 +23,14 @@ urlpatterns = [
     path("markers/", include("riskflags.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("reports/", include("reports.urls")),
-    path("monitoring/", include("dispatch.monitoring_urls")),
+    path("monitoring/staffing/", include("staffing.urls")),
+    path("monitoring/", include("monitoring.urls")),
+    # Before monitoring and staffing were apps of their own, their screens were also served
+    # under /dispatch/: old bookmarks still land on the same screen.
+    re_path(
+        r"^dispatch/(?P<rest>(alerts|staffing|policies)/.*)$",
+        RedirectView.as_view(url="/monitoring/%(rest)s", permanent=True, query_string=True),
+    ),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

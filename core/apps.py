@@ -19,6 +19,8 @@ ADMIN_MODELS = {
     "auth": None,
     "cad": {"openingcode", "closingcode", "gradepolicy"},
     "dispatch": None,
+    "monitoring": None,
+    "staffing": None,
     "intelligence": None,
     "riskflags": None,
     "axes": None,

@@ -70,3 +70,25 @@ ALERT_ACKERS = DISPATCH_DESKS
 BRIEFING_ANY_READERS = OPERATIONS + (Role.QA_REVIEWER,)
 # Roles that manage staffing minimums and shifts.
 STAFFING_MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
+# The operational picture, and QA reviewers who examine it afterwards (the outstanding list,
+# grade policies).
+OPERATIONS_READERS = OPERATIONS + (Role.QA_REVIEWER,)
+# Roles that direct any unit from the control room; an officer moves only a unit they crew.
+UNIT_DIRECTORS = DISPATCH_DESKS + (Role.ADMIN,)
+# Roles that report a unit's status: the control room and the crews.
+UNIT_MOVERS = UNIT_DIRECTORS + (Role.OFFICER,)
+# Roles that read units and open the briefing page (the briefing itself limits officers).
+UNIT_READERS = OPERATIONS + (Role.OFFICER, Role.QA_REVIEWER)
+# Roles that set a unit's crew.
+CREW_MANAGERS = (Role.DISPATCHER, Role.INSPECTOR, Role.SUPERVISOR, Role.ADMIN)
+# Roles that read the unit board and an incident's dispatch page.
+UNIT_BOARD_READERS = DISPATCH_DESKS + (Role.ADMIN, Role.QA_REVIEWER, Role.CALL_HANDLER)
+# Roles that read diverts and inspector tasks.
+DIVERT_READERS = DISPATCH_DESKS + (Role.QA_REVIEWER, Role.ADMIN)
+# Roles that watch the controller's divert review queue / the inspector's task queue.
+DIVERT_QUEUE_READERS = (Role.CONTROLLER, Role.SUPERVISOR, Role.QA_REVIEWER)
+INSPECTOR_QUEUE_READERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.CONTROLLER, Role.QA_REVIEWER)
+# Roles that read the standard reports and the divert tag list.
+REPORT_READERS = (Role.SUPERVISOR, Role.INSPECTOR, Role.QA_REVIEWER, Role.ADMIN)
+# Roles that record QA findings and urgent-review flags on diverts.
+QA_REVIEWERS = (Role.QA_REVIEWER,)

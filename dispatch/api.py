@@ -5,13 +5,22 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cad import clock
 from cad.selectors import incident_get
+from core.api import parse_input
 from core.permissions import HasRole
-from core.roles import OPERATIONS, Role
-from dispatch import alerts as alert_services
+from core.roles import (
+    CREW_MANAGERS,
+    DISPATCH_DESKS,
+    DIVERT_READERS,
+    OPERATIONS,
+    OPERATIONS_READERS,
+    UNIT_MOVERS,
+    UNIT_READERS,
+    Role,
+)
 from dispatch import selectors, services
 from dispatch.serializers import (
-    AlertSerializer,
     AssignInput,
     AssignmentSerializer,
     BriefingSerializer,
@@ -29,61 +38,6 @@ from dispatch.serializers import (
     UnitSerializer,
     UnitStatusInput,
 )
-
-ALERT_ROLES = (
-    Role.DISPATCHER,
-    Role.CONTROLLER,
-    Role.INSPECTOR,
-    Role.SUPERVISOR,
-    Role.QA_REVIEWER,
-    Role.ADMIN,
-)
-ALERT_ACKERS = (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR)
-
-
-class AlertListView(generics.ListAPIView):
-    permission_classes = [HasRole]
-    allowed_roles = ALERT_ROLES
-    serializer_class = AlertSerializer
-
-    @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("kind", str)])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        params = self.request.query_params
-        return selectors.alerts(status=params.get("status"), kind=params.get("kind"))
-
-
-class AlertAcknowledgeView(APIView):
-    permission_classes = [HasRole]
-    allowed_roles = ALERT_ACKERS
-
-    @extend_schema(request=None, responses=AlertSerializer)
-    def post(self, request, pk: int):
-        alert = alert_services.alert_acknowledge(actor=request.user, alert=selectors.alert_get(pk))
-        return Response(AlertSerializer(alert).data)
-
-
-# --- Units, assignments, diverts, inspector tasks, outstanding list, briefing (issue 6) ---------
-
-UNIT_READERS = OPERATIONS + (Role.OFFICER, Role.QA_REVIEWER)
-UNIT_MOVERS = (
-    Role.OFFICER,
-    Role.DISPATCHER,
-    Role.CONTROLLER,
-    Role.INSPECTOR,
-    Role.SUPERVISOR,
-    Role.ADMIN,
-)
-DISPATCHERS = (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR)
-DIVERT_READERS = DISPATCHERS + (Role.QA_REVIEWER, Role.ADMIN)
-
-
-def _parse(serializer_class, data):
-    s = serializer_class(data=data)
-    s.is_valid(raise_exception=True)
-    return s.validated_data
 
 
 def _unit_response(unit_id: int, status_code=status.HTTP_200_OK) -> Response:
@@ -108,7 +62,7 @@ class UnitListCreateView(generics.ListAPIView):
 
     @extend_schema(request=UnitInput, responses={201: UnitSerializer})
     def post(self, request):
-        unit = services.unit_create(actor=request.user, **_parse(UnitInput, request.data))
+        unit = services.unit_create(actor=request.user, **parse_input(UnitInput, request.data))
         return _unit_response(unit.pk, status.HTTP_201_CREATED)
 
 
@@ -129,7 +83,7 @@ class UnitStatusView(APIView):
 
     @extend_schema(request=UnitStatusInput, responses=UnitSerializer)
     def post(self, request, pk: int):
-        data = _parse(UnitStatusInput, request.data)
+        data = parse_input(UnitStatusInput, request.data)
         services.unit_set_status(actor=request.user, unit=selectors.unit_get(pk), **data)
         return _unit_response(pk)
 
@@ -143,18 +97,18 @@ class UnitReleaseView(APIView):
 
     @extend_schema(request=ReleaseInput, responses=UnitSerializer)
     def post(self, request, pk: int):
-        data = _parse(ReleaseInput, request.data)
+        data = parse_input(ReleaseInput, request.data)
         services.unit_release(actor=request.user, unit=selectors.unit_get(pk), **data)
         return _unit_response(pk)
 
 
 class UnitCrewView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = (Role.ADMIN, Role.DISPATCHER, Role.INSPECTOR, Role.SUPERVISOR)
+    allowed_roles = CREW_MANAGERS
 
     @extend_schema(request=CrewInput, responses=UnitSerializer)
     def post(self, request, pk: int):
-        data = _parse(CrewInput, request.data)
+        data = parse_input(CrewInput, request.data)
         services.unit_crew_set(actor=request.user, unit=selectors.unit_get(pk), **data)
         return _unit_response(pk)
 
@@ -163,11 +117,11 @@ class UnitDivertView(APIView):
     """Move a committed unit to another incident: a divert, reviewed by a controller."""
 
     permission_classes = [HasRole]
-    allowed_roles = DISPATCHERS
+    allowed_roles = DISPATCH_DESKS
 
     @extend_schema(request=DivertInput, responses={201: DivertSerializer})
     def post(self, request, pk: int):
-        data = _parse(DivertInput, request.data)
+        data = parse_input(DivertInput, request.data)
         divert = services.unit_divert(actor=request.user, unit=selectors.unit_get(pk), **data)
         return Response(
             DivertSerializer(selectors.divert_get(divert.pk)).data, status=status.HTTP_201_CREATED
@@ -187,11 +141,11 @@ class UnitBriefingView(APIView):
 
 class IncidentAssignView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = DISPATCHERS
+    allowed_roles = DISPATCH_DESKS
 
     @extend_schema(request=AssignInput, responses={201: AssignmentSerializer})
     def post(self, request, pk: int):
-        data = _parse(AssignInput, request.data)
+        data = parse_input(AssignInput, request.data)
         assignment = services.unit_assign(
             actor=request.user, incident=incident_get(pk), unit=data["unit"]
         )
@@ -220,7 +174,7 @@ class OutstandingListView(generics.ListAPIView):
     """Open incidents no unit has reached, most urgent first (paginated)."""
 
     permission_classes = [HasRole]
-    allowed_roles = OPERATIONS + (Role.QA_REVIEWER,)
+    allowed_roles = OPERATIONS_READERS
     serializer_class = OutstandingIncidentSerializer
     filter_backends: list = []
 
@@ -230,13 +184,13 @@ class OutstandingListView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.incidents_outstanding(
-            **_parse(OutstandingQuery, self.request.query_params)
+            **parse_input(OutstandingQuery, self.request.query_params)
         )
 
     def get_serializer_context(self):
         return {
             **super().get_serializer_context(),
-            "due_soon": selectors.due_soon_minutes_by_grade(),
+            "due_soon_leads": clock.due_soon_leads(),
         }
 
 
@@ -268,7 +222,7 @@ class DivertReviewView(APIView):
 
     @extend_schema(request=DivertReviewInput, responses=DivertSerializer)
     def post(self, request, pk: int):
-        data = _parse(DivertReviewInput, request.data)
+        data = parse_input(DivertReviewInput, request.data)
         services.divert_review(actor=request.user, divert=selectors.divert_get(pk), **data)
         return Response(DivertSerializer(selectors.divert_get(pk)).data)
 
@@ -292,7 +246,7 @@ class InspectorTaskResolveView(APIView):
 
     @extend_schema(request=ResolveInput, responses=InspectorTaskSerializer)
     def post(self, request, pk: int):
-        data = _parse(ResolveInput, request.data)
+        data = parse_input(ResolveInput, request.data)
         services.inspector_task_resolve(
             actor=request.user, task=selectors.inspector_task_get(pk), **data
         )

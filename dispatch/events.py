@@ -1,32 +1,6 @@
-"""Live payloads for dispatch (alerts here; units, assignments and diverts add theirs)."""
+"""Live payloads for units, assignments, diverts and inspector tasks."""
 
 from core.live import ALL, publish
-
-
-def alert_payload(alert) -> dict:
-    return {
-        "id": alert.pk,
-        "kind": alert.kind,
-        "incident": alert.incident_id,
-        "subject": alert.subject,
-        "status": alert.status,
-        "message": alert.message,
-        "raised_at": alert.raised_at.isoformat(),
-        "threshold_at": alert.threshold_at.isoformat(),
-        "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
-        # The roles that must see it (banner and sound); everyone may read the board.
-        "roles": list(alert.audience),
-        "reference": (alert.data or {}).get("reference", ""),
-        "high_risk": alert.high_risk,
-    }
-
-
-def publish_alert(kind: str, alert) -> None:
-    """kind: "raised", "acknowledged" or "settled"."""
-    publish(ALL, {"type": f"alert.{kind}", "alert": alert_payload(alert), **alert_payload(alert)})
-
-
-# --- Units, assignments, diverts and inspector tasks (issue 6) --------------------------------
 
 
 def unit_event(kind: str, unit, **extra) -> dict:

@@ -1,4 +1,5 @@
-"""Read queries for dispatch."""
+"""Read queries for dispatch: units, the outstanding list, recommendations, diverts, inspector
+tasks and the briefing."""
 
 import math
 from dataclasses import dataclass, field
@@ -20,14 +21,10 @@ from django.utils import timezone
 
 from cad import context as call_context
 from cad.exceptions import Forbidden, NotFound, ValidationFailed
-from cad.models import Area, Grade, GradePolicy, Incident, IncidentStatus, IncidentTag
-from cad.models import due_soon_at as cad_due_soon_at
-from core.roles import Role, has_role
+from cad.models import Area, Grade, Incident, IncidentStatus, IncidentTag
+from core.roles import BRIEFING_ANY_READERS, has_role
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
-    Alert,
-    AlertKind,
-    AlertStatus,
     Assignment,
     Divert,
     DivertStatus,
@@ -37,35 +34,6 @@ from dispatch.models import (
     UnitStatus,
     UnitType,
 )
-
-
-def alerts(*, status: str | None = None, kind: str | None = None) -> QuerySet[Alert]:
-    if status and status not in AlertStatus.values:
-        raise ValidationFailed(
-            f"Unknown status '{status}'. Use one of: {', '.join(AlertStatus.values)}.",
-            code="unknown_status",
-        )
-    if kind and kind not in AlertKind.values:
-        raise ValidationFailed(
-            f"Unknown kind '{kind}'. Use one of: {', '.join(AlertKind.values)}.",
-            code="unknown_kind",
-        )
-    qs = Alert.objects.select_related("incident", "acknowledged_by")
-    if status:
-        qs = qs.filter(status=status)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs.order_by("-raised_at", "-id")
-
-
-def alert_get(alert_id: int) -> Alert:
-    try:
-        return Alert.objects.select_related("incident").get(pk=alert_id)
-    except Alert.DoesNotExist:
-        raise NotFound(f"Alert {alert_id} does not exist.") from None
-
-
-# --- Units, assignments, diverts, inspector tasks, outstanding list, briefing (issue 6) ---------
 
 EARTH_RADIUS_KM = 6371.0088
 NARRATIVE_PREVIEW = 140
@@ -210,20 +178,6 @@ def incidents_outstanding(
             "id",
         )
     )
-
-
-def due_soon_minutes_by_grade() -> dict[str, int]:
-    return {
-        p.grade: p.due_soon_minutes
-        for p in GradePolicy.objects.all()
-        if p.due_soon_minutes is not None
-    }
-
-
-def due_soon_at(incident: Incident, due_soon: dict[str, int]) -> datetime | None:
-    if incident.grade not in due_soon:
-        return None
-    return cad_due_soon_at(incident.target_response_at, due_soon[incident.grade])
 
 
 def narrative_preview(incident: Incident) -> str:
@@ -413,19 +367,6 @@ def _briefing_warnings(incident: Incident, context: dict) -> tuple[list[dict], l
     order = {"danger": 0, "warning": 1, "info": 2}
     warnings.sort(key=lambda w: order.get(w["level"], 3))
     return warnings, summary
-
-
-# Who may read the briefing of any unit; anyone else (an officer) reads only a unit they crew.
-BRIEFING_ANY_READERS = (
-    Role.CALL_HANDLER,
-    Role.SUPPORT_OPERATOR,
-    Role.DISPATCHER,
-    Role.CONTROLLER,
-    Role.INSPECTOR,
-    Role.SUPERVISOR,
-    Role.ADMIN,
-    Role.QA_REVIEWER,
-)
 
 
 def unit_briefing(unit_id: int, *, user=None) -> Briefing:

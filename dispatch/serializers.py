@@ -1,11 +1,11 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cad import clock
 from cad.models import Area, Grade, Incident
 from cad.serializers import IncidentSerializer
 from dispatch import selectors
 from dispatch.models import (
-    Alert,
     Assignment,
     Divert,
     DivertDecision,
@@ -14,38 +14,6 @@ from dispatch.models import (
     UnitStatus,
     UnitType,
 )
-
-
-class AlertSerializer(serializers.ModelSerializer):
-    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    incident_reference = serializers.CharField(
-        source="incident.reference", read_only=True, default=None
-    )
-    # The roles that must see it (the banner); the same list the live push carries.
-    roles = serializers.ListField(source="audience", read_only=True, child=serializers.CharField())
-
-    class Meta:
-        model = Alert
-        fields = [
-            "id",
-            "kind",
-            "status",
-            "subject",
-            "incident",
-            "incident_reference",
-            "message",
-            "data",
-            "raised_at",
-            "threshold_at",
-            "acknowledged_at",
-            "acknowledged_by",
-            "settled_at",
-            "settled_reason",
-            "roles",
-        ]
-
-
-# --- Units, assignments, diverts, inspector tasks, outstanding list, briefing (issue 6) ---------
 
 
 def _current(unit) -> Assignment | None:
@@ -253,7 +221,8 @@ class OutstandingQuery(serializers.Serializer):
 
 
 class OutstandingIncidentSerializer(serializers.ModelSerializer):
-    """One row of the outstanding list (the context `due_soon` maps grade -> minutes)."""
+    """One row of the outstanding list (the context's `due_soon_leads` is
+    `cad.clock.due_soon_leads()`, read once per page)."""
 
     tags = serializers.SerializerMethodField()
     divert = serializers.BooleanField(source="is_divert", read_only=True)
@@ -295,7 +264,8 @@ class OutstandingIncidentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_due_soon_at(self, incident):
-        value = selectors.due_soon_at(incident, self.context.get("due_soon", {}))
+        leads = self.context.get("due_soon_leads")
+        value = clock.incident_due_soon_at(incident, leads)
         return value.isoformat() if value else None
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))

@@ -1,17 +1,11 @@
-"""Celery tasks for dispatch: thin and idempotent (a retry or a second beat changes nothing)."""
+"""Celery task for diverts: thin and idempotent (the service guards every escalation)."""
 
 from celery import shared_task
 
-from dispatch import monitoring, staffing
+from dispatch.services import diverts_escalate
 
 
-@shared_task(name="dispatch.scan_response_times", ignore_result=True)
-def scan_response_times() -> int:
-    """Every second (beat): record due-soon, breach and escalation alerts exactly once."""
-    return len(monitoring.scan_response_times().raised)
-
-
-@shared_task(name="dispatch.check_staffing", ignore_result=True)
-def check_staffing() -> int:
-    """Every few seconds (beat): raise and settle staffing gaps."""
-    return len(staffing.staffing_check())
+@shared_task(name="dispatch.divert_escalation", ignore_result=True)
+def divert_escalation() -> int:
+    """Escalate approved diverts that still have no replacement unit (beat, every 10 s)."""
+    return diverts_escalate()

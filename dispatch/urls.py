@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from dispatch import views
 
@@ -57,6 +57,4 @@ urlpatterns = [
         views.InspectorTaskResolveFormView.as_view(),
         name="dispatch-inspector-task-resolve",
     ),
-    # Response-time monitoring, alert board and staffing screens (issue 7).
-    path("", include("dispatch.monitoring_urls")),
 ]

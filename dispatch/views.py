@@ -22,19 +22,26 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
+from cad import clock
 from cad.models import Area, Grade, Incident
 from cad.selectors import incident_get
 from core.exceptions import DomainError, Forbidden, NotFound, ValidationFailed
 from core.navigation import Screen, register_screen
 from core.permissions import RoleRequiredMixin
-from core.roles import OPERATIONS, Role, has_role
+from core.roles import (
+    DISPATCH_DESKS,
+    DIVERT_QUEUE_READERS,
+    INSPECTOR_QUEUE_READERS,
+    UNIT_BOARD_READERS,
+    UNIT_DIRECTORS,
+    UNIT_MOVERS,
+    UNIT_READERS,
+    Role,
+    has_role,
+)
 from dispatch import selectors, services
 from dispatch.models import DivertStatus, InspectorTaskStatus, Unit, UnitStatus
 
-FLOOR = (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR)
-DISPATCHERS = FLOOR
-BOARD_READERS = FLOOR + (Role.ADMIN, Role.QA_REVIEWER, Role.CALL_HANDLER)
-BRIEFING_READERS = OPERATIONS + (Role.OFFICER, Role.QA_REVIEWER)
 PAGE_SIZE = 100
 
 
@@ -93,13 +100,13 @@ def outstanding_context(request) -> dict:
         qs = selectors.incidents_outstanding()
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    due_soon = selectors.due_soon_minutes_by_grade()
+    leads = clock.due_soon_leads()
     rows = [
         OutstandingRow(
             incident=incident,
             url=incident_url(incident.pk),
             preview=selectors.narrative_preview(incident),
-            due_soon_at=selectors.due_soon_at(incident, due_soon),
+            due_soon_at=clock.incident_due_soon_at(incident, leads),
             waiting=_minutes(now - incident.received_at),
             has_marker=selectors.incident_has_marker(incident),
         )
@@ -115,7 +122,7 @@ def outstanding_context(request) -> dict:
         "areas": Area.choices,
         "query": query.urlencode(),
         "error": error,
-        "can_dispatch": has_role(request.user, *DISPATCHERS),
+        "can_dispatch": has_role(request.user, *DISPATCH_DESKS),
         "now": now,
     }
 
@@ -123,7 +130,7 @@ def outstanding_context(request) -> dict:
 class OutstandingView(RoleRequiredMixin, TemplateView):
     """The dispatcher's main screen: open incidents nobody has reached, most urgent first."""
 
-    allowed_roles = FLOOR + (Role.ADMIN, Role.CALL_HANDLER)
+    allowed_roles = DISPATCH_DESKS + (Role.ADMIN, Role.CALL_HANDLER)
     template_name = "dispatch/outstanding.html"
 
     def get_context_data(self, **kwargs):
@@ -158,7 +165,7 @@ def actions_context(request, incident_id: int, error: str = "") -> dict:
         "ended_assignments": [a for a in incident.all_assignments if not a.is_open],
         "options": selectors.units_recommended_for(incident, limit=8) if incident.is_open else [],
         "committed_elsewhere": committed_elsewhere,
-        "can_dispatch": has_role(request.user, *DISPATCHERS),
+        "can_dispatch": has_role(request.user, *DISPATCH_DESKS),
         "error": error,
     }
 
@@ -178,7 +185,7 @@ def _panel_or_redirect(request, incident_id: int, error: str = ""):
 class IncidentDispatchView(RoleRequiredMixin, TemplateView):
     """The incident from dispatch's side: its units, their history, and the actions."""
 
-    allowed_roles = BOARD_READERS
+    allowed_roles = UNIT_BOARD_READERS
     template_name = "dispatch/incident.html"
 
     def get_context_data(self, **kwargs):
@@ -196,7 +203,7 @@ class IncidentActionsPanelView(IncidentDispatchView):
 
 
 class IncidentAssignFormView(RoleRequiredMixin, View):
-    allowed_roles = DISPATCHERS
+    allowed_roles = DISPATCH_DESKS
 
     def post(self, request, pk: int):
         error = ""
@@ -214,7 +221,7 @@ class IncidentDivertHereFormView(RoleRequiredMixin, View):
     """Divert the chosen committed unit to this incident (the form lives on the incident the
     unit is being taken *to*)."""
 
-    allowed_roles = DISPATCHERS
+    allowed_roles = DISPATCH_DESKS
 
     def post(self, request, pk: int):
         error = ""
@@ -233,7 +240,7 @@ class IncidentDivertHereFormView(RoleRequiredMixin, View):
 
 
 class UnitReleaseFormView(RoleRequiredMixin, View):
-    allowed_roles = DISPATCHERS
+    allowed_roles = DISPATCH_DESKS
 
     def post(self, request, pk: int):
         incident_id = _int(request.POST.get("incident")) or 0
@@ -265,13 +272,13 @@ def board_context(request) -> dict:
         "status": status or "",
         "statuses": UnitStatus.choices,
         "counts": selectors.unit_status_counts(),
-        "can_dispatch": has_role(request.user, *DISPATCHERS, Role.ADMIN),
+        "can_dispatch": has_role(request.user, *UNIT_DIRECTORS),
         "now": timezone.now(),
     }
 
 
 class UnitBoardView(RoleRequiredMixin, TemplateView):
-    allowed_roles = BOARD_READERS
+    allowed_roles = UNIT_BOARD_READERS
     template_name = "dispatch/units.html"
 
     def get_context_data(self, **kwargs):
@@ -285,7 +292,7 @@ class UnitBoardRowsView(UnitBoardView):
 class UnitStatusFormView(RoleRequiredMixin, View):
     """Status from the unit board or the officer's briefing."""
 
-    allowed_roles = DISPATCHERS + (Role.ADMIN, Role.OFFICER)
+    allowed_roles = UNIT_MOVERS
 
     def post(self, request, pk: int):
         try:
@@ -335,7 +342,7 @@ def reviews_context(request, error: str = "") -> dict:
 
 
 class DivertReviewQueueView(RoleRequiredMixin, TemplateView):
-    allowed_roles = (Role.CONTROLLER, Role.SUPERVISOR, Role.QA_REVIEWER)
+    allowed_roles = DIVERT_QUEUE_READERS
     template_name = "dispatch/divert_reviews.html"
 
     def get_context_data(self, **kwargs):
@@ -397,7 +404,7 @@ def tasks_context(request, error: str = "") -> dict:
 
 
 class InspectorQueueView(RoleRequiredMixin, TemplateView):
-    allowed_roles = (Role.INSPECTOR, Role.SUPERVISOR, Role.CONTROLLER, Role.QA_REVIEWER)
+    allowed_roles = INSPECTOR_QUEUE_READERS
     template_name = "dispatch/inspector_tasks.html"
 
     def get_context_data(self, **kwargs):
@@ -437,7 +444,7 @@ class InspectorTaskResolveFormView(RoleRequiredMixin, View):
 class UnitBriefingPageView(RoleRequiredMixin, TemplateView):
     """Mobile-friendly: the whole incident for the unit's current commitment."""
 
-    allowed_roles = BRIEFING_READERS
+    allowed_roles = UNIT_READERS
     template_name = "dispatch/briefing.html"
 
     def get_context_data(self, **kwargs):
@@ -448,13 +455,13 @@ class UnitBriefingPageView(RoleRequiredMixin, TemplateView):
         except Forbidden as exc:
             raise PermissionDenied(exc.message) from None
         unit = briefing.unit
-        control_room = has_role(self.request.user, *services.CONTROL_ROOM)
+        control_room = has_role(self.request.user, *UNIT_DIRECTORS)
         return {
             **super().get_context_data(**kwargs),
             "briefing": briefing,
             "has_marker": bool(briefing.incident)
             and selectors.incident_has_marker(briefing.incident),
-            "can_move": has_role(self.request.user, *DISPATCHERS, Role.ADMIN)
+            "can_move": has_role(self.request.user, *UNIT_DIRECTORS)
             or unit.officers.filter(pk=self.request.user.pk).exists(),
             "next_statuses": _next_statuses(unit, control_room=control_room),
         }
@@ -478,7 +485,7 @@ def _next_statuses(unit: Unit, *, control_room: bool = True) -> list[tuple[str, 
 class MyBriefingView(RoleRequiredMixin, TemplateView):
     """An officer's units; with exactly one, straight to its briefing."""
 
-    allowed_roles = BRIEFING_READERS
+    allowed_roles = UNIT_READERS
     template_name = "dispatch/my_briefing.html"
 
     def get(self, request, *args, **kwargs):
@@ -488,7 +495,7 @@ class MyBriefingView(RoleRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(units=units))
 
 
-# --- Registration (from DispatchConfig.ready) ----------------------------------------------------
+# --- Registration (from DispatchConfig.ready) -------------------------------------------------
 
 
 def register_screens() -> None:
@@ -497,13 +504,11 @@ def register_screens() -> None:
             "outstanding",
             "Outstanding incidents",
             "dispatch-outstanding",
-            FLOOR,
+            DISPATCH_DESKS,
             "Open incidents no unit has reached, most urgent first.",
             20,
         ),
-        Screen(
-            "units", "Unit board", "dispatch-units", FLOOR + (Role.ADMIN,), "Units by status.", 22
-        ),
+        Screen("units", "Unit board", "dispatch-units", UNIT_DIRECTORS, "Units by status.", 22),
         Screen(
             "divert_reviews",
             "Divert reviews",

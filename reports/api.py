@@ -8,10 +8,13 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import parse_input
 from core.permissions import HasRole
-from reports import selectors, services
+from core.roles import QA_REVIEWERS, REPORT_READERS
+from reports import services
 from reports.filters import FILTER_HELP, int_control
-from reports.registry import QA_WRITERS, READERS, REPORTS, run_report
+from reports.queries.diverts import divert_qa_detail
+from reports.registry import REPORTS, run_report
 from reports.serializers import (
     DivertQaSerializer,
     FindingInput,
@@ -37,7 +40,7 @@ PAGING_PARAMETERS = [
 
 class ReportIndexView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = READERS
+    allowed_roles = REPORT_READERS
 
     @extend_schema(operation_id="reports_index", responses=ReportIndexItemSerializer(many=True))
     def get(self, request):
@@ -59,7 +62,7 @@ class ReportView(APIView):
     """GET one report as JSON. Reports never change data."""
 
     permission_classes = [HasRole]
-    allowed_roles = READERS
+    allowed_roles = REPORT_READERS
     report_name = ""
 
     def get(self, request):
@@ -109,19 +112,19 @@ REPORT_VIEWS = {name: _report_view(definition) for name, definition in REPORTS.i
 
 class DivertQaDetailView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = READERS
+    allowed_roles = REPORT_READERS
 
     @extend_schema(
         operation_id="reports_divert_detail", responses=DivertQaSerializer, tags=["reports"]
     )
     def get(self, request, pk: int):
-        detail = selectors.divert_qa_detail(pk, now=timezone.now())
+        detail = divert_qa_detail(pk, now=timezone.now())
         return Response(DivertQaSerializer(detail).data)
 
 
 class DivertFindingView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = QA_WRITERS
+    allowed_roles = QA_REVIEWERS
 
     @extend_schema(
         operation_id="reports_divert_finding",
@@ -131,17 +134,14 @@ class DivertFindingView(APIView):
         tags=["reports"],
     )
     def post(self, request, pk: int):
-        data = FindingInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        finding = services.divert_finding_record(
-            actor=request.user, divert_id=pk, **data.validated_data
-        )
+        data = parse_input(FindingInput, request.data)
+        finding = services.divert_finding_record(actor=request.user, divert_id=pk, **data)
         return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
 
 class DivertUrgentView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = QA_WRITERS
+    allowed_roles = QA_REVIEWERS
 
     @extend_schema(
         operation_id="reports_divert_urgent",
@@ -151,7 +151,6 @@ class DivertUrgentView(APIView):
         tags=["reports"],
     )
     def post(self, request, pk: int):
-        data = UrgentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        flag = services.divert_urgent_set(actor=request.user, divert_id=pk, **data.validated_data)
+        data = parse_input(UrgentInput, request.data)
+        flag = services.divert_urgent_set(actor=request.user, divert_id=pk, **data)
         return Response(UrgentFlagSerializer(flag).data, status=status.HTTP_201_CREATED)

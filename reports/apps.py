@@ -7,14 +7,14 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from core.navigation import Screen, register_screen
-        from reports.registry import QA_WRITERS, READERS
+        from core.roles import QA_REVIEWERS, REPORT_READERS
 
         register_screen(
             Screen(
                 "reports",
                 "Reports",
                 "reports:index",
-                READERS,
+                REPORT_READERS,
                 "Response times, breaches, downgrades, contact demand, markers, staffing.",
                 60,
             )
@@ -24,7 +24,7 @@ class ReportsConfig(AppConfig):
                 "divert_qa",
                 "Divert tag list",
                 "reports:diverts",
-                QA_WRITERS,
+                QA_REVIEWERS,
                 "Review every divert after the event: outcome, finding, urgent review.",
                 62,
             )

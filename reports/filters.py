@@ -3,13 +3,14 @@ CSV exports and the API. Bad input raises `ValidationFailed` (400) with a clear 
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from urllib.parse import urlencode
 
 from cad.exceptions import ValidationFailed
 from cad.models import Area, Channel, Grade, OpeningCode
 from core.roles import Role
+from reports.formatting import LONDON
+from reports.models import DivertOutcome
 
-LONDON = ZoneInfo("Europe/London")
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
 
@@ -19,20 +20,26 @@ INCIDENT_FILTERS = (*DATE_FILTERS, "grade", "area", "opening_code", "domestic_ab
 # Paging and output controls: accepted by every report, never filters.
 CONTROLS = ("page", "limit", "offset", "format", "table")
 
-DIVERT_OUTCOMES = ("OVERRIDDEN", "RE_RESOURCED", "NEVER_RE_RESOURCED")
+DIVERT_OUTCOMES = tuple(DivertOutcome.values)
+
+# The choice filters and the values each accepts.
+CHOICE_FILTERS = {
+    "grade": Grade.values,
+    "area": Area.values,
+    "channel": Channel.values,
+    "outcome": DIVERT_OUTCOMES,
+    "role": Role.values,
+}
+YES_NO_FILTERS = ("domestic_abuse", "reviewed", "urgent")
 
 FILTER_HELP = {
     "date_from": "first day (YYYY-MM-DD, Europe/London), default 30 days before date_to",
     "date_to": "last day (YYYY-MM-DD, Europe/London, inclusive), default today",
-    "grade": "one of " + ", ".join(Grade.values),
-    "area": "one of " + ", ".join(Area.values),
+    **{name: "one of " + ", ".join(choices) for name, choices in CHOICE_FILTERS.items()},
     "opening_code": "an opening code, e.g. DOMESTIC",
     "domestic_abuse": "true or false",
-    "channel": "one of " + ", ".join(Channel.values),
-    "outcome": "one of " + ", ".join(DIVERT_OUTCOMES),
     "reviewed": "true or false",
     "urgent": "true or false",
-    "role": "one of " + ", ".join(Role.values),
 }
 
 FILTER_LABELS = {
@@ -85,15 +92,13 @@ class ReportFilters:
         for name in ("grade", "area", "opening_code", "channel", "outcome", "role"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
-        for name in ("domestic_abuse", "reviewed", "urgent"):
+        for name in YES_NO_FILTERS:
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
         return out
 
     def querystring(self, **override) -> str:
         """The filters as a query string (for export links and paging)."""
-        from urllib.parse import urlencode
-
         values = {
             k: ("true" if v is True else "false" if v is False else v)
             for k, v in self.as_dict().items()
@@ -167,7 +172,17 @@ def parse_filters(params, *, allowed: tuple[str, ...], today: date, report: str)
             fields={key: ["Not a filter of this report."] for key in unknown},
         )
     values = {key: (value or "").strip() for key, value in given.items() if key in allowed}
+    date_from, date_to = _date_range(values, today)
+    return ReportFilters(
+        date_from=date_from,
+        date_to=date_to,
+        **_choices(values),
+        given={k: v for k, v in values.items() if v},
+    )
 
+
+def _date_range(values: dict, today: date) -> tuple[date, date]:
+    """`date_from` and `date_to`, defaulted (the 30 days to today) and checked."""
     date_to = _date(values["date_to"], "date_to") if values.get("date_to") else today
     if values.get("date_from"):
         date_from = _date(values["date_from"], "date_from")
@@ -186,24 +201,21 @@ def parse_filters(params, *, allowed: tuple[str, ...], today: date, report: str)
             code="range_too_long",
             fields={"date_from": [f"At most {MAX_RANGE_DAYS} days before date_to."]},
         )
+    return date_from, date_to
 
-    parsed: dict = {"date_from": date_from, "date_to": date_to}
-    if values.get("grade"):
-        parsed["grade"] = _choice(values["grade"], Grade.values, "grade")
-    if values.get("area"):
-        parsed["area"] = _choice(values["area"], Area.values, "area")
-    if values.get("channel"):
-        parsed["channel"] = _choice(values["channel"], Channel.values, "channel")
-    if values.get("outcome"):
-        parsed["outcome"] = _choice(values["outcome"], DIVERT_OUTCOMES, "outcome")
-    if values.get("role"):
-        parsed["role"] = _choice(values["role"], Role.values, "role")
+
+def _choices(values: dict) -> dict:
+    """The choice, opening-code and yes/no filters that were given, parsed."""
+    parsed: dict = {}
+    for name, choices in CHOICE_FILTERS.items():
+        if values.get(name):
+            parsed[name] = _choice(values[name], choices, name)
     if values.get("opening_code"):
         parsed["opening_code"] = _opening_code(values["opening_code"])
-    for name in ("domestic_abuse", "reviewed", "urgent"):
+    for name in YES_NO_FILTERS:
         if values.get(name):
             parsed[name] = _bool(values[name], name)
-    return ReportFilters(**parsed, given={k: v for k, v in values.items() if v})
+    return parsed
 
 
 def int_control(params, name: str, *, default: int, minimum: int, maximum: int) -> int:
@@ -224,13 +236,11 @@ def int_control(params, name: str, *, default: int, minimum: int, maximum: int) 
 
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
     """The options of each choice filter, for the filter form."""
-    from reports.selectors import DIVERT_OUTCOME_LABELS
-
     return {
         "grade": list(Grade.choices),
         "area": list(Area.choices),
         "channel": list(Channel.choices),
         "role": list(Role.choices),
-        "outcome": list(DIVERT_OUTCOME_LABELS.items()),
+        "outcome": list(DivertOutcome.choices),
         "opening_code": list(OpeningCode.objects.values_list("code", "label")),
     }

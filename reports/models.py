@@ -7,11 +7,23 @@ the latest row is the current one. Every row is also written to the audit trail 
 from django.conf import settings
 from django.db import models
 
+# The longest finding note or urgent-flag reason a reviewer may write.
+MAX_REVIEW_TEXT = 4000
+
 
 class FindingOutcome(models.TextChoices):
     APPROPRIATE = "APPROPRIATE", "Appropriate"
     NOT_APPROPRIATE = "NOT_APPROPRIATE", "Not appropriate"
     LEARNING_IDENTIFIED = "LEARNING_IDENTIFIED", "Learning identified"
+
+
+class DivertOutcome(models.TextChoices):
+    """What became of the incident a unit was diverted from. Computed by the divert queries
+    (never stored), and a filter of the divert tag list."""
+
+    OVERRIDDEN = "OVERRIDDEN", "Overridden: unit sent back"
+    RE_RESOURCED = "RE_RESOURCED", "Re-resourced"
+    NEVER_RE_RESOURCED = "NEVER_RE_RESOURCED", "Never re-resourced"
 
 
 class DivertFinding(models.Model):

@@ -1,14 +1,11 @@
-"""The reports: name, title, who may read them, which filters apply, and the selector."""
+"""The reports: name, title, which filters apply, and the function that builds each."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.roles import Role
-from reports import selectors
-from reports.filters import DATE_FILTERS, INCIDENT_FILTERS
-
-READERS = (Role.SUPERVISOR, Role.INSPECTOR, Role.QA_REVIEWER, Role.ADMIN)
-QA_WRITERS = (Role.QA_REVIEWER,)
+from cad.exceptions import NotFound
+from reports import presentation
+from reports.filters import DATE_FILTERS, INCIDENT_FILTERS, parse_filters
 
 
 @dataclass(frozen=True)
@@ -16,7 +13,7 @@ class ReportDefinition:
     name: str
     title: str
     description: str
-    selector: Callable
+    build: Callable
     filters: tuple[str, ...]
 
 
@@ -28,49 +25,49 @@ REPORTS: dict[str, ReportDefinition] = {
             "Response-time compliance",
             "Attended within target, median and 90th-percentile time to arrival, by grade and "
             "by hour.",
-            selectors.report_response_times,
+            presentation.report_response_times,
             INCIDENT_FILTERS,
         ),
         ReportDefinition(
             "breaches",
             "Breaches",
             "Every breached incident: how late, a divert before it, who acknowledged and when.",
-            selectors.report_breaches,
+            presentation.report_breaches,
             INCIDENT_FILTERS,
         ),
         ReportDefinition(
             "downgrades",
             "Downgrades",
             "Gradings below the recommended or minimum grade; DA calls below Immediate.",
-            selectors.report_downgrades,
+            presentation.report_downgrades,
             INCIDENT_FILTERS,
         ),
         ReportDefinition(
             "contacts",
             "Contact demand",
             "Contacts by channel and hour; repeat numbers and addresses (3+ in 30 days).",
-            selectors.report_contacts,
+            presentation.report_contacts,
             (*INCIDENT_FILTERS, "channel"),
         ),
         ReportDefinition(
             "markers",
             "Marker compliance",
             "No START contact within 72 h; withdrawn or extended; expired without review.",
-            selectors.report_markers,
+            presentation.report_markers,
             (*DATE_FILTERS, "grade"),
         ),
         ReportDefinition(
             "staffing",
             "Staffing gaps",
             "Time below the minimum, by shift and role, and the gap alerts raised.",
-            selectors.report_staffing,
+            presentation.report_staffing,
             (*DATE_FILTERS, "role"),
         ),
         ReportDefinition(
             "diverts",
             "Divert tag list",
             "Every divert: outcome, QA finding, urgent review.",
-            selectors.report_diverts,
+            presentation.report_diverts,
             (*INCIDENT_FILTERS, "outcome", "reviewed", "urgent"),
         ),
     ]
@@ -80,8 +77,7 @@ STANDARD_REPORTS = [d for d in REPORTS.values() if d.name != "diverts"]
 
 
 def report_definition(name: str) -> ReportDefinition:
-    from cad.exceptions import NotFound
-
+    """Raises NotFound (`unknown_report`)."""
     try:
         return REPORTS[name]
     except KeyError:
@@ -93,8 +89,6 @@ def report_definition(name: str) -> ReportDefinition:
 def run_report(name: str, params, *, now, today, limit: int | None, offset: int = 0):
     """Parse `params` for report `name` and run it. Raises NotFound (no such report) and
     ValidationFailed (bad filters)."""
-    from reports.filters import parse_filters
-
     definition = report_definition(name)
     filters = parse_filters(params, allowed=definition.filters, today=today, report=name)
-    return definition.selector(filters, now=now, limit=limit, offset=offset)
+    return definition.build(filters, now=now, limit=limit, offset=offset)

@@ -40,7 +40,8 @@ class ChartData:
     title: str
     categories: list[str]
     series: list[Series]
-    unit: str = ""  # "%", "min" or "" for counts
+    # "%", "min" or "h" for a measure; "" for a count (whole-number axis).
+    unit: str = ""
     stacked: bool = False
     max_value: float | None = None  # a fixed top of scale (100 for percentages)
 
@@ -53,6 +54,11 @@ class SummaryItem:
     unit: str = ""
     # "bad" or "warn" draws attention to a figure that needs action.
     tone: str = ""
+
+    @classmethod
+    def attention(cls, key: str, label: str, count: int, tone: str = "bad") -> "SummaryItem":
+        """A count of things needing action: drawn with `tone` when above zero."""
+        return cls(key, label, count, tone=tone if count else "")
 
 
 @dataclass

@@ -6,7 +6,13 @@ from datetime import datetime
 from django.utils import timezone
 from rest_framework import serializers
 
-from reports.models import DivertFinding, DivertUrgentFlag, FindingOutcome
+from reports.models import (
+    MAX_REVIEW_TEXT,
+    DivertFinding,
+    DivertOutcome,
+    DivertUrgentFlag,
+    FindingOutcome,
+)
 from reports.results import ReportResult
 
 
@@ -120,12 +126,14 @@ class ReportIndexItemSerializer(serializers.Serializer):
 
 class FindingInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=FindingOutcome.choices)
-    notes = serializers.CharField(allow_blank=True, required=False, default="", max_length=4000)
+    notes = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=MAX_REVIEW_TEXT
+    )
 
 
 class UrgentInput(serializers.Serializer):
     urgent = serializers.BooleanField()
-    reason = serializers.CharField(max_length=4000)
+    reason = serializers.CharField(max_length=MAX_REVIEW_TEXT)
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -156,7 +164,7 @@ class DivertQaSerializer(serializers.Serializer):
     unit = serializers.CharField()
     to_reference = serializers.CharField()
     requested_at = serializers.DateTimeField()
-    outcome = serializers.ChoiceField(choices=["OVERRIDDEN", "RE_RESOURCED", "NEVER_RE_RESOURCED"])
+    outcome = serializers.ChoiceField(choices=DivertOutcome.values)
     minutes_to_resource = serializers.FloatField(allow_null=True)
     incident_breached = serializers.BooleanField()
     urgent = serializers.BooleanField()

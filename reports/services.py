@@ -8,36 +8,43 @@ from django.utils import timezone
 
 from cad.exceptions import Forbidden, NotFound, ValidationFailed
 from core.audit import audit_record
-from core.roles import Role, has_role
+from core.locks import lock_row
+from core.roles import QA_REVIEWERS, has_role
 from dispatch.models import Divert
 from reports import events
-from reports.models import DivertFinding, DivertUrgentFlag, FindingOutcome
-
-MAX_NOTES = 4000
-QA_ROLES = (Role.QA_REVIEWER,)
+from reports.models import MAX_REVIEW_TEXT, DivertFinding, DivertUrgentFlag, FindingOutcome
 
 
 def _require_reviewer(actor) -> None:
-    if not has_role(actor, *QA_ROLES):
+    if not has_role(actor, *QA_REVIEWERS):
         raise Forbidden("Only a QA reviewer records divert findings.", code="not_qa_reviewer")
 
 
 def _text(value, what: str) -> str:
     value = (value or "").strip()
-    if len(value) > MAX_NOTES:
+    if len(value) > MAX_REVIEW_TEXT:
         raise ValidationFailed(
-            f"The {what} is too long ({len(value)} characters; at most {MAX_NOTES}).",
+            f"The {what} is too long ({len(value)} characters; at most {MAX_REVIEW_TEXT}).",
             code=f"{what}_too_long",
-            fields={what: [f"At most {MAX_NOTES} characters."]},
+            fields={what: [f"At most {MAX_REVIEW_TEXT} characters."]},
         )
     return value
 
 
 def _lock_divert(divert_id: int) -> Divert:
+    """The divert, locked so two reviewers' writes on it serialise. Only the divert row is
+    locked; its incident is read for the reference without a lock."""
     try:
-        return Divert.objects.select_for_update().select_related("from_incident").get(pk=divert_id)
-    except (Divert.DoesNotExist, ValueError, TypeError):
+        return lock_row(Divert, divert_id)
+    except NotFound:
         raise NotFound(f"Divert {divert_id} does not exist.", code="divert_not_found") from None
+
+
+def _audit(actor, action: str, row, divert: Divert, *, now, summary: str, data: dict) -> None:
+    """Audit a QA write on its own row and on the diverted incident's trail, so the
+    incident's timeline shows the review."""
+    for obj in (row, divert.from_incident):
+        audit_record(actor=actor, action=action, obj=obj, at=now, summary=summary, data=data)
 
 
 def divert_finding_record(
@@ -86,18 +93,7 @@ def divert_finding_record(
             "notes": notes,
             "supersedes": previous.pk if previous else None,
         }
-        audit_record(
-            actor=actor, action="divert.qa_finding", obj=finding, at=now, summary=summary, data=data
-        )
-        # On the incident's own trail too, so its timeline shows the review.
-        audit_record(
-            actor=actor,
-            action="divert.qa_finding",
-            obj=divert.from_incident,
-            at=now,
-            summary=summary,
-            data=data,
-        )
+        _audit(actor, "divert.qa_finding", finding, divert, now=now, summary=summary, data=data)
         events.publish_divert_qa(
             "finding", divert_id=divert.pk, incident_id=divert.from_incident_id, outcome=outcome
         )
@@ -131,17 +127,7 @@ def divert_urgent_set(
             + f": {reason}"
         )
         data = {"divert": divert.pk, "flag": flag.pk, "urgent": bool(urgent), "reason": reason}
-        audit_record(
-            actor=actor, action="divert.qa_urgent", obj=flag, at=now, summary=summary, data=data
-        )
-        audit_record(
-            actor=actor,
-            action="divert.qa_urgent",
-            obj=divert.from_incident,
-            at=now,
-            summary=summary,
-            data=data,
-        )
+        _audit(actor, "divert.qa_urgent", flag, divert, now=now, summary=summary, data=data)
         events.publish_divert_qa(
             "urgent", divert_id=divert.pk, incident_id=divert.from_incident_id, urgent=bool(urgent)
         )

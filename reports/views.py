@@ -1,8 +1,5 @@
 """Report pages (chart + table + CSV export) and the QA reviewer's divert screens.
-Thin: parse, one selector or service call, render."""
-
-import csv
-from datetime import datetime
+Thin: parse, one query or service call, render."""
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect, StreamingHttpResponse
@@ -13,31 +10,34 @@ from django.views import View
 
 from cad.exceptions import DomainError
 from core.permissions import RoleRequiredMixin
-from core.roles import has_role
-from reports import selectors, services
-from reports.charts import chart_svg_context
+from core.roles import QA_REVIEWERS, REPORT_READERS, has_role
+from reports import services
 from reports.filters import FILTER_HELP, FILTER_LABELS, filter_choices, int_control
 from reports.models import FindingOutcome
-from reports.registry import QA_WRITERS, READERS, STANDARD_REPORTS, report_definition, run_report
+from reports.presentation.charts import chart_svg_context
+from reports.presentation.csv_export import csv_lines
+from reports.queries.diverts import divert_get
+from reports.queries.timeline import incident_qa_timeline
+from reports.registry import STANDARD_REPORTS, report_definition, run_report
 
 PAGE_SIZE = 100
 
 
 class ReportIndexView(RoleRequiredMixin, View):
-    allowed_roles = READERS
+    allowed_roles = REPORT_READERS
 
     def get(self, request):
         return render(
             request,
             "reports/index.html",
-            {"reports": STANDARD_REPORTS, "is_qa": has_role(request.user, *QA_WRITERS)},
+            {"reports": STANDARD_REPORTS, "is_qa": has_role(request.user, *QA_REVIEWERS)},
         )
 
 
 class ReportPageView(RoleRequiredMixin, View):
     """A report: filters, summary, charts and tables, with CSV export links."""
 
-    allowed_roles = READERS
+    allowed_roles = REPORT_READERS
     template_name = "reports/report.html"
 
     def get(self, request, name: str):
@@ -51,7 +51,7 @@ class ReportPageView(RoleRequiredMixin, View):
             "choices": filter_choices(),
             "values": request.GET.dict(),
             "labels": FILTER_LABELS,
-            "is_qa": has_role(request.user, *QA_WRITERS),
+            "is_qa": has_role(request.user, *QA_REVIEWERS),
         }
         now = timezone.now()
         try:
@@ -82,38 +82,10 @@ class ReportPageView(RoleRequiredMixin, View):
         return render(request, self.template_name, context)
 
 
-def _csv_safe(value) -> str:
-    """Plain text for a CSV cell; a leading = + - @ is neutralised so a spreadsheet never runs
-    free text (reasons, notes) as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 class ReportCsvView(RoleRequiredMixin, View):
     """One table of a report as CSV, every row (not just the page shown)."""
 
-    allowed_roles = READERS
+    allowed_roles = REPORT_READERS
 
     def get(self, request, name: str):
         now = timezone.now()
@@ -134,17 +106,9 @@ class ReportCsvView(RoleRequiredMixin, View):
             return render(
                 request, "reports/error.html", {"error": error.message}, status=error.status
             )
-        writer = csv.writer(_Echo())
-        header = [column.label for column in table.columns]
-
-        def lines():
-            yield writer.writerow(header)
-            for row in table.rows:
-                yield writer.writerow([_csv_safe(row.get(c.key)) for c in table.columns])
-
         filters = result.filters
         filename = f"{name}-{table.key}-{filters.date_from}-to-{filters.date_to}.csv"
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(csv_lines(table), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
@@ -153,11 +117,11 @@ class IncidentTimelineView(RoleRequiredMixin, View):
     """An incident's timeline for review: its diverts (with the QA finding forms) and the audit
     trail and log merged, oldest first."""
 
-    allowed_roles = READERS
+    allowed_roles = REPORT_READERS
 
     def get(self, request, pk: int):
         try:
-            detail = selectors.incident_qa_timeline(pk, now=timezone.now())
+            detail = incident_qa_timeline(pk, now=timezone.now())
         except DomainError as error:
             return render(
                 request, "reports/error.html", {"error": error.message}, status=error.status
@@ -167,7 +131,7 @@ class IncidentTimelineView(RoleRequiredMixin, View):
             "reports/timeline.html",
             {
                 **detail,
-                "is_qa": has_role(request.user, *QA_WRITERS),
+                "is_qa": has_role(request.user, *QA_REVIEWERS),
                 "finding_choices": FindingOutcome.choices,
                 "back": request.GET.get("back", ""),
             },
@@ -175,7 +139,7 @@ class IncidentTimelineView(RoleRequiredMixin, View):
 
 
 class _DivertWriteView(RoleRequiredMixin, View):
-    allowed_roles = QA_WRITERS
+    allowed_roles = QA_REVIEWERS
 
     def write(self, request, pk: int):  # pragma: no cover - overridden
         raise NotImplementedError
@@ -188,7 +152,7 @@ class _DivertWriteView(RoleRequiredMixin, View):
             error = exc.message
         if request.htmx:
             try:
-                divert = selectors.divert_get(pk, now=timezone.now())
+                divert = divert_get(pk, now=timezone.now())
             except DomainError as exc:
                 return render(request, "reports/error.html", {"error": exc.message}, status=404)
             return render(

@@ -1,21 +1,15 @@
 """Rendering one report cell by its column kind: badges for grades and DA, London times,
 links from a reference to the incident's timeline."""
 
-from datetime import datetime
-
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from cad.models import Grade
+from reports.formatting import local_time_text, with_unit
 
 register = template.Library()
-
-
-def _time(value: datetime) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
 
 
 @register.simple_tag
@@ -36,7 +30,7 @@ def report_cell(row: dict, column):
     if value is None or value == "":
         return mark_safe('<span class="muted">-</span>')
     if kind == "datetime":
-        return format_html('<span class="mono">{}</span>', _time(value))
+        return format_html('<span class="mono">{}</span>', local_time_text(value))
     if kind == "percent":
         return format_html('<span class="num">{}%</span>', value)
     if kind in ("minutes", "int"):
@@ -56,16 +50,15 @@ def report_cell(row: dict, column):
 
 @register.simple_tag
 def local_time(value):
-    return _time(value) if value else ""
+    """A datetime as 'DD/MM/YYYY HH:MM' in Europe/London; blank for None."""
+    return local_time_text(value) if value else ""
 
 
 @register.filter
 def summary_value(item):
     if item.value is None:
         return "-"
-    return (
-        f"{item.value}{item.unit if item.unit == '%' else (' ' + item.unit if item.unit else '')}"
-    )
+    return with_unit(item.value, item.unit)
 
 
 @register.filter

@@ -12,17 +12,15 @@ from cad.exceptions import Conflict, Forbidden, ValidationFailed
 from cad.models import IncidentStatus
 from core.models import Notification
 from dispatch import selectors, services
-from dispatch.divert_tasks import divert_escalation
 from dispatch.models import (
-    Alert,
-    AlertKind,
-    AlertStatus,
     AssignmentStatus,
     DivertStatus,
     InspectorTask,
     InspectorTaskStatus,
     UnitStatus,
 )
+from dispatch.tasks import divert_escalation
+from monitoring.models import Alert, AlertKind, AlertStatus
 from tests.dispatch import unit_factories as f
 from tests.factories import staff
 

@@ -1,14 +1,15 @@
 """The outstanding list: open incidents no unit has reached, most urgent first, in a constant
 number of queries."""
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cad.models import IncidentStatus
+from cad.models import GradePolicy, IncidentStatus
 from dispatch import selectors, services
 from dispatch.models import UnitStatus
 from tests.dispatch import unit_factories as f
@@ -104,6 +105,54 @@ def test_a_row_carries_flags_preview_and_countdown_times(api):
     assert len(row["narrative_start"]) <= 141 and row["narrative_start"].endswith("…")
     assert row["target_response_at"] is not None
     assert row["due_soon_at"] is None or row["due_soon_at"] < row["target_response_at"]
+
+
+def _due_soon_attributes(html: str) -> list[datetime]:
+    return [datetime.fromisoformat(v) for v in re.findall(r'data-due-soon-at="([^"]+)"', html)]
+
+
+def _clock_as_shown(client, api, incident) -> dict:
+    """When the countdown turns amber, as the incident page, the outstanding screen and the
+    outstanding API each say it."""
+    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    rows = client.get(f"/dispatch/outstanding/rows/?grade={incident.grade}").content.decode()
+    results = api("DISPATCHER").get("/api/v1/incidents/outstanding/").json()["results"]
+    row = next(r for r in results if r["id"] == incident.pk)
+    return {
+        "incident page": _due_soon_attributes(page),
+        "outstanding screen": _due_soon_attributes(rows),
+        "outstanding api": [datetime.fromisoformat(row["due_soon_at"])]
+        if row["due_soon_at"]
+        else [],
+    }
+
+
+def test_the_incident_page_and_the_outstanding_list_agree_for_a_grade_with_no_due_soon_lead(
+    client, api
+):
+    GradePolicy.objects.filter(grade="PRIORITY").update(due_soon_minutes=None)
+    incident = f.incident(grade="PRIORITY")
+    client.force_login(f.dispatcher())
+
+    shown = _clock_as_shown(client, api, incident)
+
+    assert incident.target_response_at is not None
+    assert shown == {"incident page": [], "outstanding screen": [], "outstanding api": []}
+
+
+def test_the_incident_page_and_the_outstanding_list_agree_when_the_grade_has_a_lead(client, api):
+    GradePolicy.objects.filter(grade="PRIORITY").update(due_soon_minutes=7)
+    incident = f.incident(grade="PRIORITY")
+    client.force_login(f.dispatcher())
+
+    shown = _clock_as_shown(client, api, incident)
+
+    amber = incident.target_response_at - timedelta(minutes=7)
+    assert shown == {
+        "incident page": [amber],
+        "outstanding screen": [amber],
+        "outstanding api": [amber],
+    }
 
 
 def test_bad_filters_are_a_400(api):

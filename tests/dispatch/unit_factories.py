@@ -1,4 +1,5 @@
-"""Factories for the units, assignments and diverts tests (issue 6)."""
+"""Factories for the units, assignments and diverts tests: units through the real service,
+incidents as a call handler leaves them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from cad.models import ClosingCode, Incident, IncidentLogEntry, IncidentStatus, target_for
+from cad.clock import target_for
+from cad.models import ClosingCode, Incident, IncidentLogEntry, IncidentStatus
 from dispatch import services
 from dispatch.models import Unit
 from tests.factories import staff

@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dispatch.monitoring import scan_response_times
-from tests.dispatch.monitoring_factories import make_incident
+from monitoring.services import scan_response_times
 from tests.e2e.asgi_server import asgi_server
 from tests.e2e.test_breach_live import _login
 from tests.factories import staff
+from tests.monitoring.factories import make_incident
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,10 +7,10 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from dispatch.monitoring import scan_response_times
-from tests.dispatch.monitoring_factories import make_incident
+from monitoring.services import scan_response_times
 from tests.e2e.asgi_server import asgi_server
 from tests.factories import PASSWORD, staff
+from tests.monitoring.factories import make_incident
 
 SECONDS_TO_TARGET = 20
 

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cad.models import Grade, Incident, IncidentStatus, IncidentTag, target_for
+from cad.clock import target_for
+from cad.models import Grade, Incident, IncidentStatus, IncidentTag
 from dispatch import services
 from dispatch.models import Assignment, Unit, UnitStatus
 from tests.factories import staff

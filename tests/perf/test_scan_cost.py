@@ -22,9 +22,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from cad.models import Grade, Incident, IncidentStatus, target_for
-from dispatch.models import Alert, AlertKind, AlertStatus, MonitorCursor
-from dispatch.monitoring import CURSOR_NAME, candidates_query, scan_response_times
+from cad.clock import target_for
+from cad.models import Grade, Incident, IncidentStatus
+from monitoring.models import Alert, AlertKind, AlertStatus, MonitorCursor
+from monitoring.services import CURSOR_NAME, candidates_query, scan_response_times
 
 SIZES = [int(x) for x in os.environ.get("SCAN_BENCH_SIZES", "1000,10000,100000").split(",")]
 TICKS = int(os.environ.get("SCAN_BENCH_TICKS", 300))

@@ -39,7 +39,8 @@ django.setup()
 import websockets  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from cad.models import Grade, Incident, target_for  # noqa: E402
+from cad.clock import target_for  # noqa: E402
+from cad.models import Grade, Incident  # noqa: E402
 from core.services import live_ticket_issue  # noqa: E402
 from core.staff import staff_create  # noqa: E402
 
@@ -54,8 +55,8 @@ def _tickets(n: int) -> list[str]:
 
 def _settle_earlier_runs() -> None:
     """Acknowledge what earlier runs left open, so their escalations do not load this one."""
-    from dispatch.alerts import alert_acknowledge
-    from dispatch.models import Alert, AlertStatus
+    from monitoring.models import Alert, AlertStatus
+    from monitoring.services import alert_acknowledge
 
     user, _ = staff_create(
         username="bench_supervisor", roles=["SUPERVISOR"], password="Bench-password-9"

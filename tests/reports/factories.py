@@ -6,20 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from cad.models import ClosingCode, Contact, GradeChange, GradeRequest, Incident
 from core.models import AuditEvent
-from dispatch.models import (
-    Alert,
-    AlertKind,
-    AlertStatus,
-    Assignment,
-    AssignmentStatus,
-    Divert,
-    DivertStatus,
-    Shift,
-    ShiftRequirement,
-    SignOn,
-    Unit,
-)
+from dispatch.models import Assignment, AssignmentStatus, Divert, DivertStatus, Unit
+from monitoring.models import Alert, AlertKind, AlertStatus
 from riskflags.models import Marker, VictimContact
+from staffing.models import Shift, ShiftRequirement, SignOn
 from tests.factories import staff
 
 _seq = itertools.count(1)
@@ -220,12 +210,13 @@ def marker(
     expires_at: datetime | None = None,
     status: str = "ACTIVE",
     grade_floor: str = "IMMEDIATE",
+    victim_name: str = "Anne Example",
     **extra,
 ) -> Marker:
     return Marker.objects.create(
         address=f"{next(_seq)} Acacia Avenue, Leeds",
         address_normalised="ACACIA AVENUE",
-        victim_name="Anne Example",
+        victim_name=victim_name,
         reason="Ex-partner threatened to kill her",
         grade_floor=grade_floor,
         oic=staff("OIC"),

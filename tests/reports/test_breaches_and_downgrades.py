@@ -1,6 +1,6 @@
 import pytest
 
-from reports import selectors
+from reports import presentation
 from tests.factories import staff
 from tests.reports import factories as f
 from tests.reports.conftest import NOW, at
@@ -23,7 +23,7 @@ def breaches():
 
 
 def test_every_breached_incident_is_listed_with_how_late(breaches, march):
-    result = selectors.report_breaches(march(), now=NOW)
+    result = presentation.report_breaches(march(), now=NOW)
 
     rows = {row["incident_id"]: row for row in result.table("breaches").rows}
     assert set(rows) == {i.pk for i in breaches.values()}
@@ -35,7 +35,7 @@ def test_every_breached_incident_is_listed_with_how_late(breaches, march):
 
 
 def test_breach_shows_the_divert_before_it_and_who_acknowledged(breaches, march):
-    result = selectors.report_breaches(march(), now=NOW)
+    result = presentation.report_breaches(march(), now=NOW)
 
     rows = {row["incident_id"]: row for row in result.table("breaches").rows}
     late = rows[breaches["late"].pk]
@@ -47,7 +47,7 @@ def test_breach_shows_the_divert_before_it_and_who_acknowledged(breaches, march)
 
 
 def test_breach_summary_and_lateness_chart(breaches, march):
-    result = selectors.report_breaches(march(), now=NOW)
+    result = presentation.report_breaches(march(), now=NOW)
 
     assert result.summary_value("breached") == 3
     assert result.summary_value("divert_before") == 1
@@ -58,7 +58,7 @@ def test_breach_summary_and_lateness_chart(breaches, march):
 
 
 def test_breach_rows_are_paged_but_counted_in_full(breaches, march):
-    result = selectors.report_breaches(march(), now=NOW, limit=2, offset=2)
+    result = presentation.report_breaches(march(), now=NOW, limit=2, offset=2)
 
     table = result.table("breaches")
     assert (table.total, len(table.rows), table.offset) == (3, 1, 2)
@@ -117,7 +117,7 @@ def downgrades():
 
 
 def test_downgrades_list_who_why_and_the_supervisor_decision(downgrades, march):
-    result = selectors.report_downgrades(march(), now=NOW)
+    result = presentation.report_downgrades(march(), now=NOW)
 
     rows = {row["incident_id"]: row for row in result.table("downgrades").rows}
     assert set(rows) == {i.pk for i in downgrades.values()}
@@ -139,7 +139,7 @@ def test_downgrades_list_who_why_and_the_supervisor_decision(downgrades, march):
 
 
 def test_downgrade_summary_and_da_calls_below_immediate(downgrades, march):
-    result = selectors.report_downgrades(march(), now=NOW)
+    result = presentation.report_downgrades(march(), now=NOW)
 
     assert result.summary_value("downgrades") == 2
     assert result.summary_value("below_minimum") == 1
@@ -153,7 +153,7 @@ def test_downgrade_summary_and_da_calls_below_immediate(downgrades, march):
 
 
 def test_downgrade_chart_splits_below_minimum_from_below_recommended(downgrades, march):
-    result = selectors.report_downgrades(march(), now=NOW)
+    result = presentation.report_downgrades(march(), now=NOW)
 
     below_minimum, below_recommended = result.charts[0].series
     assert below_minimum.values == [0, 1, 0, 0]
@@ -161,6 +161,6 @@ def test_downgrade_chart_splits_below_minimum_from_below_recommended(downgrades,
 
 
 def test_downgrade_domestic_abuse_filter(downgrades, march):
-    result = selectors.report_downgrades(march(domestic_abuse="true"), now=NOW)
+    result = presentation.report_downgrades(march(domestic_abuse="true"), now=NOW)
 
     assert [r["incident_id"] for r in result.table("downgrades").rows] == [downgrades["da"].pk]

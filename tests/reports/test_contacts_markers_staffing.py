@@ -1,6 +1,6 @@
 import pytest
 
-from reports import selectors
+from reports import presentation
 from tests.factories import staff
 from tests.reports import factories as f
 from tests.reports.conftest import NOW, at
@@ -22,7 +22,7 @@ def test_contact_demand_by_channel_and_hour(march):
     f.contact(received_at=at(6, 14), channel="101")
     f.contact(received_at=at(25, 10, month=2), channel="999")  # before the range
 
-    result = selectors.report_contacts(march(), now=NOW)
+    result = presentation.report_contacts(march(), now=NOW)
 
     ten = by(result.table("by_hour"), "hour", "10:00")
     assert (ten["999"], ten["SWITCHBOARD"], ten["101"], ten["total"]) == (3, 1, 0, 4)
@@ -37,7 +37,7 @@ def test_channel_filter_narrows_demand(march):
     f.contact(received_at=at(3, 10), channel="999")
     f.contact(received_at=at(3, 11), channel="101")
 
-    result = selectors.report_contacts(march(channel="101"), now=NOW)
+    result = presentation.report_contacts(march(channel="101"), now=NOW)
 
     assert result.summary_value("contacts") == 1
     assert [c.key for c in result.table("by_hour").columns] == ["hour", "101", "total"]
@@ -65,7 +65,7 @@ def test_repeat_contacts_need_three_within_thirty_days(march):
             incident=da_incident if day == 8 else None,
         )
 
-    result = selectors.report_contacts(march(), now=NOW)
+    result = presentation.report_contacts(march(), now=NOW)
 
     rows = result.table("repeats").rows
     assert [(r["kind"], r["key"]) for r in rows] == [
@@ -117,7 +117,7 @@ def markers():
 
 
 def test_marker_compliance_rows_name_each_problem(markers, march):
-    result = selectors.report_markers(march(), now=NOW)
+    result = presentation.report_markers(march(), now=NOW)
 
     rows = {(row["issue"], row["marker_id"]) for row in result.table("markers").rows}
     assert rows == {
@@ -134,7 +134,7 @@ def test_marker_compliance_rows_name_each_problem(markers, march):
 
 
 def test_marker_compliance_summary(markers, march):
-    result = selectors.report_markers(march(), now=NOW)
+    result = presentation.report_markers(march(), now=NOW)
 
     assert result.summary_value("started") == 4
     # One of three in time; the marker started yesterday is not yet due.
@@ -149,7 +149,7 @@ def test_marker_compliance_summary(markers, march):
 def test_marker_grade_floor_filter(markers, march):
     f.marker(starts_at=at(4, 9), grade_floor="PRIORITY")
 
-    result = selectors.report_markers(march(grade="PRIORITY"), now=NOW)
+    result = presentation.report_markers(march(grade="PRIORITY"), now=NOW)
 
     assert result.summary_value("started") == 1
     assert result.summary_value("no_start_contact") == 1
@@ -164,7 +164,7 @@ def day_shift():
     f.sign_on(shift=shift, role="SUPPORT_OPERATOR", on=at(10, 7), off=at(10, 19))
     f.sign_on(shift=shift, role="SUPPORT_OPERATOR", on=at(10, 9), off=at(10, 17))
     f.sign_on(shift=shift, role="CALL_HANDLER", on=at(10, 6, 55))
-    from dispatch.models import Alert
+    from monitoring.models import Alert
 
     Alert.objects.create(
         kind="STAFFING_GAP",
@@ -180,7 +180,7 @@ def day_shift():
 
 
 def test_staffing_gap_minutes_by_shift_and_role(day_shift, march):
-    result = selectors.report_staffing(march(), now=NOW)
+    result = presentation.report_staffing(march(), now=NOW)
 
     (row,) = result.table("gaps").rows
     assert (row["shift_id"], row["role"], row["minimum"]) == (
@@ -197,7 +197,7 @@ def test_staffing_gap_minutes_by_shift_and_role(day_shift, march):
 
 
 def test_staffing_role_filter(day_shift, march):
-    result = selectors.report_staffing(march(role="CALL_HANDLER"), now=NOW)
+    result = presentation.report_staffing(march(role="CALL_HANDLER"), now=NOW)
 
     assert result.table("gaps").rows == []
     assert result.summary_value("requirements_checked") == 1

@@ -4,8 +4,10 @@ import pytest
 
 from cad.exceptions import Forbidden, NotFound, ValidationFailed
 from core.models import AuditEvent
-from reports import selectors, services
+from reports import presentation, services
 from reports.models import DivertFinding
+from reports.queries.diverts import divert_get
+from reports.queries.timeline import incident_qa_timeline
 from tests.factories import staff
 from tests.reports import factories as f
 from tests.reports.conftest import NOW, at
@@ -46,7 +48,7 @@ def rows_by_divert(result):
 
 
 def test_divert_outcomes_and_time_to_re_resource(diverts, march):
-    result = selectors.report_diverts(march(), now=NOW)
+    result = presentation.report_diverts(march(), now=NOW)
 
     rows = rows_by_divert(result)
     assert set(rows) == {d.pk for d in diverts.values()}
@@ -61,7 +63,7 @@ def test_divert_outcomes_and_time_to_re_resource(diverts, march):
 
 
 def test_high_risk_diverts_left_waiting_are_suggested_for_urgent_review(diverts, march):
-    result = selectors.report_diverts(march(), now=NOW)
+    result = presentation.report_diverts(march(), now=NOW)
 
     rows = rows_by_divert(result)
     assert rows[diverts["slow"].pk]["urgent"] is True
@@ -80,7 +82,7 @@ def test_reviewed_and_unreviewed_counts(diverts, march, reviewer):
         actor=reviewer, divert_id=diverts["overridden"].pk, outcome="APPROPRIATE", notes="", now=NOW
     )
 
-    result = selectors.report_diverts(march(), now=NOW)
+    result = presentation.report_diverts(march(), now=NOW)
 
     assert result.summary_value("diverts") == 4
     assert result.summary_value("reviewed") == 1
@@ -101,7 +103,7 @@ def test_reviewed_and_unreviewed_counts(diverts, march, reviewer):
     ],
 )
 def test_divert_list_filters(diverts, march, filters, expected):
-    result = selectors.report_diverts(march(**filters), now=NOW)
+    result = presentation.report_diverts(march(**filters), now=NOW)
 
     assert set(rows_by_divert(result)) == {diverts[name].pk for name in expected}
 
@@ -111,7 +113,7 @@ def test_reviewed_filter_narrows_rows_but_counts_show_both(diverts, march, revie
         actor=reviewer, divert_id=diverts["slow"].pk, outcome="APPROPRIATE", notes="", now=NOW
     )
 
-    result = selectors.report_diverts(march(reviewed="false"), now=NOW)
+    result = presentation.report_diverts(march(reviewed="false"), now=NOW)
 
     assert diverts["slow"].pk not in rows_by_divert(result)
     assert result.table("diverts").total == 3
@@ -156,7 +158,7 @@ def test_a_later_finding_supersedes_and_both_are_kept(diverts, reviewer):
         now=NOW + timedelta(hours=1),
     )
 
-    row = selectors.divert_get(divert.pk, now=NOW)
+    row = divert_get(divert.pk, now=NOW)
     assert row["finding"] == "LEARNING_IDENTIFIED"
     assert DivertFinding.objects.filter(divert=divert).count() == 2
     latest = AuditEvent.objects.filter(action="divert.qa_finding").order_by("-at").first()
@@ -212,7 +214,7 @@ def test_reviewer_can_clear_a_suggested_urgent_flag_with_a_reason(diverts, march
         now=NOW,
     )
 
-    rows = rows_by_divert(selectors.report_diverts(march(), now=NOW))
+    rows = rows_by_divert(presentation.report_diverts(march(), now=NOW))
 
     assert rows[diverts["slow"].pk]["urgent"] is False
     assert rows[diverts["covered"].pk]["urgent"] is True
@@ -239,7 +241,7 @@ def test_incident_timeline_merges_audit_and_log_with_its_diverts(diverts, review
         actor=reviewer, divert_id=diverts["never"].pk, outcome="APPROPRIATE", notes="", now=NOW
     )
 
-    detail = selectors.incident_qa_timeline(incident.pk, now=NOW)
+    detail = incident_qa_timeline(incident.pk, now=NOW)
 
     assert [d["divert_id"] for d in detail["diverts"]] == [diverts["never"].pk]
     assert [e["source"] for e in detail["timeline"]] == ["log", "audit"]
@@ -252,6 +254,6 @@ def test_reports_never_change_data(diverts, march):
     before = AuditEvent.objects.count(), DivertFinding.objects.count()
 
     for definition in REPORTS.values():
-        definition.selector(march(allowed=definition.filters), now=NOW)
+        definition.build(march(allowed=definition.filters), now=NOW)
 
     assert (AuditEvent.objects.count(), DivertFinding.objects.count()) == before

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 import time_machine
@@ -82,9 +83,9 @@ def test_csv_export_has_every_row_and_neutralises_formulas(browser_as, make_staf
     )
 
     assert breaches["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(breaches.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(breaches.streaming_content).decode("utf-8-sig"))))
     assert rows[0][0] == "Incident" and len(rows) == 1 + 3
-    rows = list(csv.reader(io.StringIO(b"".join(downgrades.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(downgrades.streaming_content).decode("utf-8-sig"))))
     reason = rows[0].index("Reason")
     assert rows[1][reason].startswith("'=HYPERLINK")
 
@@ -144,3 +145,15 @@ def test_a_finding_with_a_non_ascii_digit_incident_redirects_to_the_list(browser
 
     assert response.status_code == 302
     assert response["Location"] == reverse("reports:diverts")
+
+
+def test_a_count_chart_on_the_page_never_shows_a_fraction_of_a_divert(browser_as):
+    incident = f.incident(received_at=at(10, 10))
+    f.divert(from_incident=incident, at=at(10, 10, 5))
+
+    html = browser_as("QA_REVIEWER").get(reverse("reports:diverts")).content.decode()
+
+    chart = html[html.index('data-chart="outcomes"') :]
+    chart = chart[: chart.index("</figure>")]
+    ticks = re.findall(r'<text class="tick"[^>]*>([^<]*)</text>', chart)
+    assert ticks == ["0", "1"]

@@ -1,6 +1,7 @@
 import pytest
 
-from reports import selectors
+from reports import presentation
+from reports.queries import common, response_times
 from tests.reports import factories as f
 from tests.reports.conftest import NOW, at
 
@@ -31,7 +32,7 @@ def by(table, key, value):
 
 
 def test_compliance_by_grade_counts_within_late_and_never_attended(calls, march):
-    result = selectors.report_response_times(march(), now=NOW)
+    result = presentation.report_response_times(march(), now=NOW)
 
     immediate = by(result.table("by_grade"), "grade", "IMMEDIATE")
     assert immediate["incidents"] == 3
@@ -44,7 +45,7 @@ def test_compliance_by_grade_counts_within_late_and_never_attended(calls, march)
 
 
 def test_open_before_target_and_closed_by_phone_are_left_out_of_the_percentage(calls, march):
-    result = selectors.report_response_times(march(), now=NOW)
+    result = presentation.report_response_times(march(), now=NOW)
 
     priority = by(result.table("by_grade"), "grade", "PRIORITY")
     assert priority["incidents"] == 3
@@ -55,7 +56,7 @@ def test_open_before_target_and_closed_by_phone_are_left_out_of_the_percentage(c
 
 
 def test_overall_figures_and_hour_of_day(calls, march):
-    result = selectors.report_response_times(march(), now=NOW)
+    result = presentation.report_response_times(march(), now=NOW)
 
     assert result.summary_value("incidents") == 6
     assert result.summary_value("compliance_percent") == 50.0
@@ -73,7 +74,7 @@ def test_hours_are_europe_london_in_summer_time(march):
 
     f.incident(received_at=datetime(2025, 6, 10, 23, 30, tzinfo=UTC), arrived_after=5)
 
-    result = selectors.report_response_times(
+    result = presentation.report_response_times(
         march(date_from="2025-06-01", date_to="2025-06-30"), now=NOW
     )
 
@@ -81,16 +82,16 @@ def test_hours_are_europe_london_in_summer_time(march):
 
 
 def test_grade_filter_narrows_every_figure(calls, march):
-    result = selectors.report_response_times(march(grade="PRIORITY"), now=NOW)
+    result = presentation.report_response_times(march(grade="PRIORITY"), now=NOW)
 
     assert result.summary_value("incidents") == 3
     assert by(result.table("by_grade"), "grade", "IMMEDIATE")["incidents"] == 0
 
 
 def test_the_sqlite_fallback_gives_the_same_percentiles(calls, march, monkeypatch):
-    monkeypatch.setattr(selectors, "is_postgres", lambda: False)
+    monkeypatch.setattr(response_times, "is_postgres", lambda: False)
 
-    result = selectors.report_response_times(march(), now=NOW)
+    result = presentation.report_response_times(march(), now=NOW)
 
     assert result.summary_value("median_minutes") == 20.0
     assert result.summary_value("p90_minutes") == 28.0
@@ -98,9 +99,9 @@ def test_the_sqlite_fallback_gives_the_same_percentiles(calls, march, monkeypatc
 
 
 def test_percentile_interpolates_like_percentile_cont():
-    assert selectors.percentile([10, 20, 30], 0.9) == pytest.approx(28)
-    assert selectors.percentile([5], 0.5) == 5
-    assert selectors.percentile([], 0.5) is None
+    assert common.percentile([10, 20, 30], 0.9) == pytest.approx(28)
+    assert common.percentile([5], 0.5) == 5
+    assert common.percentile([], 0.5) is None
 
 
 def test_weighted_percentile_matches_the_plain_one():
@@ -108,7 +109,7 @@ def test_weighted_percentile_matches_the_plain_one():
     histogram = {6: 2, 12: 1, 30: 3, 90: 1}
 
     for fraction in (0, 0.25, 0.5, 0.9, 1):
-        assert selectors.weighted_percentile(histogram, fraction) == pytest.approx(
-            selectors.percentile(values, fraction)
+        assert common.weighted_percentile(histogram, fraction) == pytest.approx(
+            common.percentile(values, fraction)
         )
-    assert selectors.weighted_percentile({}, 0.5) is None
+    assert common.weighted_percentile({}, 0.5) is None

@@ -1,0 +1,52 @@
+"""Every write about alerts: recording, acknowledging and settling them (`alerts`), the alerts
+about one incident's response time (`response`) and the scan that raises them (`scan`)."""
+
+from monitoring.services.alerts import (
+    alert_acknowledge,
+    alert_raise,
+    alert_raise_again,
+    alert_reopen,
+    alerts_published_together,
+    alerts_settle,
+    alerts_settle_incident,
+    incident_subject,
+)
+from monitoring.services.response import (
+    breach_escalate,
+    escalate_after,
+    incident_response_check,
+    on_incident_changed,
+    on_incident_created,
+    response_alert_record,
+)
+from monitoring.services.scan import (
+    CURSOR_NAME,
+    ScanResult,
+    candidates_query,
+    lookback,
+    on_grade_policy_changed,
+    scan_response_times,
+)
+
+__all__ = [
+    "CURSOR_NAME",
+    "ScanResult",
+    "alert_acknowledge",
+    "alert_raise",
+    "alert_raise_again",
+    "alert_reopen",
+    "alerts_published_together",
+    "alerts_settle",
+    "alerts_settle_incident",
+    "breach_escalate",
+    "candidates_query",
+    "escalate_after",
+    "incident_response_check",
+    "incident_subject",
+    "lookback",
+    "on_grade_policy_changed",
+    "on_incident_changed",
+    "on_incident_created",
+    "response_alert_record",
+    "scan_response_times",
+]

@@ -1,0 +1,277 @@
+"""The response-time scan: every second it records the DUE_SOON, BREACHED and ESCALATED alerts
+whose time has come, so nobody has to watch the clock (DESIGN.md rule 9).
+
+It selects, through the partial index on open unattended incidents
+(`cad_incident_unattended_idx`), the incidents whose next threshold fell since the previous scan,
+and records each alert exactly once: the unique constraint on (kind, subject, threshold_at)
+decides, so overlapping scans, a retried task or a second beat process create nothing twice.
+Only newly recorded alerts are published, after commit.
+
+The scan keeps a cursor (`MonitorCursor`): the `now` of the latest committed scan. It looks at
+thresholds after the cursor less a short lookback, so its cost depends on how many thresholds
+fell in the last second or so, not on how many incidents are open or already alerted. A stopped
+worker resumes from the cursor and catches up everything that fell while it was down. Changes
+that can move a threshold into the past (a regrade, a new incident under a policy whose lead is
+longer than its target) are checked at once, inside the transaction that made them; a longer
+due-soon lead moves the cursor back (`on_grade_policy_changed`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models.fields.json import KT
+from django.utils import timezone
+
+from cad import clock
+from cad.models import GradePolicy, Incident
+from monitoring.models import Alert, AlertKind, AlertStatus, MonitorCursor
+from monitoring.services.alerts import alerts_published_together, incident_subject
+from monitoring.services.response import (
+    ALERT_FIELDS,
+    breach_escalate,
+    escalate_after,
+    response_alert_record,
+)
+
+logger = logging.getLogger(__name__)
+
+CURSOR_NAME = "response_times"
+
+
+def lookback() -> timedelta:
+    """How far before the cursor each scan looks again: covers clock skew between hosts and a
+    row committed just after the previous scan read. Anything already recorded is skipped.
+    Kept short because every scan re-reads what fell in this window; changes that put a
+    threshold in the past (regrades, new incidents) are checked at once, not left to the scan."""
+    return timedelta(seconds=float(getattr(settings, "CAD_SCAN_LOOKBACK_SECONDS", 5)))
+
+
+@dataclass
+class ScanResult:
+    """What one scan did. `raised` holds only alerts this scan recorded (or reopened)."""
+
+    now: datetime
+    since: datetime | None
+    candidates: int = 0
+    raised: list[Alert] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for a in self.raised if a.kind == kind)
+
+
+def _clock_running():
+    """Incidents whose clock runs, with what an alert needs (and the marker floor)."""
+    return (
+        Incident.objects.filter(clock.clock_running_q())
+        .only(*ALERT_FIELDS)
+        .annotate(context_floor=KT("assessment__context_floor"))
+    )
+
+
+def candidates_query(*, since: datetime | None, now: datetime, policies: dict):
+    """Incidents whose clock runs with a threshold in (since, now], through the partial index
+    (see `cad.clock.thresholds_between_q`)."""
+    leads = clock.due_soon_leads(policies)
+    return (
+        _clock_running()
+        .filter(clock.thresholds_between_q(since=since, now=now, leads=leads))
+        .order_by("target_response_at", "id")
+    )
+
+
+def _existing_keys(kinds, subjects) -> dict[tuple[str, str, datetime], tuple[str, str]]:
+    """The recorded alerts among `subjects`: (kind, subject, threshold_at) -> (status, reason)."""
+    if not subjects:
+        return {}
+    rows = Alert.objects.filter(kind__in=list(kinds), subject__in=list(subjects)).values_list(
+        "kind", "subject", "threshold_at", "status", "settled_reason"
+    )
+    return {(k, s, t): (status, reason) for k, s, t, status, reason in rows}
+
+
+def _may_come_due_again(recorded: tuple[str, str] | None) -> bool:
+    """A recorded key comes due again only when a regrade settled it and a later regrade
+    brought the same target back."""
+    if recorded is None:
+        return True
+    status, reason = recorded
+    return status == AlertStatus.SETTLED and reason.startswith("regraded")
+
+
+# --- The cursor ----------------------------------------------------------------------------------
+
+
+def _advance_cursor(now: datetime) -> None:
+    """Move the cursor forward to `now` (never back). Runs last in the scan's transaction so the
+    row lock is held briefly; a scan that rolls back leaves the cursor where it was."""
+    if MonitorCursor.objects.filter(name=CURSOR_NAME, scanned_through_at__lt=now).update(
+        scanned_through_at=now
+    ):
+        return
+    if MonitorCursor.objects.filter(name=CURSOR_NAME).exists():
+        return
+    try:
+        with transaction.atomic():
+            MonitorCursor.objects.create(name=CURSOR_NAME, scanned_through_at=now)
+    except IntegrityError:
+        # A concurrent first scan created it; move it forward if we are later.
+        MonitorCursor.objects.filter(name=CURSOR_NAME, scanned_through_at__lt=now).update(
+            scanned_through_at=now
+        )
+
+
+def _claim_cursor(now: datetime) -> datetime | None:
+    """The cursor before this scan. On PostgreSQL one statement reads it and moves it forward
+    to `now`, locking its row for the scan's transaction: a second beat's scan waits for this one
+    to commit and then sees what it recorded. (Elsewhere the scan moves it at the end.)"""
+    if connection.vendor != "postgresql":
+        return (
+            MonitorCursor.objects.filter(name=CURSOR_NAME)
+            .values_list("scanned_through_at", flat=True)
+            .first()
+        )
+    table = connection.ops.quote_name(MonitorCursor._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH old AS (SELECT name, scanned_through_at FROM {table} WHERE name = %s FOR UPDATE) "
+            f"UPDATE {table} AS c SET scanned_through_at = GREATEST(old.scanned_through_at, %s) "
+            "FROM old WHERE c.name = old.name RETURNING old.scanned_through_at",
+            [CURSOR_NAME, now],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    _advance_cursor(now)  # the first scan ever: create it
+    return None
+
+
+def on_grade_policy_changed(sender, policy, changes=None, now=None, **kwargs):
+    """`cad.signals.grade_policy_changed` receiver (inside the update's transaction): a longer
+    due-soon lead puts warnings of open incidents into the past, so the cursor moves back by
+    the difference and the next scan raises them."""
+    before, after = (changes or {}).get("due_soon_minutes", (None, None))
+    longer_lead = (after or 0) - (before or 0)
+    if longer_lead <= 0:
+        return
+    rewind_to = (now or timezone.now()) - timedelta(minutes=longer_lead)
+    MonitorCursor.objects.filter(name=CURSOR_NAME, scanned_through_at__gt=rewind_to).update(
+        scanned_through_at=rewind_to
+    )
+
+
+# --- The scan ------------------------------------------------------------------------------------
+
+
+def _raise_thresholds(result: ScanResult, *, policies: dict) -> None:
+    """Record DUE_SOON and BREACHED for every candidate whose threshold has passed."""
+    now = result.now
+    incidents = list(candidates_query(since=result.since, now=now, policies=policies))
+    result.candidates = len(incidents)
+    due = []
+    for incident in incidents:
+        lead = clock.due_soon_lead(policies.get(incident.grade))
+        passed = clock.passed_threshold(target_at=incident.target_response_at, lead=lead, now=now)
+        if passed:
+            due.append((incident, AlertKind(passed[0]), passed[1]))
+    if not due:
+        return
+    recorded = _existing_keys(
+        (AlertKind.DUE_SOON, AlertKind.BREACHED), {incident_subject(i) for i, _, _ in due}
+    )
+    due_soon_open = {
+        subject
+        for (kind, subject, _), (status, _) in recorded.items()
+        if kind == AlertKind.DUE_SOON and status != AlertStatus.SETTLED
+    }
+    for incident, kind, threshold_at in due:
+        subject = incident_subject(incident)
+        if not _may_come_due_again(recorded.get((kind, subject, threshold_at))):
+            continue
+        alert = response_alert_record(
+            kind=kind,
+            incident=incident,
+            threshold_at=threshold_at,
+            now=now,
+            due_soon_open=subject in due_soon_open,
+        )
+        if alert is not None:
+            result.raised.append(alert)
+
+
+def _breaches_to_escalate(*, since: datetime | None, now: datetime) -> list[Alert]:
+    """Open (unacknowledged) BREACHED alerts raised at least `escalate_after` ago, whose
+    escalation time fell in (since, now]: through the partial index on open alerts."""
+    after = escalate_after()
+    qs = Alert.objects.filter(
+        status=AlertStatus.OPEN, kind=AlertKind.BREACHED, raised_at__lte=now - after
+    )
+    if since is not None:
+        qs = qs.filter(raised_at__gt=since - after)
+    return list(qs.order_by("raised_at", "id"))
+
+
+def _escalate_breaches(result: ScanResult) -> None:
+    """Record ESCALATED for every breach left unacknowledged for `escalate_after`."""
+    breaches = _breaches_to_escalate(since=result.since, now=result.now)
+    if not breaches:
+        return
+    escalated = {
+        (subject, threshold_at)
+        for _, subject, threshold_at in _existing_keys(
+            (AlertKind.ESCALATED,), {b.subject for b in breaches}
+        )
+    }
+    waiting = [b for b in breaches if (b.subject, b.raised_at + escalate_after()) not in escalated]
+    incidents_by_id = {
+        i.pk: i
+        for i in _clock_running().filter(pk__in=[b.incident_id for b in waiting if b.incident_id])
+    }
+    for breach in waiting:
+        incident = incidents_by_id.get(breach.incident_id)
+        if incident is None:
+            continue  # attended or closed meanwhile: its alerts are being settled
+        alert = breach_escalate(breach=breach, incident=incident, now=result.now)
+        if alert is not None:
+            result.raised.append(alert)
+
+
+def _log_raised(result: ScanResult) -> None:
+    if not result.raised:
+        return
+    # Bounded: a catch-up after an outage may raise hundreds at once.
+    shown = ", ".join(f"{a.kind} {a.subject}" for a in result.raised[:20])
+    more = len(result.raised) - 20
+    logger.info(
+        "response-time scan raised %d alert(s): %s%s",
+        len(result.raised),
+        shown,
+        f" and {more} more" if more > 0 else "",
+    )
+
+
+def scan_response_times(*, now: datetime | None = None) -> ScanResult:
+    """Record every DUE_SOON, BREACHED and ESCALATED alert whose time has come, exactly once.
+
+    Idempotent: running it again (or twice at once) records nothing new. Safe to run every
+    second. Returns what this scan recorded."""
+    now = now or timezone.now()
+    policies = {p.grade: p for p in GradePolicy.objects.all()}
+    with transaction.atomic(), alerts_published_together():
+        cursor_at = _claim_cursor(now)
+        result = ScanResult(now=now, since=cursor_at - lookback() if cursor_at else None)
+        _raise_thresholds(result, policies=policies)
+        _escalate_breaches(result)
+        if connection.vendor != "postgresql":
+            _advance_cursor(now)
+        elif not result.raised:
+            # A quiet scan only moved the cursor: no need to wait for the disk. Should the
+            # database crash before it is flushed, the next scan simply looks again.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    _log_raised(result)
+    return result
