@@ -27,7 +27,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's event loop stops when the browser tests end, so tests collected
+# after them can still use async_to_sync (Channels) in this thread.
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
 
