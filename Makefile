@@ -15,7 +15,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(TEST_DB_NAME) \
 	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 ALLOWED_HOSTS=* \
 	STATIC_MANIFEST=0 WHITENOISE_USE_FINDERS=1
 
-.PHONY: install run stack test pytest lint bench services clean
+.PHONY: install run stack test pytest lint bench services chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,8 @@ stack: $(STAMP)
 	PY=$(PY) PORT=$(PORT) scripts/stack.sh
 
 ## test: ruff, migrations check, import contracts, the whole pytest suite on PostgreSQL + Redis
-test: $(STAMP) services lint
+## (installs Debian's chromium for the browser tests when it is missing; see scripts/chromium.sh)
+test: $(STAMP) services chromium lint
 	$(TEST_ENV) $(PY) -m pytest $(ARGS)
 
 ## pytest: just pytest, e.g. make pytest ARGS="tests/cad -x" TEST_DB_NAME=cad_mine TEST_REDIS_DB=3
@@ -52,6 +53,9 @@ lint: $(STAMP)
 
 services:
 	@scripts/services.sh
+
+chromium:
+	@scripts/chromium.sh
 
 ## bench: benchmarks (tests/perf, marker `bench`), excluded from `make test`
 bench: $(STAMP) services

@@ -32,20 +32,19 @@ from cad.serializers import (
     LogInput,
     OpeningCodeSerializer,
 )
+from core.api import parse_input
 from core.permissions import HasRole
-from core.roles import OPERATIONS, Role
-
-CALL_TAKERS = (Role.CALL_HANDLER, Role.SUPERVISOR, Role.ADMIN)
-GRADERS = (Role.CALL_HANDLER, Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR)
-# Who reads incidents (with their intelligence check and markers) through cad. Not OFFICER:
-# an officer reads only the incident their unit is committed to, through the dispatch briefing,
-# which cad cannot check (it sits below dispatch). The same goes for adding log lines.
-INCIDENT_READERS = OPERATIONS + (Role.QA_REVIEWER,)
-LOG_WRITERS = OPERATIONS
-# Who corrects an incident's caller, number, address, people, area or opening code (API and page).
-DETAILS_EDITORS = CALL_TAKERS + (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR)
-CLOSERS = (Role.CALL_HANDLER, Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR)
-GRADE_REQUEST_READERS = (Role.SUPERVISOR, Role.CALL_HANDLER, Role.QA_REVIEWER, Role.ADMIN)
+from core.roles import (
+    CALL_TAKERS,
+    CLOSERS,
+    DETAILS_EDITORS,
+    DOWNGRADE_SIGNERS,
+    GRADE_REQUEST_READERS,
+    GRADERS,
+    INCIDENT_READERS,
+    LOG_WRITERS,
+    OPERATIONS,
+)
 
 ERRORS = {
     400: OpenApiResponse(description='Bad input: {"detail", "code"}'),
@@ -53,12 +52,6 @@ ERRORS = {
     404: OpenApiResponse(description="No such incident"),
     409: OpenApiResponse(description="Not allowed in the incident's current state"),
 }
-
-
-def _parse(serializer_class, data, **kwargs):
-    s = serializer_class(data=data, **kwargs)
-    s.is_valid(raise_exception=True)
-    return s.validated_data
 
 
 def _incident(pk: int) -> Response:
@@ -73,7 +66,7 @@ class AssessView(APIView):
 
     @extend_schema(request=AssessInput, responses={200: AssessmentSerializer, 400: ERRORS[400]})
     def post(self, request):
-        data = _parse(AssessInput, request.data)
+        data = parse_input(AssessInput, request.data)
         assessment, _ = services.call_assess(**data)
         return Response(assessment.as_dict())
 
@@ -108,7 +101,7 @@ class ContactListCreateView(generics.ListAPIView):
 
     @extend_schema(request=ContactInput, responses={201: ContactSerializer, **ERRORS})
     def post(self, request):
-        data = _parse(ContactInput, request.data)
+        data = parse_input(ContactInput, request.data)
         incident_id = data.pop("incident", None)
         incident = selectors.incident_get(incident_id) if incident_id else None
         contact = services.contact_create(actor=request.user, incident=incident, **data)
@@ -155,7 +148,7 @@ class IncidentListCreateView(generics.ListAPIView):
         responses={201: IncidentSerializer, **ERRORS},
     )
     def post(self, request):
-        data = _parse(IncidentInput, request.data)
+        data = parse_input(IncidentInput, request.data)
         key = data.pop("idempotency_key", None) or request.headers.get("Idempotency-Key")
         incident = services.incident_create(actor=request.user, idempotency_key=key, **data)
         response = _incident(incident.pk)
@@ -181,7 +174,7 @@ class IncidentDetailView(APIView):
 
     @extend_schema(request=IncidentUpdateInput, responses={200: IncidentSerializer, **ERRORS})
     def patch(self, request, pk: int):
-        data = _parse(IncidentUpdateInput, request.data)
+        data = parse_input(IncidentUpdateInput, request.data)
         services.incident_update_details(
             actor=request.user, incident=selectors.incident_get(pk), **data
         )
@@ -200,7 +193,7 @@ class IncidentLogView(APIView):
 
     @extend_schema(request=LogInput, responses={201: LogEntrySerializer, **ERRORS})
     def post(self, request, pk: int):
-        data = _parse(LogInput, request.data)
+        data = parse_input(LogInput, request.data)
         entry = services.incident_log_add(
             actor=request.user, incident=selectors.incident_get(pk), **data
         )
@@ -222,7 +215,7 @@ class IncidentGradeView(APIView):
         },
     )
     def post(self, request, pk: int):
-        data = _parse(GradeInput, request.data)
+        data = parse_input(GradeInput, request.data)
         result = services.incident_grade(
             actor=request.user, incident=selectors.incident_get(pk), **data
         )
@@ -240,7 +233,7 @@ class IncidentCloseView(APIView):
 
     @extend_schema(request=CloseInput, responses={200: IncidentSerializer, **ERRORS})
     def post(self, request, pk: int):
-        data = _parse(CloseInput, request.data)
+        data = parse_input(CloseInput, request.data)
         services.incident_close(actor=request.user, incident=selectors.incident_get(pk), **data)
         return _incident(pk)
 
@@ -253,7 +246,7 @@ class IncidentDomesticAbuseView(APIView):
 
     @extend_schema(request=DomesticAbuseInput, responses={200: IncidentSerializer, **ERRORS})
     def post(self, request, pk: int):
-        data = _parse(DomesticAbuseInput, request.data)
+        data = parse_input(DomesticAbuseInput, request.data)
         services.incident_set_domestic_abuse(
             actor=request.user, incident=selectors.incident_get(pk), **data
         )
@@ -287,12 +280,12 @@ class GradeRequestListView(generics.ListAPIView):
 
 class GradeRequestDecisionView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = (Role.SUPERVISOR,)
+    allowed_roles = DOWNGRADE_SIGNERS
     approve = True
 
     @extend_schema(request=DecisionInput, responses={200: GradeRequestSerializer, **ERRORS})
     def post(self, request, pk: int):
-        data = _parse(DecisionInput, request.data)
+        data = parse_input(DecisionInput, request.data)
         result = services.grade_request_decide(
             actor=request.user,
             grade_request=selectors.grade_request_get(pk),

@@ -9,8 +9,8 @@ class CadConfig(AppConfig):
         from cad.demo import seed_calls
         from core.demo import register_demo_seeder
         from core.navigation import Screen, register_screen
+        from core.roles import DOWNGRADE_SIGNERS, INCIDENT_READERS
         from core.roles import Role as R
-        from core.screens import OPS_FLOOR
 
         register_screen(
             Screen(
@@ -37,7 +37,7 @@ class CadConfig(AppConfig):
                 "incidents",
                 "Incidents",
                 "incident-list",
-                (R.CALL_HANDLER, R.SUPPORT_OPERATOR, *OPS_FLOOR, R.QA_REVIEWER, R.ADMIN),
+                INCIDENT_READERS,
                 "Search and open incidents.",
                 14,
             )
@@ -47,7 +47,7 @@ class CadConfig(AppConfig):
                 "grade_requests",
                 "Downgrade sign-off",
                 "grade-request-queue",
-                (R.SUPERVISOR,),
+                DOWNGRADE_SIGNERS,
                 "Approve or refuse downgrades of risk calls.",
                 16,
             )

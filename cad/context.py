@@ -11,6 +11,7 @@ representation (`incident_fields`), e.g. `intel_check` and `markers`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -100,6 +101,10 @@ class ContextResult:
     panel: dict[str, Any] = field(default_factory=dict)
     # Anything the provider wants back in `attach` (not serialised).
     state: Any = None
+    # The service's `now` the context was gathered for (set by `gather_context`). `attach`
+    # stamps what it writes with it, so a call's log reads in the order things happened even
+    # when the service was given a time other than the wall clock.
+    gathered_at: datetime | None = None
 
 
 class ContextProvider(Protocol):
@@ -144,6 +149,8 @@ def gather_context(query: CallQuery) -> list[ContextResult]:
                     ],
                 )
             )
+    for result in results:
+        result.gathered_at = query.now
     return results
 
 
@@ -153,6 +160,27 @@ def attach_context(*, incident, results: list[ContextResult], actor) -> None:
         result = by_name.get(provider.name)
         if result is not None and hasattr(provider, "attach"):
             provider.attach(incident=incident, result=result, actor=actor)
+
+
+# The app that keeps location risk markers registers its look-up here, so another app (the
+# intelligence check lists markers next to its records) can ask for them through cad without
+# importing that app: intelligence and riskflags stay independent of each other.
+_MARKER_LOOKUP: Callable[..., list[dict]] | None = None
+
+
+def register_marker_lookup(lookup: Callable[..., list[dict]]) -> None:
+    """`lookup(phone=E.164 or "", address_normalised=str, now=datetime)` -> marker dicts."""
+    global _MARKER_LOOKUP
+    _MARKER_LOOKUP = lookup
+
+
+def markers_at(*, phone: str, address_normalised: str, now: datetime) -> list[dict] | None:
+    """The location markers, live and past, at a number or a normalised address, most relevant
+    first (the shape of `riskflags.selectors.markers_matching`). None when no installed app
+    keeps markers, so a caller can say "markers not checked" rather than "no markers"."""
+    if _MARKER_LOOKUP is None:
+        return None
+    return _MARKER_LOOKUP(phone=phone, address_normalised=address_normalised, now=now)
 
 
 def incident_fields(incident) -> dict[str, Any]:

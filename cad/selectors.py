@@ -22,15 +22,12 @@ from cad.models import (
 )
 from cad.normalise import normalise_phone
 from core.audit import audit_trail
+from core.validation import clean_choice
 
 
 def _check(value: str | None, choices, what: str) -> str | None:
-    if value and value not in choices.values:
-        raise ValidationFailed(
-            f"Unknown {what} '{value}'. Use one of: {', '.join(choices.values)}.",
-            code=f"unknown_{what}",
-        )
-    return value or None
+    """A filter's value if it is one of `choices`, None when not given (400 when unknown)."""
+    return clean_choice(value, choices, what) if value else None
 
 
 def _flag(value) -> bool | None:

@@ -9,14 +9,6 @@ from django.urls import reverse
 from django.views import View
 
 from cad import selectors, services
-from cad.api import (
-    CALL_TAKERS,
-    CLOSERS,
-    DETAILS_EDITORS,
-    GRADERS,
-    INCIDENT_READERS,
-    LOG_WRITERS,
-)
 from cad.forms import (
     AssessForm,
     CallForm,
@@ -33,7 +25,17 @@ from cad.models import GradeRequest
 from cad.panels import incident_panel_templates, replaced_fields
 from core.exceptions import DomainError
 from core.permissions import RoleRequiredMixin
-from core.roles import Role, has_role
+from core.roles import (
+    CALL_TAKERS,
+    CLOSERS,
+    DETAILS_EDITORS,
+    DOWNGRADE_QUEUE_READERS,
+    DOWNGRADE_SIGNERS,
+    GRADERS,
+    INCIDENT_READERS,
+    LOG_WRITERS,
+    has_role,
+)
 
 
 def _form_errors(form) -> str:
@@ -275,16 +277,16 @@ class IncidentDetailsFormView(IncidentActionView):
 class GradeRequestQueueView(RoleRequiredMixin, View):
     """Supervisors: pending downgrade requests, oldest first, with approve / refuse."""
 
-    allowed_roles = (Role.SUPERVISOR, Role.QA_REVIEWER, Role.ADMIN)
+    allowed_roles = DOWNGRADE_QUEUE_READERS
 
     def get(self, request):
         queue = selectors.grade_request_queue()
-        queue["can_decide"] = _has(request, (Role.SUPERVISOR,))
+        queue["can_decide"] = _has(request, DOWNGRADE_SIGNERS)
         return render(request, "cad/grade_requests.html", queue)
 
 
 class GradeRequestDecideView(RoleRequiredMixin, View):
-    allowed_roles = (Role.SUPERVISOR,)
+    allowed_roles = DOWNGRADE_SIGNERS
 
     def post(self, request, pk: int):
         form = DecisionForm(request.POST)

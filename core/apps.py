@@ -7,9 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Control room core: roles, audit, live updates"
 
     def ready(self):
-        from core.screens import register_planned_screens
+        from core.screens import register_core_screens
 
-        register_planned_screens()
+        register_core_screens()
         # Every app's post_migrate: permissions are created app by app, after core's own.
         post_migrate.connect(grant_admin_permissions, dispatch_uid="core.grant_admin_permissions")
 

@@ -54,25 +54,51 @@ EVERY_ROLE = tuple(Role.values)
 # Control-room desks that dispatch and supervise dispatch.
 DISPATCH_DESKS = (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR, Role.SUPERVISOR)
 # Roles that read intelligence (officers read only what their own incident shows).
-INTEL_READERS = (
-    Role.CALL_HANDLER,
-    Role.SUPPORT_OPERATOR,
-    Role.DISPATCHER,
-    Role.CONTROLLER,
-    Role.INSPECTOR,
-    Role.SUPERVISOR,
-)
+INTEL_READERS = (Role.CALL_HANDLER, Role.SUPPORT_OPERATOR, *DISPATCH_DESKS)
+# Roles that record intelligence (by hand or by import).
+INTEL_RECORD_WRITERS = (Role.ADMIN, Role.SUPPORT_OPERATOR)
+# Roles that ask a support operator for a deeper check.
+INTEL_REQUESTERS = INTEL_READERS
+# Roles that work the deeper-check queue, and those that watch it.
+INTEL_QUEUE_WORKERS = (Role.SUPPORT_OPERATOR,)
+INTEL_QUEUE_READERS = (Role.SUPPORT_OPERATOR, Role.SUPERVISOR)
+# Roles that read location risk markers.
+MARKER_READERS = OPERATIONS + (Role.OIC,)
+# Roles that create and change markers (an OIC only the markers they are the OIC of).
+MARKER_MANAGERS = (Role.OIC, Role.SUPERVISOR, Role.ADMIN)
+# Roles that manage any marker, whoever its OIC.
+MARKER_OVERSEERS = (Role.SUPERVISOR, Role.ADMIN)
 # Roles that watch the alert board and read alerts.
 ALERT_READERS = DISPATCH_DESKS + (Role.QA_REVIEWER, Role.ADMIN)
 # Roles that acknowledge alerts.
 ALERT_ACKERS = DISPATCH_DESKS
-# Roles that read any unit's briefing; an officer reads only the unit they crew.
-BRIEFING_ANY_READERS = OPERATIONS + (Role.QA_REVIEWER,)
-# Roles that manage staffing minimums and shifts.
-STAFFING_MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
 # The operational picture, and QA reviewers who examine it afterwards (the outstanding list,
 # grade policies).
 OPERATIONS_READERS = OPERATIONS + (Role.QA_REVIEWER,)
+# Roles that take calls (create contacts and incidents).
+CALL_TAKERS = (Role.CALL_HANDLER, Role.SUPERVISOR, Role.ADMIN)
+# Roles that read any incident (with its intelligence check and markers). Not OFFICER: an
+# officer reads only the incident their unit is committed to, through the dispatch briefing.
+INCIDENT_READERS = OPERATIONS_READERS
+# Roles that add lines to an incident's log (an officer does it through the briefing).
+LOG_WRITERS = OPERATIONS
+# The desks that handle an incident from call to close: they grade it and close it.
+INCIDENT_HANDLERS = (Role.CALL_HANDLER, *DISPATCH_DESKS)
+GRADERS = INCIDENT_HANDLERS
+CLOSERS = INCIDENT_HANDLERS
+# Roles that correct an incident's caller, number, address, people, area or opening code.
+DETAILS_EDITORS = CALL_TAKERS + (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR)
+# Roles that sign off (approve or refuse) a downgrade; a supervisor's own grading is its sign-off.
+DOWNGRADE_SIGNERS = (Role.SUPERVISOR,)
+# Roles that watch the downgrade queue page.
+DOWNGRADE_QUEUE_READERS = (Role.SUPERVISOR, Role.QA_REVIEWER, Role.ADMIN)
+# Roles that read downgrade requests through the API (a call handler follows their own).
+GRADE_REQUEST_READERS = DOWNGRADE_QUEUE_READERS + (Role.CALL_HANDLER,)
+# Roles that read any unit's briefing (a briefing is an incident's picture for a unit); an
+# officer reads only the unit they crew.
+BRIEFING_ANY_READERS = OPERATIONS_READERS
+# Roles that manage staffing minimums and shifts.
+STAFFING_MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
 # Roles that direct any unit from the control room; an officer moves only a unit they crew.
 UNIT_DIRECTORS = DISPATCH_DESKS + (Role.ADMIN,)
 # Roles that report a unit's status: the control room and the crews.

@@ -7,7 +7,15 @@ from rest_framework.views import APIView
 
 from cad.exceptions import ValidationFailed
 from cad.selectors import incident_get
+from core.api import parse_input
 from core.permissions import HasRole
+from core.roles import (
+    INTEL_QUEUE_READERS,
+    INTEL_QUEUE_WORKERS,
+    INTEL_READERS,
+    INTEL_RECORD_WRITERS,
+    INTEL_REQUESTERS,
+)
 from intelligence import selectors, services
 from intelligence.serializers import (
     CancelInput,
@@ -21,21 +29,15 @@ from intelligence.serializers import (
 )
 
 
-def _parse(serializer_class, data):
-    s = serializer_class(data=data)
-    s.is_valid(raise_exception=True)
-    return s.validated_data
-
-
 class RecordCreateView(APIView):
     """Record a piece of intelligence linked to names, numbers and addresses."""
 
     permission_classes = [HasRole]
-    allowed_roles = selectors.RECORD_WRITERS
+    allowed_roles = INTEL_RECORD_WRITERS
 
     @extend_schema(request=RecordInput, responses={201: RecordSerializer})
     def post(self, request):
-        data = _parse(RecordInput, request.data)
+        data = parse_input(RecordInput, request.data)
         data["people"] = [dict(p) for p in data["people"]]
         record = services.intel_record_create(actor=request.user, **data)
         return Response(
@@ -45,7 +47,7 @@ class RecordCreateView(APIView):
 
 class RecordDetailView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = selectors.INTEL_READERS + selectors.RECORD_WRITERS
+    allowed_roles = INTEL_READERS + INTEL_RECORD_WRITERS
 
     @extend_schema(responses=RecordSerializer)
     def get(self, request, pk: int):
@@ -58,11 +60,11 @@ class CheckListCreateView(APIView):
     """POST runs a check now (as the requesting person); GET lists an incident's checks."""
 
     permission_classes = [HasRole]
-    allowed_roles = selectors.INTEL_READERS
+    allowed_roles = INTEL_READERS
 
     @extend_schema(request=CheckInput, responses={201: CheckSerializer})
     def post(self, request):
-        data = _parse(CheckInput, request.data)
+        data = parse_input(CheckInput, request.data)
         incident = incident_get(data["incident"]) if data["incident"] else None
         names = [*data["names"], data["name"]]
         check = services.intel_check_run(
@@ -90,7 +92,7 @@ class CheckListCreateView(APIView):
 
 class CheckDetailView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = selectors.INTEL_READERS
+    allowed_roles = INTEL_READERS
 
     @extend_schema(responses=CheckSerializer)
     def get(self, request, pk: int):
@@ -103,8 +105,8 @@ class CheckRequestListCreateView(generics.ListAPIView):
     """The support operators' queue: GET (?status=OPEN), POST to ask for a deeper check."""
 
     permission_classes = [HasRole]
-    allowed_roles = selectors.QUEUE_READERS
-    write_roles = selectors.REQUESTERS
+    allowed_roles = INTEL_QUEUE_READERS
+    write_roles = INTEL_REQUESTERS
     serializer_class = CheckRequestSerializer
 
     @extend_schema(parameters=[OpenApiParameter("status", str)])
@@ -116,7 +118,7 @@ class CheckRequestListCreateView(generics.ListAPIView):
 
     @extend_schema(request=CheckRequestInput, responses={201: CheckRequestSerializer})
     def post(self, request):
-        data = _parse(CheckRequestInput, request.data)
+        data = parse_input(CheckRequestInput, request.data)
         incident = incident_get(data.pop("incident")) if data.get("incident") else None
         data.pop("incident", None)
         created = services.check_request_create(actor=request.user, incident=incident, **data)
@@ -128,7 +130,7 @@ class CheckRequestListCreateView(generics.ListAPIView):
 
 class CheckRequestActionView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = selectors.QUEUE_WORKERS
+    allowed_roles = INTEL_QUEUE_WORKERS
     action_name = "claim"
 
     @extend_schema(request=None, responses=CheckRequestSerializer)
@@ -137,9 +139,9 @@ class CheckRequestActionView(APIView):
         if self.action_name == "claim":
             services.check_request_claim(actor=request.user, request=target)
         elif self.action_name == "complete":
-            data = _parse(CompleteInput, request.data)
+            data = parse_input(CompleteInput, request.data)
             services.check_request_complete(actor=request.user, request=target, **data)
         else:
-            data = _parse(CancelInput, request.data)
+            data = parse_input(CancelInput, request.data)
             services.check_request_cancel(actor=request.user, request=target, **data)
         return Response(CheckRequestSerializer(selectors.check_request_get(pk)).data)

@@ -9,11 +9,10 @@ class IntelligenceConfig(AppConfig):
         from cad.context import register_context_provider
         from core.demo import register_demo_seeder
         from core.navigation import Screen, register_screen
-        from core.roles import Role as R
+        from core.roles import INTEL_QUEUE_READERS, INTEL_READERS
         from intelligence import receivers  # noqa: F401  (connects the signal receivers)
         from intelligence.demo import seed_demo_intel
         from intelligence.provider import provider
-        from intelligence.selectors import INTEL_READERS
 
         register_context_provider(provider)
         register_screen(
@@ -31,7 +30,7 @@ class IntelligenceConfig(AppConfig):
                 "check_queue",
                 "Check queue",
                 "intel-queue",
-                (R.SUPPORT_OPERATOR, R.SUPERVISOR),
+                INTEL_QUEUE_READERS,
                 "Requested deeper intelligence checks.",
                 42,
             )

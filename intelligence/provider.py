@@ -43,7 +43,9 @@ class IntelligenceProvider:
 
         try:
             with transaction.atomic():
-                intel_check_attach(incident=incident, result=result.state, actor=actor)
+                intel_check_attach(
+                    incident=incident, result=result.state, actor=actor, now=result.gathered_at
+                )
         except Exception:
             logger.exception("intelligence check could not be stored for %s", incident.pk)
             raise

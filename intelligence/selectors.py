@@ -7,24 +7,8 @@ from django.urls import reverse
 
 from cad.exceptions import NotFound, ValidationFailed
 from cad.models import Grade
-from core.roles import Role
 from intelligence.check import panel_for
 from intelligence.models import CheckRequest, IntelCheck, IntelRecord
-
-# Only the roles that need intelligence see it. Officers see what their incident shows.
-INTEL_READERS = (
-    Role.CALL_HANDLER,
-    Role.SUPPORT_OPERATOR,
-    Role.DISPATCHER,
-    Role.CONTROLLER,
-    Role.INSPECTOR,
-    Role.SUPERVISOR,
-)
-RECORD_WRITERS = (Role.ADMIN, Role.SUPPORT_OPERATOR)
-# Who may ask a support operator for a deeper check.
-REQUESTERS = INTEL_READERS
-QUEUE_WORKERS = (Role.SUPPORT_OPERATOR,)
-QUEUE_READERS = (Role.SUPPORT_OPERATOR, Role.SUPERVISOR)
 
 
 def check_dict(check: IntelCheck) -> dict:

@@ -254,8 +254,34 @@ def generate_people(count: int, ctx: SyntheticContext) -> int:
     return written
 
 
+RECORD_COLUMNS = [
+    "id",
+    "kind",
+    "summary",
+    "occurred_at",
+    "expires_at",
+    "risk_level",
+    "conditions",
+    "protected_person_id",
+    "restricted_person_id",
+    "source_reference",
+    "created_at",
+    "created_by_id",
+]
+ADDRESS_COLUMNS = [
+    "id",
+    "record_id",
+    "address",
+    "address_normalised",
+    "address_numbers",
+    "postcode",
+]
+FIVE_YEARS = 5 * 365 * 86400
+
+
 def generate_intel_records(count: int, ctx: SyntheticContext) -> int:
-    from intelligence.matching import numbers_key
+    """`count` intel records of weighted kinds between existing (or new) people, most linked to
+    a number and an address from the shared pools, written in batches. Returns rows written."""
     from intelligence.models import (
         IntelRecord,
         IntelRecordAddress,
@@ -264,7 +290,6 @@ def generate_intel_records(count: int, ctx: SyntheticContext) -> int:
         Person,
     )
 
-    rng, now = ctx.rng, ctx.now
     if not ctx.person_ids:
         ctx.person_ids = list(Person.objects.values_list("id", flat=True)[:1_000_000])
         ctx.person_names = dict(Person.objects.values_list("id", "display_name")[:1_000_000])
@@ -274,97 +299,70 @@ def generate_intel_records(count: int, ctx: SyntheticContext) -> int:
     kinds = [k for k, _ in KIND_WEIGHTS]
     weights = [w for _, w in KIND_WEIGHTS]
     record_ids = next_ids(IntelRecord, count)
-    link_ids = iter(next_ids(IntelRecordPerson, count * 2 + 10))
-    phone_ids = iter(next_ids(IntelRecordPhone, count + 10))
-    address_ids = iter(next_ids(IntelRecordAddress, count + 10))
-    five_years = 5 * 365 * 86400
+    ids = {
+        "links": iter(next_ids(IntelRecordPerson, count * 2 + 10)),
+        "phones": iter(next_ids(IntelRecordPhone, count + 10)),
+        "addresses": iter(next_ids(IntelRecordAddress, count + 10)),
+    }
     written = 0
     for start in range(0, count, ctx.batch):
         chunk = record_ids[start : start + ctx.batch]
-        records, links, phones, addresses = [], [], [], []
-        for rid, kind in zip(chunk, rng.choices(kinds, weights, k=len(chunk)), strict=True):
-            a, b = rng.choice(ctx.person_ids), rng.choice(ctx.person_ids)
-            occurred = now - timedelta(seconds=rng.randint(3600, five_years))
-            expires = None
-            if kind in ("COURT_ORDER", "BAIL_CONDITIONS", "WARNING") and rng.random() < 0.8:
-                expires = occurred + timedelta(days=rng.randint(30, 730))
-            protected = restricted = None
-            if kind == "COURT_ORDER":
-                protected, restricted = b, a
-            summary = SUMMARIES[kind].format(a=ctx.person_names[a], b=ctx.person_names[b])
-            risk = "HIGH" if kind == "MARAC" else ""
-            records.append(
-                (
-                    rid,
-                    kind,
-                    summary,
-                    occurred,
-                    expires,
-                    risk,
-                    "",
-                    protected,
-                    restricted,
-                    f"SYN-{rid}",
-                    now,
-                    None,
-                )
-            )
-            role_a = "RESTRICTED" if kind == "COURT_ORDER" else "SUSPECT"
-            links.append((next(link_ids), rid, a, role_a))
-            if b != a and (kind in ("COURT_ORDER", "DA_CRIME", "DVDS") or rng.random() < 0.4):
-                role_b = "PROTECTED" if kind == "COURT_ORDER" else "VICTIM"
-                links.append((next(link_ids), rid, b, role_b))
-            if rng.random() < 0.7:
-                phones.append((next(phone_ids), rid, rng.choice(ctx.phones)))
-            if rng.random() < 0.8:
-                raw, address = rng.choice(ctx.addresses)
-                addresses.append(
-                    (
-                        next(address_ids),
-                        rid,
-                        raw,
-                        address.normalised,
-                        numbers_key(address.numbers),
-                        address.postcode,
-                    )
-                )
+        rows = {"records": [], "links": [], "phones": [], "addresses": []}
+        for rid, kind in zip(chunk, ctx.rng.choices(kinds, weights, k=len(chunk)), strict=True):
+            _record_rows(rid, kind, ctx, ids, rows)
         with transaction.atomic():
-            written += write_rows(
-                IntelRecord,
-                [
-                    "id",
-                    "kind",
-                    "summary",
-                    "occurred_at",
-                    "expires_at",
-                    "risk_level",
-                    "conditions",
-                    "protected_person_id",
-                    "restricted_person_id",
-                    "source_reference",
-                    "created_at",
-                    "created_by_id",
-                ],
-                records,
-            )
-            write_rows(IntelRecordPerson, ["id", "record_id", "person_id", "role"], links)
-            write_rows(IntelRecordPhone, ["id", "record_id", "phone"], phones)
-            write_rows(
-                IntelRecordAddress,
-                [
-                    "id",
-                    "record_id",
-                    "address",
-                    "address_normalised",
-                    "address_numbers",
-                    "postcode",
-                ],
-                addresses,
-            )
+            written += write_rows(IntelRecord, RECORD_COLUMNS, rows["records"])
+            write_rows(IntelRecordPerson, ["id", "record_id", "person_id", "role"], rows["links"])
+            write_rows(IntelRecordPhone, ["id", "record_id", "phone"], rows["phones"])
+            write_rows(IntelRecordAddress, ADDRESS_COLUMNS, rows["addresses"])
         ctx.say(f"  intel records {start + len(chunk)}/{count}")
     for model in (IntelRecord, IntelRecordPerson, IntelRecordPhone, IntelRecordAddress):
         _reset_sequence(model)
     return written
+
+
+def _record_rows(rid: int, kind: str, ctx: SyntheticContext, ids: dict, rows: dict) -> None:
+    """Append one record's rows (the record, its people, number and address) to `rows`."""
+    from intelligence.matching import numbers_key
+
+    rng, now = ctx.rng, ctx.now
+    a, b = rng.choice(ctx.person_ids), rng.choice(ctx.person_ids)
+    occurred = now - timedelta(seconds=rng.randint(3600, FIVE_YEARS))
+    expires = None
+    if kind in ("COURT_ORDER", "BAIL_CONDITIONS", "WARNING") and rng.random() < 0.8:
+        expires = occurred + timedelta(days=rng.randint(30, 730))
+    protected = restricted = None
+    if kind == "COURT_ORDER":
+        protected, restricted = b, a
+    summary = SUMMARIES[kind].format(a=ctx.person_names[a], b=ctx.person_names[b])
+    risk = "HIGH" if kind == "MARAC" else ""
+    rows["records"].append(
+        (
+            *(rid, kind, summary, occurred, expires, risk, "", protected, restricted),
+            f"SYN-{rid}",
+            now,  # created_at
+            None,  # created_by_id
+        )
+    )
+    role_a = "RESTRICTED" if kind == "COURT_ORDER" else "SUSPECT"
+    rows["links"].append((next(ids["links"]), rid, a, role_a))
+    if b != a and (kind in ("COURT_ORDER", "DA_CRIME", "DVDS") or rng.random() < 0.4):
+        role_b = "PROTECTED" if kind == "COURT_ORDER" else "VICTIM"
+        rows["links"].append((next(ids["links"]), rid, b, role_b))
+    if rng.random() < 0.7:
+        rows["phones"].append((next(ids["phones"]), rid, rng.choice(ctx.phones)))
+    if rng.random() < 0.8:
+        raw, address = rng.choice(ctx.addresses)
+        rows["addresses"].append(
+            (
+                next(ids["addresses"]),
+                rid,
+                raw,
+                address.normalised,
+                numbers_key(address.numbers),
+                address.postcode,
+            )
+        )
 
 
 def generate_contacts(count: int, ctx: SyntheticContext) -> int:

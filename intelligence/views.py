@@ -9,7 +9,7 @@ from django.views import View
 from cad.exceptions import DomainError
 from cad.selectors import incident_get
 from core.permissions import RoleRequiredMixin
-from core.roles import has_role
+from core.roles import INTEL_QUEUE_READERS, INTEL_QUEUE_WORKERS, INTEL_READERS, has_role
 from intelligence import selectors, services
 from intelligence.models import CheckRequest
 
@@ -26,7 +26,7 @@ def _form(request) -> dict:
 class SearchView(RoleRequiredMixin, View):
     """Search a number, an address or a name. Every search is a check, stored and audited."""
 
-    allowed_roles = selectors.INTEL_READERS
+    allowed_roles = INTEL_READERS
     template_name = "intelligence/search.html"
 
     def get(self, request):
@@ -49,7 +49,7 @@ class SearchView(RoleRequiredMixin, View):
 
 
 class CheckDetailView(RoleRequiredMixin, View):
-    allowed_roles = selectors.INTEL_READERS
+    allowed_roles = INTEL_READERS
 
     def get(self, request, pk: int):
         try:
@@ -74,7 +74,7 @@ class IncidentChecksView(RoleRequiredMixin, View):
     """An incident's checks: the latest in full, the history, a further check and a request
     for a deeper one."""
 
-    allowed_roles = selectors.INTEL_READERS
+    allowed_roles = INTEL_READERS
     template_name = "intelligence/incident_checks.html"
 
     def _render(self, request, pk: int, *, error: str = "", status: int = 200):
@@ -121,7 +121,7 @@ class IncidentChecksView(RoleRequiredMixin, View):
 class QueueView(RoleRequiredMixin, View):
     """The support operators' queue, most urgent first. htmx refreshes the table in place."""
 
-    allowed_roles = selectors.QUEUE_READERS
+    allowed_roles = INTEL_QUEUE_READERS
 
     def _context(self, request, *, error: str = "") -> dict:
         show = request.GET.get("show", "open")
@@ -172,4 +172,4 @@ class QueueView(RoleRequiredMixin, View):
 
 
 def services_can_work(user) -> bool:
-    return has_role(user, *selectors.QUEUE_WORKERS)
+    return has_role(user, *INTEL_QUEUE_WORKERS)

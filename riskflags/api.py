@@ -6,8 +6,9 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import parse_input
 from core.permissions import HasRole
-from core.roles import OPERATIONS, Role
+from core.roles import MARKER_MANAGERS, MARKER_READERS
 from riskflags import selectors, services
 from riskflags.serializers import (
     ExtendInput,
@@ -22,15 +23,6 @@ from riskflags.serializers import (
     WithdrawInput,
 )
 
-READERS = (*OPERATIONS, Role.OIC)
-MANAGERS = services.MANAGERS
-
-
-def _parse(serializer_class, data, **kwargs):
-    s = serializer_class(data=data, **kwargs)
-    s.is_valid(raise_exception=True)
-    return s.validated_data
-
 
 def _detail(marker_id) -> dict:
     return MarkerDetailSerializer(selectors.marker_get(marker_id)).data
@@ -41,8 +33,8 @@ class MarkerListCreateView(generics.ListAPIView):
     `?q=`, `?oic=username`) or create one."""
 
     permission_classes = [HasRole]
-    allowed_roles = READERS
-    write_roles = MANAGERS
+    allowed_roles = MARKER_READERS
+    write_roles = MARKER_MANAGERS
     serializer_class = MarkerSerializer
 
     def get_queryset(self):
@@ -74,15 +66,15 @@ class MarkerListCreateView(generics.ListAPIView):
         },
     )
     def post(self, request):
-        data = _parse(MarkerInput, request.data)
+        data = parse_input(MarkerInput, request.data)
         marker = services.marker_create(actor=request.user, **data)
         return Response(_detail(marker.pk), status=status.HTTP_201_CREATED)
 
 
 class MarkerDetailView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = READERS
-    write_roles = MANAGERS
+    allowed_roles = MARKER_READERS
+    write_roles = MARKER_MANAGERS
 
     @extend_schema(responses=MarkerDetailSerializer)
     def get(self, request, pk: int):
@@ -96,15 +88,15 @@ class MarkerDetailView(APIView):
         },
     )
     def patch(self, request, pk: int):
-        data = _parse(MarkerUpdateInput, request.data)
+        data = parse_input(MarkerUpdateInput, request.data)
         services.marker_update(actor=request.user, marker=selectors.marker_get(pk), **data)
         return Response(_detail(pk))
 
 
 class MarkerContactsView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = READERS
-    write_roles = MANAGERS
+    allowed_roles = MARKER_READERS
+    write_roles = MARKER_MANAGERS
 
     @extend_schema(responses=VictimContactSerializer(many=True))
     def get(self, request, pk: int):
@@ -113,7 +105,7 @@ class MarkerContactsView(APIView):
 
     @extend_schema(request=VictimContactInput, responses={201: VictimContactSerializer})
     def post(self, request, pk: int):
-        data = _parse(VictimContactInput, request.data)
+        data = parse_input(VictimContactInput, request.data)
         contact = services.victim_contact_record(
             actor=request.user, marker=selectors.marker_get(pk), **data
         )
@@ -122,7 +114,7 @@ class MarkerContactsView(APIView):
 
 class MarkerWithdrawView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = MANAGERS
+    allowed_roles = MARKER_MANAGERS
 
     @extend_schema(
         request=WithdrawInput,
@@ -132,14 +124,14 @@ class MarkerWithdrawView(APIView):
         },
     )
     def post(self, request, pk: int):
-        data = _parse(WithdrawInput, request.data)
+        data = parse_input(WithdrawInput, request.data)
         services.marker_withdraw(actor=request.user, marker=selectors.marker_get(pk), **data)
         return Response(_detail(pk))
 
 
 class MarkerExtendView(APIView):
     permission_classes = [HasRole]
-    allowed_roles = MANAGERS
+    allowed_roles = MARKER_MANAGERS
 
     @extend_schema(
         request=ExtendInput,
@@ -150,7 +142,7 @@ class MarkerExtendView(APIView):
         },
     )
     def post(self, request, pk: int):
-        data = _parse(ExtendInput, request.data)
+        data = parse_input(ExtendInput, request.data)
         services.marker_extend(actor=request.user, marker=selectors.marker_get(pk), **data)
         return Response(_detail(pk))
 
@@ -159,7 +151,7 @@ class MarkerHistoryView(APIView):
     """The marker's full history (append-only audit events), oldest first."""
 
     permission_classes = [HasRole]
-    allowed_roles = READERS
+    allowed_roles = MARKER_READERS
 
     @extend_schema(responses=HistoryEventSerializer(many=True))
     def get(self, request, pk: int):
@@ -172,7 +164,7 @@ class MarkerMatchView(APIView):
     first."""
 
     permission_classes = [HasRole]
-    allowed_roles = READERS
+    allowed_roles = MARKER_READERS
 
     @extend_schema(
         parameters=[OpenApiParameter("phone", str), OpenApiParameter("address", str)],

@@ -6,15 +6,17 @@ class RiskflagsConfig(AppConfig):
     verbose_name = "Location risk markers (special schemes)"
 
     def ready(self):
-        from cad.context import register_context_provider
+        from cad.context import register_context_provider, register_marker_lookup
         from cad.panels import register_incident_panel
         from core.demo import register_demo_seeder
         from core.navigation import Screen, register_screen
+        from core.roles import MARKER_READERS, Role
         from riskflags.context import MarkerContextProvider
         from riskflags.demo import seed_markers
-        from riskflags.views import MARKER_READERS
+        from riskflags.selectors import markers_matching
 
         register_context_provider(MarkerContextProvider())
+        register_marker_lookup(markers_matching)
         register_incident_panel(
             "riskflags", "riskflags/_incident_markers.html", order=20, replaces=("markers",)
         )
@@ -34,7 +36,7 @@ class RiskflagsConfig(AppConfig):
                 "my_markers",
                 "My markers",
                 "my_markers",
-                ("OIC",),
+                (Role.OIC,),
                 "Your markers and what is due: victim contacts and reviews.",
                 52,
             )

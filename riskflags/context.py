@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.urls import reverse
-from django.utils import timezone
 
 from cad.context import CallQuery, ContextResult, Finding, FindingCategory
 from cad.models import Grade
+from core.timefmt import DATE, local_display
 from riskflags.models import MarkerStatus, RiskLevel
 from riskflags.selectors import markers_matching
 
@@ -45,12 +45,6 @@ def _sentence(text: str) -> str:
     return text
 
 
-def _date(value: str | None) -> str:
-    if not value:
-        return ""
-    return timezone.localtime(datetime.fromisoformat(value)).strftime("%d %b %Y")
-
-
 def _where(item: dict) -> str:
     return {"address": "this address", "phone": "this number"}.get(
         item["why_matched"], "this address and number"
@@ -78,7 +72,7 @@ def describe(item: dict, now: datetime) -> dict:
         text = (
             f"ACTIVE special scheme at {_where(item)}: {item['victim_name']}, "
             f"{_sentence(item['reason'])}. Floor {item['grade_floor']}; OIC {item['oic']}; "
-            f"until {_date(item['expires_at'])}."
+            f"until {local_display(item['expires_at'], DATE)}."
         )
         return {**base, "text": text, "severity": "danger", "recent": True}
     ended = _ended(item)
@@ -178,14 +172,13 @@ class MarkerContextProvider:
         items = [i for i in (result.panel or {}).get("items", []) if i.get("recent")]
         if not items:
             return
+        now = result.gathered_at or incident.received_at
         for item in items:
             incident_system_log(
-                incident=incident,
-                text=f"Marker #{item['id']}: {item['text']}",
-                now=incident.received_at,
+                incident=incident, text=f"Marker #{item['id']}: {item['text']}", now=now
             )
         if any(i["status"] == MarkerStatus.ACTIVE for i in items):
-            incident_tag_add(actor=actor, incident=incident, tag=INCIDENT_TAG)
+            incident_tag_add(actor=actor, incident=incident, tag=INCIDENT_TAG, now=now)
 
     def incident_fields(self, incident) -> dict:
         return {

@@ -9,6 +9,7 @@ from cad.exceptions import NotFound, ValidationFailed
 from cad.models import Grade
 from cad.normalise import normalise_address, normalise_phone
 from core.audit import audit_trail
+from core.validation import clean_choice
 from riskflags.models import (
     REVIEW_WINDOW,
     START_CONTACT_WITHIN,
@@ -180,11 +181,8 @@ def marker_list(
             f"Unknown filter '{show}'. Use one of: {', '.join(MARKER_FILTERS)}.",
             code="unknown_filter",
         )
-    if status and status not in MarkerStatus.values:
-        raise ValidationFailed(
-            f"Unknown status '{status}'. Use one of: {', '.join(MarkerStatus.values)}.",
-            code="unknown_status",
-        )
+    if status:
+        clean_choice(status, MarkerStatus, "status")
     queryset = (
         _marker_queryset()
         .select_related("supervisor", "created_by", "withdrawn_by")

@@ -13,13 +13,10 @@ from django.views import View
 
 from core.exceptions import DomainError, NotFound
 from core.permissions import RoleRequiredMixin
-from core.roles import OPERATIONS, Role, has_role
+from core.roles import MARKER_MANAGERS, MARKER_READERS, Role, has_role
 from riskflags import selectors, services
 from riskflags.forms import ContactForm, ExtendForm, MarkerEditForm, MarkerForm, WithdrawForm
 from riskflags.models import ContactPurpose, MarkerStatus
-
-MARKER_READERS = (*OPERATIONS, Role.OIC)
-MANAGERS = services.MANAGERS
 
 
 def _marker(pk: int):
@@ -53,7 +50,7 @@ class MarkerListView(RoleRequiredMixin, View):
                 {"marker": m, "status": m.status_at(now), "due": selectors.marker_due(m, now=now)}
                 for m in selectors.marker_list(show=show, q=q, now=now)[:500]
             ],
-            "can_manage": has_role(request.user, *MANAGERS),
+            "can_manage": has_role(request.user, *MARKER_MANAGERS),
             "now": now,
         }
         template = "riskflags/_marker_panel.html" if request.htmx else "riskflags/list.html"
@@ -81,7 +78,7 @@ class MyMarkersView(RoleRequiredMixin, View):
 
 
 class MarkerCreateView(RoleRequiredMixin, View):
-    allowed_roles = MANAGERS
+    allowed_roles = MARKER_MANAGERS
 
     def _render(self, request, form, status=200):
         return TemplateResponse(request, "riskflags/create.html", {"form": form}, status=status)
@@ -158,7 +155,7 @@ class _MarkerActionView(RoleRequiredMixin, View):
     """POST a form on the marker page: one service call; on a domain error the page is shown
     again with the message and the 4xx status, and nothing is changed."""
 
-    allowed_roles = MANAGERS
+    allowed_roles = MARKER_MANAGERS
     form_class = None
     form_key = ""
     success_message = ""
@@ -212,7 +209,7 @@ class MarkerWithdrawView(_MarkerActionView):
 
 
 class MarkerEditView(RoleRequiredMixin, View):
-    allowed_roles = MANAGERS
+    allowed_roles = MARKER_MANAGERS
 
     def _render(self, request, marker, form, status=200):
         return TemplateResponse(

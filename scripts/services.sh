@@ -28,7 +28,4 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
     ok=0
   fi
 fi
-if [ ! -x /usr/bin/chromium ]; then
-  echo "Note: /usr/bin/chromium is missing: browser tests will fail (Debian: apt-get install chromium)." >&2
-fi
 [ "$ok" = 1 ] || exit 1

@@ -4,13 +4,13 @@ renderer for the context panels other apps fill (counts and lists, whatever keys
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from core.timefmt import local_display
 
 register = template.Library()
 
@@ -83,11 +83,7 @@ def _scalar(value) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}T", value):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return timezone.localtime(parsed).strftime("%d %b %Y %H:%M")
-        except ValueError:
-            return value
+        return local_display(value)
     return str(value)
 
 
@@ -207,6 +203,22 @@ def render_panel(provider: str, panel):
             _render(panel),
         )
     out = [format_html("<h4>{}</h4>", panel.get("title") or _label(provider))]
+    out += _panel_head(panel)
+    out += _panel_body(panel)
+    out += _panel_foot(panel)
+    extra = {k: v for k, v in panel.items() if k not in PANEL_META}
+    if extra:
+        out.append(_render(extra))
+    return format_html(
+        '<section class="ctx-panel" data-provider="{}">{}</section>',
+        provider,
+        mark_safe("".join(str(o) for o in out)),  # noqa: S308 (built with format_html)
+    )
+
+
+def _panel_head(panel: dict) -> list:
+    """When it ran and by whom, the banners and the counts by kind."""
+    out = []
     if panel.get("ran_at"):
         out.append(
             format_html(
@@ -240,23 +252,32 @@ def render_panel(provider: str, panel):
                 ),
             )
         )
+    return out
+
+
+def _panel_body(panel: dict) -> list:
+    """The items (at most MAX_ITEMS), or the panel's text for "nothing found"."""
     items = panel.get("items") or []
-    if items:
-        rows = [_panel_item(i) for i in items[:MAX_ITEMS]]
-        more = len(items) - MAX_ITEMS
-        if more > 0:
-            rows.append(format_html('<li class="muted">… {} more</li>', more))
-        out.append(
-            format_html(
-                '<ul class="ctx-list">{}</ul>',
-                mark_safe("".join(str(r) for r in rows)),  # noqa: S308 (built with format_html)
-            )
-        )
-    else:
+    if not items:
         empty = panel.get("empty_text") or (
             panel["empty"] if isinstance(panel.get("empty"), str) else "Nothing found."
         )
-        out.append(format_html('<p class="muted ctx-empty">{}</p>', empty))
+        return [format_html('<p class="muted ctx-empty">{}</p>', empty)]
+    rows = [_panel_item(i) for i in items[:MAX_ITEMS]]
+    more = len(items) - MAX_ITEMS
+    if more > 0:
+        rows.append(format_html('<li class="muted">… {} more</li>', more))
+    return [
+        format_html(
+            '<ul class="ctx-list">{}</ul>',
+            mark_safe("".join(str(r) for r in rows)),  # noqa: S308 (built with format_html)
+        )
+    ]
+
+
+def _panel_foot(panel: dict) -> list:
+    """What is older, whether the list was cut short, and the panel's links (same site only)."""
+    out = []
     if panel.get("older"):
         out.append(format_html('<p class="muted">{}</p>', _scalar(panel["older"])))
     if panel.get("truncated"):
@@ -272,14 +293,7 @@ def render_panel(provider: str, panel):
                     '<a class="btn small" href="{}">{}</a> ', link["url"], link.get("label", "Open")
                 )
             )
-    extra = {k: v for k, v in panel.items() if k not in PANEL_META}
-    if extra:
-        out.append(_render(extra))
-    return format_html(
-        '<section class="ctx-panel" data-provider="{}">{}</section>',
-        provider,
-        mark_safe("".join(str(o) for o in out)),  # noqa: S308 (built with format_html)
-    )
+    return out
 
 
 @register.filter

@@ -1,21 +1,16 @@
 from django import template
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+
+from core.timefmt import DATE, DATE_TIME, local_display
 
 register = template.Library()
 
 
 @register.filter
-def when(value, fmt="%d %b %Y %H:%M"):
+def when(value, fmt=DATE_TIME):
     """An ISO 8601 string (as stored in a check's result) shown in Europe/London."""
-    if not value:
-        return ""
-    parsed = parse_datetime(value) if isinstance(value, str) else value
-    if parsed is None:
-        return value
-    return timezone.localtime(parsed).strftime(fmt)
+    return local_display(value, fmt)
 
 
 @register.filter
 def day(value):
-    return when(value, "%d %b %Y")
+    return local_display(value, DATE)

@@ -9,6 +9,6 @@ def engine(monkeypatch):
     grading engine return that assessment for every call in the test."""
 
     def _set(**kwargs):
-        monkeypatch.setattr("cad.services.assess", fake_assessment(**kwargs))
+        monkeypatch.setattr("cad.services.assessment.assess", fake_assessment(**kwargs))
 
     return _set

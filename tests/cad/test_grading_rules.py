@@ -1,4 +1,4 @@
-"""DESIGN.md rule 4 and issue 3: grading below the minimum needs a reason; below a marker's
+"""DESIGN.md rule 4: grading below the minimum needs a reason; below a marker's
 floor or a DA Immediate also a supervisor; the incident keeps the safer grade meanwhile."""
 
 from datetime import UTC, datetime, timedelta

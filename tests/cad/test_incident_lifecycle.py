@@ -151,10 +151,21 @@ def test_the_database_refuses_a_closed_incident_without_code_and_note():
 
 def test_the_log_is_appended_to_with_author_and_time():
     handler = call_handler()
-    created = incident(actor=handler, narrative="First line")
+    taken = NOW - timedelta(minutes=3)
+    created = incident(actor=handler, narrative="First line", now=taken)
     entry = services.incident_log_add(actor=handler, incident=created, text="Second line", now=NOW)
     assert (entry.author, entry.at) == (handler, NOW)
     assert [e.text for e in created.log_entries.all()][-1] == "Second line"
+
+
+def test_every_line_written_while_taking_a_call_carries_the_time_the_service_was_given():
+    # The intelligence check runs during the call: its log line and audit event are stamped
+    # with the call's time, not the wall clock, so the log reads in the order things happened.
+    created = incident(narrative="First line", now=NOW)
+    lines = list(created.log_entries.all())
+    assert any(line.text.startswith("Intelligence check ran") for line in lines)
+    assert {line.at for line in lines} == {NOW}
+    assert {event.at for event in audit_trail(created)} == {NOW}
 
 
 def test_an_empty_log_line_is_refused():

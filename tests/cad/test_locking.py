@@ -8,7 +8,8 @@ import pytest
 from django.db import OperationalError, connection, connections, transaction
 
 from cad import services
-from cad.models import Grade, GradeRequest, IncidentLogEntry
+from cad.models import Grade, GradeRequest, Incident, IncidentLogEntry
+from core.locks import lock_row
 from tests.cad.factories import call_handler, incident, supervisor
 
 pytestmark = [
@@ -29,7 +30,7 @@ class HoldIncidentLock(threading.Thread):
     def run(self):
         try:
             with transaction.atomic():
-                services._lock(self.incident_id)
+                lock_row(Incident, self.incident_id)
                 self.locked.set()
                 self.release.wait(10)
         finally:

@@ -29,7 +29,7 @@ def handler_client(client):
     return client
 
 
-def test_the_cad_screens_replace_their_placeholders():
+def test_the_cad_screens_link_to_their_pages():
     keys = {s.key: s for s in screens_for({"CALL_HANDLER", "SUPERVISOR"})}
     for key in ("call_taking", "switchboard", "incidents", "grade_requests"):
         assert keys[key].url, key

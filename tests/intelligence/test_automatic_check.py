@@ -88,6 +88,27 @@ def test_changing_the_address_re_runs_the_check_once(make_staff):
     assert checks[-1].record_count == 1 and checks[-1].ran_by is None
 
 
+def test_a_change_of_address_at_a_given_time_re_runs_the_check_once_at_that_time(make_staff):
+    from datetime import UTC, datetime, timedelta
+
+    from cad.services import incident_update_details
+
+    taken = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+    changed = taken + timedelta(minutes=4)
+    handler = make_staff("CALL_HANDLER")
+    incident = incident_create(
+        actor=handler, channel="999", narrative="help", address="1 A Road", now=taken
+    )
+
+    incident_update_details(actor=handler, incident=incident, address=ADDRESS, now=changed)
+
+    checks = IntelCheck.objects.filter(incident=incident).order_by("ran_at", "id")
+    assert [(c.trigger, c.ran_at) for c in checks] == [
+        (CheckTrigger.INCIDENT_CREATED, taken),
+        (CheckTrigger.DETAILS_CHANGED, changed),
+    ]
+
+
 def test_the_signal_alone_re_runs_the_check_when_the_caller_changes(make_staff):
     from cad.models import Incident
     from cad.signals import incident_changed

@@ -178,3 +178,28 @@ def test_an_empty_query_finds_nothing():
     result = check_compute(query(phone=""))
 
     assert result.records == [] and result.previous_contacts == []
+
+
+def test_the_check_lists_the_markers_the_marker_app_finds_through_cad(monkeypatch):
+    asked = []
+
+    def lookup(**kwargs):
+        asked.append(kwargs)
+        return [{"id": 7, "status": "ACTIVE", "why_matched": "phone"}]
+
+    monkeypatch.setattr("cad.context._MARKER_LOOKUP", lookup)
+    now = timezone.now()
+
+    result = check_compute(query(now=now))
+
+    assert [m["id"] for m in result.markers] == [7] and result.markers_checked
+    assert asked == [{"phone": E164, "address_normalised": "", "now": now}]
+
+
+def test_with_no_app_keeping_markers_the_check_says_they_could_not_be_checked(monkeypatch):
+    monkeypatch.setattr("cad.context._MARKER_LOOKUP", None)
+
+    result = check_compute(query())
+
+    assert result.markers == [] and not result.markers_checked
+    assert "MARKERS_UNCHECKED" in {b["code"] for b in result.banners}

@@ -136,3 +136,21 @@ def test_an_incident_at_a_marked_address_is_tagged_and_graded_at_the_floor(
 
     assert incident.grade == "IMMEDIATE"
     assert "MARKER" in incident.tag_names
+
+
+def test_a_marked_incident_is_tagged_and_logged_at_the_time_the_call_was_taken(
+    create_marker, make_staff
+):
+    create_marker()
+    taken = T0 + timedelta(hours=1)
+
+    incident = cad_services.incident_create(
+        actor=make_staff("CALL_HANDLER"),
+        channel="999",
+        narrative="Noise outside",
+        address="12 Acacia Avenue, Leeds LS6 2AB",
+        now=taken,
+    )
+
+    assert {tag.added_at for tag in incident.tags.all()} == {taken}
+    assert {line.at for line in incident.log_entries.all()} == {taken}

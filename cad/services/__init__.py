@@ -1,0 +1,52 @@
+"""Every write to contacts and incidents. One function per action, one transaction each; each
+validates, writes the audit trail and schedules the live push after commit.
+
+Safety rules kept here (DESIGN.md section 2, rules 1-5):
+- every contact is recorded, with its number in E.164 (or kept as given and flagged);
+- an incident starts at the recommended grade and its DA qualifier follows the assessment;
+  removing the qualifier needs a written reason;
+- nothing the system learns later (a log line, a corrected address) ever lowers the minimum
+  grade on its own; it can only raise it;
+- grading below the minimum needs a reason, and below a marker's floor or a DA Immediate also a
+  supervisor; meanwhile the incident keeps its safer grade.
+
+One module per subject, lowest first: `inputs` (shared input rules), `trail` (system log lines,
+tags, views, change announcements), `grade` (applying a grade, when a supervisor is needed),
+`assessment` (assessing and reassessing), `contacts`, `creation` (taking a call), `details`,
+`log` (people's log lines), `grade_requests`, `grading`, `lifecycle` (status and closing).
+Callers import from `cad.services`.
+"""
+
+from cad.services.assessment import call_assess, call_query
+from cad.services.contacts import contact_create
+from cad.services.creation import incident_create
+from cad.services.details import incident_update_details
+from cad.services.grade import supervisor_needed
+from cad.services.grade_requests import grade_request_decide
+from cad.services.grading import incident_grade, incident_set_domestic_abuse
+from cad.services.inputs import MAX_LOG_TEXT, MAX_NAMED_PEOPLE, MAX_NARRATIVE, MAX_REASON
+from cad.services.lifecycle import incident_close, incident_set_status
+from cad.services.log import incident_log_add
+from cad.services.trail import incident_system_log, incident_tag_add, incident_view_record
+
+__all__ = [
+    "MAX_LOG_TEXT",
+    "MAX_NAMED_PEOPLE",
+    "MAX_NARRATIVE",
+    "MAX_REASON",
+    "call_assess",
+    "call_query",
+    "contact_create",
+    "grade_request_decide",
+    "incident_close",
+    "incident_create",
+    "incident_grade",
+    "incident_log_add",
+    "incident_set_domestic_abuse",
+    "incident_set_status",
+    "incident_system_log",
+    "incident_tag_add",
+    "incident_update_details",
+    "incident_view_record",
+    "supervisor_needed",
+]

@@ -1,0 +1,221 @@
+"""Assessing a call with its context, and reassessing an incident when something new is learnt.
+
+Nothing the system learns later (a log line, a corrected address) ever lowers the minimum grade
+on its own; it can only raise it (DESIGN.md section 2, rule 3).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from cad import context as call_context
+from cad.grading import Assessment, assess
+from cad.models import Channel, Grade, Incident, IncidentLogEntry
+from cad.normalise import normalise_address, normalise_name, normalise_phone
+from cad.services.grade import apply_grade
+from cad.services.inputs import MAX_ADDRESS, MAX_NARRATIVE, MAX_PHONE, clean_names
+from cad.services.trail import incident_system_log
+from core.audit import audit_record
+from core.validation import clean_choice, clean_text
+
+logger = logging.getLogger(__name__)
+
+
+def call_query(
+    *,
+    phone: str = "",
+    address: str = "",
+    names=(),
+    channel: str = Channel.EMERGENCY,
+    silent: bool = False,
+    now: datetime | None = None,
+    exclude_incident_id: int | None = None,
+) -> call_context.CallQuery:
+    """What the context providers are asked about a call: its number in E.164, its address and
+    names normalised, at `now` (default: the wall clock)."""
+    return call_context.CallQuery(
+        phone=normalise_phone(phone).e164,
+        address=normalise_address(address),
+        names=tuple(n for n in (normalise_name(x) for x in names) if n),
+        channel=channel,
+        silent=silent,
+        now=now or timezone.now(),
+        exclude_incident_id=exclude_incident_id,
+    )
+
+
+def call_assess(
+    *,
+    narrative: str = "",
+    channel: str = Channel.EMERGENCY,
+    caller_phone: str = "",
+    caller_name: str = "",
+    address: str = "",
+    named_people: Iterable[str] = (),
+    silent: bool = False,
+    now: datetime | None = None,
+    exclude_incident_id: int | None = None,
+) -> tuple[Assessment, list[call_context.ContextResult]]:
+    """Assess a call with its context (markers, intelligence, previous contacts). Records
+    nothing. Raises ValidationFailed for an unknown channel or an over-long narrative."""
+    clean_choice(channel, Channel, "channel")
+    narrative = clean_text(narrative, "narrative", MAX_NARRATIVE)
+    names = ([caller_name] if caller_name else []) + clean_names(named_people)
+    query = call_query(
+        phone=clean_text(caller_phone, "caller_phone", MAX_PHONE),
+        address=clean_text(address, "address", MAX_ADDRESS),
+        names=names,
+        channel=channel,
+        silent=silent,
+        now=now,
+        exclude_incident_id=exclude_incident_id,
+    )
+    results = call_context.gather_context(query)
+    return assess(narrative=narrative, channel=channel, silent=silent, context=results), results
+
+
+def narrative_assess(incident: Incident) -> dict:
+    """The engine's reading of everything people have said about the incident (its narrative
+    and every note), without gathering context again."""
+    return assess(
+        narrative=assessment_text(incident),
+        channel=incident.channel,
+        silent=incident.silent,
+        context=[],
+    ).as_dict()
+
+
+def assessment_text(incident: Incident) -> str:
+    """Everything people have said about the incident: the narrative and every note."""
+    lines = incident.log_entries.filter(kind=IncidentLogEntry.Kind.NOTE).values_list(
+        "text", flat=True
+    )
+    return "\n".join(lines) or incident.narrative
+
+
+def merge_assessment(stored: dict, fresh: dict, *, replace_context: bool) -> dict:
+    """Fold a fresh assessment into the stored one without ever lowering anything: findings
+    and reasons accumulate, DA stays DA, grades only become more urgent. With
+    `replace_context` the context panel and banners are the fresh ones (the details changed)."""
+    merged = {**fresh, **stored}
+    for key in ("indicators", "risk_factors"):
+        old = list(stored.get(key) or [])
+        seen = {(f.get("code"), f.get("evidence")) for f in old}
+        merged[key] = old + [
+            f for f in fresh.get(key) or [] if (f.get("code"), f.get("evidence")) not in seen
+        ]
+    old_reasons = list(stored.get("reasons") or [])
+    merged["reasons"] = old_reasons + [
+        r for r in fresh.get("reasons") or [] if r not in old_reasons
+    ]
+    merged["domestic_abuse"] = bool(stored.get("domestic_abuse") or fresh.get("domestic_abuse"))
+    for key in ("minimum_grade", "recommended_grade", "context_floor"):
+        merged[key] = Grade.more_urgent(stored.get(key) or "", fresh.get(key) or "")
+    if replace_context:
+        merged["context"] = fresh.get("context") or {}
+        merged["banners"] = fresh.get("banners") or []
+    return merged
+
+
+def reassess(
+    *, actor, incident: Incident, fresh: dict, now: datetime, why: str, replace_context: bool
+) -> list[str]:
+    """Merge `fresh` into a locked incident. Raises the DA qualifier when new evidence shows
+    DA, and the grade itself when it has fallen below the new minimum. Returns what changed."""
+    stored = incident.assessment or {}
+    merged = merge_assessment(stored, fresh, replace_context=replace_context)
+    changed = []
+    if merged["minimum_grade"] != incident.minimum_grade:
+        changed.append(f"minimum grade {incident.minimum_grade} -> {merged['minimum_grade']}")
+    if merged["recommended_grade"] != incident.recommended_grade:
+        changed.append(
+            f"recommended grade {incident.recommended_grade} -> {merged['recommended_grade']}"
+        )
+    newly_da = bool(fresh.get("domestic_abuse")) and not stored.get("domestic_abuse")
+    if newly_da and not incident.domestic_abuse:
+        incident.domestic_abuse = True
+        incident.domestic_abuse_removed_reason = ""
+        changed.append("DA qualifier added (new evidence of domestic abuse)")
+    incident.assessment = merged
+    incident.minimum_grade = merged["minimum_grade"] or incident.minimum_grade
+    incident.recommended_grade = merged["recommended_grade"] or incident.recommended_grade
+    incident.save(
+        update_fields=[
+            "assessment",
+            "minimum_grade",
+            "recommended_grade",
+            "domestic_abuse",
+            "domestic_abuse_removed_reason",
+            "updated_at",
+        ]
+    )
+    if changed:
+        _record_reassessment(actor=actor, incident=incident, now=now, why=why, changed=changed)
+    if incident.is_open and Grade.is_below(incident.grade, incident.minimum_grade):
+        apply_grade(
+            actor=None,
+            incident=incident,
+            grade=incident.minimum_grade,
+            reason=f"Raised to the new minimum grade after {why}",
+            now=now,
+        )
+        changed.append(f"grade raised to {incident.minimum_grade}")
+    return changed
+
+
+def _record_reassessment(
+    *, actor, incident: Incident, now: datetime, why: str, changed: list[str]
+) -> None:
+    text = f"Reassessed after {why}: " + "; ".join(changed)
+    incident_system_log(incident=incident, now=now, text=text)
+    audit_record(
+        actor=actor,
+        action="incident.reassessed",
+        obj=incident,
+        at=now,
+        summary=text,
+        data={
+            "why": why,
+            "changes": changed,
+            "minimum_grade": incident.minimum_grade,
+            "recommended_grade": incident.recommended_grade,
+            "domestic_abuse": incident.domestic_abuse,
+        },
+    )
+
+
+def isolated(what: str, fn: Callable[[], None], *, incident: Incident, now: datetime) -> bool:
+    """Run another app's hook (context attach, signal receivers) in a savepoint. A failing hook
+    must not stop a call being recorded: it is logged and flagged on the incident so the
+    handler knows to check by hand."""
+    try:
+        with transaction.atomic():
+            fn()
+        return True
+    except Exception:
+        logger.exception("%s failed for incident %s", what, incident.pk)
+        incident_system_log(
+            incident=incident, now=now, text=f"Warning: {what} failed; check manually."
+        )
+        incident.flags = [*incident.flags, {"code": "hook_failed", "text": f"{what} failed"}]
+        incident.save(update_fields=["flags"])
+        return False
+
+
+def attach_context(*, incident: Incident, results, actor, now: datetime) -> None:
+    """Let each provider persist what it found (e.g. the intelligence check), one at a time so
+    one provider's failure cannot undo another's record."""
+    for result in results:
+        isolated(
+            f"{result.provider} context",
+            lambda result=result: call_context.attach_context(
+                incident=incident, results=[result], actor=actor
+            ),
+            incident=incident,
+            now=now,
+        )

@@ -1,0 +1,384 @@
+"""Taking a call: the incident starts at the recommended grade, its DA qualifier follows the
+assessment, and removing the qualifier needs a written reason (DESIGN.md section 2, rule 2).
+
+`incident_create` runs in named steps: validate the call, assess it with its context, decide
+its first grade and qualifier, then write the incident and everything that goes with it in one
+transaction, every row stamped with the one `now` the service was given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from cad import events
+from cad.clock import target_for
+from cad.exceptions import ReasonRequired, ValidationFailed
+from cad.grading import Assessment
+from cad.models import (
+    Area,
+    Channel,
+    Grade,
+    GradeChange,
+    Incident,
+    IncidentLogEntry,
+    OpeningCode,
+    ReferenceSequence,
+)
+from cad.normalise import Phone, normalise_address, normalise_phone
+from cad.services.assessment import attach_context, call_assess, isolated
+from cad.services.contacts import contact_create
+from cad.services.inputs import (
+    MAX_ADDRESS,
+    MAX_NAME,
+    MAX_NARRATIVE,
+    MAX_PHONE,
+    MAX_REASON,
+    clean_names,
+    opening_code_get,
+    phone_unparsed_flag,
+)
+from cad.services.trail import incident_system_log
+from cad.signals import incident_created
+from core.audit import audit_record
+from core.validation import clean_choice, clean_text
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A call's validated details, as the handler gave them."""
+
+    channel: str
+    area: str
+    narrative: str
+    opening_code: OpeningCode | None
+    phone: Phone
+    address: str
+    caller_name: str
+    named_people: list[str]
+    silent: bool
+    domestic_abuse_reason: str
+    confirm_grade: bool  # the handler accepted the recommended grade
+    latitude: float | None
+    longitude: float | None
+
+
+@dataclass(frozen=True)
+class _FirstGrading:
+    """The grade and qualifier an incident starts with."""
+
+    assessed: Assessment
+    summary: dict  # the stored assessment, with the handler's DA decision folded in
+    recommended: str
+    minimum: str
+    domestic_abuse: bool
+
+
+def incident_create(
+    *,
+    actor,
+    channel: str,
+    narrative: str = "",
+    caller_phone: str = "",
+    caller_name: str = "",
+    address: str = "",
+    silent: bool = False,
+    area: str = Area.URBAN,
+    opening_code: str | None = None,
+    named_people: Iterable[str] = (),
+    domestic_abuse: bool | None = None,
+    domestic_abuse_reason: str = "",
+    confirm_grade: bool = False,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Incident:
+    """Take a call: record its contact, assess it with its context, create the incident at the
+    recommended grade, and let the context providers attach what they found (the intelligence
+    check). `domestic_abuse` None follows the assessment; True adds the DA qualifier (minimum
+    PRIORITY); False on a call assessed as DA needs `domestic_abuse_reason`. `confirm_grade`
+    records the handler accepting the recommended grade. A repeated `idempotency_key` returns
+    the first incident (with `replayed` True) and records nothing.
+
+    Raises ValidationFailed (unknown channel/area/opening code, a non-999 call with no
+    narrative) and ReasonRequired."""
+    now = now or timezone.now()
+    idempotency_key = clean_text(idempotency_key, "idempotency_key", 80) or None
+    if replayed := _replayed(idempotency_key):
+        return replayed
+    call = _validated_call(
+        channel=channel,
+        area=area,
+        narrative=narrative,
+        opening_code=opening_code,
+        caller_phone=caller_phone,
+        address=address,
+        caller_name=caller_name,
+        named_people=named_people,
+        silent=silent,
+        domestic_abuse_reason=domestic_abuse_reason,
+        confirm_grade=confirm_grade,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    assessed, results = call_assess(
+        narrative=call.narrative,
+        channel=call.channel,
+        caller_phone=call.phone.raw,
+        caller_name=call.caller_name,
+        address=call.address,
+        named_people=call.named_people,
+        silent=call.silent,
+        now=now,
+    )
+    grading = _first_grading(call, assessed, domestic_abuse)
+    try:
+        incident = _incident_write(
+            call, grading, results, actor=actor, idempotency_key=idempotency_key, now=now
+        )
+    except IntegrityError:
+        # Two submissions with one key raced: the loser returns the winner's incident.
+        if replayed := _replayed(idempotency_key):
+            return replayed
+        raise
+    incident.replayed = False
+    return incident
+
+
+def _incident_write(
+    call: _Call, grading: _FirstGrading, results, *, actor, idempotency_key, now: datetime
+) -> Incident:
+    """One transaction: the incident and its record, then what the context providers found and
+    the receivers of `incident_created`, each isolated so a failing one cannot lose the call."""
+    with transaction.atomic():
+        incident = _incident_insert(
+            call, grading, actor=actor, idempotency_key=idempotency_key, now=now
+        )
+        _record_call(incident, call, grading, actor=actor, now=now)
+        attach_context(incident=incident, results=results, actor=actor, now=now)
+        isolated(
+            "incident_created receivers",
+            lambda: incident_created.send(sender=Incident, incident=incident, actor=actor, now=now),
+            incident=incident,
+            now=now,
+        )
+        events.publish_incident("created", incident)
+    return incident
+
+
+def _replayed(idempotency_key: str | None) -> Incident | None:
+    """The incident already taken with this key, marked `replayed`, or None."""
+    if not idempotency_key:
+        return None
+    existing = Incident.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:
+        existing.replayed = True
+    return existing
+
+
+def _validated_call(
+    *,
+    channel,
+    area,
+    narrative,
+    opening_code,
+    caller_phone,
+    address,
+    caller_name,
+    named_people,
+    silent,
+    domestic_abuse_reason,
+    confirm_grade,
+    latitude,
+    longitude,
+) -> _Call:
+    clean_choice(channel, Channel, "channel")
+    clean_choice(area, Area, "area")
+    narrative = clean_text(narrative, "narrative", MAX_NARRATIVE)
+    if not narrative and channel != Channel.EMERGENCY:
+        # Only a 999 call may be silent or abandoned before anyone speaks.
+        raise ValidationFailed("Say what the call is about (narrative).", code="narrative_required")
+    return _Call(
+        channel=channel,
+        area=area,
+        narrative=narrative,
+        opening_code=opening_code_get(opening_code),
+        phone=normalise_phone(clean_text(caller_phone, "caller_phone", MAX_PHONE)),
+        address=clean_text(address, "address", MAX_ADDRESS),
+        caller_name=clean_text(caller_name, "caller_name", MAX_NAME),
+        named_people=clean_names(named_people),
+        silent=silent,
+        domestic_abuse_reason=clean_text(
+            domestic_abuse_reason, "domestic_abuse_reason", MAX_REASON
+        ),
+        confirm_grade=confirm_grade,
+        latitude=latitude,
+        longitude=longitude,
+    )
+
+
+def _first_grading(call: _Call, assessed: Assessment, domestic_abuse: bool | None) -> _FirstGrading:
+    """The recommended grade and the DA qualifier: the handler's word on DA wins, but removing
+    an assessed qualifier needs a reason and adding one makes the call at least PRIORITY."""
+    summary = assessed.as_dict()
+    recommended, minimum = assessed.recommended_grade, assessed.minimum_grade
+    da = assessed.domestic_abuse if domestic_abuse is None else bool(domestic_abuse)
+    if assessed.domestic_abuse and not da and not call.domestic_abuse_reason:
+        raise ReasonRequired(
+            "The call fits the domestic abuse definition: give a reason to record it without the "
+            "DA qualifier.",
+            code="reason_required",
+        )
+    if da and not assessed.domestic_abuse:
+        # The handler knows more than the words: any DA call is at least PRIORITY.
+        minimum = Grade.more_urgent(minimum, Grade.PRIORITY)
+        recommended = Grade.more_urgent(recommended, Grade.PRIORITY)
+        summary["reasons"] = [
+            *summary.get("reasons", []),
+            "DA qualifier added by the call handler: at least PRIORITY",
+        ]
+    summary["minimum_grade"], summary["recommended_grade"] = minimum, recommended
+    return _FirstGrading(
+        assessed=assessed,
+        summary=summary,
+        recommended=recommended,
+        minimum=minimum,
+        domestic_abuse=da,
+    )
+
+
+def _call_flags(call: _Call) -> list[dict]:
+    """What the handler must know about the call itself (silent, unreadable number)."""
+    flags = []
+    if not call.narrative:
+        flags.append({"code": "empty_narrative", "text": "Empty narrative (silent call?)"})
+    if not call.phone.valid:
+        flags.append(phone_unparsed_flag(call.phone.raw))
+    return flags
+
+
+def _next_reference(now: datetime) -> str:
+    """CAD-YYYYMMDD-NNNN, numbered per Europe/London day. One atomic upsert, so two calls taken
+    at the same moment never share a number."""
+    day = timezone.localdate(now)
+    table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 (table name only)
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [day],
+        )
+        number = cursor.fetchone()[0]
+    return f"CAD-{day:%Y%m%d}-{number:04d}"
+
+
+def _incident_insert(
+    call: _Call,
+    grading: _FirstGrading,
+    *,
+    actor,
+    idempotency_key,
+    now: datetime,
+) -> Incident:
+    da = grading.domestic_abuse
+    confirm_grade = call.confirm_grade
+    return Incident.objects.create(
+        reference=_next_reference(now),
+        channel=call.channel,
+        received_at=now,
+        created_by=actor,
+        caller_name=call.caller_name,
+        caller_phone=call.phone.stored,
+        phone_valid=call.phone.valid,
+        address=call.address,
+        address_normalised=normalise_address(call.address).normalised,
+        latitude=call.latitude,
+        longitude=call.longitude,
+        area=call.area,
+        narrative=call.narrative,
+        silent=call.silent,
+        named_people=call.named_people,
+        flags=_call_flags(call),
+        opening_code=call.opening_code,
+        domestic_abuse=da,
+        domestic_abuse_removed_reason="" if da else call.domestic_abuse_reason,
+        grade=grading.recommended,
+        recommended_grade=grading.recommended,
+        minimum_grade=grading.minimum,
+        assessment=grading.summary,
+        graded_by=actor if confirm_grade else None,
+        graded_at=now if confirm_grade else None,
+        target_response_at=target_for(grading.recommended, call.area, now),
+        idempotency_key=idempotency_key,
+    )
+
+
+def _record_call(
+    incident: Incident,
+    call: _Call,
+    grading: _FirstGrading,
+    *,
+    actor,
+    now: datetime,
+) -> None:
+    """The contact, the first grade's history row, the opening log lines and the audit event."""
+    contact_create(
+        actor=actor,
+        channel=call.channel,
+        summary=call.narrative,
+        caller_phone=call.phone.raw,
+        caller_name=call.caller_name,
+        address=call.address,
+        incident=incident,
+        now=now,
+    )
+    GradeChange.objects.create(
+        incident=incident,
+        at=now,
+        by=actor if call.confirm_grade else None,
+        from_grade="",
+        to_grade=grading.recommended,
+        recommended_grade=grading.recommended,
+        minimum_grade=grading.minimum,
+        reason="Recommended grade, confirmed by the call handler"
+        if call.confirm_grade
+        else "Initial grade: the system's recommendation",
+    )
+    if call.narrative:
+        IncidentLogEntry.objects.create(
+            incident=incident, at=now, author=actor, text=call.narrative
+        )
+    for flag in incident.flags:
+        incident_system_log(incident=incident, now=now, text=f"Flag: {flag['text']}")
+    qualifier_removed = grading.assessed.domestic_abuse and not grading.domestic_abuse
+    if qualifier_removed:
+        incident_system_log(
+            incident=incident,
+            now=now,
+            text=f"DA qualifier removed by the call handler: {call.domestic_abuse_reason}",
+        )
+    audit_record(
+        actor=actor,
+        action="incident.created",
+        obj=incident,
+        at=now,
+        summary=f"{incident.reference} created, graded {incident.grade}",
+        data={
+            "channel": call.channel,
+            "grade": incident.grade,
+            "grade_confirmed": call.confirm_grade,
+            "recommended_grade": grading.recommended,
+            "minimum_grade": grading.minimum,
+            "domestic_abuse": grading.domestic_abuse,
+            "assessed_domestic_abuse": grading.assessed.domestic_abuse,
+            "domestic_abuse_reason": call.domestic_abuse_reason,
+            "opening_code": call.opening_code.code if call.opening_code else None,
+            "flags": [f["code"] for f in incident.flags],
+            "reasons": grading.summary.get("reasons", []),
+        },
+    )

@@ -1,0 +1,168 @@
+"""Previous contacts and incidents at the call's number or address, and the repeat-contact
+pattern (three or more contacts in 30 days, counting the call being taken)."""
+
+from __future__ import annotations
+
+import math
+
+from django.db.models import Count, Min, Q
+
+from cad.models import Contact, Incident
+from intelligence.check.result import (
+    HISTORY_LIMIT,
+    PATTERN_MIN_CONTACTS,
+    PATTERN_WINDOW,
+    RECENT,
+    CheckQuery,
+    CheckResult,
+    iso,
+)
+from intelligence.matching import fuzzy_address_rows
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _history_filter(query: CheckQuery, model) -> tuple[Q | None, dict]:
+    """How rows of Contact/Incident match: exact number or address, with a fuzzy address
+    fallback. Returns the filter and {row_id: why-list} for the fuzzy hits."""
+    condition = Q()
+    fuzzy_why: dict[int, str] = {}
+    if query.phone:
+        condition |= Q(caller_phone=query.phone)
+    address = query.address
+    if address.normalised:
+        exact = model.objects.filter(address_normalised=address.normalised).exists()
+        if exact:
+            condition |= Q(address_normalised=address.normalised)
+        else:
+            for hit in fuzzy_address_rows(table=model._meta.db_table, query=address):
+                fuzzy_why[hit.row_id] = hit.why
+            if fuzzy_why:
+                condition |= Q(pk__in=list(fuzzy_why))
+    if not condition:
+        return None, {}
+    return condition, fuzzy_why
+
+
+def _why_history(row, query: CheckQuery, fuzzy_why: dict) -> tuple[list[str], list[str]]:
+    why, on = [], []
+    if query.phone and row.caller_phone == query.phone:
+        why.append(f"phone {query.phone}")
+        on.append("phone")
+    if query.address.normalised and row.address_normalised == query.address.normalised:
+        why.append(f"address {query.address.normalised}")
+        on.append("address")
+    elif row.pk in fuzzy_why:
+        why.append(fuzzy_why[row.pk])
+        on.append("address")
+    return why, on
+
+
+def contacts_find(query: CheckQuery, result: CheckResult) -> None:
+    condition, fuzzy_why = _history_filter(query, Contact)
+    if condition is None:
+        return
+    base = Contact.objects.filter(condition, received_at__lte=query.now)
+    if query.exclude_incident_id:
+        base = base.exclude(incident_id=query.exclude_incident_id)
+    since = query.now - RECENT
+    rows = list(
+        base.filter(received_at__gte=since)
+        .select_related("incident")
+        .order_by("-received_at", "-id")[: HISTORY_LIMIT + 1]
+    )
+    result.truncated = result.truncated or len(rows) > HISTORY_LIMIT
+    for contact in rows[:HISTORY_LIMIT]:
+        why, on = _why_history(contact, query, fuzzy_why)
+        result.previous_contacts.append(
+            {
+                "id": contact.pk,
+                "channel": contact.channel,
+                "received_at": iso(contact.received_at),
+                "caller_name": contact.caller_name,
+                "caller_phone": contact.caller_phone,
+                "address": contact.address,
+                "summary": contact.summary[:500],
+                "incident": contact.incident_id,
+                "incident_reference": contact.incident.reference if contact.incident_id else "",
+                "why": why,
+                "matched_on": on,
+            }
+        )
+    window_start = query.now - PATTERN_WINDOW
+    counts = base.aggregate(
+        older=Count("id", filter=Q(received_at__lt=since)),
+        window=Count("id", filter=Q(received_at__gte=window_start)),
+        first=Min("received_at", filter=Q(received_at__gte=window_start)),
+    )
+    result.older["contacts"] = counts["older"]
+    _pattern(query, result, counts["window"], counts["first"])
+
+
+def _pattern(query: CheckQuery, result: CheckResult, prior: int, first_at) -> None:
+    total = prior + (1 if query.counts_current_call else 0)
+    if total < PATTERN_MIN_CONTACTS or first_at is None:
+        return
+    days = max(1, math.ceil((query.now - first_at).total_seconds() / 86400))
+    on = " or ".join(
+        part
+        for part, present in (("number", query.phone), ("address", query.address.normalised))
+        if present
+    )
+    if query.counts_current_call:
+        text = f"{_ordinal(total)} contact in {days} days from this {on}"
+    else:
+        text = f"{total} contacts in {days} days from this {on}"
+    recent = [
+        c
+        for c in result.previous_contacts
+        if c["received_at"] >= (query.now - PATTERN_WINDOW).isoformat()
+    ]
+    listing = "; ".join(f"{c['channel']} on {c['received_at'][:10]}" for c in recent[:6])
+    result.patterns.append(
+        {
+            "code": "REPEAT_CONTACTS",
+            "text": text,
+            "contacts": total,
+            "days": days,
+            "since": iso(first_at),
+            "evidence": f"{text}: {listing}" if listing else text,
+        }
+    )
+
+
+def incidents_find(query: CheckQuery, result: CheckResult) -> None:
+    condition, fuzzy_why = _history_filter(query, Incident)
+    if condition is None:
+        return
+    base = Incident.objects.filter(condition, received_at__lte=query.now)
+    if query.exclude_incident_id:
+        base = base.exclude(pk=query.exclude_incident_id)
+    since = query.now - RECENT
+    rows = list(base.filter(received_at__gte=since).order_by("-received_at", "-id")[:HISTORY_LIMIT])
+    for incident in rows:
+        why, on = _why_history(incident, query, fuzzy_why)
+        result.previous_incidents.append(
+            {
+                "id": incident.pk,
+                "reference": incident.reference,
+                "received_at": iso(incident.received_at),
+                "status": incident.status,
+                "grade": incident.grade,
+                "domestic_abuse": incident.domestic_abuse,
+                "channel": incident.channel,
+                "address": incident.address,
+                "caller_phone": incident.caller_phone,
+                "narrative": incident.narrative[:300],
+                "why": why,
+                "matched_on": on,
+            }
+        )
+    older = base.filter(received_at__lt=since).aggregate(
+        count=Count("id"), domestic_abuse=Count("id", filter=Q(domestic_abuse=True))
+    )
+    result.older["incidents"] = older["count"]
+    result.older["incidents_domestic_abuse"] = older["domestic_abuse"]

@@ -1,0 +1,42 @@
+"""Every write to markers and victim contacts. One function per action, one transaction each;
+each validates, writes the audit trail (the marker's history) and publishes after commit.
+
+The rules (DESIGN.md rule 6): a marker lasts at most 183 days; it applies the moment it
+is created and its OIC is told the victim must be informed; no START contact within 72 hours
+alerts the OIC and the supervisor; review reminders 14 and 3 days before expiry; extension and
+withdrawal are refused until a contact attempt for that purpose is recorded; at `expires_at` the
+marker expires by itself. Nothing is deleted.
+
+One module per subject: `rules` (who may change a marker, dates, numbers, telling the OIC),
+`markers` (create, correct), `contacts` (victim contacts), `review` (withdraw, extend),
+`lifecycle` (expiry, START contact alert, review reminders). Callers import from
+`riskflags.services`.
+"""
+
+from riskflags.services.contacts import victim_contact_record
+from riskflags.services.lifecycle import (
+    marker_expire,
+    marker_review_remind,
+    marker_start_contact_overdue,
+    markers_lifecycle_run,
+)
+from riskflags.services.markers import UNSET, marker_create, marker_update
+from riskflags.services.review import marker_extend, marker_withdraw
+from riskflags.services.rules import CLOCK_SKEW, MAX_PHONES, can_manage_marker, supervisors_for
+
+__all__ = [
+    "CLOCK_SKEW",
+    "MAX_PHONES",
+    "UNSET",
+    "can_manage_marker",
+    "marker_create",
+    "marker_expire",
+    "marker_extend",
+    "marker_review_remind",
+    "marker_start_contact_overdue",
+    "marker_update",
+    "marker_withdraw",
+    "markers_lifecycle_run",
+    "supervisors_for",
+    "victim_contact_record",
+]
