@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from premises.models import AddressedModel
+
 
 class RecordKind(models.TextChoices):
     DA_CRIME = "DA_CRIME", "Domestic abuse crime"
@@ -128,7 +130,7 @@ class IntelRecordPhone(models.Model):
         return self.phone
 
 
-class IntelRecordAddress(models.Model):
+class IntelRecordAddress(AddressedModel):
     record = models.ForeignKey(IntelRecord, on_delete=models.CASCADE, related_name="addresses")
     address = models.CharField(max_length=300)
     address_normalised = models.CharField(max_length=300, db_index=True)

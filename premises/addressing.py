@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from django.db.models import Q, QuerySet
 
 from premises.matching import Match, Verdict, compare
-from premises.parsing import AddressParts
+from premises.parsing import AddressParts, parse_address
 from premises.selectors import Resolution, premises_resolve
 
 # Candidate rows judged per look-up: a block of flats' history, bounded.
@@ -28,7 +28,7 @@ CANDIDATES = 500
 @dataclass(frozen=True)
 class Blocks:
     """Keys that rows naming the same building share (a row may share any one):
-    number and the street's first three letters ("5|mil": a misspelt street still blocks
+    number and the street's first two letters ("5|mi": a misspelt street still blocks
     together), postcode and number, building name and street (or postcode)."""
 
     street: str = ""
@@ -39,7 +39,7 @@ class Blocks:
 def blocks(parts: AddressParts) -> Blocks:
     number = parts.building_number
     return Blocks(
-        street=f"{number}|{parts.street[:3]}"[:40] if number and parts.street else "",
+        street=f"{number}|{parts.street[:2]}"[:40] if number and parts.street else "",
         postcode=f"{parts.postcode}|{number}"[:32] if number and parts.postcode else "",
         building=(
             f"{parts.building_name}|{parts.street or parts.postcode}"[:120]
@@ -95,7 +95,11 @@ class AddressQuery:
 
 
 def address_query(address: str = "", *, uprn=None) -> AddressQuery:
-    resolution = premises_resolve(address=address or "", uprn=uprn)
+    """Resolve the caller's address (and the UPRN the handler picked) for the look-ups."""
+    return address_query_from(premises_resolve(address=address or "", uprn=uprn))
+
+
+def address_query_from(resolution: Resolution) -> AddressQuery:
     probable = tuple(p.pk for p in resolution.probable[:5])
     return AddressQuery(
         parts=resolution.premises.parts if resolution.premises else resolution.parts,
@@ -103,6 +107,12 @@ def address_query(address: str = "", *, uprn=None) -> AddressQuery:
         probable_ids=probable,
         probable_reason=resolution.match.reason if probable else "",
     )
+
+
+def address_query_of(row) -> AddressQuery:
+    """The look-up for a row already written (an incident checked again): its stored premises
+    and parts, with no new resolution."""
+    return AddressQuery(parts=parts_from_dict(row.address_parts), premises_id=row.premises_id)
 
 
 def rows_at(queryset: QuerySet, query: AddressQuery) -> list[tuple[object, Match]]:
@@ -139,3 +149,52 @@ def judge(query: AddressQuery, row) -> Match:
     if row.premises_id and row.premises_id in query.probable_ids:
         return Match(Verdict.PROBABLE, query.probable_reason or "a similar address")
     return compare(query.parts, parts_from_dict(row.address_parts))
+
+
+def backfill_parts(model, *, field: str = "address", batch: int = 2000) -> int:
+    """Parse the stored addresses of `model` rows that have no parts yet (rows written before
+    addresses were resolved) and write their parts and blocking keys. For data migrations;
+    premises are linked when the rows are next written. Returns the rows updated."""
+    updated = 0
+    pending = []
+    names = ["address_parts", "address_block_street", "address_block_postcode"]
+    names.append("address_block_building")
+    rows = model.objects.filter(address_parts={}).exclude(**{field: ""}).only("pk", field)
+    for row in rows.iterator(chunk_size=batch):
+        parts = parse_address(getattr(row, field))
+        block = blocks(parts)
+        row.address_parts = parts_dict(parts)
+        row.address_block_street = block.street
+        row.address_block_postcode = block.postcode
+        row.address_block_building = block.building
+        pending.append(row)
+        if len(pending) >= batch:
+            model.objects.bulk_update(pending, names)
+            updated += len(pending)
+            pending = []
+    if pending:
+        model.objects.bulk_update(pending, names)
+        updated += len(pending)
+    return updated
+
+
+def parsed_address_fields(address: str) -> dict:
+    """The `AddressedModel` fields from parsing alone (no premises): for bulk generators and
+    imports that resolve later. Column names as keys (`premises_id`)."""
+    parts = parse_address(address)
+    block = blocks(parts)
+    return {
+        "premises_id": None,
+        "address_parts": parts_dict(parts),
+        "address_block_street": block.street,
+        "address_block_postcode": block.postcode,
+        "address_block_building": block.building,
+    }
+
+
+def address_why(match: Match) -> str:
+    """How a record's address matched, for the handler: "address: same flat 21a, number 5,
+    mill lane, LS6 2AB" or "address (probable: flat 21a given on one side only)"."""
+    if match.exact:
+        return f"address: {match.reason}"
+    return f"address (probable: {match.reason})"

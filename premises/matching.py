@@ -5,7 +5,8 @@ same way, through `compare` (two sets of parts) or `compare_text` (free text aga
 
 The rules, from how UK addresses identify a dwelling (BS 7666 / AddressBase: a UPRN, or a
 sub-building within a building on a street in a post town):
-- The same UPRN is the same premises; two different UPRNs are different premises.
+- The same UPRN is the same premises; two different UPRNs are different premises, except a
+  building and a flat in it (the caller gave the building only): probable, at most.
 - A flat must match when both sides name one: Flat 21A and Flat 21B are different premises,
   however alike the rest. "21A Acacia House" names Flat 21A (the parser reads it so).
 - A building is its number and street, or its name and street (or postcode), or its number and
@@ -18,7 +19,7 @@ sub-building within a building on a street in a post town):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import models
 from rapidfuzz import fuzz
@@ -66,7 +67,11 @@ def compare(a: AddressParts, b: AddressParts) -> Match:
     if a.uprn and b.uprn:
         if a.uprn == b.uprn:
             return Match(Verdict.EXACT, f"same UPRN {a.uprn}")
-        return _different("different UPRNs")
+        if bool(a.sub_building) == bool(b.sub_building):
+            return _different("different UPRNs")
+        # A building and a flat in it have UPRNs of their own: a caller who gave the building
+        # may be in the flat. The parts decide, and can say no more than "probable".
+        a, b = replace(a, uprn=None), replace(b, uprn=None)
     if a.is_empty or b.is_empty:
         return _different("no address on one side")
     place = _compare_place(a, b)

@@ -46,6 +46,8 @@ from cad.services.trail import incident_system_log
 from cad.signals import incident_created
 from core.audit import audit_record
 from core.validation import clean_choice, clean_text
+from premises.addressing import address_fields, address_query_from
+from premises.selectors import Resolution, premises_resolve
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class _Call:
     confirm_grade: bool  # the handler accepted the recommended grade
     latitude: float | None
     longitude: float | None
+    # The address resolved to the premises register (the UPRN the handler picked wins).
+    resolution: Resolution
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ def incident_create(
     confirm_grade: bool = False,
     latitude: float | None = None,
     longitude: float | None = None,
+    uprn: str = "",
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Incident:
@@ -102,8 +107,10 @@ def incident_create(
     recommended grade, and let the context providers attach what they found (the intelligence
     check). `domestic_abuse` None follows the assessment; True adds the DA qualifier (minimum
     PRIORITY); False on a call assessed as DA needs `domestic_abuse_reason`. `confirm_grade`
-    records the handler accepting the recommended grade. A repeated `idempotency_key` returns
-    the first incident (with `replayed` True) and records nothing.
+    records the handler accepting the recommended grade. `uprn`: the premises the handler picked
+    from the register; the address is resolved to premises either way, and the premises'
+    coordinates are used when none are given. A repeated `idempotency_key` returns the first
+    incident (with `replayed` True) and records nothing.
 
     Raises ValidationFailed (unknown channel/area/opening code, a non-999 call with no
     narrative) and ReasonRequired."""
@@ -125,6 +132,7 @@ def incident_create(
         confirm_grade=confirm_grade,
         latitude=latitude,
         longitude=longitude,
+        uprn=uprn,
     )
     assessed, results = call_assess(
         narrative=call.narrative,
@@ -135,6 +143,7 @@ def incident_create(
         named_people=call.named_people,
         silent=call.silent,
         now=now,
+        place=address_query_from(call.resolution),
     )
     grading = _first_grading(call, assessed, domestic_abuse)
     try:
@@ -196,6 +205,7 @@ def _validated_call(
     confirm_grade,
     latitude,
     longitude,
+    uprn,
 ) -> _Call:
     clean_choice(channel, Channel, "channel")
     clean_choice(area, Area, "area")
@@ -203,13 +213,17 @@ def _validated_call(
     if not narrative and channel != Channel.EMERGENCY:
         # Only a 999 call may be silent or abandoned before anyone speaks.
         raise ValidationFailed("Say what the call is about (narrative).", code="narrative_required")
+    address = clean_text(address, "address", MAX_ADDRESS)
+    resolution = premises_resolve(address=address, uprn=clean_text(uprn, "uprn", 12) or None)
+    if resolution.premises is not None and latitude is None and longitude is None:
+        latitude, longitude = resolution.premises.latitude, resolution.premises.longitude
     return _Call(
         channel=channel,
         area=area,
         narrative=narrative,
         opening_code=opening_code_get(opening_code),
         phone=normalise_phone(clean_text(caller_phone, "caller_phone", MAX_PHONE)),
-        address=clean_text(address, "address", MAX_ADDRESS),
+        address=address or (resolution.premises.one_line if resolution.premises else ""),
         caller_name=clean_text(caller_name, "caller_name", MAX_NAME),
         named_people=clean_names(named_people),
         silent=silent,
@@ -219,6 +233,7 @@ def _validated_call(
         confirm_grade=confirm_grade,
         latitude=latitude,
         longitude=longitude,
+        resolution=resolution,
     )
 
 
@@ -297,6 +312,7 @@ def _incident_insert(
         phone_valid=call.phone.valid,
         address=call.address,
         address_normalised=normalise_address(call.address).normalised,
+        **address_fields(call.resolution),
         latitude=call.latitude,
         longitude=call.longitude,
         area=call.area,
@@ -334,6 +350,7 @@ def _record_call(
         caller_phone=call.phone.raw,
         caller_name=call.caller_name,
         address=call.address,
+        address_resolution=call.resolution,
         incident=incident,
         now=now,
     )

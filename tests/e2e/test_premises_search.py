@@ -50,3 +50,49 @@ def test_typing_over_a_picked_premises_clears_its_uprn(login, page, make_staff):
 
     expect(page.locator("input[name=uprn]")).to_have_value("")
     expect(page.locator("[data-premises-picked]")).to_be_hidden()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_picking_the_marked_flat_shows_the_marker_banner_and_saving_keeps_its_floor(
+    login, page, make_staff, live_server
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cad.models import Incident
+    from riskflags.services import marker_create
+
+    seed_premises()
+    oic = make_staff("OIC", username="oic_e2e")
+    now = timezone.now()
+    marker_create(
+        actor=oic,
+        address="Flat 21A, Acacia House, 5 Mill Lane, Leeds LS6 2AB",
+        victim_name="Anne Example",
+        reason="Ex-partner threatened to kill her",
+        grade_floor="IMMEDIATE",
+        expires_at=now + timedelta(days=90),
+        oic=oic,
+        now=now,
+    )
+    login(make_staff("CALL_HANDLER"), target="/calls/new/")
+    page.select_option("#id_channel", "101")
+    page.fill("#id_narrative", "Music very loud next door")
+
+    page.locator("#id_address").press_sequentially("21a acacia ho mill la", delay=20)
+    page.locator("#premises-results [role=option]").first.click()
+
+    banner = page.locator("#assessment .banner.danger", has_text="SPECIAL SCHEME MARKER")
+    expect(banner).to_be_visible(timeout=10000)
+    expect(banner).to_contain_text("Anne Example")
+    expect(page.locator("#assess-minimum")).to_have_text("IMMEDIATE")
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/premises_marker.png", full_page=True)
+
+    page.click("#save-call")
+    page.wait_for_url(f"{live_server.url}/incidents/*/")
+    incident = Incident.objects.get()
+    assert incident.premises.sub_building == "Flat 21A"
+    assert incident.minimum_grade == "IMMEDIATE"
+    assert incident.latitude == pytest.approx(53.8196)

@@ -111,3 +111,17 @@ def test_too_little_address_is_never_a_match():
     match = compare_text("Leeds", parse_address("12 Acacia Avenue, Leeds"))
 
     assert match.verdict == Verdict.DIFFERENT
+
+
+def test_a_building_and_a_flat_in_it_are_probably_the_same_premises_despite_their_uprns():
+    flat = AddressParts(
+        uprn=101, sub_building="21a", building_number="5", street="mill lane", town="leeds"
+    )
+    building = AddressParts(uprn=100, building_number="5", street="mill lane", town="leeds")
+    other_flat = AddressParts(
+        uprn=102, sub_building="21b", building_number="5", street="mill lane", town="leeds"
+    )
+
+    assert compare(building, flat).verdict == Verdict.PROBABLE
+    assert compare(building, flat).reason == "flat 21a given on one side only"
+    assert compare(other_flat, flat).verdict == Verdict.DIFFERENT
