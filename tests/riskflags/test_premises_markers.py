@@ -172,3 +172,26 @@ def test_dismissing_needs_a_reason_and_a_grading_role(api, marker):
     assert no_reason.status_code == 400
     assert blank.status_code == 400
     assert officer.status_code == 403
+
+
+def test_the_incident_page_shows_a_probable_match_and_its_dismiss_button(
+    api, marker, client, make_staff
+):
+    handler = make_staff("CALL_HANDLER")
+    incident = call_101(api(user=handler), "5 Mill Lane, Leeds LS6 2AB")
+    client.force_login(handler)
+    page = f"/incidents/{incident['id']}/"
+
+    html = client.get(page).content.decode()
+    assert "Probable match:" in html and "flat 21a given on one side only" in html
+    assert f'action="/markers/{marker}/dismiss-match/"' in html
+
+    response = client.post(
+        f"/markers/{marker}/dismiss-match/",
+        {"incident": incident["id"], "reason": "Caller is in the shop downstairs"},
+    )
+
+    assert response.status_code == 302 and response.url == page
+    html = client.get(page).content.decode()
+    assert "probable match dismissed" in html
+    assert f'action="/markers/{marker}/dismiss-match/"' not in html
