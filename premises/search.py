@@ -180,6 +180,8 @@ def _typos(word: str) -> list[str]:
 class SearchHit:
     premises: Premises
     score: float
+    # Every typed word was read as one of this premises' words (none ignored or dropped).
+    complete: bool = False
 
 
 def premises_search(query: str, *, limit: int = 10) -> list[SearchHit]:
@@ -188,14 +190,15 @@ def premises_search(query: str, *, limit: int = 10) -> list[SearchHit]:
     `query`: free text ("21a acacia ho mill la", "ls6 2ab 5", "mill lane 5 leeds"). Words that
     match nothing in the register are ignored; a query with no known word finds nothing.
     """
-    groups = [g for g in read_words(query_words(query or "")) if g.readings]
+    typed = read_words(query_words(query or ""))
+    groups = [g for g in typed if g.readings]
     if not groups:
         return []
     rows = _find(groups)
     while not rows and len(groups) > 1:
         groups = _without_weakest(groups)
         rows = _find(groups)
-    return _rank(rows, groups)[:limit]
+    return _rank(rows, groups, all_read=len(groups) == len(typed))[:limit]
 
 
 def _without_weakest(groups: list[Group]) -> list[Group]:
@@ -232,7 +235,7 @@ def _lexeme(word: str) -> str:
     return "'" + word.replace("\\", "").replace("'", "''") + "'"
 
 
-def _rank(rows: list[Premises], groups: list[Group]) -> list[SearchHit]:
+def _rank(rows: list[Premises], groups: list[Group], *, all_read: bool) -> list[SearchHit]:
     numbers = [g for g in groups if g.number]
     hits = []
     for premises in rows:
@@ -248,7 +251,8 @@ def _rank(rows: list[Premises], groups: list[Group]) -> list[SearchHit]:
         ):
             score -= 0.5  # the building before its flats, unless a flat was typed
         score -= 0.02 * len(words)
-        hits.append(SearchHit(premises=premises, score=round(score, 2)))
+        complete = all_read and all(g.weight_of(words) for g in groups)
+        hits.append(SearchHit(premises=premises, score=round(score, 2), complete=complete))
     hits.sort(key=lambda h: (-h.score, _natural(h.premises)))
     return hits
 

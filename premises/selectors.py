@@ -52,7 +52,11 @@ def premises_resolve(*, address: str = "", uprn: int | str | None = None) -> Res
     parts = parse_address(address)
     if parts.is_empty:
         return Resolution(parts, None, Match(Verdict.DIFFERENT, "no address given"))
-    candidates = _indexed_candidates(parts) or [h.premises for h in premises_search(address)]
+    hits = []
+    candidates = _indexed_candidates(parts)
+    if not candidates:
+        hits = premises_search(address)
+        candidates = [h.premises for h in hits]
     exact, probable = [], []
     for candidate in candidates:
         match = compare(parts, candidate.parts)
@@ -72,7 +76,16 @@ def premises_resolve(*, address: str = "", uprn: int | str | None = None) -> Res
         )
     if probable:
         return Resolution(parts, None, probable[0][1], tuple(p for p, _ in probable))
+    if _searched_unambiguously(hits):
+        # Words in an order the parser cannot read ("road rotherham 32 brookthorpe"), every
+        # one of them found on one premises by the address search: probably that one.
+        found = Match(Verdict.PROBABLE, "every word found on these premises by the address search")
+        return Resolution(parts, None, found, (hits[0].premises,))
     return Resolution(parts, None, Match(Verdict.DIFFERENT, "no premises in the register"))
+
+
+def _searched_unambiguously(hits) -> bool:
+    return bool(hits) and hits[0].complete and (len(hits) == 1 or hits[0].score > hits[1].score)
 
 
 def _indexed_candidates(parts: AddressParts) -> list[Premises]:
