@@ -170,6 +170,8 @@ def attach_context(*, incident, results: list[ContextResult], actor) -> None:
 # intelligence check lists markers next to its records) can ask for them through cad without
 # importing that app: intelligence and riskflags stay independent of each other.
 _MARKER_LOOKUP: Callable[..., list[dict]] | None = None
+# A marker item's `status` while the marker applies; any other status says how it ended.
+MARKER_ACTIVE = "ACTIVE"
 
 
 def register_marker_lookup(lookup: Callable[..., list[dict]]) -> None:
@@ -183,8 +185,10 @@ def markers_at(
     *, phone: str, address_normalised: str, now: datetime, place: AddressQuery | None = None
 ) -> list[dict] | None:
     """The location markers, live and past, at a number or a normalised address, most relevant
-    first (the shape of `riskflags.selectors.markers_matching`). None when no installed app
-    keeps markers, so a caller can say "markers not checked" rather than "no markers"."""
+    first: dicts with `id`, `status` (`MARKER_ACTIVE` while it applies), `grade_floor`,
+    `reason`, `starts_at`, `expires_at`, `ended_at`, `why_matched` and more (the shape of
+    `riskflags.selectors.markers_matching`). None when no installed app keeps markers, so a
+    caller can say "markers not checked" rather than "no markers"."""
     if _MARKER_LOOKUP is None:
         return None
     return _MARKER_LOOKUP(phone=phone, address_normalised=address_normalised, now=now, place=place)

@@ -15,6 +15,7 @@ from cad.models import (
     IncidentLogEntry,
     OpeningCode,
 )
+from core.audit import actor_name
 from core.models import AuditEvent
 
 
@@ -53,6 +54,24 @@ class AssessInput(serializers.Serializer):
     )
     channel = _choice(Channel, "channel", required=False, default=Channel.EMERGENCY)
     silent = serializers.BooleanField(required=False, default=False)
+    da_answers = serializers.DictField(
+        child=serializers.ChoiceField(choices=["yes", "no", "unknown"]),
+        required=False,
+        default=dict,
+        help_text="The handler's answers to the DA questions: {code: yes|no|unknown}, codes "
+        "from da_questions.questions (connection, present, violence, order, afraid).",
+    )
+
+
+class DaQuestionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+
+
+class DaQuestionsSerializer(serializers.Serializer):
+    needed = serializers.BooleanField()
+    why = serializers.CharField(allow_blank=True)
+    questions = DaQuestionSerializer(many=True)
 
 
 class AssessmentSerializer(serializers.Serializer):
@@ -64,6 +83,14 @@ class AssessmentSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
     banners = serializers.ListField(child=serializers.DictField(), required=False)
     context = serializers.DictField(required=False)
+    da_questions = DaQuestionsSerializer(
+        required=False, help_text="Possible domestic abuse the words do not settle: ask."
+    )
+    behaviours = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="Each behaviour with who, to_whom, connection, class, when, certainty, spans.",
+    )
 
 
 class ContactInput(serializers.Serializer):
@@ -174,7 +201,7 @@ class LogEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "at", "author", "kind", "text"]
 
     def get_author(self, entry) -> str:
-        return entry.author.get_username() if entry.author_id else "system"
+        return actor_name(entry.author)
 
 
 class LogInput(serializers.Serializer):
@@ -242,7 +269,7 @@ class GradeChangeSerializer(serializers.ModelSerializer):
         ]
 
     def get_by(self, change) -> str:
-        return change.by.get_username() if change.by_id else "system"
+        return actor_name(change.by)
 
 
 class OpeningCodeSerializer(serializers.ModelSerializer):
@@ -265,7 +292,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         fields = ["at", "actor", "action", "summary", "data"]
 
     def get_actor(self, event) -> str:
-        return event.actor.get_username() if event.actor_id else "system"
+        return actor_name(event.actor)
 
 
 class IncidentSerializer(serializers.ModelSerializer):

@@ -113,6 +113,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, channel layer, Celery -------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# A channel-layer group forgets a member this long after it last joined; every live socket joins
+# again every LIVE_GROUP_REJOIN_SECONDS (core/consumers.py). So a web process that dies without
+# leaving its groups stops being sent pushes within the expiry (the default was 24 hours).
+LIVE_GROUP_EXPIRY_SECONDS = env.int("LIVE_GROUP_EXPIRY_SECONDS", default=90)
+LIVE_GROUP_REJOIN_SECONDS = env.float("LIVE_GROUP_REJOIN_SECONDS", default=30)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -126,13 +131,19 @@ if REDIS_URL:
                 # channels_redis drops group messages beyond a socket's backlog (default 100):
                 # a scan catching up after a restart can raise more at once than that.
                 "capacity": env.int("CHANNEL_CAPACITY", default=1000),
+                "group_expiry": LIVE_GROUP_EXPIRY_SECONDS,
             },
         }
     }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"group_expiry": LIVE_GROUP_EXPIRY_SECONDS},
+        }
+    }
     CELERY_BROKER_URL = "memory://"
     # No broker: a task sent from a service runs at once, in the same process.
     CELERY_TASK_ALWAYS_EAGER = True

@@ -5,6 +5,11 @@ from django.utils import timezone
 from core.models import AuditEvent
 
 
+def actor_name(user) -> str:
+    """Who did something, as shown to people: a username, or "system" when no person did it."""
+    return user.get_username() if user is not None else "system"
+
+
 def audit_record(
     *,
     actor,

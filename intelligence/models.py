@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.audit import actor_name
 from premises.models import AddressedModel
 
 
@@ -189,7 +190,7 @@ class IntelCheck(models.Model):
 
     @property
     def ran_by_label(self) -> str:
-        return self.ran_by.get_username() if self.ran_by_id else "system"
+        return actor_name(self.ran_by)
 
 
 class CheckRequest(models.Model):

@@ -4,11 +4,14 @@
 through `cad.context`, and returns an `Assessment`: DA indicators and risk factors, each with the
 evidence that triggered it, a recommended grade, a minimum grade and the reasons.
 
-The words live in `lexicon.toml` (data a force can tune); the rules that read them are the small
-functions in `rules.py`; this module applies the grading policy:
+The words live in `lexicon.toml` (data a force can tune). The steps that read them: WHO
+(`people.py`), WHAT, WHEN and CERTAINTY (`rules.py`, `text.py`), who did what to whom
+(`linking.py`), the domestic abuse decision (`domestic.py`), the handler's DA questions
+(`questions.py`) and the per-behaviour slots shown to the handler (`slots.py`). This module
+applies the grading policy:
 
-- Domestic abuse (Domestic Abuse Act 2021): a personal connection AND abusive behaviour by or
-  toward that person, or domestic abuse named outright, now or in the past.
+- Domestic abuse (Domestic Abuse Act 2021): see `domestic.py`; or confirmed by the handler's
+  answers to the DA questions.
 - DA with a present danger or a serious risk factor: minimum IMMEDIATE; other DA: PRIORITY
   (resolution without deployment needs a supervisor).
 - A silent or abandoned 999 call from a marked number or address: IMMEDIATE.
@@ -22,14 +25,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cad.context import ContextResult, Finding, FindingCategory
+from cad.context import ContextResult, Finding
 from cad.grading import rules
+from cad.grading.domestic import Evidence, decide, finding, lower_first
 from cad.grading.lexicon import Lexicon, get_lexicon
-from cad.grading.text import PAST_TENSES, TENSE_PRESENT, TENSE_RECENT, Narrative
+from cad.grading.linking import link
+from cad.grading.people import find_people
+from cad.grading.questions import clean_answers, da_questions, read_answers
+from cad.grading.slots import describe_behaviours
+from cad.grading.text import PAST_TENSES, TENSE_RECENT, Narrative
 from cad.models import Channel, Grade
 
 SERIOUS = "serious"
-CONNECTION_KINDS = {"intimate": "partner", "ex": "ex-partner", "family": "relative"}
 # A weapon match starting with one of these is someone armed now, not a weapon mentioned.
 ARMED_WORDS = (
     "armed",
@@ -63,6 +70,11 @@ class Assessment:
     categories: list[str] = field(default_factory=list)
     # The lexicon file the assessment was made with (a force may tune its own).
     lexicon: str = ""
+    # The safety net: {"needed": bool, "why": str, "questions": [{"code", "text"}]}; needed when
+    # a connection, a DA history or an order is there but the words do not settle DA.
+    da_questions: dict = field(default_factory=lambda: da_questions(needed=False, why=""))
+    # Each behaviour found, with its WHO / WHAT / WHEN / CERTAINTY slots (see `slots.py`).
+    behaviours: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -77,6 +89,11 @@ class Assessment:
             "context_floor": self.context_floor,
             "present_danger": self.present_danger,
             "categories": list(self.categories),
+            "da_questions": {
+                **self.da_questions,
+                "questions": [dict(q) for q in self.da_questions.get("questions", [])],
+            },
+            "behaviours": [dict(b) for b in self.behaviours],
         }
 
 
@@ -120,14 +137,6 @@ class _Grades:
         self.recommended = _more_urgent(self.recommended, grade)
 
 
-def _finding(narrative: Narrative, code, label, spans, weight="normal", source="narrative"):
-    spans = tuple(sorted(set(spans)))
-    evidence = " … ".join(f'"{narrative.quote(s, e)}"' for s, e in spans)
-    return Finding(
-        code=code, label=label, evidence=evidence, source=source, weight=weight, spans=spans
-    )
-
-
 def _join(labels: list[str]) -> str:
     labels = list(dict.fromkeys(labels))
     if len(labels) <= 1:
@@ -135,8 +144,123 @@ def _join(labels: list[str]) -> str:
     return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
+@dataclass
+class _Context:
+    """What the other apps' providers found, by category."""
+
+    findings: list[Finding] = field(default_factory=list)
+    banners: list[dict] = field(default_factory=list)
+    floor: str = ""
+    marked: bool = False
+
+
+def _read_context(context: list[ContextResult], grades: _Grades) -> _Context:
+    found = _Context()
+    for result in context:
+        found.findings.extend(result.risk_factors)
+        found.banners.extend(result.banners)
+        found.marked = found.marked or result.marked
+        if result.grade_floor:
+            found.floor = _more_urgent(found.floor, result.grade_floor)
+            grades.floor(
+                result.grade_floor,
+                result.floor_reason or f"Context sets the floor to {result.grade_floor}.",
+            )
+    return found
+
+
+def _other_subject(text: Narrative, history_spans: list, categories) -> bool:
+    """Another kind of call is reported in a sentence with no DA words in it."""
+    da_sentences = {text.sentence_index(start) for start, _ in history_spans}
+    return any(
+        grade and text.sentence_index(hit.start) not in da_sentences
+        for category, hit, grade in categories
+        if not category.silent
+    )
+
+
+def _read_narrative(text: Narrative, lexicon: Lexicon, context: _Context, categories) -> Evidence:
+    """WHO, WHAT, WHEN and CERTAINTY: people, behaviour hits and who did them."""
+    people = find_people(text, lexicon)
+    domestic_words = rules.find_domestic_words(text, lexicon)
+    orders = rules.find_orders(text, lexicon)
+    risks = rules.find_risks(text, lexicon)
+    injured = any(h.code == "INJURY" for h in risks)
+    behaviours = [
+        h
+        for h in rules.find_behaviours(text, lexicon)
+        if not h.negated
+        and not rules.is_figure_of_speech(text, lexicon, h)
+        # "She's told me her partner did it": an act only when an injury is described.
+        and (injured or not rules.is_attribution(text, h))
+    ]
+    return Evidence(
+        links=[link(text, hit, people) for hit in behaviours],
+        people=people,
+        domestic_words=domestic_words,
+        orders=orders,
+        risks=risks,
+        context_findings=context.findings,
+        home_frame=bool(lexicon.frame("home").search(text.text)),
+        silent_frame=bool(lexicon.frame("silent_call").search(text.text)),
+        distress=[m.span() for m in lexicon.frame("distress").finditer(text.text)],
+        benign=bool(lexicon.frame("benign").search(text.text)),
+        other_subject=_other_subject(text, [h.span for h in domestic_words + orders], categories),
+        unrelated=bool(lexicon.frame("unrelated").search(text.text)),
+        named_now=[h for h in domestic_words if text.is_now(h.start)],
+    )
+
+
+def _risk_factors(text: Narrative, lexicon, evidence: Evidence, domestic_abuse: bool) -> list:
+    """Risk factors from the narrative (DA-only ones on a DA call), a breach of an order, and
+    the context findings."""
+    risk_factors: list[Finding] = []
+    seen: dict[str, list] = {}
+    for hit in evidence.risks:
+        if hit.rule.da_only and not domestic_abuse:
+            continue
+        seen.setdefault(hit.code, []).append(hit)
+    for code, hits in seen.items():
+        current = [h for h in hits if rules.risk_weight(h) == SERIOUS]
+        weight = SERIOUS if current else hits[0].rule.weight
+        if hits[0].rule.weight == SERIOUS and not current:
+            weight = "normal"
+        past = all(h.tense in PAST_TENSES for h in hits)
+        label = hits[0].label + (" (in the past)" if past else "")
+        risk_factors.append(finding(text, code, label, [h.span for h in hits], weight=weight))
+    if "BREACH_OF_ORDER" not in seen:
+        breach = _breach(text, evidence)
+        if breach is not None:
+            risk_factors.append(breach)
+    risk_factors.extend(evidence.context_findings)
+    return risk_factors
+
+
+def _breach(text: Narrative, evidence: Evidence) -> Finding | None:
+    """An order named with the person in touch or near: a breach; a live order on record with
+    contact or presence in the narrative: a possible breach."""
+    for order in evidence.orders:
+        contact = rules.contact_after_order(text, order)
+        if contact is not None:
+            return finding(
+                text,
+                "BREACH_OF_ORDER",
+                "Breach of a court order, bail or injunction",
+                [order.span, contact.span()],
+                weight=SERIOUS,
+            )
+    orders = evidence.context_orders
+    contact_now = rules.find_contact(text) if orders else None
+    if contact_now is None:
+        return None
+    return Finding(
+        code="BREACH_OF_ORDER",
+        label="Possible breach of a live order or bail on record",
+        evidence=f'{orders[0].evidence}; caller: "{text.quote(*contact_now.span())}"',
+        source=orders[0].source,
+        weight=SERIOUS,
+        spans=(contact_now.span(),),
+    )
 
 
 def assess(
@@ -146,314 +270,151 @@ def assess(
     silent: bool = False,
     context: list[ContextResult] = (),
     lexicon: Lexicon | None = None,
+    da_answers: dict | None = None,
 ) -> Assessment:
-    """Assess a call. Pure: reads nothing from the database and records nothing."""
+    """Assess a call. Pure: reads nothing from the database and records nothing.
+
+    `da_answers` are the handler's answers to the DA questions, `{code: "yes"|"no"|"unknown"}`
+    with codes from `questions.QUESTIONS`; raises ValueError for an unknown code or answer.
+    """
     lexicon = lexicon or get_lexicon()
+    answered = read_answers(clean_answers(da_answers))
     text = Narrative(narrative or "")
     grades = _Grades()
-    indicators: list[Finding] = []
-    risk_factors: list[Finding] = []
-    banners: list[dict] = []
-    context_floor = ""
-    marked = False
-
-    # --- Context from the other apps (markers, intelligence, contact history) ---------------
-    context_findings: list[Finding] = []
-    for result in context:
-        context_findings.extend(result.risk_factors)
-        banners.extend(result.banners)
-        marked = marked or result.marked
-        if result.grade_floor:
-            context_floor = _more_urgent(context_floor, result.grade_floor)
-            grades.floor(
-                result.grade_floor,
-                result.floor_reason or f"Context sets the floor to {result.grade_floor}.",
-            )
-    context_da = [f for f in context_findings if FindingCategory.DA_HISTORY in f.categories]
-    context_orders = [
-        f for f in context_findings if FindingCategory.PROTECTIVE_ORDER in f.categories
-    ]
-
-    # --- People, behaviour, DA words --------------------------------------------------------
-    people = rules.find_people(text, lexicon)
-    behaviours = [h for h in rules.find_behaviours(text, lexicon) if not h.negated]
-    links = [rules.link(text, hit, people) for hit in behaviours]
-    linked = [lk for lk in links if lk.linked]
-    domestic_words = rules.find_domestic_words(text, lexicon)
-    orders = rules.find_orders(text, lexicon)
-    risks = rules.find_risks(text, lexicon)
+    ctx = _read_context(context, grades)
     categories = rules.find_categories(text, lexicon)
-    connections = people.connections
+    evidence = _read_narrative(text, lexicon, ctx, categories)
+    decision = decide(text, evidence)
+    domestic_abuse = decision.domestic_abuse or answered.confirmed
+    risk_factors = _risk_factors(text, lexicon, evidence, domestic_abuse)
+    present_danger = bool(evidence.present_hits or evidence.present_behaviour or answered.present)
 
-    # Orders: an order named alongside a relationship is a history of abuse; an order plus the
-    # person being in touch or near is a breach.
-    order_history = [
-        o
-        for o in orders
-        if any(text.sentence_of(c.start) == text.sentence_of(o.start) for c in people.relationships)
-    ]
-    breach_spans: list[tuple[int, int]] = []
-    for order in orders:
-        contact = rules.contact_after_order(text, order)
-        if contact is not None:
-            breach_spans = [order.span, contact.span()]
-            break
-    contact_now = rules.find_contact(text) if context_orders else None
-
-    # Present danger and unconnected abuse (the rest of the DA decision uses them).
-    present_hits = [h for h in risks if h.rule.present and h.tense != TENSE_RECENT]
-    present_behaviour = [lk.hit for lk in links if rules.is_present_danger(lk.hit)]
-    # "DV in progress at number 12": domestic abuse named as happening now.
-    present_behaviour += [h for h in domestic_words if h.tense == TENSE_PRESENT]
-    unblocked = [lk for lk in links if lk.blocked_by is None]
-
-    # --- Domestic abuse ---------------------------------------------------------------------
-    da_reasons: list[str] = []
-    if linked:
-        by_connection: dict[int, list] = {}
-        for lk in linked:
-            by_connection.setdefault(lk.connection.start, []).append(lk)
-        for group in by_connection.values():
-            connection = group[0].connection
-            indicators.append(
-                _finding(
-                    text,
-                    "PERSONAL_CONNECTION",
-                    f"Personal connection ({CONNECTION_KINDS.get(connection.rel_kind, 'implied by the behaviour')})",
-                    [(connection.start, connection.end)],
-                )
-            )
-        seen_codes: dict[str, list] = {}
-        for lk in linked:
-            seen_codes.setdefault(lk.hit.code, []).append(lk.hit)
-        for code, hits in seen_codes.items():
-            past = all(h.tense in PAST_TENSES for h in hits)
-            label = hits[0].label + (" (in the past)" if past else "")
-            indicators.append(_finding(text, code, label, [h.span for h in hits]))
-        first = linked[0]
-        da_reasons.append(
-            f'Domestic abuse: {_lower_first(first.hit.label)} ("{text.quote(*first.hit.span)}") '
-            + (
-                f'between personally connected people ("{first.connection.text}").'
-                if first.connection.kind == rules.REL
-                else f'by "{first.connection.text}", someone the caller knows (no stranger named).'
-            )
-        )
-    if domestic_words:
-        historic = [h for h in domestic_words if h.tense in PAST_TENSES]
-        current = [h for h in domestic_words if h.tense not in PAST_TENSES]
-        if current:
-            indicators.append(
-                _finding(text, "DOMESTIC_NAMED", "Domestic abuse named", [h.span for h in current])
-            )
-            da_reasons.append(
-                f'Domestic abuse named by the caller ("{text.quote(*current[0].span)}").'
-            )
-        if historic:
-            indicators.append(
-                _finding(
-                    text, "DA_HISTORY", "History of domestic abuse", [h.span for h in historic]
-                )
-            )
-            sentence = text.sentence_of(historic[0].start)
-            da_reasons.append(
-                "History of domestic abuse: "
-                f'"{text.quote(sentence.start, sentence.end).rstrip(".")}".'
-            )
-    if order_history:
-        indicators.append(
-            _finding(
-                text,
-                "PROTECTIVE_ORDER",
-                "Court order or bail protecting the victim",
-                [o.span for o in order_history],
-            )
-        )
-        da_reasons.append(
-            f'A protective order is in place ("{text.quote(*order_history[0].span)}").'
-        )
-    if context_da and (unblocked or present_hits):
-        for found in context_da:
-            indicators.append(
-                Finding(
-                    code="CONTEXT_DA_HISTORY",
-                    label=f"History of domestic abuse on record: {found.label}",
-                    evidence=found.evidence,
-                    source=found.source,
-                    weight=found.weight,
-                )
-            )
-        da_reasons.append(
-            f"History of domestic abuse on record ({_lower_first(context_da[0].label)}) and "
-            "the caller describes abuse or someone at the address now."
-        )
-    domestic_abuse = bool(indicators)
+    grades.reasons.extend(decision.reasons)
     if domestic_abuse:
-        third = [
-            lk.connection
-            for lk in linked
-            if lk.connection.possessor == "noun" or "couple" in lk.connection.text.lower()
-        ]
-        third += [
-            lk.patient
-            for lk in linked
-            if lk.patient is not None
-            and lk.patient.kind == rules.REL
-            and lk.patient.possessor == "caller"
-            and lk.connection is not lk.patient
-        ]
-        if third:
-            indicators.append(
-                _finding(
-                    text,
-                    "THIRD_PARTY",
-                    "Reported by a third party",
-                    [(m.start, m.end) for m in third],
-                )
-            )
-    elif connections:
-        blocked = [lk for lk in links if lk.blocked_by is not None]
-        if blocked:
-            da_reasons.append(
-                f'Not domestic abuse on these words: "{text.quote(*blocked[0].hit.span)}" is by '
-                f'someone not personally connected ("{blocked[0].blocked_by.text}").'
-            )
-        else:
-            da_reasons.append(
-                f'A relationship is mentioned ("{connections[0].text}") but no abusive behaviour: '
-                "not domestic abuse on these words alone."
-            )
-
-    # --- Risk factors -----------------------------------------------------------------------
-    seen_risks: dict[str, list] = {}
-    for hit in risks:
-        if hit.rule.da_only and not domestic_abuse:
-            continue
-        seen_risks.setdefault(hit.code, []).append(hit)
-    for code, hits in seen_risks.items():
-        current = [h for h in hits if rules.risk_weight(h) == SERIOUS]
-        weight = SERIOUS if current else hits[0].rule.weight
-        if hits[0].rule.weight == SERIOUS and not current:
-            weight = "normal"
-        past = all(h.tense in PAST_TENSES for h in hits)
-        label = hits[0].label + (" (in the past)" if past else "")
-        risk_factors.append(_finding(text, code, label, [h.span for h in hits], weight=weight))
-    narrative_codes = {f.code for f in risk_factors}
-    if breach_spans and "BREACH_OF_ORDER" not in narrative_codes:
-        risk_factors.append(
-            _finding(
-                text,
-                "BREACH_OF_ORDER",
-                "Breach of a court order, bail or injunction",
-                breach_spans,
-                weight=SERIOUS,
-            )
-        )
-    if context_orders and contact_now is not None and "BREACH_OF_ORDER" not in narrative_codes:
-        if not breach_spans:
-            risk_factors.append(
-                Finding(
-                    code="BREACH_OF_ORDER",
-                    label="Possible breach of a live order or bail on record",
-                    evidence=f'{context_orders[0].evidence}; caller: "{text.quote(*contact_now.span())}"',
-                    source=context_orders[0].source,
-                    weight=SERIOUS,
-                    spans=(contact_now.span(),),
-                )
-            )
-    risk_factors.extend(context_findings)
-
-    # --- Grades -----------------------------------------------------------------------------
-    present_labels = [h.label for h in present_hits] + [
-        f"{_lower_first(h.label)} now" for h in present_behaviour
-    ]
-    serious = [f for f in risk_factors if f.weight == SERIOUS]
-    present_danger = bool(present_hits or present_behaviour)
-    empty_999 = channel == Channel.EMERGENCY and not (narrative or "").strip()
-    silent_cues = [hit for category, hit, _ in categories if category.silent]
-    is_silent = bool(silent or empty_999 or silent_cues)
-
-    if domestic_abuse:
-        grades.reasons.extend(da_reasons)
-        if present_danger:
-            grades.floor(
-                Grade.IMMEDIATE,
-                f"Domestic abuse with a present danger ({_join(present_labels)}): IMMEDIATE.",
-            )
-        elif serious:
-            grades.floor(
-                Grade.IMMEDIATE,
-                "Domestic abuse with a serious risk factor "
-                f"({_join([_lower_first(f.label) for f in serious])}): IMMEDIATE.",
-            )
-        else:
-            grades.floor(
-                Grade.PRIORITY,
-                "Domestic abuse: at least PRIORITY; resolution without deployment needs a "
-                "supervisor.",
-            )
-        threshold = lexicon.setting("recommend_immediate_at_risk_count", 3)
-        if len({f.code for f in risk_factors}) >= threshold:
-            grades.recommend(
-                Grade.IMMEDIATE,
-                f"{len({f.code for f in risk_factors})} risk factors together: IMMEDIATE "
-                "recommended.",
-            )
-    else:
-        grades.reasons.extend(da_reasons)
-
-    if is_silent and channel == Channel.EMERGENCY:
-        if marked:
-            grades.floor(
-                Grade.IMMEDIATE,
-                "Silent or abandoned 999 call from a marked number or address: IMMEDIATE.",
-            )
-            # The marker sets this floor, so lowering it needs a supervisor (supervisor_needed).
-            context_floor = Grade.IMMEDIATE
-        else:
-            grades.floor(
-                lexicon.setting("silent_unmarked_minimum", Grade.PRIORITY),
-                "Silent or abandoned 999 call: call back and check the caller's history.",
-            )
-            grades.recommend(lexicon.setting("silent_unmarked_grade", Grade.PRIORITY))
-
-    _grade_by_kind(text, lexicon, grades, categories, links, risks, present_hits, channel)
-
-    if grades.recommended == Grade.RESOLUTION and not any(g for _, _, g in categories):
-        key = channel if channel in lexicon.setting("unknown_grade", {}) else "default"
-        unknown = lexicon.setting("unknown_grade", {}).get(key, Grade.SCHEDULED)
-        unknown_minimum = lexicon.setting("unknown_minimum", {})
-        grades.floor(unknown_minimum.get(channel, unknown_minimum.get("default", "")))
-        if _is_below(grades.recommended, unknown):
-            grades.recommend(
-                unknown,
-                f"Nothing in the narrative sets the grade: {unknown} for a {channel} call "
-                "until the handler grades it.",
-            )
+        _grade_domestic(text, lexicon, grades, evidence, risk_factors, answered, decision)
+    context_floor = _grade_silent(text, lexicon, grades, channel, silent, categories, ctx)
+    _grade_by_kind(text, grades, categories, evidence, channel)
+    _grade_unknown(lexicon, grades, categories, channel)
 
     return Assessment(
         domestic_abuse=domestic_abuse,
-        indicators=indicators,
+        indicators=decision.indicators + answered.indicators,
         risk_factors=risk_factors,
         recommended_grade=_more_urgent(grades.recommended, grades.minimum),
         minimum_grade=grades.minimum,
         reasons=grades.reasons,
-        banners=banners,
+        banners=ctx.banners,
         context={r.provider: r.panel for r in context},
         context_floor=context_floor,
         present_danger=present_danger
-        or bool(
-            [c for c, h, g in categories if g == Grade.IMMEDIATE and c.code == "DANGER_TO_LIFE"]
-        ),
+        or any(c.code == "DANGER_TO_LIFE" and g == Grade.IMMEDIATE for c, _, g in categories),
         categories=list(dict.fromkeys(c.code for c, _, g in categories if g)),
         lexicon=lexicon.source,
+        da_questions=_questions(decision, domestic_abuse, answered),
+        behaviours=describe_behaviours(text, lexicon, evidence.links),
     )
 
 
-def _grade_by_kind(text, lexicon, grades: _Grades, categories, links, risks, present_hits, channel):
+def _questions(decision, domestic_abuse: bool, answered) -> dict:
+    """Ask when a connection, a history or an order is there but the words do not settle it."""
+    needed = bool(decision.signals) and not domestic_abuse and not answered.ruled_out
+    why = ""
+    if needed:
+        why = (
+            f"Possible domestic abuse: {_join(decision.signals)} but the words do not show "
+            "abuse happening: ask."
+        )
+    return da_questions(needed=needed, why=why)
+
+
+def _grade_domestic(text, lexicon, grades: _Grades, evidence, risk_factors, answered, decision):
+    """DA with a present danger or a serious risk factor: IMMEDIATE; other DA: PRIORITY."""
+    if answered.confirmed and not decision.domestic_abuse:
+        grades.reasons.append(
+            "Domestic abuse confirmed by the handler's questions (a personal connection and a "
+            "further risk answered yes)."
+        )
+    present_labels = [h.label for h in evidence.present_hits] + [
+        f"{lower_first(h.label)} now" for h in evidence.present_behaviour
+    ]
+    if answered.present:
+        present_labels.append("there now or trying to get in (handler's answer)")
+    serious = [f for f in risk_factors if f.weight == SERIOUS]
+    if present_labels:
+        grades.floor(
+            Grade.IMMEDIATE,
+            f"Domestic abuse with a present danger ({_join(present_labels)}): IMMEDIATE.",
+        )
+    elif serious:
+        grades.floor(
+            Grade.IMMEDIATE,
+            "Domestic abuse with a serious risk factor "
+            f"({_join([lower_first(f.label) for f in serious])}): IMMEDIATE.",
+        )
+    else:
+        grades.floor(
+            Grade.PRIORITY,
+            "Domestic abuse: at least PRIORITY; resolution without deployment needs a supervisor.",
+        )
+    threshold = lexicon.setting("recommend_immediate_at_risk_count", 3)
+    count = len({f.code for f in risk_factors})
+    if count >= threshold:
+        grades.recommend(Grade.IMMEDIATE, f"{count} risk factors together: IMMEDIATE recommended.")
+
+
+def _grade_silent(text, lexicon, grades: _Grades, channel, silent, categories, ctx) -> str:
+    """A silent or abandoned 999 call: IMMEDIATE from a marked number or address (the marker's
+    floor, so lowering it needs a supervisor), else PRIORITY. Returns the context floor."""
+    empty_999 = channel == Channel.EMERGENCY and not text.original.strip()
+    silent_cues = [hit for category, hit, _ in categories if category.silent]
+    if not (silent or empty_999 or silent_cues) or channel != Channel.EMERGENCY:
+        return ctx.floor
+    if ctx.marked:
+        grades.floor(
+            Grade.IMMEDIATE,
+            "Silent or abandoned 999 call from a marked number or address: IMMEDIATE.",
+        )
+        return Grade.IMMEDIATE
+    grades.floor(
+        lexicon.setting("silent_unmarked_minimum", Grade.PRIORITY),
+        "Silent or abandoned 999 call: call back and check the caller's history.",
+    )
+    grades.recommend(lexicon.setting("silent_unmarked_grade", Grade.PRIORITY))
+    return ctx.floor
+
+
+def _grade_unknown(lexicon, grades: _Grades, categories, channel) -> None:
+    """Nothing in the narrative sets the grade: the channel's default until the handler
+    grades it."""
+    if grades.recommended != Grade.RESOLUTION or any(g for _, _, g in categories):
+        return
+    key = channel if channel in lexicon.setting("unknown_grade", {}) else "default"
+    unknown = lexicon.setting("unknown_grade", {}).get(key, Grade.SCHEDULED)
+    unknown_minimum = lexicon.setting("unknown_minimum", {})
+    grades.floor(unknown_minimum.get(channel, unknown_minimum.get("default", "")))
+    if _is_below(grades.recommended, unknown):
+        grades.recommend(
+            unknown,
+            f"Nothing in the narrative sets the grade: {unknown} for a {channel} call "
+            "until the handler grades it.",
+        )
+
+
+def _grade_by_kind(text, grades: _Grades, categories, evidence: Evidence, channel) -> None:
     """Grades from what kind of call it is, whether or not it is domestic abuse."""
-    # Call categories from the lexicon (danger to life, crime in progress, report, admin...). A
-    # category may override others ("an update on my burglary" is admin, not a new report).
+    _grade_categories(text, grades, categories)
+    _grade_violence(text, grades, evidence.links, channel)
+    _grade_weapons_and_threats(text, grades, evidence)
+    # Someone at the door or trying to get in, when nothing else explains it: PRIORITY.
+    present = evidence.present_hits
+    if present:
+        words = f'"{text.quote(*present[0].span)}"'
+        grades.floor(Grade.PRIORITY, f"{present[0].label} ({words}): PRIORITY.")
+
+
+def _grade_categories(text, grades: _Grades, categories) -> None:
+    """Call categories from the lexicon (danger to life, crime in progress, report, admin...). A
+    category may override others ("an update on my burglary" is admin, not a new report)."""
     overridden = {code for category, _, _ in categories for code in category.overrides}
     ranked = sorted(categories, key=lambda c: _RANK[c[2] or Grade.RESOLUTION])
     for category, hit, grade in ranked:
@@ -465,7 +426,9 @@ def _grade_by_kind(text, lexicon, grades: _Grades, categories, links, risks, pre
             reason = f"{category.label} ({when}): {grade}"
         grades.floor(grade, f'{reason} ("{text.quote(*hit.span)}").' if reason else "")
 
-    # Violence by anyone: now or just now IMMEDIATE, earlier today PRIORITY, past SCHEDULED.
+
+def _grade_violence(text, grades: _Grades, links, channel) -> None:
+    """Violence by anyone: now or just now IMMEDIATE, earlier today PRIORITY, past SCHEDULED."""
     for lk in links:
         hit = lk.hit
         if hit.code != "VIOLENCE" or hit.hypothetical or hit.descriptive:
@@ -481,20 +444,23 @@ def _grade_by_kind(text, lexicon, grades: _Grades, categories, links, risks, pre
         else:
             grades.floor(Grade.SCHEDULED, f"Violence in the past ({words}): SCHEDULED.")
 
+
+def _grade_weapons_and_threats(text, grades: _Grades, evidence: Evidence) -> None:
+    """A weapon with violence, threats or someone there now: IMMEDIATE; mentioned alone:
+    PRIORITY. Threats to kill and strangulation now: IMMEDIATE."""
     by_code: dict[str, list] = {}
-    for hit in risks:
+    for hit in evidence.risks:
         by_code.setdefault(hit.code, []).append(hit)
     current_threats = [
         lk.hit
-        for lk in links
+        for lk in evidence.links
         if lk.hit.code in ("VIOLENCE", "THREATS") and lk.hit.current and not lk.hit.descriptive
     ]
-    # A weapon with violence, threats or someone there now: IMMEDIATE; mentioned alone: PRIORITY.
     weapons = [h for h in by_code.get("WEAPON", []) if h.current]
     if weapons:
         words = f'"{text.quote(*weapons[0].span)}"'
         armed = [h for h in weapons if text.text[h.start : h.end].startswith(ARMED_WORDS)]
-        if current_threats or present_hits or armed:
+        if current_threats or evidence.present_hits or armed:
             grades.floor(
                 Grade.IMMEDIATE,
                 f"Weapon with violence, threats or someone there ({words}): IMMEDIATE.",
@@ -506,7 +472,3 @@ def _grade_by_kind(text, lexicon, grades: _Grades, categories, links, risks, pre
         if current:
             words = f'"{text.quote(*current[0].span)}"'
             grades.floor(Grade.IMMEDIATE, f"{current[0].label} ({words}): IMMEDIATE.")
-    # Someone at the door or trying to get in, when nothing else explains it: PRIORITY.
-    if present_hits:
-        words = f'"{text.quote(*present_hits[0].span)}"'
-        grades.floor(Grade.PRIORITY, f"{present_hits[0].label} ({words}): PRIORITY.")

@@ -9,16 +9,29 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
 _DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"}
+_POSSESSED = (
+    r"(?=(?:phone|card|bank|money|purse|keys?|car|house|flat|door|throat|neck|face|head|arms?|"
+    r"mam|maw|da|dad|mum|son|daughter|fella|lass|bairns|kids|bedroom|room|mates|pension|"
+    r"tablets|medication|meds|nan|sister|brother|husband|wife|partner|ex|boyfriend|girlfriend|"
+    r"work|job|window|man|bloke|hoose|wean|weans|grandson|granddaughter|kid|baby)\b)"
+)
+_DIALECT_MY = re.compile(r"\b(?:me|ma|mi)(\s+(?:arl\s+|old\s+|wee\s+)?)" + _POSSESSED)
+_DIALECT_OUR = re.compile(r"\bwor(\s+)" + _POSSESSED)
+_OPENING_QUOTE = re.compile(r"(?<![\w'])'(?=\w)")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n+")
+_HAS_WORD = re.compile(r"[a-z0-9]")
 _CLAUSE_BREAK = re.compile(
     r"[,;:()\[\]]|\s-\s|\b(?:but|however|although|though|whereas|because|until|unless|when|"
-    r"whilst|while|and now|and then|then|so now|after which)\b"
+    r"whilst|while|and now|and then|then|so now|after which)\b|"
+    # "I had a case last year and he has just rung my doorbell": a new subject, a new clause.
+    r"\band(?= (?:he|she|they|i|we)\b(?! (?:and|or)\b))"
 )
 
 NEGATIONS = frozenset(
@@ -27,6 +40,10 @@ NEGATIONS = frozenset(
         "no",
         "never",
         "nobody",
+        "nobody's",
+        "noone",
+        "no-one",
+        "no-one's",
         "none",
         "nothing",
         "neither",
@@ -189,6 +206,34 @@ _PRESENT_WEAK = re.compile(
 )
 
 
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+}  # fmt: skip
+_WORD_AGE = re.compile(
+    r"\b("
+    + "|".join(_NUMBER_WORDS)
+    + r")\b(?!\s*(?:mins?|minutes|hours|days|weeks|months|years? ago|times|of|o'clock))"
+)
+
+
+def _with_number_words(text: str) -> str:
+    """ "fifteen" -> "15" padded to the same length, so offsets still line up."""
+    return _WORD_AGE.sub(lambda m: str(_NUMBER_WORDS[m.group(1)]).ljust(len(m.group(1))), text)
+
+
+def _past_tense(body: str) -> str:
+    """The past-time words in `body`: historic, overnight or earlier today; "" when none."""
+    if _PAST.search(body):
+        return TENSE_HISTORIC
+    if _OVERNIGHT.search(body):
+        return TENSE_OVERNIGHT
+    if _RECENT.search(body):
+        return TENSE_RECENT
+    return ""
+
+
 def normalise(text: str) -> str:
     """Lower-case, straight quotes and hyphens, accents stripped; same length as `text`."""
     out = []
@@ -203,7 +248,11 @@ def normalise(text: str) -> str:
                 ch = base
         lower = ch.lower()
         out.append(lower if len(lower) == 1 else ch)
-    return "".join(out)
+    # An opening quote is not an apostrophe: "said 'that's where you'll be'" must still match
+    # "that's where you'll be" as whole words.
+    text = _OPENING_QUOTE.sub('"', "".join(out))
+    # Dialect possessives of the same length read as "my"/"our": "me fella", "ma maw", "wor lass".
+    return _DIALECT_MY.sub(lambda m: "my" + m.group(1), _DIALECT_OUR.sub(r"our\1", text))
 
 
 @dataclass(frozen=True)
@@ -220,15 +269,36 @@ class Segment:
 
 
 class Narrative:
-    """A narrative with its normalised text, tokens, sentences and clauses."""
+    """A narrative with its normalised text, tokens, sentences and clauses.
+
+    Every lookup by position is a binary search over precomputed offsets and every per-segment
+    answer (a clause's tense) is computed once, so assessing a narrative costs time linear in its
+    length even when it has no full stops.
+    """
 
     def __init__(self, original: str):
         self.original = original or ""
         self.text = normalise(self.original)
+        self._tense_cache: dict[int, str] = {}
+        # Answers the rules compute once per narrative (e.g. per sentence), keyed by the rule.
+        self.memo: dict = {}
+
+    @cached_property
+    def digits(self) -> str:
+        """The text with number words as digits ("fifteen" -> "15   "), same length."""
+        return _with_number_words(self.text)
 
     @cached_property
     def tokens(self) -> list[Token]:
         return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(self.text)]
+
+    @cached_property
+    def _token_starts(self) -> list[int]:
+        return [t.start for t in self.tokens]
+
+    @cached_property
+    def _token_ends(self) -> list[int]:
+        return [t.end for t in self.tokens]
 
     @cached_property
     def sentences(self) -> list[Segment]:
@@ -246,43 +316,63 @@ class Narrative:
         segments = []
         for sentence in self.sentences:
             start = sentence.start
-            body = self.text[sentence.start : sentence.end]
-            for match in _CLAUSE_BREAK.finditer(body):
-                cut = sentence.start + match.start()
+            for match in _CLAUSE_BREAK.finditer(self.text, sentence.start, sentence.end):
+                cut = match.start()
                 # Punctuation alone (", but") joins the clause that follows.
-                if re.search(r"[a-z0-9]", self.text[start:cut]):
+                if _HAS_WORD.search(self.text, start, cut):
                     segments.append(Segment(start, cut))
                     start = cut
             if sentence.end > start:
                 segments.append(Segment(start, sentence.end))
         return segments or [Segment(0, 0)]
 
-    def _containing(self, segments: list[Segment], pos: int) -> Segment:
-        for segment in segments:
-            if segment.start <= pos < segment.end:
-                return segment
-        return segments[-1]
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
+    @cached_property
+    def _clause_starts(self) -> list[int]:
+        return [s.start for s in self.clauses]
+
+    @staticmethod
+    def _index_in(segments: list[Segment], starts: list[int], pos: int) -> int:
+        index = bisect_right(starts, pos) - 1
+        if index < 0 or not segments[index].start <= pos < segments[index].end:
+            # Past the end (or in trailing space between segments): the nearest segment before.
+            return max(0, min(index, len(segments) - 1))
+        return index
 
     def sentence_of(self, pos: int) -> Segment:
-        return self._containing(self.sentences, pos)
+        return self.sentences[self.sentence_index(pos)]
 
     def clause_of(self, pos: int) -> Segment:
-        return self._containing(self.clauses, pos)
+        return self.clauses[self._index_in(self.clauses, self._clause_starts, pos)]
 
     def sentence_index(self, pos: int) -> int:
-        return self.sentences.index(self.sentence_of(pos))
+        return self._index_in(self.sentences, self._sentence_starts, pos)
 
     def quote(self, start: int, end: int) -> str:
         """The caller's own words for a span, whitespace tidied."""
         return " ".join(self.original[start:end].split())
 
     def tokens_between(self, start: int, end: int) -> list[Token]:
-        return [t for t in self.tokens if t.start >= start and t.end <= end]
+        """Tokens wholly inside [start, end)."""
+        first = bisect_left(self._token_starts, start)
+        last = bisect_right(self._token_ends, end)
+        return self.tokens[first:last] if last > first else []
 
     def tokens_before(self, pos: int, limit: int, floor: int) -> list[Token]:
         """Up to `limit` tokens ending at or before `pos` and starting at or after `floor`."""
-        before = [t for t in self.tokens if t.end <= pos and t.start >= floor]
-        return before[-limit:] if limit else before
+        last = bisect_right(self._token_ends, pos)
+        first = bisect_left(self._token_starts, floor)
+        if limit:
+            first = max(first, last - limit)
+        return self.tokens[first:last] if last > first else []
+
+    def tokens_after(self, pos: int, limit: int) -> list[Token]:
+        """Up to `limit` tokens starting at or after `pos`."""
+        first = bisect_left(self._token_starts, pos)
+        return self.tokens[first : first + limit]
 
     # --- Cues around a match -------------------------------------------------------------------
 
@@ -298,7 +388,7 @@ class Narrative:
                 between = {t.text for t in before[i + 1 :]}
                 negated = not (between & NEGATION_STOPS) and not (between & NEGATION_CANCELS)
         if negated:
-            after = [t.text for t in self.tokens if t.start >= end][:3]
+            after = [t.text for t in self.tokens_after(end, 3)]
             if "yet" in after:
                 return False
         return negated
@@ -314,32 +404,47 @@ class Narrative:
                 return True
             # "he'd batter him" (would), not "he'd battered him" (had).
             if token.text.endswith("'d"):
-                verb = following or next((t.text for t in self.tokens if t.start >= start), "")
+                verb = following or next((t.text for t in self.tokens_after(start, 1)), "")
                 if not verb.endswith(("ed", "en")):
                     return True
             if token.text == "going" and following == "to":
                 return True
-        after = [t.text for t in self.tokens if t.start >= start][:8]
+        after = [t.text for t in self.tokens_after(start, 8)]
         return "yet" in after
 
     def tense(self, start: int) -> str:
         """When the words at `start` happened: the clause's time words decide, then the
-        sentence's past-time words. Present cues win over past ones in the same clause."""
-        clause, sentence = self.clause_of(start), self.sentence_of(start)
-        for segment in (clause, sentence):
-            body = self.text[segment.start : segment.end].strip(" .!?,;:")
-            # "Now" in another clause of the sentence says nothing about this one.
-            if segment is clause and _PRESENT.search(body):
-                return TENSE_PRESENT
-            if segment is clause and _PRESENT_WEAK.search(body) and not _PAST.search(body):
-                return TENSE_PRESENT
-            if _PAST.search(body):
-                return TENSE_HISTORIC
-            if _OVERNIGHT.search(body):
-                return TENSE_OVERNIGHT
-            if _RECENT.search(body):
-                return TENSE_RECENT
-        return TENSE_UNSPECIFIED
+        sentence's past-time words. Present cues win over past ones in the same clause. Computed
+        once per clause."""
+        clause = self.clause_of(start)
+        cached = self._tense_cache.get(clause.start)
+        if cached is None:
+            cached = self._tense_cache[clause.start] = self._clause_tense(clause)
+        return cached
+
+    def is_now(self, start: int) -> bool:
+        """A strong present cue in the clause ("now", "in progress", "currently"), not just
+        "is" or "I'm" ("I'm a DV survivor" is not abuse happening now)."""
+        clause = self.clause_of(start)
+        return bool(_PRESENT.search(self.text, clause.start, clause.end))
+
+    def _clause_tense(self, clause: Segment) -> str:
+        body = self.text[clause.start : clause.end].strip(" .!?,;:")
+        # "Now" in another clause of the sentence says nothing about this one.
+        if _PRESENT.search(body):
+            return TENSE_PRESENT
+        if _PRESENT_WEAK.search(body) and not _PAST.search(body):
+            return TENSE_PRESENT
+        return _past_tense(body) or self._sentence_tense(self.sentence_index(clause.start))
+
+    def _sentence_tense(self, index: int) -> str:
+        key = -1 - index  # sentence entries share the cache with clauses, keyed apart
+        cached = self._tense_cache.get(key)
+        if cached is None:
+            sentence = self.sentences[index]
+            body = self.text[sentence.start : sentence.end].strip(" .!?,;:")
+            cached = self._tense_cache[key] = _past_tense(body) or TENSE_UNSPECIFIED
+        return cached
 
     def is_progressive(self, start: int, end: int) -> bool:
         """ "He is hitting her", "they're fighting": happening as the caller speaks."""

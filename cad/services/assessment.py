@@ -14,7 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cad import context as call_context
+from cad.exceptions import ValidationFailed
 from cad.grading import Assessment, assess
+from cad.grading.questions import clean_answers
 from cad.models import Channel, Grade, Incident, IncidentLogEntry
 from cad.normalise import normalise_address, normalise_name, normalise_phone
 from cad.services.grade import apply_grade
@@ -68,12 +70,19 @@ def call_assess(
     silent: bool = False,
     now: datetime | None = None,
     exclude_incident_id: int | None = None,
+    da_answers: dict[str, str] | None = None,
     uprn: str = "",
     place: AddressQuery | None = None,
 ) -> tuple[Assessment, list[call_context.ContextResult]]:
     """Assess a call with its context (markers, intelligence, previous contacts). Records
-    nothing. Raises ValidationFailed for an unknown channel or an over-long narrative."""
+    nothing. `da_answers` are the handler's answers to the DA questions ({code: "yes" | "no" |
+    "unknown"}, codes from `cad.grading.questions.QUESTIONS`). Raises ValidationFailed for an
+    unknown channel, an over-long narrative or an unknown question or answer."""
     clean_choice(channel, Channel, "channel")
+    try:
+        da_answers = clean_answers(da_answers)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from exc
     narrative = clean_text(narrative, "narrative", MAX_NARRATIVE)
     names = ([caller_name] if caller_name else []) + clean_names(named_people)
     query = call_query(
@@ -88,7 +97,14 @@ def call_assess(
         place=place,
     )
     results = call_context.gather_context(query)
-    return assess(narrative=narrative, channel=channel, silent=silent, context=results), results
+    assessment = assess(
+        narrative=narrative,
+        channel=channel,
+        silent=silent,
+        context=results,
+        da_answers=da_answers,
+    )
+    return assessment, results
 
 
 def narrative_assess(incident: Incident) -> dict:

@@ -3,6 +3,7 @@ serious first), then one line per item with its severity and why it matched."""
 
 from __future__ import annotations
 
+from cad.context import MARKER_ACTIVE
 from intelligence.check.result import KIND_RANK, SEVERITY_RANK
 
 # Where counts of things that are not records sit among the record kinds.
@@ -91,7 +92,7 @@ def _marker_line(marker: dict):
         "MARKER",
         f"Marker {marker.get('status')}"
         + (f" (floor {marker['grade_floor']})" if marker.get("grade_floor") else ""),
-        "danger" if marker.get("status") == "ACTIVE" else "warning",
+        "danger" if marker.get("status") == MARKER_ACTIVE else "warning",
         marker.get("reason", ""),
         marker.get("why_matched", ""),
         marker.get("starts_at"),

@@ -14,7 +14,7 @@ from cad import events as cad_events
 from cad.exceptions import ValidationFailed
 from cad.models import Incident
 from cad.services import incident_system_log
-from core.audit import audit_record
+from core.audit import actor_name, audit_record
 from intelligence import events
 from intelligence.check import CheckResult, check_compute
 from intelligence.models import CheckTrigger, IntelCheck, IntelRecord
@@ -72,7 +72,7 @@ def _store(
         marker_count=len(data["markers"]),
         duration_ms=result.duration_ms,
     )
-    who = ran_by.get_username() if ran_by else "system"
+    who = actor_name(ran_by)
     summary = _log_line(data)
     audit_data = {
         "check": check.pk,

@@ -1,5 +1,6 @@
 """Every write about alerts: recording, acknowledging and settling them (`alerts`), the alerts
-about one incident's response time (`response`) and the scan that raises them (`scan`)."""
+about one incident's response time (`response`), the scan that raises them (`scan`) and the
+cursor through which the scan and the changes that move thresholds agree (`cursor`)."""
 
 from monitoring.services.alerts import (
     alert_acknowledge,
@@ -11,6 +12,7 @@ from monitoring.services.alerts import (
     alerts_settle_incident,
     incident_subject,
 )
+from monitoring.services.cursor import CURSOR_NAME, cursor_at, cursor_hold
 from monitoring.services.response import (
     breach_escalate,
     escalate_after,
@@ -20,7 +22,6 @@ from monitoring.services.response import (
     response_alert_record,
 )
 from monitoring.services.scan import (
-    CURSOR_NAME,
     ScanResult,
     candidates_query,
     lookback,
@@ -40,6 +41,8 @@ __all__ = [
     "alerts_settle_incident",
     "breach_escalate",
     "candidates_query",
+    "cursor_at",
+    "cursor_hold",
     "escalate_after",
     "incident_response_check",
     "incident_subject",

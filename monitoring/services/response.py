@@ -25,9 +25,17 @@ from monitoring.services.alerts import (
     alerts_settle_incident,
     incident_subject,
 )
+from monitoring.services.cursor import cursor_hold
 
 # What a response-time alert needs of its incident (the scan loads only these).
 ALERT_FIELDS = ("id", "reference", "grade", "status", "target_response_at", "domestic_abuse")
+# How a regrade or an area change settles the alerts of the target it replaced: such an alert
+# comes due again if a later change brings the same target back.
+RETARGET_REASONS = ("regraded", "area changed")
+
+
+def settled_by_retarget(status: str, reason: str) -> bool:
+    return status == AlertStatus.SETTLED and reason.startswith(RETARGET_REASONS)
 
 
 def escalate_after() -> timedelta:
@@ -70,6 +78,8 @@ def response_alert_record(
     `incident` carries `context_floor` (the marker floor). Returns the alert, or None when it
     was already recorded. Runs inside the caller's transaction."""
     subject = incident_subject(incident)
+    if kind == AlertKind.DUE_SOON and _warned_for_target(subject, incident, threshold_at):
+        return None
     alert = alert_raise_again(
         kind=kind,
         subject=subject,
@@ -87,6 +97,21 @@ def response_alert_record(
             subject=subject, kinds=[AlertKind.DUE_SOON], reason="superseded by breach", now=now
         )
     return alert
+
+
+def _warned_for_target(subject: str, incident, threshold_at: datetime) -> bool:
+    """One warning per target: the incident was already warned about this target under an
+    earlier due-soon lead (the lead changed since, so the threshold differs)."""
+    earlier = (
+        Alert.objects.filter(
+            kind=AlertKind.DUE_SOON,
+            subject=subject,
+            data__target_response_at=incident.target_response_at.isoformat(),
+        )
+        .exclude(threshold_at=threshold_at)
+        .values_list("status", "settled_reason")
+    )
+    return any(not settled_by_retarget(status, reason) for status, reason in earlier)
 
 
 def breach_escalate(*, breach: Alert, incident, now: datetime) -> Alert | None:
@@ -127,11 +152,15 @@ def _notify_escalation(alert: Alert, now: datetime) -> None:
 
 
 def incident_response_check(*, incident: Incident, now: datetime | None = None) -> list[Alert]:
-    """Check one incident at once (after a change that may have moved its thresholds into the
-    past). Runs inside the caller's transaction; returns the alerts recorded."""
+    """Check one incident at once, after a change that may have moved its thresholds behind the
+    scan. Runs inside the caller's transaction and holds the scan's cursor until it commits
+    (`cursor.cursor_hold`); checks at `now` or at the cursor, whichever is later, since the
+    scan never looks again at what fell before its cursor. Returns the alerts recorded."""
     now = now or timezone.now()
     if not clock.clock_running(incident):
         return []
+    behind = cursor_hold()
+    now = max(now, behind) if behind else now
     policy = GradePolicy.objects.filter(grade=incident.grade).first()
     passed = clock.passed_threshold(
         target_at=incident.target_response_at, lead=clock.due_soon_lead(policy), now=now
@@ -155,6 +184,13 @@ def on_incident_changed(sender, incident, actor=None, changes=None, **kwargs):
     the old target and checks the new one at once."""
     changes = changes or {}
     new_status = changes["status"][1] if "status" in changes else None
+    stops = new_status in (IncidentStatus.AT_SCENE, IncidentStatus.CLOSED)
+    retarget = [name for name in ("grade", "area") if name in changes]
+    if not stops and not retarget:
+        return
+    # Agree with the scan first (see `cursor`): it cannot raise for the old state after this
+    # settles, nor miss the new state's thresholds.
+    cursor_hold()
     if new_status == IncidentStatus.AT_SCENE:
         alerts_settle_incident(
             incident=incident,
@@ -165,7 +201,6 @@ def on_incident_changed(sender, incident, actor=None, changes=None, **kwargs):
         alerts_settle_incident(
             incident=incident, reason="incident closed", now=incident.closed_at or timezone.now()
         )
-    retarget = [name for name in ("grade", "area") if name in changes]
     if retarget and incident.status in clock.CLOCK_RUNNING_STATUSES:
         # A new grade or a new area means a new target (cad recomputed it): settle what no
         # longer applies and check the new target at once.
@@ -187,14 +222,11 @@ def on_incident_changed(sender, incident, actor=None, changes=None, **kwargs):
 
 def _alerts_still_valid(incident: Incident) -> list[int]:
     """After a regrade, the open response-time alerts that the new target leaves true (a grade
-    with the same target): they stay open rather than being settled and raised again."""
+    with the same target: its breach, and its warning whatever lead it was given under): they
+    stay open rather than being settled and raised again."""
     if incident.target_response_at is None:
         return []
-    lead = clock.due_soon_lead(GradePolicy.objects.filter(grade=incident.grade).first())
-    valid = {(AlertKind.BREACHED, incident.target_response_at)}
-    warn_at = clock.due_soon_at(incident.target_response_at, lead)
-    if warn_at is not None:
-        valid.add((AlertKind.DUE_SOON, warn_at))
+    target = incident.target_response_at
     alerts = list(
         Alert.objects.filter(
             incident=incident,
@@ -202,7 +234,15 @@ def _alerts_still_valid(incident: Incident) -> list[int]:
             status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
         )
     )
-    keep = {a.pk for a in alerts if (a.kind, a.threshold_at) in valid}
+    keep = {
+        a.pk
+        for a in alerts
+        if (a.kind == AlertKind.BREACHED and a.threshold_at == target)
+        or (
+            a.kind == AlertKind.DUE_SOON
+            and (a.data or {}).get("target_response_at") == target.isoformat()
+        )
+    }
     keep |= {
         a.pk
         for a in alerts

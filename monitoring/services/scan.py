@@ -10,10 +10,9 @@ Only newly recorded alerts are published, after commit.
 The scan keeps a cursor (`MonitorCursor`): the `now` of the latest committed scan. It looks at
 thresholds after the cursor less a short lookback, so its cost depends on how many thresholds
 fell in the last second or so, not on how many incidents are open or already alerted. A stopped
-worker resumes from the cursor and catches up everything that fell while it was down. Changes
-that can move a threshold into the past (a regrade, a new incident under a policy whose lead is
-longer than its target) are checked at once, inside the transaction that made them; a longer
-due-soon lead moves the cursor back (`on_grade_policy_changed`).
+worker resumes from the cursor and catches up everything that fell while it was down. How the
+scan and the changes that move thresholds (policy updates, regrades, arrivals...) agree through
+the cursor's row lock, so that no interleaving skips a threshold: see `cursor`.
 """
 
 from __future__ import annotations
@@ -23,24 +22,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from cad import clock
-from cad.models import GradePolicy, Incident
-from monitoring.models import Alert, AlertKind, AlertStatus, MonitorCursor
+from cad.models import Incident
+from monitoring.models import Alert, AlertKind, AlertStatus
 from monitoring.services.alerts import alerts_published_together, incident_subject
+from monitoring.services.cursor import cursor_claim, cursor_rewind
 from monitoring.services.response import (
     ALERT_FIELDS,
     breach_escalate,
     escalate_after,
     response_alert_record,
+    settled_by_retarget,
 )
 
 logger = logging.getLogger(__name__)
-
-CURSOR_NAME = "response_times"
 
 
 def lookback() -> timedelta:
@@ -95,73 +94,19 @@ def _existing_keys(kinds, subjects) -> dict[tuple[str, str, datetime], tuple[str
 
 
 def _may_come_due_again(recorded: tuple[str, str] | None) -> bool:
-    """A recorded key comes due again only when a regrade settled it and a later regrade
-    brought the same target back."""
-    if recorded is None:
-        return True
-    status, reason = recorded
-    return status == AlertStatus.SETTLED and reason.startswith("regraded")
+    """A recorded key comes due again only when a regrade or an area change settled it and a
+    later one brought the same target back."""
+    return recorded is None or settled_by_retarget(*recorded)
 
 
-# --- The cursor ----------------------------------------------------------------------------------
-
-
-def _advance_cursor(now: datetime) -> None:
-    """Move the cursor forward to `now` (never back). Runs last in the scan's transaction so the
-    row lock is held briefly; a scan that rolls back leaves the cursor where it was."""
-    if MonitorCursor.objects.filter(name=CURSOR_NAME, scanned_through_at__lt=now).update(
-        scanned_through_at=now
-    ):
-        return
-    if MonitorCursor.objects.filter(name=CURSOR_NAME).exists():
-        return
-    try:
-        with transaction.atomic():
-            MonitorCursor.objects.create(name=CURSOR_NAME, scanned_through_at=now)
-    except IntegrityError:
-        # A concurrent first scan created it; move it forward if we are later.
-        MonitorCursor.objects.filter(name=CURSOR_NAME, scanned_through_at__lt=now).update(
-            scanned_through_at=now
-        )
-
-
-def _claim_cursor(now: datetime) -> datetime | None:
-    """The cursor before this scan. On PostgreSQL one statement reads it and moves it forward
-    to `now`, locking its row for the scan's transaction: a second beat's scan waits for this one
-    to commit and then sees what it recorded. (Elsewhere the scan moves it at the end.)"""
-    if connection.vendor != "postgresql":
-        return (
-            MonitorCursor.objects.filter(name=CURSOR_NAME)
-            .values_list("scanned_through_at", flat=True)
-            .first()
-        )
-    table = connection.ops.quote_name(MonitorCursor._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH old AS (SELECT name, scanned_through_at FROM {table} WHERE name = %s FOR UPDATE) "
-            f"UPDATE {table} AS c SET scanned_through_at = GREATEST(old.scanned_through_at, %s) "
-            "FROM old WHERE c.name = old.name RETURNING old.scanned_through_at",
-            [CURSOR_NAME, now],
-        )
-        row = cursor.fetchone()
-    if row is not None:
-        return row[0]
-    _advance_cursor(now)  # the first scan ever: create it
-    return None
-
-
-def on_grade_policy_changed(sender, policy, changes=None, now=None, **kwargs):
+def on_grade_policy_changed(sender, policy, changes=None, **kwargs):
     """`cad.signals.grade_policy_changed` receiver (inside the update's transaction): a longer
-    due-soon lead puts warnings of open incidents into the past, so the cursor moves back by
-    the difference and the next scan raises them."""
+    due-soon lead puts warnings of open incidents up to that much earlier, perhaps behind the
+    cursor, so the cursor moves back by the difference (holding it until the update commits)
+    and the next scan, reading the new lead, raises them. A shorter lead only moves warnings
+    later: the scan reaches them in turn."""
     before, after = (changes or {}).get("due_soon_minutes", (None, None))
-    longer_lead = (after or 0) - (before or 0)
-    if longer_lead <= 0:
-        return
-    rewind_to = (now or timezone.now()) - timedelta(minutes=longer_lead)
-    MonitorCursor.objects.filter(name=CURSOR_NAME, scanned_through_at__gt=rewind_to).update(
-        scanned_through_at=rewind_to
-    )
+    cursor_rewind(timedelta(minutes=(after or 0) - (before or 0)))
 
 
 # --- The scan ------------------------------------------------------------------------------------
@@ -258,17 +203,17 @@ def scan_response_times(*, now: datetime | None = None) -> ScanResult:
     """Record every DUE_SOON, BREACHED and ESCALATED alert whose time has come, exactly once.
 
     Idempotent: running it again (or twice at once) records nothing new. Safe to run every
-    second. Returns what this scan recorded."""
+    second. Everything it decides with is read inside its transaction after it holds the
+    cursor. Returns what this scan recorded."""
     now = now or timezone.now()
-    policies = {p.grade: p for p in GradePolicy.objects.all()}
     with transaction.atomic(), alerts_published_together():
-        cursor_at = _claim_cursor(now)
-        result = ScanResult(now=now, since=cursor_at - lookback() if cursor_at else None)
-        _raise_thresholds(result, policies=policies)
+        # The cursor first: every read below sees the changes committed before it, and no
+        # change that moves a threshold commits until this scan does (see `cursor`).
+        since = cursor_claim(now)
+        result = ScanResult(now=now, since=since - lookback() if since else None)
+        _raise_thresholds(result, policies=clock.policies_by_grade())
         _escalate_breaches(result)
-        if connection.vendor != "postgresql":
-            _advance_cursor(now)
-        elif not result.raised:
+        if connection.vendor == "postgresql" and not result.raised:
             # A quiet scan only moved the cursor: no need to wait for the disk. Should the
             # database crash before it is flushed, the next scan simply looks again.
             with connection.cursor() as cursor:

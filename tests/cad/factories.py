@@ -40,7 +40,7 @@ def fake_assessment(
 ):
     """An engine stand-in, so the grading *rules* are tested apart from the narrative engine."""
 
-    def _assess(*, narrative, channel, silent=False, context=()):
+    def _assess(*, narrative, channel, silent=False, context=(), da_answers=None):
         return Assessment(
             domestic_abuse=domestic_abuse,
             indicators=[Finding(c, c.replace("_", " "), e) for c, e in indicators],

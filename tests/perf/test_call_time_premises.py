@@ -92,7 +92,7 @@ def test_whole_call_time_check_latency_with_a_million_premises(make_staff):
                 target in marked,
             )
         )
-    for address, phone, name, _ in calls[:20]:  # warm the caches and the connection
+    for address, phone, _name, _ in calls[:20]:  # warm the caches and the connection
         call_assess(narrative="Noise", channel="101", caller_phone=phone, address=address)
 
     # Act: the whole check for each call, as call taking runs it (nothing recorded).

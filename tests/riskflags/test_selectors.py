@@ -67,3 +67,13 @@ def test_markers_matching_with_nothing_to_match_returns_nothing():
     MarkerFactory()
 
     assert markers_matching(phone="", address_normalised="") == []
+
+
+def test_cad_asks_riskflags_for_markers_and_reads_their_live_status_by_cads_name():
+    from cad import context
+
+    MarkerFactory(address="12 Acacia Avenue, Leeds LS6 2AB")
+
+    found = context.markers_at(phone="", address_normalised=NORMALISED, now=timezone.now())
+
+    assert [m["status"] for m in found] == [context.MARKER_ACTIVE] == [MarkerStatus.ACTIVE]

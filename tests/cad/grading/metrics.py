@@ -1,23 +1,35 @@
 """Score the grading engine on a labelled narrative set (JSON lines).
 
 Each line: {"narrative", "channel", "silent", "marked", "domestic_abuse", "minimum_grade",
-"present_danger"}. `marked` means the caller's number or address has an active marker (given to
-the engine as a context result, as the riskflags provider would).
+"present_danger"}, optionally "tag" (the kind of call, for counting misses). `marked` means the
+caller's number or address has an active marker (given to the engine as a context result, as the
+riskflags provider would).
+
+Run on any file from the repository root: `python -m tests.cad.grading.metrics PATH [PATH...]`.
+It prints aggregate numbers and miss counts per tag only, never narrative text, so it can score a
+blind set without showing it.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cad.context import ContextResult
-from cad.grading import assess
+# The engine is imported inside the functions so that `python -m` can set Django up first.
 
 HERE = Path(__file__).parent
 LABELLED = HERE / "narratives.jsonl"
 HOLDOUT = HERE / "narratives_holdout.jsonl"
+# Kinds of call the engine used to miss (female perpetrators, shorthand, third parties, coercion,
+# stalking, minor-now-with-history, loose present danger, log style) and their look-alikes.
+KINDS = HERE / "narratives_kinds.jsonl"
+# Written by someone who had not read the engine; tune on it, but never on the blind set.
+DEV = HERE / "narratives_dev.jsonl"
 
 
 def load(path: Path) -> list[dict]:
@@ -25,7 +37,9 @@ def load(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def context_for(row: dict) -> list[ContextResult]:
+def context_for(row: dict) -> list:
+    from cad.context import ContextResult
+
     if not row.get("marked"):
         return []
     return [ContextResult(provider="riskflags", marked=True)]
@@ -43,6 +57,8 @@ class Scores:
     minimum_grade_matches: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    # Misses by kind ("missed DA", "false DA", "not IMMEDIATE") and the row's tag.
+    miss_tags: Counter = field(default_factory=Counter)
 
     @property
     def recall(self) -> float:
@@ -83,6 +99,8 @@ class Scores:
 
 
 def score(rows: list[dict], *, repeat: int = 1) -> Scores:
+    from cad.grading import assess
+
     scores = Scores()
     for row in rows:
         context = context_for(row)
@@ -96,15 +114,18 @@ def score(rows: list[dict], *, repeat: int = 1) -> Scores:
             )
             scores.latencies_ms.append((time.perf_counter() - started) * 1000)
         scores.total += 1
+        tag = row.get("tag") or "untagged"
         expected = row["domestic_abuse"]
         if expected and assessment.domestic_abuse:
             scores.true_positives += 1
         elif expected:
             scores.false_negatives += 1
             scores.misses.append(f"missed DA: {row['narrative']}")
+            scores.miss_tags[("missed DA", tag)] += 1
         elif assessment.domestic_abuse:
             scores.false_positives += 1
             scores.misses.append(f"false DA: {row['narrative']}")
+            scores.miss_tags[("false DA", tag)] += 1
         else:
             scores.true_negatives += 1
         if expected and row.get("present_danger"):
@@ -113,6 +134,35 @@ def score(rows: list[dict], *, repeat: int = 1) -> Scores:
                 scores.present_danger_immediate += 1
             else:
                 scores.misses.append(f"not IMMEDIATE: {row['narrative']}")
+                scores.miss_tags[("not IMMEDIATE", tag)] += 1
         if assessment.minimum_grade == row["minimum_grade"]:
             scores.minimum_grade_matches += 1
     return scores
+
+
+def aggregate_report(path: Path, scores: Scores) -> str:
+    """Numbers and miss counts per tag: nothing that quotes a narrative."""
+    lines = [scores.summary(str(path))]
+    for (kind, tag), count in sorted(scores.miss_tags.items()):
+        lines.append(f"  {kind:<14} {tag:<28} {count}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print("usage: python -m tests.cad.grading.metrics PATH [PATH...]", file=sys.stderr)
+        return 2
+    for arg in argv:
+        path = Path(arg)
+        print(aggregate_report(path, score(load(path))))
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "controlroom.settings")
+    # A scoring run needs no secrets: the development defaults (embedded SQLite) will do.
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    sys.exit(main(sys.argv[1:]))

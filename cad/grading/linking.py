@@ -1,0 +1,297 @@
+"""Who did a behaviour to whom, and whether that makes it domestic abuse.
+
+For each behaviour hit (WHAT) this module fills the WHO slots: the agent (who did it), the
+patient (to whom) and the personal connection that makes it domestic abuse (Domestic Abuse Act
+2021 s.1-2: both 16 or over and personally connected), or the person who blocks that reading (a
+stranger did it, or a party is under 16).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cad.grading.people import CALLER, PRONOUN, REL, STRANGER, Mention, People
+from cad.grading.rules import Hit
+from cad.grading.text import Narrative
+
+# Behaviours that are domestic in themselves when an unnamed "he"/"she" does them to the caller.
+IMPLIED_CONNECTION_BEHAVIOURS = ("CONTROLLING", "ECONOMIC", "INTIMATE_IMAGE")
+# A stranger on the receiving end blocks only these ("my husband got into a fight with a
+# bouncer"); images sent to colleagues or a scene made in front of customers are still abuse of
+# the partner.
+PATIENT_BLOCKS = ("VIOLENCE", "THREATS", "DAMAGE")
+PATIENT_STOPS = frozenset(
+    {"if", "and", "but", "when", "while", "because", "so", "then", "who", "which", "that", "or"}
+)
+_HOLDS = re.compile(
+    r"^\s*(?:'s got|has got|has|had|'s|got|is holding|was holding|held|grabbed|pinned|"
+    r"is dragging|dragged)\s+(?:(?:my|me|ma|her|his|the|their|our)\s+)?$"
+)
+_CALLERS_BODY = frozenset({"my", "me", "myself"})
+_OBJECT_WORDS = frozenset({"him", "her", "them", "me", "us", "myself"})
+_PASSIVE_AUX = frozenset(
+    {"was", "were", "been", "being", "got", "get", "gets", "getting", "is", "are", "am"}
+)
+_IRREGULAR_PARTICIPLES = frozenset(
+    {"hit", "hurt", "beat", "shot", "bit", "struck", "thrown", "held", "stuck"}
+)
+
+
+@dataclass
+class Link:
+    """Who did a behaviour, and whether that makes it domestic abuse."""
+
+    hit: Hit
+    linked: bool
+    agent: Mention | None = None
+    patient: Mention | None = None
+    connection: Mention | None = None  # the relationship that makes it DA
+    blocked_by: Mention | None = None  # the unconnected (or under-16) person who did it
+
+    @property
+    def third_party(self) -> bool:
+        """Reported by someone who is not a party ("my neighbour's partner", "my sister is
+        being hit by her husband", "the couple next door")."""
+        if not self.linked or self.connection is None:
+            return False
+        connection, patient = self.connection, self.patient
+        if connection.possessor == "noun" or "couple" in connection.text.lower():
+            return True
+        return (
+            patient is not None
+            and patient.kind == REL
+            and patient.possessor == "caller"
+            and connection is not patient
+        )
+
+
+def _is_passive(narrative: Narrative, hit: Hit) -> bool:
+    clause = narrative.clause_of(hit.start)
+    inside = narrative.tokens_between(hit.start, hit.end)
+    before = narrative.tokens_before(hit.start, 2, clause.start)
+    words = [t.text for t in before + inside]
+    for i, word in enumerate(words):
+        if word in _PASSIVE_AUX:
+            for following in words[i + 1 : i + 4]:
+                if following in _OBJECT_WORDS:
+                    break  # "got me pinned": active, someone did it to me
+                if following.endswith("ing"):
+                    break
+                if following.endswith(("ed", "en")) or following in _IRREGULAR_PARTICIPLES:
+                    return True
+    return False
+
+
+def _by_agent(narrative: Narrative, hit: Hit, people: People) -> Mention | None:
+    """ "... by her husband": the agent named after a passive."""
+    clause = narrative.clause_of(hit.start)
+    after = narrative.tokens_between(hit.start, clause.end)
+    after = [t for t in after if t.start >= hit.end or t.text == "by"][:6]
+    for token in after:
+        if token.text != "by":
+            continue
+        for mention in people.index.between(token.end - 1, token.end + 31):
+            if mention.kind != CALLER:
+                return mention
+            if mention.start <= token.end + 3:
+                return mention
+    return None
+
+
+def _patient(narrative: Narrative, hit: Hit, people: People) -> Mention | None:
+    """Who the behaviour was done to: a person inside the matched words ("hit me") or within a
+    few words after them, before any "if", "and", "when" starts something else."""
+    clause = narrative.clause_of(hit.start)
+    limit = hit.end
+    for token in narrative.tokens_between(hit.end, clause.end)[:5]:
+        if token.text in PATIENT_STOPS:
+            break
+        limit = token.end
+    for mention in people.index.between(hit.start, limit):
+        if mention.kind in (PRONOUN, CALLER) and not mention.can_be_acted_on:
+            continue
+        if mention.possessive == "relation":
+            continue
+        return mention
+    words = {t.text for t in narrative.tokens_between(hit.start, hit.end)}
+    if words & _CALLERS_BODY:
+        # "put his hands round my neck", "a knife to me throat": done to the caller.
+        return Mention(CALLER, hit.start, hit.end, narrative.quote(*hit.span), role="obj")
+    return None
+
+
+def _link_pronoun(
+    narrative: Narrative, hit: Hit, agent: Mention, patient: Mention | None, people: People
+) -> Link:
+    """An unnamed "he"/"she" did it, with no one named before them."""
+    connections = people.connections
+    if connections:
+        # "He's hitting my mum": someone in the household.
+        return Link(hit, True, agent, patient, connection=connections[0])
+    # "I was in the pub and he just punched me": a public place shortly before the act.
+    sentence = narrative.sentence_of(hit.start)
+    floor = max(sentence.start, hit.start - 60)
+    in_public = any(floor <= start < hit.start for start, _ in people.public_places)
+    if people.strangers or in_public:
+        return Link(hit, False, agent, patient)
+    if hit.code in IMPLIED_CONNECTION_BEHAVIOURS:
+        # "He won't let me leave the house": coercive control of the caller implies a
+        # personal connection even when the caller does not name it.
+        return Link(hit, True, agent, patient, connection=agent)
+    if patient is not None and patient.kind in (CALLER, PRONOUN):
+        # "He choked me", "she says he hit her": the caller speaks of "he" as someone the
+        # handler should know, with no stranger in the story: someone close to the victim.
+        return Link(hit, True, agent, patient, connection=agent)
+    return Link(hit, False, agent, patient)
+
+
+def _find_agent(narrative: Narrative, hit: Hit, people: People, patient) -> tuple:
+    """(agent, patient, passive): the one who did it, by "by ..." or the nearest actor before."""
+    agent = _by_agent(narrative, hit, people)
+    passive = agent is None and _is_passive(narrative, hit)
+    clause = narrative.clause_of(hit.start)
+    if passive:
+        patient = people.index.nearest_before(hit.start, clause.start) or patient
+    elif agent is None:
+        # Nobody hits themselves: "my ex, who I left, hit me" -> the ex.
+        actors = people.actors_not_caller if patient and patient.kind == CALLER else people.actors
+        sentence = narrative.sentence_of(hit.start)
+        agent = actors.nearest_before(hit.start, clause.start) or actors.nearest_before(
+            hit.start, sentence.start
+        )
+        if agent is not None and patient is None:
+            holder = actors.nearest_before(agent.start, sentence.start)
+            if holder is not None and _HOLDS.match(narrative.text[holder.end : agent.start]):
+                # "my stepdad has my mum by the throat": the one holding, and the one held.
+                agent, patient = holder, agent
+    return agent, patient, passive
+
+
+def link(narrative: Narrative, hit: Hit, people: People) -> Link:
+    """Who did the behaviour in `hit`, and whether that makes it abuse between personally
+    connected people aged 16 or over (Domestic Abuse Act 2021 s.1-2)."""
+    found = _link(narrative, hit, people)
+    return _exclude_minors(narrative, found, people)
+
+
+def _link(narrative: Narrative, hit: Hit, people: People) -> Link:
+    patient = _patient(narrative, hit, people)
+    agent, patient, passive = _find_agent(narrative, hit, people, patient)
+    resolved = people.resolve(agent)
+    if resolved is not None and resolved.kind == REL:
+        return _link_relative(narrative, hit, agent, resolved, patient)
+    if resolved is not None and resolved.kind == STRANGER:
+        # "The man next door is hitting his wife": the stranger's own partner.
+        if _own_partner(narrative, resolved, patient):
+            return Link(hit, True, agent, patient, connection=patient)
+        return Link(hit, False, agent, patient, blocked_by=resolved)
+    if resolved is not None and resolved.kind == CALLER:
+        return _link_caller(narrative, hit, agent, patient, people)
+    if agent is not None and agent.kind == PRONOUN:
+        return _link_pronoun(narrative, hit, agent, patient, people)
+    # Nobody named as doing it: "I've been assaulted", "there's been violence".
+    connections = people.connections
+    if passive:
+        others = [c for c in connections if c is not patient]
+        if others and not people.strangers:
+            return Link(hit, True, None, patient, connection=others[0])
+        return Link(hit, False, None, patient)
+    sentence = narrative.sentence_of(hit.start)
+    strangers_here = [
+        m for m in people.unowned_strangers if sentence.start <= m.start < sentence.end
+    ]
+    if connections and not strangers_here and not people.minors:
+        return Link(hit, True, None, patient, connection=connections[0])
+    return Link(hit, False, None, patient)
+
+
+def _own_partner(narrative: Narrative, stranger: Mention, patient: Mention | None) -> bool:
+    """ "The man next door is hitting his wife": a partner named with "his"/"her" matching the
+    unconnected person's gender is that person's own partner (not "her mother", a relative of
+    whoever is speaking)."""
+    if patient is None or not patient.connected or patient.possessor != "pronoun":
+        return False
+    if patient.rel_kind not in ("intimate", "ex"):
+        return False
+    pronoun = _possessive_pronoun(narrative, patient)
+    return not stranger.gender or pronoun == "" or pronoun == stranger.gender
+
+
+def _possessive_pronoun(narrative: Narrative, mention: Mention) -> str:
+    before = narrative.text[max(0, mention.start - 25) : mention.start].split()
+    for word in reversed(before):
+        if word in ("his", "her"):
+            return "m" if word == "his" else "f"
+    return ""
+
+
+def _link_relative(narrative, hit: Hit, agent: Mention, resolved: Mention, patient) -> Link:
+    if _someone_elses_relative(narrative, resolved, patient):
+        # "Her dad came round and threatened my son": the girlfriend's father, not ours.
+        return Link(hit, False, agent, patient, blocked_by=resolved)
+    if (
+        patient is not None
+        and patient.kind == STRANGER
+        and not patient.possessive
+        and hit.code in PATIENT_BLOCKS
+    ):
+        # "My husband got into a fight with a bouncer": both sides must be connected.
+        return Link(hit, False, agent, patient, blocked_by=patient)
+    if resolved.connected:
+        return Link(hit, True, agent, patient, connection=resolved)
+    return Link(hit, False, agent, patient, blocked_by=resolved if resolved.minor else None)
+
+
+def _someone_elses_relative(narrative: Narrative, agent: Mention, patient) -> bool:
+    """A "his"/"her" relative acting on the caller, or on the caller's relative of the other
+    gender, is someone else's relative: "her husband came round and shoved me"."""
+    if agent.possessor != "pronoun" or patient is None:
+        return False
+    if patient.kind == CALLER:
+        return True
+    if patient.kind == REL and patient.possessor == "caller":
+        owner = _possessive_pronoun(narrative, agent)
+        return bool(owner and patient.gender and owner != patient.gender)
+    return False
+
+
+def _link_caller(narrative: Narrative, hit: Hit, agent, patient, people: People) -> Link:
+    if patient is not None and patient.connected:
+        return Link(hit, True, agent, patient, connection=patient)
+    if hit.code in IMPLIED_CONNECTION_BEHAVIOURS:
+        # "I'm not allowed out": the caller is on the receiving end; who keeps her in?
+        sentence = narrative.sentence_of(hit.start)
+        pronoun = people.subject_pronouns.nearest_before(hit.start, sentence.start)
+        if pronoun is not None:
+            return _link_pronoun(narrative, hit, pronoun, patient, people)
+    return Link(hit, False, agent, patient)
+
+
+def _exclude_minors(narrative: Narrative, found: Link, people: People) -> Link:
+    """A party under 16 (the one who did it or the one it was done to) takes the behaviour out
+    of domestic abuse: "my son's 15 and he's punched his sister who's 12"."""
+    if not found.linked:
+        return found
+    patient = people.resolve(found.patient)
+    for person in (people.resolve(found.agent), patient, found.connection):
+        if person is not None and person.minor:
+            return _blocked(found, person)
+    named = found.patient
+    unnamed_victim = named is None or named.kind in (CALLER, PRONOUN)
+    if unnamed_victim:
+        # "My 17 year old daughter has been hitting her 14 year old brother ... broken his
+        # glasses": a child named near the act is the likely victim.
+        sentence = narrative.sentence_index(found.hit.start)
+        lo = narrative.sentences[max(0, sentence - 1)].start
+        near = [m for m in people.minors if lo <= m.start < narrative.sentences[sentence].end]
+        if near:
+            return _blocked(found, near[0])
+    caller_child = people.caller_age is not None and people.caller_age < 16
+    if caller_child and (patient is None or patient.kind == CALLER):
+        return _blocked(found, patient or found.agent)
+    return found
+
+
+def _blocked(found: Link, by: Mention | None) -> Link:
+    return Link(found.hit, False, found.agent, found.patient, blocked_by=by)

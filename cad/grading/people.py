@@ -1,0 +1,443 @@
+"""WHO: the people a narrative mentions, and whether they are personally connected.
+
+The Domestic Abuse Act 2021 s.2 asks whether the two people are each aged 16 or over and
+personally connected (partners, ex-partners, relatives, parents of the same child). This module
+finds the mentions that fill that slot, in any gender and in shorthand ("my ex", "ex-p", "the
+kids' dad", "OH", "g/f", "me da"), the people who are not connected (a neighbour, a bouncer,
+"some lads"), pronouns and the caller (including log-style "IP", "C/S", "inf"), and the ages
+given for them ("my son's 15", "they're 13 and 14", "(f,15)"), so a relative under 16 is not a
+party to domestic abuse.
+
+Every mention keeps its character span; every lookup is a binary search, so finding people costs
+time linear in the narrative.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from cad.grading.lexicon import Lexicon
+from cad.grading.text import Narrative
+
+REL = "relationship"
+STRANGER = "stranger"
+PRONOUN = "pronoun"
+CALLER = "caller"
+ADULT_AGE = 16
+
+_SUBJECT_PRONOUNS = {"he": "m", "she": "f", "they": "", "susp": "", "suspect": ""}
+_OBJECT_PRONOUNS = {"him": "m", "her": "f", "them": ""}
+_CALLER_SUBJECT = {"i", "we", "im", "ive", "i'm", "i've", "i'd", "i'll", "we're", "we've"}
+_CALLER_OBJECT = {"me", "us", "myself"}
+# Log-style names for the caller or the injured party: they can act and be acted on.
+_CALLER_EITHER = {"ip", "rp", "vic", "victim", "caller", "c/s", "cs", "inf", "informant"}
+_APOSTROPHELESS = {"hes": "he", "shes": "she", "theyre": "they", "theyve": "they"}
+FUNCTION_WORDS = frozenset(
+    "and but with in on at to again now so because when while up down out off over around round "
+    "about badly too as by for from into the a then there here outside inside still really "
+    "hard".split()
+)
+# "she's 8", "he's 14": an age for the nearest relative of that gender named before.
+_PRONOUN_AGE = re.compile(
+    r"\b(he|she)(?:'s| is|s)\s+(?:only\s+)?(\d{1,2})\b(?![\d:]|\s*(?:mins?|minutes|hours|weeks|months|%))"
+)
+_STRANGER_GENDER = re.compile(r"^\s*\(\s*([mf])\b")
+_AGE_BEFORE = re.compile(r"(\d{1,2})[\s-]*(?:years?|yrs?|yr)[\s-]*old[\s-]*$|(\d{1,2})\s*yo\s+$")
+# "son, 15", "son (15)", "son aged 15", "son who is 15", "son who's 15", "son's 15", "son is 15",
+# "daughters 10 and 13", "ex-p (m,38)".
+_AGE_AFTER = re.compile(
+    r"^(?:'s|s'|s)?\s*(?:,\s*|\(\s*(?:[mf]\s*,\s*)?|\s+aged?\s+|\s+who\s+is\s+|\s+who's\s+|"
+    r"\s+whos\s+|\s+is\s+|'s\s+|\s+)(?:aged?\s+)?(\d{1,2})(?:\s*(?:and|&)\s*(\d{1,2}))?"
+    r"(?![\d:/.]|\s*(?:am|pm|mins?|minutes?|hours?|hrs?|times?|(?:days?|weeks?|months?|years?|yrs?)"
+    r"(?![\s-]*old)|grand|quid|pounds?|k\b|%))"
+)
+# "they're 13 and 14", "they're both 15", "both 15": ages for everyone named nearby.
+_GROUP_AGE = re.compile(
+    r"\b(?:they'?re|they are|both|both of them are|they're both|aged)\s+(?:both\s+)?"
+    r"(\d{1,2})(?:\s*(?:and|&)\s*(\d{1,2}))?\b(?![\d:])"
+)
+_CALLER_AGE = re.compile(
+    r"\b(?:i'?m|i am|im|caller is|caller aged|c/s is)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:mins?|"
+    r"minutes|weeks|months|%|grand|quid|pounds|k\b|times|hours|foot|feet|ft|stone|st\b|kg|"
+    r"inches|'|\"|weeks? pregnant|miles?))|"
+    r"\b(?:ip|rp|inf|c/s|caller)\s*\(\s*[mf]?\s*,?\s*(\d{1,2})\s*\)"
+)
+# "my son is my carer", "wife who is his full-time carer", "brother, who is her carer",
+# "son (carer)": the carer IS the relative, so "carer" names no second, unconnected person.
+_APPOSITION = re.compile(
+    r"^\s*(?:,\s*|\(\s*)?(?:who\s+is\s+|who's\s+|whos\s+|is\s+|was\s+|as\s+|and\s+)?"
+    r"(?:(?:my|her|his|their|our|the)\s+)?(?:full[\s-]*time\s+|main\s+|live[\s-]*in\s+|unpaid\s+)?$"
+)
+
+
+@dataclass
+class Mention:
+    """A person in the narrative."""
+
+    kind: str  # REL, STRANGER, PRONOUN, CALLER
+    start: int
+    end: int
+    text: str
+    gender: str = ""
+    rel_kind: str = ""  # "intimate", "ex", "family" for REL
+    possessor: str = ""  # "caller" (my), "pronoun" (her), "noun" (neighbour's), "" (the / none)
+    possessive: str = ""  # "thing" (my husband's car), "relation" (my daughter's boyfriend), ""
+    age: int | None = None  # an age given for this person
+    role: str = ""  # "subj", "obj" or "either" for pronouns and the caller
+
+    @property
+    def minor(self) -> bool:
+        """Under 16: not a party to domestic abuse (it is child abuse or a child's offence)."""
+        return self.age is not None and self.age < ADULT_AGE
+
+    @property
+    def connected(self) -> bool:
+        return self.kind == REL and not self.minor
+
+    @property
+    def can_act(self) -> bool:
+        """Could be the one doing something (not "my husband's car", not "him")."""
+        if self.kind in (REL, STRANGER):
+            return not self.possessive
+        return self.role in ("subj", "either")
+
+    @property
+    def can_be_acted_on(self) -> bool:
+        return self.role in ("obj", "either") or self.kind in (REL, STRANGER)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+class MentionIndex:
+    """Mentions sorted by position, for "the nearest one before" in logarithmic time."""
+
+    def __init__(self, mentions: list[Mention]):
+        self.mentions = sorted(mentions, key=lambda m: m.start)
+        self.ends = [m.end for m in self.mentions]
+        self.starts = [m.start for m in self.mentions]
+
+    def nearest_before(self, pos: int, floor: int) -> Mention | None:
+        """The last mention ending at or before `pos` that starts at or after `floor`."""
+        index = bisect_right(self.ends, pos) - 1
+        # Ends are sorted with starts for non-overlapping mentions; step back over any overlap.
+        while index >= 0:
+            mention = self.mentions[index]
+            if mention.end <= pos:
+                return mention if mention.start >= floor else None
+            index -= 1
+        return None
+
+    def between(self, start: int, end: int) -> list[Mention]:
+        """Mentions starting inside (start, end)."""
+        starts = self.starts
+        return self.mentions[bisect_right(starts, start) : bisect_left(starts, end)]
+
+
+@dataclass
+class People:
+    relationships: list[Mention] = field(default_factory=list)
+    strangers: list[Mention] = field(default_factory=list)
+    pronouns: list[Mention] = field(default_factory=list)
+    callers: list[Mention] = field(default_factory=list)
+    # "In the pub", "on the bus": an unnamed person there is not assumed to be close.
+    public_places: list[tuple[int, int]] = field(default_factory=list)
+    caller_age: int | None = None
+
+    @cached_property
+    def all(self) -> list[Mention]:
+        return sorted(
+            self.relationships + self.strangers + self.pronouns + self.callers,
+            key=lambda m: m.start,
+        )
+
+    @cached_property
+    def index(self) -> MentionIndex:
+        return MentionIndex(self.all)
+
+    @cached_property
+    def actors(self) -> MentionIndex:
+        return MentionIndex([m for m in self.all if m.can_act])
+
+    @cached_property
+    def actors_not_caller(self) -> MentionIndex:
+        return MentionIndex([m for m in self.all if m.can_act and m.kind != CALLER])
+
+    @cached_property
+    def named(self) -> MentionIndex:
+        """Relationships and unconnected people: what a pronoun can stand for."""
+        return MentionIndex(self.relationships + self.strangers)
+
+    @cached_property
+    def subject_pronouns(self) -> MentionIndex:
+        return MentionIndex([p for p in self.pronouns if p.role == "subj"])
+
+    @cached_property
+    def connections(self) -> list[Mention]:
+        """Relationship words that name a person who can be a party (not "my husband's car",
+        not a child under 16)."""
+        return [m for m in self.relationships if m.connected and m.possessive != "thing"]
+
+    @cached_property
+    def minors(self) -> list[Mention]:
+        """Relatives and others named with an age under 16."""
+        return sorted(
+            (m for m in self.relationships + self.strangers if m.minor), key=lambda m: m.start
+        )
+
+    @property
+    def unowned_strangers(self) -> list[Mention]:
+        return [s for s in self.strangers if not s.possessive]
+
+    def resolve(self, mention: Mention | None) -> Mention | None:
+        """A pronoun's antecedent: the most recent relationship or unconnected person of a
+        compatible gender before it ("My ex came round. He ..."); None when there is none."""
+        if mention is None or mention.kind != PRONOUN:
+            return mention
+        named = self.named
+        index = bisect_right(named.ends, mention.start) - 1
+        while index >= 0:
+            candidate = named.mentions[index]
+            if candidate.end <= mention.start and (
+                not mention.gender or candidate.gender in ("", mention.gender)
+            ):
+                return candidate
+            index -= 1
+        return None
+
+
+# --- Finding people --------------------------------------------------------------------------
+
+
+def _possessive_after(narrative: Narrative, lexicon: Lexicon, end: int, rel_starts: list[int]):
+    """ "my husband's car" -> "thing"; "my daughter's boyfriend" -> "relation"; "my ex's outside"
+    (= is outside) -> ""."""
+    text = narrative.text
+    match = re.match(r"(?:'s|s'|')\s+([a-z0-9']+)", text[end : end + 40])
+    if not match:
+        return ""
+    word_start = end + match.start(1)
+    word = match.group(1)
+    following = rel_starts[bisect_left(rel_starts, word_start) :][:1]
+    if following and following[0] <= word_start + 25:
+        # "my daughter's boyfriend", "my daughter's new boyfriend": a relationship a word on.
+        if len(text[word_start : following[0]].split()) <= 2:
+            return "relation"
+    if word.isdigit():
+        return ""  # "my son's 15": an age, not a belonging
+    if word in lexicon.contraction_followers or word.endswith(("ed", "ing")):
+        return ""
+    return "thing"
+
+
+def _possessor_before(narrative: Narrative, start: int) -> str:
+    """Whose relationship: "my ex" -> "caller"; "her partner" -> "pronoun"; "my neighbour's
+    partner" -> "noun"; "the couple", "ex" -> "". Looks back over up to two describing words
+    ("my violent ex", "my 19 year old son")."""
+    words = re.findall(r"[a-z0-9'/-]+", narrative.text[max(0, start - 40) : start])
+    for word in reversed(words[-5:]):
+        if word in ("my", "our", "me", "ma", "mi") or word.startswith("caller"):
+            return "caller"
+        if word in ("his", "her", "their", "your"):
+            return "pronoun"
+        if word.endswith(("'s", "s'")):
+            return "noun"
+        if word in ("the", "a", "an", "and", "or", "with", "to", "by", "of", "from"):
+            return ""
+    return ""
+
+
+def _age_of(narrative: Narrative, start: int, end: int) -> int | None:
+    text = narrative.digits
+    before = _AGE_BEFORE.search(text[max(0, start - 25) : start])
+    after = _AGE_AFTER.match(text[end : end + 30])
+    ages = []
+    for match in (before, after):
+        if match:
+            ages.extend(int(g) for g in match.groups() if g)
+    return min(ages) if ages else None
+
+
+def find_relationships(narrative: Narrative, lexicon: Lexicon) -> list[Mention]:
+    found: list[Mention] = []
+    for group in lexicon.relationships:
+        for start, end in group.patterns.all_matches(narrative.text):
+            found.append(
+                Mention(
+                    kind=REL,
+                    start=start,
+                    end=end,
+                    text=narrative.quote(start, end),
+                    gender=group.gender,
+                    rel_kind=group.kind,
+                )
+            )
+    # Keep the longest of overlapping matches ("ex-husband" over "husband" and "ex").
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for mention in found:
+        if kept and overlaps(mention.span, kept[-1].span):
+            if mention.end - mention.start > kept[-1].end - kept[-1].start:
+                kept[-1] = mention
+            continue
+        kept.append(mention)
+    # "He's never been my boyfriend", "not related, not partner": not a connection.
+    kept = [m for m in kept if not narrative.is_negated(m.start, m.end, 3)]
+    starts = [m.start for m in kept]
+    for mention in kept:
+        mention.possessor = _possessor_before(narrative, mention.start)
+        mention.possessive = _possessive_after(narrative, lexicon, mention.end, starts)
+        mention.age = _age_of(narrative, mention.start, mention.end)
+    _apply_group_ages(narrative, kept)
+    _apply_pronoun_ages(narrative, kept)
+    return kept
+
+
+def _apply_pronoun_ages(narrative: Narrative, relationships: list[Mention]) -> None:
+    """ "His little sister ... She's 8": the age goes to the last relative of that gender."""
+    index = MentionIndex(relationships)
+    for match in _PRONOUN_AGE.finditer(narrative.digits):
+        gender = "m" if match.group(1) == "he" else "f"
+        pos = match.start()
+        while True:
+            mention = index.nearest_before(pos, max(0, match.start() - 300))
+            if mention is None:
+                break
+            if mention.gender in ("", gender):
+                if mention.age is None:
+                    mention.age = int(match.group(2))
+                break
+            pos = mention.start
+
+
+def _apply_group_ages(narrative: Narrative, relationships: list[Mention]) -> None:
+    """ "My brothers are fighting, they're 13 and 14": the youngest age given for a group
+    applies to the relatives named in that sentence or the one before that have none."""
+    for match in _GROUP_AGE.finditer(narrative.digits):
+        age = min(int(g) for g in match.groups() if g)
+        index = narrative.sentence_index(match.start())
+        lo = narrative.sentences[max(0, index - 1)].start
+        hi = narrative.sentences[index].end
+        for mention in relationships:
+            if lo <= mention.start < hi and mention.age is None:
+                mention.age = age
+
+
+def _caller_age(narrative: Narrative) -> int | None:
+    match = _CALLER_AGE.search(narrative.digits)
+    if not match:
+        return None
+    return int(next(g for g in match.groups() if g))
+
+
+def find_strangers(
+    narrative: Narrative, lexicon: Lexicon, relationships: list[Mention]
+) -> list[Mention]:
+    found: list[Mention] = []
+    rel_spans = [m.span for m in relationships]
+    starts = [m.start for m in relationships]
+    for key, gender in (("male", "m"), ("female", "f"), ("any", "")):
+        for span in lexicon.strangers[key].all_matches(narrative.text):
+            if any(overlaps(span, r) for r in _near(rel_spans, span)):
+                continue
+            clash = [m for m in found if overlaps(span, m.span)]
+            if any(m.end - m.start >= span[1] - span[0] for m in clash):
+                continue
+            for m in clash:
+                found.remove(m)
+            marked = _STRANGER_GENDER.match(narrative.text[span[1] : span[1] + 8])
+            found.append(
+                Mention(
+                    kind=STRANGER,
+                    start=span[0],
+                    end=span[1],
+                    text=narrative.quote(*span),
+                    gender=marked.group(1) if marked else gender,
+                    possessive=_possessive_after(narrative, lexicon, span[1], starts),
+                    age=_age_of(narrative, *span),
+                )
+            )
+    found = [m for m in found if not _is_apposed_to_relative(narrative, m, relationships)]
+    return sorted(found, key=lambda m: m.start)
+
+
+def _near(spans: list[tuple[int, int]], span: tuple[int, int]) -> list[tuple[int, int]]:
+    starts = [s for s, _ in spans]
+    lo = max(0, bisect_left(starts, span[0] - 60))
+    return spans[lo : bisect_right(starts, span[1])]
+
+
+def _is_apposed_to_relative(narrative: Narrative, mention: Mention, relationships) -> bool:
+    """ "My son is my carer": the carer is the son, not a second person."""
+    for rel in _near([r.span for r in relationships], mention.span):
+        if rel[1] <= mention.start and _APPOSITION.match(narrative.text[rel[1] : mention.start]):
+            return True
+    after = narrative.text[mention.end : mention.end + 30]
+    match = re.match(r"^\s*(?:,\s*|\()?\s*(?:(?:my|her|his|their|our)\s+)?([a-z-]+)", after)
+    if match:
+        follow = mention.end + match.start(1)
+        return any(r[0] == follow for r in _near([r.span for r in relationships], (follow, follow)))
+    return False
+
+
+def _pronoun(token, role: str, gender: str) -> Mention:
+    return Mention(PRONOUN, token.start, token.end, token.text, gender=gender, role=role)
+
+
+def find_pronouns(narrative: Narrative, relationships: list[Mention]) -> tuple[list, list]:
+    pronouns, callers = [], []
+    rel_starts = {m.start for m in relationships}
+    tokens = narrative.tokens
+    for i, token in enumerate(tokens):
+        word = token.text
+        base = _APOSTROPHELESS.get(word, word.split("'")[0])
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if base in _SUBJECT_PRONOUNS:
+            pronouns.append(_pronoun(token, "subj", _SUBJECT_PRONOUNS[base]))
+        elif base in _OBJECT_PRONOUNS:
+            if base == "her" and following is not None:
+                # "her boyfriend", "her phone": a possessive, not the person acted on.
+                if following.start in rel_starts or (
+                    following.text not in FUNCTION_WORDS
+                    and narrative.text[token.end : following.start].strip() == ""
+                ):
+                    continue
+            pronouns.append(_pronoun(token, "obj", _OBJECT_PRONOUNS[base]))
+        elif word in _CALLER_SUBJECT:
+            callers.append(Mention(CALLER, token.start, token.end, token.text, role="subj"))
+        elif word in _CALLER_OBJECT:
+            callers.append(Mention(CALLER, token.start, token.end, token.text, role="obj"))
+        elif word in _CALLER_EITHER or _is_log_caller(narrative, token):
+            callers.append(Mention(CALLER, token.start, token.end, token.text, role="either"))
+    return pronouns, callers
+
+
+def _is_log_caller(narrative: Narrative, token) -> bool:
+    """ "C/S", "C/B": log shorthand the tokenizer splits at the slash."""
+    return token.text == "c" and narrative.text[token.end : token.end + 2] == "/s"
+
+
+def find_people(narrative: Narrative, lexicon: Lexicon) -> People:
+    relationships = find_relationships(narrative, lexicon)
+    strangers = find_strangers(narrative, lexicon, relationships)
+    pronouns, callers = find_pronouns(narrative, relationships)
+    taken = sorted(m.span for m in relationships + strangers)
+    pronouns = [p for p in pronouns if not any(overlaps(p.span, t) for t in _near(taken, p.span))]
+    callers = [c for c in callers if not any(overlaps(c.span, t) for t in _near(taken, c.span))]
+    public = [m.span() for m in lexicon.public_places.finditer(narrative.text)]
+    return People(
+        relationships,
+        strangers,
+        pronouns,
+        callers,
+        public_places=public,
+        caller_age=_caller_age(narrative),
+    )

@@ -1,0 +1,180 @@
+"""The safety net: the handler's DA questions when the words do not settle domestic abuse, and
+the answers feeding the assessment."""
+
+import pytest
+
+from cad.context import ContextResult, Finding, FindingCategory
+from cad.grading.questions import QUESTIONS
+from tests.cad.grading.helpers import assess_999, codes
+
+QUESTION_CODES = [code for code, _ in QUESTIONS]
+
+
+def _da_history_on_record() -> ContextResult:
+    return ContextResult(
+        provider="intelligence",
+        risk_factors=[
+            Finding(
+                code="intel_da_crime",
+                label="DA crime at this address",
+                evidence="DA crime 2024: assault by ex-partner",
+                source="intel",
+                categories=frozenset({FindingCategory.DA_HISTORY}),
+            )
+        ],
+    )
+
+
+def test_a_relationship_with_no_behaviour_asks_the_da_questions():
+    assessment = assess_999("My ex-husband is at my mum's house and won't answer his phone")
+
+    assert assessment.domestic_abuse is False
+    assert assessment.da_questions["needed"] is True
+    assert "ex-husband" in assessment.da_questions["why"]
+    assert [q["code"] for q in assessment.da_questions["questions"]] == QUESTION_CODES
+
+
+def test_a_past_case_beside_an_unrelated_theft_asks_rather_than_calling_it_da():
+    assessment = assess_999(
+        "My bike has been stolen from the shed. I had a domestic case with my ex years ago "
+        "but that's all sorted, this is just the bike",
+        channel="101",
+    )
+
+    assert assessment.domestic_abuse is False
+    assert assessment.da_questions["needed"] is True
+    assert "history of domestic abuse" in assessment.da_questions["why"]
+
+
+def test_a_da_history_on_record_with_nothing_in_the_words_asks():
+    assessment = assess_999(
+        "Caller asking about a parking ticket", context=[_da_history_on_record()]
+    )
+
+    assert assessment.domestic_abuse is False
+    assert assessment.da_questions["needed"] is True
+
+
+def test_no_connection_history_or_order_asks_nothing():
+    assessment = assess_999("Someone has stolen my car from the drive")
+
+    assert assessment.da_questions["needed"] is False
+    assert assessment.da_questions["why"] == ""
+
+
+def test_a_call_already_assessed_as_da_does_not_ask():
+    assessment = assess_999("My boyfriend punched me in the face")
+
+    assert assessment.domestic_abuse is True
+    assert assessment.da_questions["needed"] is False
+
+
+def test_answers_confirming_da_make_it_da_with_at_least_priority():
+    assessment = assess_999(
+        "My ex-husband is at my mum's house and won't answer his phone",
+        channel="101",
+        da_answers={"connection": "yes", "violence": "yes", "present": "no"},
+    )
+
+    assert assessment.domestic_abuse is True
+    assert assessment.minimum_grade in ("PRIORITY", "IMMEDIATE")
+    assert assessment.da_questions["needed"] is False
+
+
+def test_answers_saying_they_are_there_now_make_it_immediate():
+    assessment = assess_999(
+        "Caller says her ex is outside, she wants advice",
+        da_answers={"connection": "yes", "present": "yes"},
+    )
+
+    assert assessment.domestic_abuse is True
+    assert assessment.minimum_grade == "IMMEDIATE"
+    assert assessment.present_danger is True
+
+
+def test_each_answer_is_an_indicator_quoting_the_handlers_answer():
+    assessment = assess_999(
+        "My ex-husband is at my mum's house",
+        da_answers={"connection": "yes", "afraid": "yes", "order": "unknown"},
+    )
+
+    answers = {f.code: f for f in assessment.indicators if f.source == "handler"}
+    assert set(answers) == {"DA_ANSWER_CONNECTION", "DA_ANSWER_AFRAID", "DA_ANSWER_ORDER"}
+    assert answers["DA_ANSWER_ORDER"].evidence == "handler's answer: unknown"
+
+
+def test_a_connection_alone_answered_yes_does_not_confirm_da():
+    assessment = assess_999(
+        "My ex-husband is at my mum's house",
+        da_answers={"connection": "yes", "violence": "no", "afraid": "no"},
+    )
+
+    assert assessment.domestic_abuse is False
+
+
+def test_no_to_the_connection_question_stops_asking():
+    assessment = assess_999("My ex-husband is at my mum's house", da_answers={"connection": "no"})
+
+    assert assessment.domestic_abuse is False
+    assert assessment.da_questions["needed"] is False
+
+
+@pytest.mark.parametrize("answers", [{"weather": "yes"}, {"connection": "maybe"}])
+def test_an_unknown_question_or_answer_is_refused(answers):
+    with pytest.raises(ValueError):
+        assess_999("My ex is outside", da_answers=answers)
+
+
+# --- API ---
+
+
+@pytest.mark.django_db
+def test_the_assess_api_returns_the_questions_and_the_behaviour_slots(api):
+    response = api("CALL_HANDLER").post(
+        "/api/v1/grading/assess/",
+        {"narrative": "My ex-husband is at my mum's house"},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["da_questions"]["needed"] is True
+    assert [q["code"] for q in body["da_questions"]["questions"]] == QUESTION_CODES
+    assert body["behaviours"] == []
+
+
+@pytest.mark.django_db
+def test_the_assess_api_takes_the_handlers_answers(api):
+    response = api("CALL_HANDLER").post(
+        "/api/v1/grading/assess/",
+        {
+            "narrative": "My ex-husband is at my mum's house",
+            "da_answers": {"connection": "yes", "present": "yes"},
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["domestic_abuse"] is True
+    assert body["minimum_grade"] == "IMMEDIATE"
+    assert "DA_ANSWER_PRESENT" in {f["code"] for f in body["indicators"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answers", [{"weather": "yes"}, {"connection": "maybe"}])
+def test_the_assess_api_refuses_unknown_questions_and_answers_with_a_400(api, answers):
+    response = api("CALL_HANDLER").post(
+        "/api/v1/grading/assess/",
+        {"narrative": "My ex is outside", "da_answers": answers},
+        format="json",
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json()["detail"]
+
+
+def test_answers_are_listed_in_the_indicator_codes():
+    assessment = assess_999("My dad is at the door", da_answers={"connection": "yes"})
+
+    assert "DA_ANSWER_CONNECTION" in codes(assessment.indicators)
