@@ -63,11 +63,9 @@ ABBREVIATIONS = {
     "mt": "mount",
     "gt": "great",
     "lt": "little",
-    "n": "north",
-    "s": "south",
-    "e": "east",
-    "w": "west",
 }
+# Not here: single letters ("n" for north): "Flat E" and "Flat N" are flats, and a lone letter is
+# more often a flat than a compass point.
 
 # Words that end a street name ("Mill Lane", "Park View"). A run of words ending in one of
 # these after a house number is the street.

@@ -174,3 +174,8 @@ def test_any_text_parses_without_error(text):
 def test_describe_gives_a_readable_line():
     described = parse_address("Flat 21A, Acacia House, 5 Mill Lane, Leeds LS6 2AB").describe()
     assert described == "flat 21a, acacia house, 5 mill lane, leeds LS6 2AB"
+
+
+@pytest.mark.parametrize("letter", ["a", "e", "n", "s", "w"])
+def test_a_lettered_flat_is_a_flat_whatever_the_letter(letter):
+    assert parse_address(f"Flat {letter.upper()}, 12 High St").sub_building == letter
