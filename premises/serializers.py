@@ -2,10 +2,11 @@
 
 from rest_framework import serializers
 
+from core.serializers import QueryInput
 from premises.search import MAX_QUERY_CHARS
 
 
-class SearchInput(serializers.Serializer):
+class SearchInput(QueryInput):
     q = serializers.CharField(max_length=MAX_QUERY_CHARS)
     limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from cad.models import Grade
+from core.serializers import InputSerializer, QueryInput
 from riskflags.models import (
     ContactMethod,
     ContactOutcome,
@@ -16,13 +17,13 @@ from riskflags.models import (
 from riskflags.selectors import marker_due
 
 
-class MatchInput(serializers.Serializer):
+class MatchInput(QueryInput):
     phone = serializers.CharField(allow_blank=True, required=False, default="", max_length=60)
     address = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
     uprn = serializers.RegexField(r"^\d{1,12}$", required=False, allow_blank=True, default="")
 
 
-class MarkerInput(serializers.Serializer):
+class MarkerInput(InputSerializer):
     address = serializers.CharField(max_length=300)
     uprn = serializers.RegexField(
         r"^\d{1,12}$",
@@ -59,7 +60,7 @@ class MarkerInput(serializers.Serializer):
     )
 
 
-class MarkerUpdateInput(serializers.Serializer):
+class MarkerUpdateInput(InputSerializer):
     phones = serializers.ListField(
         child=serializers.CharField(max_length=60), required=False, max_length=5
     )
@@ -72,7 +73,7 @@ class MarkerUpdateInput(serializers.Serializer):
     supervisor = serializers.CharField(max_length=150, required=False, allow_blank=True)
 
 
-class VictimContactInput(serializers.Serializer):
+class VictimContactInput(InputSerializer):
     purpose = serializers.ChoiceField(choices=ContactPurpose.choices)
     method = serializers.ChoiceField(choices=ContactMethod.choices)
     outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
@@ -80,11 +81,11 @@ class VictimContactInput(serializers.Serializer):
     contacted_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class WithdrawInput(serializers.Serializer):
+class WithdrawInput(InputSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class ExtendInput(serializers.Serializer):
+class ExtendInput(InputSerializer):
     expires_at = serializers.DateTimeField()
     reason = serializers.CharField(max_length=2000)
 
@@ -217,7 +218,7 @@ class MarkerMatchSerializer(serializers.Serializer):
     )
 
 
-class DismissMatchInput(serializers.Serializer):
+class DismissMatchInput(InputSerializer):
     incident = serializers.IntegerField(min_value=1)
     reason = serializers.CharField(max_length=2000)
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cad", "0006_addresses_resolved_to_premises"),
+        ("cad", "0008_addresses_resolved_to_premises"),
         ("riskflags", "0004_addresses_resolved_to_premises"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -16,7 +16,7 @@ def parse_stored_addresses(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cad", "0005_widen_phone_columns"),
+        ("cad", "0007_incident_da_answers_thrive"),
         ("premises", "0002_search_indexes"),
     ]
 
