@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cad.names import name_key
 from cad.normalise import normalise_address, normalise_name
+from premises.addressing import parsed_address_fields
 
 FIRST_NAMES = (
     "Oliver George Harry Jack Jacob Noah Charlie Muhammad Thomas Oscar William James Leo Alfie "
@@ -105,6 +106,8 @@ class SyntheticContext:
     person_ids: list[int] = field(default_factory=list)
     person_names: dict[int, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # raw address -> its parsed `premises.AddressedModel` columns (parsed once per address)
+    address_columns: dict[str, dict] = field(default_factory=dict)
 
     def say(self, text: str) -> None:
         if self.stdout is not None:
@@ -153,6 +156,14 @@ def ensure_pools(ctx: SyntheticContext, *, phones: int, addresses: int) -> None:
 
 def _keys(canonical: str) -> tuple[str, str]:
     return name_key(canonical), name_key(canonical, spelling=True)
+
+
+def address_columns(ctx: SyntheticContext, raw: str) -> dict:
+    """The premises columns of a pool address (parsed, no premises: the register is separate)."""
+    columns = ctx.address_columns.get(raw)
+    if columns is None:
+        columns = ctx.address_columns[raw] = parsed_address_fields(raw)
+    return columns
 
 
 def _random_name(rng: random.Random) -> str:
@@ -297,6 +308,11 @@ ADDRESS_COLUMNS = [
     "address_normalised",
     "address_numbers",
     "postcode",
+    "premises_id",
+    "address_parts",
+    "address_block_street",
+    "address_block_postcode",
+    "address_block_building",
 ]
 FIVE_YEARS = 5 * 365 * 86400
 
@@ -384,6 +400,7 @@ def _record_rows(rid: int, kind: str, ctx: SyntheticContext, ids: dict, rows: di
                 address.normalised,
                 numbers_key(address.numbers),
                 address.postcode,
+                *address_columns(ctx, raw).values(),
             )
         )
 
@@ -416,6 +433,7 @@ def generate_contacts(count: int, ctx: SyntheticContext) -> int:
                 "phone_valid": True,
                 "address": raw,
                 "address_normalised": address.normalised,
+                **address_columns(ctx, raw),
                 "summary": "Caller reports concern about a neighbour",
                 "incident_id": None,
             }

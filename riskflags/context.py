@@ -18,8 +18,9 @@ from django.urls import reverse
 from cad.context import CallQuery, ContextResult, Finding, FindingCategory
 from cad.models import Grade
 from core.timefmt import DATE, local_display
+from premises.addressing import address_query_of
 from riskflags.models import IN_FORCE, MarkerStatus, RiskLevel
-from riskflags.selectors import markers_matching, markers_named
+from riskflags.selectors import is_probable, markers_matching, markers_named
 
 RECENT_HISTORY = timedelta(days=365)
 INCIDENT_TAG = "MARKER"
@@ -64,6 +65,9 @@ def describe(item: dict, now: datetime) -> dict:
         "oic": item["oic"],
         "why_matched": item["why_matched"],
         "link": link,
+        # Found only by a probable address match: shown as such, dismissable with a reason.
+        "probable": is_probable(item),
+        "match_reason": (item.get("address_match") or {}).get("reason", ""),
     }
     if item["status"] in IN_FORCE:
         overdue = (
@@ -89,6 +93,8 @@ def describe(item: dict, now: datetime) -> dict:
 
 
 def _where(item: dict) -> str:
+    if is_probable(item):
+        return f"{item['address']} (probable match: {item['address_match']['reason']})"
     why = item["why_matched"]
     if why.startswith(("victim name", "perpetrator name")):
         return item["address"]
@@ -118,21 +124,7 @@ def _in_force(result: ContextResult, items: list[dict]) -> None:
                 ref=ref,
             )
         )
-        result.banners.append(
-            {
-                "level": "danger",
-                "text": (
-                    f"SPECIAL SCHEME MARKER at {_where(item)}"
-                    + (" (expiry reached, victim not yet told)" if overdue else "")
-                    + f": victim {item['victim_name']}. "
-                    f"{item['reason'].strip().rstrip('.')}. Grade no lower than "
-                    f"{item['grade_floor']}. OIC {item['oic']}."
-                ),
-                "marker": item["id"],
-                "ref": ref,
-                "url": reverse("marker_detail", args=[item["id"]]),
-            }
-        )
+        result.banners.append(_in_force_banner(item, ref))
     if items:
         strongest = next(i for i in items if i["grade_floor"] == result.grade_floor)
         overdue = strongest["status"] == MarkerStatus.REVIEW_OVERDUE
@@ -219,7 +211,10 @@ class MarkerContextProvider:
     def gather(self, query: CallQuery) -> ContextResult:
         result = ContextResult(provider=self.name)
         items = markers_matching(
-            phone=query.phone, address_normalised=query.address.normalised, now=query.now
+            phone=query.phone,
+            place=query.place,
+            now=query.now,
+            incident_id=query.exclude_incident_id,
         )
         named = markers_named(
             names=query.names, now=query.now, exclude_ids=[i["id"] for i in items]
@@ -262,6 +257,30 @@ class MarkerContextProvider:
     def incident_fields(self, incident) -> dict:
         return {
             "markers": markers_matching(
-                phone=incident.caller_phone, address_normalised=incident.address_normalised
+                phone=incident.caller_phone,
+                place=address_query_of(incident),
+                incident_id=incident.pk,
             )
         }
+
+
+def _in_force_banner(item: dict, ref: str) -> dict:
+    """The danger banner of a marker in force; a review-overdue one says the victim was not yet
+    told, a probable match says so and that its floor holds until a handler dismisses it."""
+    overdue = item["status"] == MarkerStatus.REVIEW_OVERDUE
+    text = (
+        f"SPECIAL SCHEME MARKER at {_where(item)}"
+        + (" (expiry reached, victim not yet told)" if overdue else "")
+        + f": victim {item['victim_name']}. {item['reason'].strip().rstrip('.')}. "
+        f"Grade no lower than {item['grade_floor']}. OIC {item['oic']}."
+    )
+    if is_probable(item):
+        text = f"PROBABLE MATCH: {text} The floor applies until a handler dismisses the match."
+    return {
+        "level": "danger",
+        "text": text,
+        "marker": item["id"],
+        "probable": is_probable(item),
+        "ref": ref,
+        "url": reverse("marker_detail", args=[item["id"]]),
+    }

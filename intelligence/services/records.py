@@ -36,6 +36,7 @@ from intelligence.services.queries import (
     MAX_SUMMARY,
     valid_phone,
 )
+from premises.addressing import address_fields_for
 
 
 @dataclass(frozen=True)
@@ -310,6 +311,7 @@ def _record_write(data: RecordInput, *, actor, now: datetime) -> IntelRecord:
             address_normalised=address.normalised,
             address_numbers=numbers_key(address.numbers),
             postcode=address.postcode,
+            **address_fields_for(raw),
         )
     return record
 

@@ -11,7 +11,8 @@ recorded, then it is extended or ends. Nothing is deleted.
 
 One module per subject: `rules` (who may change a marker, dates, numbers, telling the OIC),
 `markers` (create, correct), `contacts` (victim contacts), `review` (withdraw, extend),
-`lifecycle` (expiry or review-overdue, START contact alert, review reminders). Callers import from
+`lifecycle` (expiry or review-overdue, START contact alert, review reminders), `matches` (a
+probable address match dismissed on an incident). Callers import from
 `riskflags.services`.
 """
 
@@ -24,6 +25,7 @@ from riskflags.services.lifecycle import (
     markers_lifecycle_run,
 )
 from riskflags.services.markers import UNSET, marker_create, marker_update
+from riskflags.services.matches import marker_match_dismiss
 from riskflags.services.review import marker_extend, marker_withdraw
 from riskflags.services.rules import CLOCK_SKEW, MAX_PHONES, can_manage_marker, supervisors_for
 
@@ -36,6 +38,7 @@ __all__ = [
     "marker_expire",
     "marker_extend",
     "marker_review_overdue_alert",
+    "marker_match_dismiss",
     "marker_review_remind",
     "marker_start_contact_overdue",
     "marker_update",

@@ -34,7 +34,7 @@ def name_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("riskflags", "0003_widen_phone_columns"),
+        ("riskflags", "0005_marker_match_dismissal"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

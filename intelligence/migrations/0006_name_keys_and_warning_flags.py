@@ -69,7 +69,7 @@ CREATE INDEX IF NOT EXISTS intel_personname_key_idx
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intelligence", "0004_widen_check_phone")]
+    dependencies = [("intelligence", "0005_addresses_resolved_to_premises")]
 
     operations = [
         migrations.AddField(
