@@ -15,6 +15,7 @@ from cad.models import GradeRequest
 from cad.serializers import (
     AssessInput,
     AssessmentSerializer,
+    AttachCallInput,
     AuditEventSerializer,
     CloseInput,
     ClosingCodeSerializer,
@@ -30,7 +31,9 @@ from cad.serializers import (
     IncidentUpdateInput,
     LogEntrySerializer,
     LogInput,
+    MergeInput,
     OpeningCodeSerializer,
+    PossibleDuplicateSerializer,
 )
 from core.api import parse_input
 from core.permissions import HasRole
@@ -41,6 +44,7 @@ from core.roles import (
     DOWNGRADE_SIGNERS,
     GRADE_REQUEST_READERS,
     GRADERS,
+    INCIDENT_MERGERS,
     INCIDENT_READERS,
     LOG_WRITERS,
     OPERATIONS,
@@ -156,6 +160,74 @@ class IncidentListCreateView(generics.ListAPIView):
         if getattr(incident, "replayed", False):
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+class PossibleDuplicatesView(APIView):
+    """Open incidents a new call may be about ("possibly the same incident"): received or called
+    about in the last 24 hours, sharing the number, the premises or a named person."""
+
+    permission_classes = [HasRole]
+    allowed_roles = INCIDENT_READERS
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("phone", str, description="Any format; matched in E.164"),
+            OpenApiParameter("address", str, description="Matched on its normalised form"),
+            OpenApiParameter(
+                "names",
+                str,
+                description="Named people (caller included), comma-separated or repeated; "
+                "a name needs two words or more",
+            ),
+        ],
+        responses=inline_serializer(
+            "PossibleDuplicates", {"results": PossibleDuplicateSerializer(many=True)}
+        ),
+    )
+    def get(self, request):
+        params = request.query_params
+        names = [n for value in params.getlist("names") for n in value.split(",")]
+        duplicates = selectors.possible_duplicates(
+            phone=params.get("phone", "")[:60],
+            address=params.get("address", "")[:300],
+            names=[n[:200] for n in names[:20]],
+        )
+        return Response({"results": PossibleDuplicateSerializer(duplicates, many=True).data})
+
+
+class IncidentAttachCallView(APIView):
+    """Attach a call to this open incident instead of creating a new one: it is recorded as a
+    further contact (log line, reassessment) and the choice is audited."""
+
+    permission_classes = [HasRole]
+    allowed_roles = CALL_TAKERS
+
+    @extend_schema(request=AttachCallInput, responses={201: ContactSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        data = parse_input(AttachCallInput, request.data)
+        contact = services.call_attach(
+            actor=request.user, incident=selectors.incident_get(pk), **data
+        )
+        return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentMergeView(APIView):
+    """Merge this incident into `into` (the survivor, returned): both logs, every contact and
+    unit, the more urgent grade and DA carry on there; this one is closed as a duplicate."""
+
+    permission_classes = [HasRole]
+    allowed_roles = INCIDENT_MERGERS
+
+    @extend_schema(request=MergeInput, responses={200: IncidentSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        data = parse_input(MergeInput, request.data)
+        survivor = services.incident_merge(
+            actor=request.user,
+            incident=selectors.incident_get(pk),
+            into=selectors.incident_get(data["into"]),
+            reason=data["reason"],
+        )
+        return _incident(survivor.pk)
 
 
 class IncidentDetailView(APIView):

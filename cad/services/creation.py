@@ -31,7 +31,7 @@ from cad.models import (
 )
 from cad.normalise import Phone, normalise_address, normalise_phone
 from cad.services.assessment import attach_context, call_assess, isolated
-from cad.services.contacts import contact_create
+from cad.services.contacts import contact_record_first
 from cad.services.inputs import (
     MAX_ADDRESS,
     MAX_NAME,
@@ -42,6 +42,7 @@ from cad.services.inputs import (
     opening_code_get,
     phone_unparsed_flag,
 )
+from cad.services.linking import duplicates_declined_record, offered_incidents
 from cad.services.trail import incident_system_log
 from cad.signals import incident_created
 from core.audit import audit_record
@@ -65,6 +66,8 @@ class _Call:
     confirm_grade: bool  # the handler accepted the recommended grade
     latitude: float | None
     longitude: float | None
+    # Open incidents the handler was offered as possibly the same, and recorded this one anyway.
+    declined: list[Incident]
 
 
 @dataclass(frozen=True)
@@ -96,17 +99,20 @@ def incident_create(
     latitude: float | None = None,
     longitude: float | None = None,
     idempotency_key: str | None = None,
+    declined_duplicates: Iterable[int] = (),
     now: datetime | None = None,
 ) -> Incident:
     """Take a call: record its contact, assess it with its context, create the incident at the
     recommended grade, and let the context providers attach what they found (the intelligence
     check). `domestic_abuse` None follows the assessment; True adds the DA qualifier (minimum
     PRIORITY); False on a call assessed as DA needs `domestic_abuse_reason`. `confirm_grade`
-    records the handler accepting the recommended grade. A repeated `idempotency_key` returns
-    the first incident (with `replayed` True) and records nothing.
+    records the handler accepting the recommended grade. `declined_duplicates` are the ids of
+    the open incidents the handler was offered as possibly the same and declined: recorded on
+    the new incident and on each of them. A repeated `idempotency_key` returns the first
+    incident (with `replayed` True) and records nothing.
 
-    Raises ValidationFailed (unknown channel/area/opening code, a non-999 call with no
-    narrative) and ReasonRequired."""
+    Raises ValidationFailed (unknown channel/area/opening code/declined incident, a non-999
+    call with no narrative) and ReasonRequired."""
     now = now or timezone.now()
     idempotency_key = clean_text(idempotency_key, "idempotency_key", 80) or None
     if replayed := _replayed(idempotency_key):
@@ -125,6 +131,7 @@ def incident_create(
         confirm_grade=confirm_grade,
         latitude=latitude,
         longitude=longitude,
+        declined_duplicates=declined_duplicates,
     )
     assessed, results = call_assess(
         narrative=call.narrative,
@@ -160,6 +167,7 @@ def _incident_write(
             call, grading, actor=actor, idempotency_key=idempotency_key, now=now
         )
         _record_call(incident, call, grading, actor=actor, now=now)
+        duplicates_declined_record(actor=actor, incident=incident, offered=call.declined, now=now)
         attach_context(incident=incident, results=results, actor=actor, now=now)
         isolated(
             "incident_created receivers",
@@ -196,6 +204,7 @@ def _validated_call(
     confirm_grade,
     latitude,
     longitude,
+    declined_duplicates,
 ) -> _Call:
     clean_choice(channel, Channel, "channel")
     clean_choice(area, Area, "area")
@@ -219,6 +228,7 @@ def _validated_call(
         confirm_grade=confirm_grade,
         latitude=latitude,
         longitude=longitude,
+        declined=offered_incidents(declined_duplicates),
     )
 
 
@@ -327,14 +337,14 @@ def _record_call(
     now: datetime,
 ) -> None:
     """The contact, the first grade's history row, the opening log lines and the audit event."""
-    contact_create(
+    contact_record_first(
         actor=actor,
+        incident=incident,
         channel=call.channel,
         summary=call.narrative,
-        caller_phone=call.phone.raw,
+        phone=call.phone,
         caller_name=call.caller_name,
         address=call.address,
-        incident=incident,
         now=now,
     )
     GradeChange.objects.create(

@@ -1,7 +1,8 @@
 """Every write for units, assignments, diverts, controller reviews and inspector tasks, one
 module per subject: `units` (adding, crews, status, assign, release), `diverts` (the divert and
 its review), `inspector` (replacement and escalation), `closing` (an incident closed in cad),
-`demo`; `steps` holds the building blocks they share.
+`merging` (units moving when cad merges two incidents), `demo`; `steps` holds the building
+blocks they share.
 
 One function per action, one transaction each. Each validates, locks what it changes, writes the
 audit trail and the incident's system log, and schedules the live push after commit.
@@ -18,6 +19,7 @@ from dispatch.services.closing import incident_closing_check, on_incident_change
 from dispatch.services.demo import DEMO_UNITS, units_demo_seed
 from dispatch.services.diverts import divert_review, unit_divert
 from dispatch.services.inspector import diverts_escalate, inspector_task_resolve
+from dispatch.services.merging import incident_units_move, on_incident_merging
 from dispatch.services.steps import (
     DIVERT_TAG,
     divert_escalate_minutes,
@@ -39,8 +41,10 @@ __all__ = [
     "divert_subject",
     "diverts_escalate",
     "incident_closing_check",
+    "incident_units_move",
     "inspector_task_resolve",
     "on_incident_changed",
+    "on_incident_merging",
     "unit_assign",
     "unit_create",
     "unit_crew_set",
