@@ -255,31 +255,32 @@ def possible_duplicates(
     contact first, at most `limit`. Records nothing."""
     now = now or timezone.now()
     since = now - DUPLICATE_WINDOW
-    recent = (
-        Incident.objects.exclude(status=IncidentStatus.CLOSED)
-        .filter(Q(received_at__gte=since) | Q(contacts__received_at__gte=since))
-        .filter(received_at__lte=now)
+    open_incidents = Incident.objects.exclude(status=IncidentStatus.CLOSED).filter(
+        received_at__lte=now
     )
     if exclude_incident_id:
-        recent = recent.exclude(pk=exclude_incident_id)
+        open_incidents = open_incidents.exclude(pk=exclude_incident_id)
+    # Every incident has a contact from the moment it is taken, so "received or called about in
+    # the window" is "a contact in the window". Each look-up starts from an indexed column
+    # (the number or the address) so it stays cheap however many calls the day has had.
+    recent = {"contacts__received_at__gte": since, "contacts__received_at__lte": now}
     e164 = normalise_phone(phone).e164
     wanted_names = {
         n for n in (normalise_name(x) for x in names) if len(n.split()) >= NAME_MIN_WORDS
     }
     matches: dict[int, set[str]] = {}
-    premises = same_premises_q(address)
-    for kind, condition in (
-        ("phone", (Q(caller_phone=e164) | Q(contacts__caller_phone=e164)) if e164 else None),
-        (
-            "address",
-            premises | same_premises_q(address, prefix="contacts__") if premises else None,
-        ),
-    ):
-        if condition is not None:
-            for pk in recent.filter(condition).values_list("pk", flat=True).distinct():
-                matches.setdefault(pk, set()).add(kind)
+    lookups = []
+    if e164:
+        lookups.append(("phone", Q(caller_phone=e164), Q(contacts__caller_phone=e164)))
+    if premises := same_premises_q(address):
+        lookups.append(("address", premises, same_premises_q(address, prefix="contacts__")))
+    for kind, on_incident, on_contact in lookups:
+        ids = set(open_incidents.filter(on_incident).filter(**recent).values_list("pk", flat=True))
+        ids |= set(open_incidents.filter(on_contact, **recent).values_list("pk", flat=True))
+        for pk in ids:
+            matches.setdefault(pk, set()).add(kind)
     if wanted_names:
-        for pk in _named(recent, wanted_names):
+        for pk in _named(open_incidents.filter(**recent), wanted_names):
             matches.setdefault(pk, set()).add("name")
     return _ranked(matches, e164=e164, address=address, names=wanted_names, limit=limit)
 

@@ -161,6 +161,7 @@ def actions_context(request, incident_id: int, error: str = "") -> dict:
         "incident_url": incident_url(incident.pk),
         "is_divert": "DIVERT" in incident.tag_names,
         "has_marker": selectors.incident_has_marker(incident),
+        "contacts": list(incident.contacts.all()),
         "open_assignments": incident.open_assignments,
         "ended_assignments": [a for a in incident.all_assignments if not a.is_open],
         "options": selectors.units_recommended_for(incident, limit=8) if incident.is_open else [],

@@ -2,6 +2,8 @@
 call-taking screen; one key attaches it, and the dispatcher's outstanding row turns IMMEDIATE
 without a reload."""
 
+import os
+
 import pytest
 
 from cad import services
@@ -10,6 +12,7 @@ from tests.e2e.asgi_server import asgi_server
 from tests.e2e.test_breach_live import _login
 from tests.factories import staff
 
+SCREENSHOTS = os.environ.get("CAD_SCREENSHOTS", "")
 VICTIM = "Caller says her ex-partner has a knife and is strangling her"
 
 
@@ -41,12 +44,17 @@ def test_a_second_call_attached_from_call_taking_turns_the_dispatch_row_immediat
         offer.locator(f'text="{incident.reference}"').wait_for()
         assert "Possibly the same incident" in offer.inner_text()
         call.fill("#id_narrative", VICTIM)
+        if SCREENSHOTS:
+            call.screenshot(path=f"{SCREENSHOTS}/call_taking_offer.png", full_page=True)
         call.locator("#id_narrative").press("Alt+1")
         call.wait_for_url(f"{base_url}/incidents/{incident.pk}/")
 
         row.locator(".badge.grade-IMMEDIATE").wait_for()
         assert row.locator(".badge.da").is_visible()
         assert desk.evaluate("window.__notReloaded") is True
+        if SCREENSHOTS:
+            desk.screenshot(path=f"{SCREENSHOTS}/outstanding_after_attach.png", full_page=True)
+            call.screenshot(path=f"{SCREENSHOTS}/incident_after_attach.png", full_page=True)
         assert Incident.objects.count() == 1
         assert incident.log_entries.filter(kind=IncidentLogEntry.Kind.CONTACT, text=VICTIM).exists()
         call_context.close()
