@@ -159,6 +159,12 @@ def _further_contact(
         fresh, results, new_details = _contact_assessment(current, details, now=now)
     with transaction.atomic():
         locked = lock_row(Incident, current.pk)
+        if locked.merged_into_id is not None:
+            # Merged while this call was being read: it belongs to the survivor, read with its log.
+            locked = lock_row(Incident, carrying_incident(locked).pk)
+            fresh, results, new_details = None, [], False
+            if locked.is_open:
+                fresh, results, new_details = _contact_assessment(locked, details, now=now)
         contact = _contact_insert(actor=actor, details=details, incident=locked, now=now)
         _contact_log_line(actor=actor, incident=locked, contact=contact, now=now)
         if fresh is not None and locked.is_open:

@@ -237,3 +237,20 @@ def test_the_incident_page_the_dispatch_panel_and_the_briefing_show_the_further_
     body = officer.get(f"/api/v1/units/{unit.pk}/briefing/").json()["incident"]
     assert [c["summary"] for c in body["contacts"]][-1] == VICTIM
     assert any(line["kind"] == "CONTACT" for line in body["log"])
+
+
+def test_the_switchboard_screen_records_a_contact_about_an_incident_by_its_reference(client):
+    handler = call_handler()
+    incident = _neighbour_call(handler)
+    client.force_login(handler)
+
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        response = client.post(
+            "/contacts/new/",
+            {"channel": "999", "summary": VICTIM, "incident": incident.reference.lower()},
+        )
+
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.grade, incident.domestic_abuse) == ("IMMEDIATE", True)
+    assert incident.contacts.count() == 2
