@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cad import selectors, services
+from cad.forms import split_names
 from cad.models import GradeRequest
 from cad.serializers import (
     AssessInput,
@@ -34,6 +35,7 @@ from cad.serializers import (
     MergeInput,
     OpeningCodeSerializer,
     PossibleDuplicateSerializer,
+    PossibleDuplicatesQuery,
 )
 from core.api import parse_input
 from core.permissions import HasRole
@@ -176,8 +178,8 @@ class PossibleDuplicatesView(APIView):
             OpenApiParameter(
                 "names",
                 str,
-                description="Named people (caller included), comma-separated or repeated; "
-                "a name needs two words or more",
+                description="Named people (caller included), comma-separated; a name needs "
+                "two words or more",
             ),
         ],
         responses=inline_serializer(
@@ -185,12 +187,9 @@ class PossibleDuplicatesView(APIView):
         ),
     )
     def get(self, request):
-        params = request.query_params
-        names = [n for value in params.getlist("names") for n in value.split(",")]
+        query = parse_input(PossibleDuplicatesQuery, request.query_params)
         duplicates = selectors.possible_duplicates(
-            phone=params.get("phone", "")[:60],
-            address=params.get("address", "")[:300],
-            names=[n[:200] for n in names[:20]],
+            phone=query["phone"], address=query["address"], names=split_names(query["names"])
         )
         return Response({"results": PossibleDuplicateSerializer(duplicates, many=True).data})
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dispatch", "0004_monitoring_and_staffing_moved_out"),
+        ("dispatch", "0006_status_received_at_required"),
     ]
 
     operations = [

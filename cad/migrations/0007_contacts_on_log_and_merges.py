@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cad", "0005_widen_phone_columns"),
+        ("cad", "0006_outstanding_order_stored"),
     ]
 
     operations = [
