@@ -15,13 +15,15 @@ tags, views, change announcements), `grade` (applying a grade, when a supervisor
 `assessment` (assessing and reassessing), `contacts` (every contact, and a further call about
 an incident), `linking` (attaching a call to an open incident, or declining), `creation` (taking
 a call), `details`, `log` (people's log lines), `grade_requests`, `grading`, `lifecycle` (status
-and closing), `merging` (two incidents found to be one).
+and closing), `merging` (two incidents found to be one), `da_floor` and `da_answers` (the
+handler's DA questions), `thrive` (THRIVE and its history).
 Callers import from `cad.services`.
 """
 
 from cad.services.assessment import call_assess, call_query
 from cad.services.contacts import contact_create
 from cad.services.creation import incident_create
+from cad.services.da_answers import incident_da_answers_record
 from cad.services.details import incident_update_details
 from cad.services.grade import supervisor_needed
 from cad.services.grade_requests import grade_request_decide
@@ -31,6 +33,7 @@ from cad.services.lifecycle import incident_close, incident_set_status
 from cad.services.linking import call_attach
 from cad.services.log import incident_log_add
 from cad.services.merging import incident_merge
+from cad.services.thrive import incident_thrive_record
 from cad.services.trail import incident_system_log, incident_tag_add, incident_view_record
 
 __all__ = [
@@ -45,6 +48,7 @@ __all__ = [
     "grade_request_decide",
     "incident_close",
     "incident_create",
+    "incident_da_answers_record",
     "incident_grade",
     "incident_log_add",
     "incident_merge",
@@ -52,6 +56,7 @@ __all__ = [
     "incident_set_status",
     "incident_system_log",
     "incident_tag_add",
+    "incident_thrive_record",
     "incident_update_details",
     "incident_view_record",
     "supervisor_needed",

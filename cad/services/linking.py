@@ -18,6 +18,8 @@ from django.utils import timezone
 from cad.exceptions import InvalidTransition, ValidationFailed
 from cad.models import Contact, Incident
 from cad.services.contacts import carrying_incident, contact_create
+from cad.services.da_answers import incident_da_answers_record
+from cad.services.da_floor import clean_da_answers
 from cad.services.trail import incident_system_log
 from core.audit import audit_record
 
@@ -53,17 +55,23 @@ def call_attach(
     caller_name: str = "",
     address: str = "",
     offered: Iterable[int] = (),
+    da_answers: dict[str, str] | None = None,
     now: datetime | None = None,
 ) -> Contact:
     """Attach a call to an open incident instead of creating a new one: the call is recorded
     as a further contact on it (see `contact_create`: log line, reassessment, push), and the
     choice is audited: `incident.call_attached` on the incident, `incident.duplicate_declined`
-    on every other incident that was `offered` (ids).
+    on every other incident that was `offered` (ids). `da_answers` given on the call
+    ({code: "yes"|"no"|"unknown"}) are about the same incident: they are recorded on it
+    (`incident_da_answers_record`: replacing earlier answers to the same questions, and the
+    minimum grade can only rise).
 
-    Raises NotFound, ValidationFailed (bad input, unknown offered id) and InvalidTransition
-    (the incident is closed: a new call is never hidden on a closed incident)."""
+    Raises NotFound, ValidationFailed (bad input, unknown offered id, a bad DA answer) and
+    InvalidTransition (the incident is closed: a new call is never hidden on a closed
+    incident)."""
     now = now or timezone.now()
     others = offered_incidents(offered)
+    answers = clean_da_answers(da_answers)
     target = carrying_incident(incident)
     if not target.is_open:
         raise InvalidTransition(
@@ -96,6 +104,8 @@ def call_attach(
         for other in others:
             if other.pk != target.pk:
                 _decline_on(actor=actor, offered=other, now=now, data={"attached_to": target.pk})
+        if answers:
+            incident_da_answers_record(actor=actor, incident=target, da_answers=answers, now=now)
     return contact
 
 

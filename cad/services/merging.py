@@ -2,7 +2,8 @@
 
 The survivor carries on: it gets a copy of the merged incident's whole log (each copied line
 points at the original, which stays where it was), every contact, the more urgent grade, the
-merged assessment (findings and floors only accumulate) and the DA qualifier if either had it.
+merged assessment (findings and floors only accumulate), the DA answers it lacks and the DA
+qualifier if either had it.
 The units committed to the merged incident move to the survivor (dispatch does that, through
 `cad.signals.incident_merging`). The merged incident is closed as a DUPLICATE whose note and
 `merged_into` point at the survivor; nothing of it is deleted. Both logs and both audit trails
@@ -22,8 +23,10 @@ from django.utils import timezone
 
 from cad import events
 from cad.exceptions import Conflict
+from cad.grading.questions import QUESTIONS
 from cad.models import ClosingCode, Contact, Grade, Incident, IncidentLogEntry
 from cad.services.assessment import merge_assessment, narrative_assess, reassess
+from cad.services.da_floor import describe_answers
 from cad.services.grade import apply_grade
 from cad.services.grading import qualifier_set
 from cad.services.inputs import MAX_REASON
@@ -109,9 +112,11 @@ def _copy_log(*, merged: Incident, survivor: Incident) -> int:
 
 
 def _take_the_safer_grading(*, actor, survivor: Incident, merged: Incident, now: datetime):
-    """The survivor's assessment absorbs the merged one's and is read again with both logs;
-    then the more urgent of the two grades, and DA if either had it. Nothing is lowered."""
+    """The survivor's assessment absorbs the merged one's and is read again with both logs and
+    both incidents' DA answers; then the more urgent of the two grades, and DA if either had it.
+    Nothing is lowered."""
     why = f"merging {merged.reference}"
+    _take_the_da_answers(survivor=survivor, merged=merged, now=now)
     fresh = merge_assessment(
         merged.assessment or {}, narrative_assess(survivor), replace_context=False
     )
@@ -132,6 +137,26 @@ def _take_the_safer_grading(*, actor, survivor: Incident, merged: Incident, now:
             reason=f"the more urgent grade of {merged.reference}, merged into this incident",
             now=now,
         )
+
+
+def _take_the_da_answers(*, survivor: Incident, merged: Incident, now: datetime) -> None:
+    """The merged incident's answers to DA questions the survivor has not answered; the
+    survivor's own answers stand."""
+    gained = {
+        code: answer
+        for code, answer in (merged.da_answers or {}).items()
+        if code not in (survivor.da_answers or {})
+    }
+    if not gained:
+        return
+    answers = {**(survivor.da_answers or {}), **gained}
+    survivor.da_answers = {code: answers[code] for code, _ in QUESTIONS if code in answers}
+    survivor.save(update_fields=["da_answers", "updated_at"])
+    incident_system_log(
+        incident=survivor,
+        now=now,
+        text=f"From {merged.reference}: {describe_answers(gained)}",
+    )
 
 
 def _duplicate_code() -> ClosingCode:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cad", "0006_outstanding_order_stored"),
+        ("cad", "0007_incident_da_answers_thrive"),
     ]
 
     operations = [
