@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     "core",
+    "premises",
     "cad",
     "riskflags",
     "intelligence",

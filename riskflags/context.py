@@ -15,8 +15,9 @@ from django.urls import reverse
 from cad.context import CallQuery, ContextResult, Finding, FindingCategory
 from cad.models import Grade
 from core.timefmt import DATE, local_display
+from premises.addressing import address_query_of
 from riskflags.models import MarkerStatus, RiskLevel
-from riskflags.selectors import markers_matching
+from riskflags.selectors import is_probable, markers_matching
 
 RECENT_HISTORY = timedelta(days=365)
 INCIDENT_TAG = "MARKER"
@@ -46,6 +47,8 @@ def _sentence(text: str) -> str:
 
 
 def _where(item: dict) -> str:
+    if is_probable(item):
+        return f"{item['address']} (probable match: {item['address_match']['reason']})"
     return {"address": "this address", "phone": "this number"}.get(
         item["why_matched"], "this address and number"
     )
@@ -67,6 +70,9 @@ def describe(item: dict, now: datetime) -> dict:
         "oic": item["oic"],
         "why_matched": item["why_matched"],
         "link": link,
+        # Found only by a probable address match: shown as such, dismissable with a reason.
+        "probable": is_probable(item),
+        "match_reason": (item.get("address_match") or {}).get("reason", ""),
     }
     if item["status"] == MarkerStatus.ACTIVE:
         text = (
@@ -92,7 +98,10 @@ class MarkerContextProvider:
     def gather(self, query: CallQuery) -> ContextResult:
         result = ContextResult(provider=self.name)
         items = markers_matching(
-            phone=query.phone, address_normalised=query.address.normalised, now=query.now
+            phone=query.phone,
+            place=query.place,
+            now=query.now,
+            incident_id=query.exclude_incident_id,
         )
         panel_items = [describe(item, query.now) for item in items]
         active = [i for i in items if i["status"] == MarkerStatus.ACTIVE]
@@ -117,17 +126,7 @@ class MarkerContextProvider:
                         weight="serious",
                     )
                 )
-                result.banners.append(
-                    {
-                        "level": "danger",
-                        "text": (
-                            f"SPECIAL SCHEME MARKER at {_where(item)}: victim "
-                            f"{item['victim_name']}. {item['reason'].strip().rstrip('.')}. "
-                            f"Grade no lower than {item['grade_floor']}. OIC {item['oic']}."
-                        ),
-                        "marker": item["id"],
-                    }
-                )
+                result.banners.append(_active_banner(item))
         for item, described in zip(items, panel_items, strict=True):
             if item["status"] == MarkerStatus.ACTIVE or not described["recent"]:
                 continue
@@ -183,6 +182,21 @@ class MarkerContextProvider:
     def incident_fields(self, incident) -> dict:
         return {
             "markers": markers_matching(
-                phone=incident.caller_phone, address_normalised=incident.address_normalised
+                phone=incident.caller_phone,
+                place=address_query_of(incident),
+                incident_id=incident.pk,
             )
         }
+
+
+def _active_banner(item: dict) -> dict:
+    """The danger banner of an ACTIVE marker; a probable match says so, and that its floor
+    holds until a handler dismisses the match with a reason."""
+    text = (
+        f"SPECIAL SCHEME MARKER at {_where(item)}: victim {item['victim_name']}. "
+        f"{item['reason'].strip().rstrip('.')}. Grade no lower than {item['grade_floor']}. "
+        f"OIC {item['oic']}."
+    )
+    if is_probable(item):
+        text = f"PROBABLE MATCH: {text} The floor applies until a handler dismisses the match."
+    return {"level": "danger", "text": text, "marker": item["id"], "probable": is_probable(item)}

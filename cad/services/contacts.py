@@ -27,6 +27,8 @@ from cad.services.trail import incident_system_log
 from core.audit import audit_record
 from core.locks import lock_row
 from core.validation import clean_choice, clean_text
+from premises.addressing import address_fields, address_query_from, address_query_of
+from premises.selectors import Resolution, premises_resolve
 
 # How many merges a further contact follows to find the incident that carries on the event.
 MAX_MERGE_HOPS = 20
@@ -39,6 +41,8 @@ class _ContactDetails:
     caller_name: str
     address: str
     summary: str
+    # The address resolved to the premises register (the UPRN the handler picked wins).
+    resolution: Resolution
 
 
 def contact_create(
@@ -49,35 +53,45 @@ def contact_create(
     caller_phone: str = "",
     caller_name: str = "",
     address: str = "",
+    uprn: str = "",
     incident: Incident | None = None,
+    address_resolution: Resolution | None = None,
     now: datetime | None = None,
 ) -> Contact:
     """Record a contact on any channel. An unparseable number is kept as given and flagged,
-    never dropped.
+    never dropped. The address is resolved to the premises register (`uprn`: the premises the
+    handler picked), unless the caller already resolved it (`address_resolution`).
 
     With `incident` it is a further contact about that incident (a contact about an incident
     that was merged goes to the one it was merged into): a log line on the incident
     (kind CONTACT, or SYSTEM when nothing was said), then, while the incident is open, a
-    reassessment of its narrative, notes and this contact with the call's context (a number or
-    address new to the incident also has its context attached, e.g. an intelligence check). It
-    can only raise the minimum grade and set the DA qualifier; a grade left below the new
-    minimum is raised (the response target follows). `incident.updated` is pushed.
+    reassessment of its narrative, notes, DA answers and this contact with the call's context
+    (a number or address new to the incident also has its context attached, e.g. an
+    intelligence check). It can only raise the minimum grade and set the DA qualifier; a grade
+    left below the new minimum is raised (the response target follows). `incident.updated` is
+    pushed.
 
     Raises ValidationFailed for an unknown channel, an over-long field, or a contact that raised
     no incident and says nothing (`summary` is required then); NotFound."""
     clean_choice(channel, Channel, "channel")
     now = now or timezone.now()
+    address = clean_text(address, "address", MAX_ADDRESS)
+    summary = clean_text(summary, "summary", MAX_NARRATIVE)
+    if incident is None and not summary:
+        raise ValidationFailed("Say what the contact was about (summary).", code="summary_required")
+    if address_resolution is None:
+        uprn = clean_text(uprn, "uprn", 12) or None
+        address_resolution = premises_resolve(address=address, uprn=uprn)
     details = _ContactDetails(
         channel=channel,
         phone=normalise_phone(clean_text(caller_phone, "caller_phone", MAX_PHONE)),
         caller_name=clean_text(caller_name, "caller_name", MAX_NAME),
-        address=clean_text(address, "address", MAX_ADDRESS),
-        summary=clean_text(summary, "summary", MAX_NARRATIVE),
+        address=address,
+        summary=summary,
+        resolution=address_resolution,
     )
     if incident is not None:
         return _further_contact(actor=actor, incident=incident, details=details, now=now)
-    if not details.summary:
-        raise ValidationFailed("Say what the contact was about (summary).", code="summary_required")
     with transaction.atomic():
         return _contact_insert(actor=actor, details=details, incident=None, now=now)
 
@@ -91,12 +105,18 @@ def contact_record_first(
     phone: Phone,
     caller_name: str,
     address: str,
+    address_resolution: Resolution,
     now: datetime,
 ) -> Contact:
     """The contact that raised `incident`, inside `incident_create`'s transaction (its words are
-    the incident's narrative, already assessed)."""
+    the incident's narrative, already assessed; its address already resolved)."""
     details = _ContactDetails(
-        channel=channel, phone=phone, caller_name=caller_name, address=address, summary=summary
+        channel=channel,
+        phone=phone,
+        caller_name=caller_name,
+        address=address,
+        summary=summary,
+        resolution=address_resolution,
     )
     return _contact_insert(actor=actor, details=details, incident=incident, now=now)
 
@@ -115,6 +135,7 @@ def _contact_insert(
         phone_valid=phone.valid,
         address=details.address,
         address_normalised=normalise_address(details.address).normalised,
+        **address_fields(details.resolution),
         summary=details.summary,
         incident=incident,
     )
@@ -205,6 +226,9 @@ def _contact_assessment(incident: Incident, details: _ContactDetails, *, now: da
         caller_phone=details.phone.e164 or incident.caller_phone,
         caller_name=details.caller_name or incident.caller_name,
         address=details.address or incident.address,
+        place=address_query_from(details.resolution)
+        if details.address
+        else address_query_of(incident),
         now=now,
     )
     return fresh, results, new_details

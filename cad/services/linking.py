@@ -54,14 +54,16 @@ def call_attach(
     caller_phone: str = "",
     caller_name: str = "",
     address: str = "",
+    uprn: str = "",
     offered: Iterable[int] = (),
     da_answers: dict[str, str] | None = None,
     now: datetime | None = None,
 ) -> Contact:
     """Attach a call to an open incident instead of creating a new one: the call is recorded
-    as a further contact on it (see `contact_create`: log line, reassessment, push), and the
-    choice is audited: `incident.call_attached` on the incident, `incident.duplicate_declined`
-    on every other incident that was `offered` (ids). `da_answers` given on the call
+    as a further contact on it (see `contact_create`: log line, reassessment, push; `uprn` is
+    the premises the handler picked), and the choice is audited: `incident.call_attached` on
+    the incident, `incident.duplicate_declined` on every other incident that was `offered`
+    (ids). `da_answers` given on the call
     ({code: "yes"|"no"|"unknown"}) are about the same incident: they are recorded on it
     (`incident_da_answers_record`: replacing earlier answers to the same questions, and the
     minimum grade can only rise).
@@ -86,6 +88,7 @@ def call_attach(
             caller_phone=caller_phone,
             caller_name=caller_name,
             address=address,
+            uprn=uprn,
             incident=target,
             now=now,
         )

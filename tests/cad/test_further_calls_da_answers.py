@@ -1,6 +1,7 @@
 """Further calls and the DA questions together: answers asked on a call attached to an open
 incident are recorded on it, a further call is read with the answers already given, and a merge
-carries the answers the survivor lacks."""
+carries the answers the survivor lacks; further calls resolve their address to the premises
+register like any contact."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,7 @@ from cad import services
 from cad.exceptions import ValidationFailed
 from cad.models import Contact
 from core.audit import audit_trail
+from premises.demo import FIRST_UPRN, seed_premises
 from tests.cad.factories import call_handler
 from tests.factories import staff
 
@@ -131,3 +133,27 @@ def test_a_merge_carries_the_answers_the_survivor_lacks_and_keeps_its_own():
 
     assert result.da_answers == {"connection": "no", "violence": "yes"}
     assert result.log_entries.filter(text__startswith=f"From {merged.reference}: DA").exists()
+
+
+def test_a_further_call_and_an_attached_call_resolve_their_address_to_the_premises(api):
+    seed_premises()
+    incident = _taken(address="")
+
+    services.contact_create(
+        actor=call_handler(),
+        channel="101",
+        summary="She is at her sister's",
+        address="Flat 21A Acacia House, 5 Mill Lane, LS6 2AB",
+        incident=incident,
+        now=T0 + timedelta(minutes=5),
+    )
+    response = api("CALL_HANDLER").post(
+        f"/api/v1/incidents/{incident.pk}/attach-call/",
+        {"channel": "101", "summary": "Neighbour calling", "uprn": str(FIRST_UPRN)},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    further = Contact.objects.filter(incident=incident).exclude(pk=response.json()["id"])
+    assert further.latest("received_at").premises.one_line.startswith("Flat 21A, Acacia House")
+    assert Contact.objects.get(pk=response.json()["id"]).premises.uprn == FIRST_UPRN

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cad", "0007_incident_da_answers_thrive"),
+        ("cad", "0008_addresses_resolved_to_premises"),
     ]
 
     operations = [
