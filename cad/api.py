@@ -11,10 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cad import selectors, services
+from cad.forms import split_names
 from cad.models import GradeRequest
 from cad.serializers import (
     AssessInput,
     AssessmentSerializer,
+    AttachCallInput,
     AuditEventSerializer,
     CloseInput,
     ClosingCodeSerializer,
@@ -31,7 +33,10 @@ from cad.serializers import (
     IncidentUpdateInput,
     LogEntrySerializer,
     LogInput,
+    MergeInput,
     OpeningCodeSerializer,
+    PossibleDuplicateSerializer,
+    PossibleDuplicatesQuery,
     ThriveInput,
     ThriveViewSerializer,
 )
@@ -46,6 +51,7 @@ from core.roles import (
     DOWNGRADE_SIGNERS,
     GRADE_REQUEST_READERS,
     GRADERS,
+    INCIDENT_MERGERS,
     INCIDENT_READERS,
     LOG_WRITERS,
     OPERATIONS,
@@ -164,6 +170,71 @@ class IncidentListCreateView(generics.ListAPIView):
         if getattr(incident, "replayed", False):
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+class PossibleDuplicatesView(APIView):
+    """Open incidents a new call may be about ("possibly the same incident"): received or called
+    about in the last 24 hours, sharing the number, the premises or a named person."""
+
+    permission_classes = [HasRole]
+    allowed_roles = INCIDENT_READERS
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("phone", str, description="Any format; matched in E.164"),
+            OpenApiParameter("address", str, description="Matched on its normalised form"),
+            OpenApiParameter(
+                "names",
+                str,
+                description="Named people (caller included), comma-separated; a name needs "
+                "two words or more",
+            ),
+        ],
+        responses=inline_serializer(
+            "PossibleDuplicates", {"results": PossibleDuplicateSerializer(many=True)}
+        ),
+    )
+    def get(self, request):
+        query = parse_input(PossibleDuplicatesQuery, request.query_params)
+        duplicates = selectors.possible_duplicates(
+            phone=query["phone"], address=query["address"], names=split_names(query["names"])
+        )
+        return Response({"results": PossibleDuplicateSerializer(duplicates, many=True).data})
+
+
+class IncidentAttachCallView(APIView):
+    """Attach a call to this open incident instead of creating a new one: it is recorded as a
+    further contact (log line, reassessment) and the choice is audited."""
+
+    permission_classes = [HasRole]
+    allowed_roles = CALL_TAKERS
+
+    @extend_schema(request=AttachCallInput, responses={201: ContactSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        data = parse_input(AttachCallInput, request.data)
+        contact = services.call_attach(
+            actor=request.user, incident=selectors.incident_get(pk), **data
+        )
+        return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentMergeView(APIView):
+    """Merge this incident into `into` (the survivor, returned): both logs, every contact and
+    unit, the more urgent grade and DA carry on there; this one is closed as a duplicate."""
+
+    permission_classes = [HasRole]
+    allowed_roles = INCIDENT_MERGERS
+
+    @extend_schema(request=MergeInput, responses={200: IncidentSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        data = parse_input(MergeInput, request.data)
+        survivor = services.incident_merge(
+            actor=request.user,
+            incident=selectors.incident_get(pk),
+            into=selectors.incident_get(data["into"]),
+            reason=data["reason"],
+        )
+        return _incident(survivor.pk)
 
 
 class IncidentDetailView(APIView):

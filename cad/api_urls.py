@@ -8,7 +8,18 @@ urlpatterns = [
     path("opening-codes/", api.OpeningCodeListView.as_view(), name="api-opening-codes"),
     path("closing-codes/", api.ClosingCodeListView.as_view(), name="api-closing-codes"),
     path("incidents/", api.IncidentListCreateView.as_view(), name="api-incidents"),
+    path(
+        "incidents/possible-duplicates/",
+        api.PossibleDuplicatesView.as_view(),
+        name="api-incident-possible-duplicates",
+    ),
     path("incidents/<int:pk>/", api.IncidentDetailView.as_view(), name="api-incident"),
+    path(
+        "incidents/<int:pk>/attach-call/",
+        api.IncidentAttachCallView.as_view(),
+        name="api-incident-attach-call",
+    ),
+    path("incidents/<int:pk>/merge/", api.IncidentMergeView.as_view(), name="api-incident-merge"),
     path("incidents/<int:pk>/log/", api.IncidentLogView.as_view(), name="api-incident-log"),
     path("incidents/<int:pk>/grade/", api.IncidentGradeView.as_view(), name="api-incident-grade"),
     path("incidents/<int:pk>/close/", api.IncidentCloseView.as_view(), name="api-incident-close"),

@@ -31,6 +31,19 @@ def _opening_choices():
     return [("", "— choose —")] + [(c.code, c.label) for c in opening_codes()]
 
 
+class IdListField(forms.Field):
+    """Several ids posted under one name (hidden inputs), e.g. the incidents offered as possibly
+    the same; shape only."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        try:
+            return [int(v) for v in value or []]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Not an incident id.") from None
+
+
 class DaAnswerFields:
     """The DA questions as fields `da_<code>` (yes / no / unknown, each optional)."""
 
@@ -129,6 +142,8 @@ class CallForm(DaAnswerFields, ThriveFields, forms.Form):
     )
     confirm_grade = forms.BooleanField(required=False, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(max_length=80, widget=forms.HiddenInput)
+    # The open incidents shown as possibly the same when the handler saved (declined) or attached.
+    offered_duplicates = IdListField(required=False)
     thrive_confirmed = forms.BooleanField(
         required=False,
         label="THRIVE confirmed",
@@ -156,6 +171,7 @@ class CallForm(DaAnswerFields, ThriveFields, forms.Form):
         data["domestic_abuse"] = data["domestic_abuse"] if touched else None
         data["named_people"] = split_names(data["named_people"])
         data["opening_code"] = data["opening_code"] or None
+        data["declined_duplicates"] = data.pop("offered_duplicates")
         data["da_answers"] = self.pop_da_answers(data)
         touched = {h for h in data.pop("thrive_touched").split(",") if h}
         confirmed = data.pop("thrive_confirmed") or bool(touched)
@@ -163,6 +179,34 @@ class CallForm(DaAnswerFields, ThriveFields, forms.Form):
         # Headings not edited are the engine's suggestion at save time, confirmed or not.
         data["thrive"] = panel if confirmed else None
         return data
+
+    def attach_kwargs(self) -> dict:
+        """The call as a further contact on an offered incident (`services.call_attach`)."""
+        data = self.cleaned_data
+        return {
+            "channel": data["channel"],
+            "caller_phone": data["caller_phone"],
+            "caller_name": data["caller_name"],
+            "address": data["address"],
+            "uprn": data["uprn"],
+            "summary": data["narrative"],
+            "offered": data["offered_duplicates"],
+            "da_answers": self.pop_da_answers(dict(data)),
+        }
+
+
+class DuplicateQueryForm(forms.Form):
+    """What the "possibly the same incident" offer reads from the call form."""
+
+    caller_phone = forms.CharField(required=False, max_length=60)
+    caller_name = forms.CharField(required=False, max_length=200)
+    address = forms.CharField(required=False, max_length=300)
+    named_people = forms.CharField(required=False, max_length=2000)
+
+    def selector_kwargs(self) -> dict:
+        data = self.cleaned_data
+        names = [data["caller_name"], *split_names(data["named_people"])]
+        return {"phone": data["caller_phone"], "address": data["address"], "names": names}
 
 
 class AssessForm(DaAnswerFields, forms.Form):
@@ -196,6 +240,11 @@ class ContactForm(forms.Form):
     address = forms.CharField(required=False, max_length=300)
     summary = forms.CharField(
         max_length=20000, label="Message", widget=forms.Textarea(attrs={"rows": 4})
+    )
+    incident = forms.CharField(
+        required=False,
+        max_length=40,
+        label="About incident (reference, if it is about one)",
     )
 
 
@@ -242,6 +291,11 @@ class DetailsForm(forms.Form):
         data = dict(self.cleaned_data)
         data["named_people"] = split_names(data["named_people"])
         return data
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(max_length=40, label="Merge into (reference)")
+    reason = forms.CharField(required=False, max_length=2000)
 
 
 class ThriveForm(ThriveFields, forms.Form):

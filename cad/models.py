@@ -244,6 +244,11 @@ class Incident(AddressedModel):
         ClosingCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     resolution_note = models.TextField(blank=True)
+    # Set when this incident was merged into another (the survivor carries on the event): it is
+    # then closed as a duplicate, and further contacts about it go to the survivor.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_incidents"
+    )
     idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -323,6 +328,8 @@ class IncidentLogEntry(models.Model):
     class Kind(models.TextChoices):
         NOTE = "NOTE", "Note"
         SYSTEM = "SYSTEM", "System"
+        # A further call or contact about the incident: its words, read with the notes.
+        CONTACT = "CONTACT", "Further contact"
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="log_entries")
     at = models.DateTimeField()
@@ -331,6 +338,14 @@ class IncidentLogEntry(models.Model):
     )
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.NOTE)
     text = models.TextField()
+    # The contact this line records (a further call), if any.
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="log_entries"
+    )
+    # On a survivor of a merge: the line of the merged incident this one copies.
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies"
+    )
 
     class Meta:
         ordering = ["at", "id"]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from cad import clock
 from cad import context as call_context
@@ -22,7 +27,7 @@ from cad.models import (
     OpeningCode,
     ThriveAssessment,
 )
-from cad.normalise import normalise_phone
+from cad.normalise import normalise_address, normalise_name, normalise_phone
 from cad.warnings import findings_not_warned, incident_warnings, risk_summary
 from core.audit import audit_trail
 from core.validation import clean_choice
@@ -47,10 +52,19 @@ def _flag(value) -> bool | None:
 
 def incident_detail_queryset() -> QuerySet[Incident]:
     return Incident.objects.select_related(
-        "opening_code", "closing_code", "created_by", "graded_by"
+        "opening_code", "closing_code", "created_by", "graded_by", "merged_into"
     ).prefetch_related(
         "tags",
-        Prefetch("log_entries", queryset=IncidentLogEntry.objects.select_related("author")),
+        Prefetch(
+            "log_entries",
+            queryset=IncidentLogEntry.objects.select_related(
+                "author", "contact", "copied_from__incident"
+            ),
+        ),
+        Prefetch(
+            "contacts",
+            queryset=Contact.objects.select_related("handler").order_by("received_at", "id"),
+        ),
         Prefetch("grade_changes", queryset=GradeChange.objects.select_related("by", "approved_by")),
         Prefetch(
             "grade_requests",
@@ -214,3 +228,153 @@ def thrive_view(incident: Incident) -> dict:
 def incident_due_soon_at(incident: Incident):
     """When the incident's countdown turns amber, or None (see `cad.clock`)."""
     return clock.incident_due_soon_at(incident)
+
+
+# --- Possibly the same incident ------------------------------------------------------------------
+# Which open incidents a new call may be about: the call-taking screen asks as the handler types,
+# and the API. "The same premises" is answered by `same_premises_q` alone, from the address
+# normalisation every app shares, so a premises register (UPRN) can take its place in one place.
+
+# How far back an open incident is offered: received, or last called about, within this window.
+DUPLICATE_WINDOW = timedelta(hours=24)
+# At most this many are offered, most recent first.
+DUPLICATE_LIMIT = 10
+# A name alone offers an incident only when it has at least this many words: a lone first name
+# ("Dean") would offer every open incident that mentions one.
+NAME_MIN_WORDS = 2
+
+
+@dataclass
+class PossibleDuplicate:
+    """An open incident a new call may be about, and why: `matched_on` is a subset of
+    ["phone", "address", "name"], in that order; `why` says what matched, for the handler."""
+
+    incident: Incident
+    matched_on: list[str] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)
+    last_contact_at: datetime | None = None
+
+
+def same_premises_q(address: str, *, prefix: str = "") -> Q | None:
+    """Rows at the same premises as `address` (None when the address says nothing): today the
+    same normalised address (case, punctuation, abbreviations and postcode spacing folded; house
+    and flat numbers kept apart). `prefix` names the relation, e.g. "contacts__"."""
+    normalised = normalise_address(address).normalised
+    if not normalised:
+        return None
+    return Q(**{f"{prefix}address_normalised": normalised})
+
+
+def possible_duplicates(
+    *,
+    phone: str = "",
+    address: str = "",
+    names: Iterable[str] = (),
+    now: datetime | None = None,
+    exclude_incident_id: int | None = None,
+    limit: int = DUPLICATE_LIMIT,
+) -> list[PossibleDuplicate]:
+    """Open incidents received or called about in the `DUPLICATE_WINDOW` before `now` that share
+    the caller's number (in E.164), the premises, or a named person (the incident's caller, named
+    people, or any caller about it; two words or more, normalised) with this call. Most recent
+    contact first, at most `limit`. Records nothing."""
+    now = now or timezone.now()
+    since = now - DUPLICATE_WINDOW
+    open_incidents = Incident.objects.exclude(status=IncidentStatus.CLOSED).filter(
+        received_at__lte=now
+    )
+    if exclude_incident_id:
+        open_incidents = open_incidents.exclude(pk=exclude_incident_id)
+    # Every incident has a contact from the moment it is taken, so "received or called about in
+    # the window" is "a contact in the window". Each look-up starts from an indexed column
+    # (the number or the address) so it stays cheap however many calls the day has had.
+    recent = {"contacts__received_at__gte": since, "contacts__received_at__lte": now}
+    e164 = normalise_phone(phone).e164
+    wanted_names = {
+        n for n in (normalise_name(x) for x in names) if len(n.split()) >= NAME_MIN_WORDS
+    }
+    matches: dict[int, set[str]] = {}
+    lookups = []
+    if e164:
+        lookups.append(("phone", Q(caller_phone=e164), Q(contacts__caller_phone=e164)))
+    if premises := same_premises_q(address):
+        lookups.append(("address", premises, same_premises_q(address, prefix="contacts__")))
+    for kind, on_incident, on_contact in lookups:
+        ids = set(open_incidents.filter(on_incident).filter(**recent).values_list("pk", flat=True))
+        ids |= set(open_incidents.filter(on_contact, **recent).values_list("pk", flat=True))
+        for pk in ids:
+            matches.setdefault(pk, set()).add(kind)
+    if wanted_names:
+        for pk in _named(open_incidents.filter(**recent), wanted_names):
+            matches.setdefault(pk, set()).add("name")
+    return _ranked(matches, e164=e164, address=address, names=wanted_names, limit=limit)
+
+
+def incident_possible_duplicates(incident: Incident) -> list[PossibleDuplicate]:
+    """Other open incidents that may be about the same event as `incident` (its number, address
+    and names), e.g. to offer a merge."""
+    return possible_duplicates(
+        phone=incident.caller_phone,
+        address=incident.address,
+        names=[incident.caller_name, *(incident.named_people or [])],
+        exclude_incident_id=incident.pk,
+    )
+
+
+def incident_by_reference(text: str) -> Incident:
+    """The incident a person named by its reference (CAD-YYYYMMDD-NNNN, any case) or its id.
+
+    Raises NotFound."""
+    text = (text or "").strip()
+    found = Incident.objects.filter(reference__iexact=text).first()
+    if found is None and text.isdigit():
+        found = Incident.objects.filter(pk=int(text)).first()
+    if found is None:
+        raise NotFound(f"No incident '{text[:40]}'.")
+    return found
+
+
+def _named(recent, wanted: set[str]) -> set[int]:
+    """Ids among `recent` naming one of `wanted` (normalised): the incident's caller, its named
+    people, or any caller about it. Names are stored as typed, so they are compared here."""
+    ids = set(recent.values_list("pk", flat=True).distinct())
+    found = set()
+    for pk, caller, people in Incident.objects.filter(pk__in=ids).values_list(
+        "pk", "caller_name", "named_people"
+    ):
+        if wanted & {normalise_name(n) for n in [caller, *(people or [])]}:
+            found.add(pk)
+    for pk, caller in (
+        Contact.objects.filter(incident_id__in=ids).exclude(caller_name="")
+    ).values_list("incident_id", "caller_name"):
+        if normalise_name(caller) in wanted:
+            found.add(pk)
+    return found
+
+
+def _ranked(
+    matches: dict[int, set[str]], *, e164: str, address: str, names: set[str], limit: int
+) -> list[PossibleDuplicate]:
+    if not matches:
+        return []
+    incidents = Incident.objects.filter(pk__in=list(matches)).prefetch_related("contacts")
+    order = ("phone", "address", "name")
+    rows = []
+    for incident in incidents:
+        on = [kind for kind in order if kind in matches[incident.pk]]
+        why = {
+            "phone": f"same number {e164}",
+            "address": f"same address {normalise_address(address).normalised}",
+            "name": "names " + ", ".join(sorted(names)),
+        }
+        contacts = list(incident.contacts.all())
+        rows.append(
+            PossibleDuplicate(
+                incident=incident,
+                matched_on=on,
+                why=[why[kind] for kind in on],
+                last_contact_at=max([c.received_at for c in contacts] + [incident.received_at]),
+            )
+        )
+    rows.sort(key=lambda r: (r.last_contact_at, r.incident.pk), reverse=True)
+    return rows[:limit]

@@ -20,7 +20,7 @@ from cad.models import (
 from cad.warnings import incident_risk_flags, incident_warnings, risk_summary
 from core.audit import actor_name
 from core.models import AuditEvent
-from core.serializers import InputSerializer
+from core.serializers import InputSerializer, QueryInput
 
 
 def _choice(choices, what: str, **kwargs) -> serializers.ChoiceField:
@@ -274,6 +274,75 @@ class IncidentInput(InputSerializer):
         max_length=80,
         help_text="Or the Idempotency-Key header: a repeat returns the first incident.",
     )
+    declined_duplicates = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text="Ids of the open incidents offered as possibly the same (possible-duplicates) "
+        "that the handler declined: recorded on the new incident and on each of them.",
+    )
+
+
+class AttachCallInput(InputSerializer):
+    channel = _choice(Channel, "channel")
+    caller_phone = _text(60)
+    caller_name = _text(200)
+    address = _text(300)
+    uprn = serializers.RegexField(
+        r"^\d{1,12}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The premises' UPRN when the handler picked it from the register.",
+    )
+    summary = _text(20000)
+    offered = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text="Ids of every incident offered as possibly the same (the others are "
+        "recorded as declined).",
+    )
+    da_answers = serializers.DictField(
+        child=serializers.ChoiceField(choices=DA_ANSWERS),
+        required=False,
+        default=dict,
+        help_text=DA_ANSWERS_HELP + " Recorded on the incident the call is attached to.",
+    )
+
+
+class PossibleDuplicatesQuery(QueryInput):
+    phone = _text(60)
+    address = _text(300)
+    names = _text(
+        2000, help_text="Named people (the caller counts), separated by commas or semicolons."
+    )
+
+
+class MergeInput(InputSerializer):
+    into = serializers.IntegerField(min_value=1, help_text="The survivor's id.")
+    reason = _text(2000)
+
+
+class PossibleDuplicateSerializer(serializers.Serializer):
+    """An open incident a new call may be about, and why."""
+
+    id = serializers.IntegerField(source="incident.pk")
+    reference = serializers.CharField(source="incident.reference")
+    status = serializers.CharField(source="incident.status")
+    grade = serializers.CharField(source="incident.grade")
+    domestic_abuse = serializers.BooleanField(source="incident.domestic_abuse")
+    received_at = serializers.DateTimeField(source="incident.received_at")
+    last_contact_at = serializers.DateTimeField()
+    address = serializers.CharField(source="incident.address")
+    caller_phone = serializers.CharField(source="incident.caller_phone")
+    narrative = serializers.CharField(source="incident.narrative")
+    matched_on = serializers.ListField(
+        child=serializers.ChoiceField(choices=["phone", "address", "name"])
+    )
+    why = serializers.ListField(child=serializers.CharField())
 
 
 class IncidentUpdateInput(InputSerializer):
@@ -291,10 +360,17 @@ class IncidentUpdateInput(InputSerializer):
 
 class LogEntrySerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
+    copied_from_incident = serializers.CharField(
+        source="copied_from.incident.reference",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="On a merge survivor: the reference of the merged incident this line came from.",
+    )
 
     class Meta:
         model = IncidentLogEntry
-        fields = ["id", "at", "author", "kind", "text"]
+        fields = ["id", "at", "author", "kind", "text", "contact", "copied_from_incident"]
 
     def get_author(self, entry) -> str:
         return actor_name(entry.author)
@@ -413,6 +489,11 @@ class IncidentSerializer(serializers.ModelSerializer):
     graded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     grade_history = GradeChangeSerializer(source="grade_changes", many=True, read_only=True)
     pending_grade_request = serializers.SerializerMethodField()
+    contacts = ContactSerializer(many=True, read_only=True)
+    merged_into = serializers.IntegerField(source="merged_into_id", read_only=True, allow_null=True)
+    merged_into_reference = serializers.CharField(
+        source="merged_into.reference", read_only=True, allow_null=True, default=None
+    )
     da_answers = serializers.DictField(
         child=serializers.CharField(), read_only=True, help_text=DA_ANSWERS_HELP
     )
@@ -459,6 +540,9 @@ class IncidentSerializer(serializers.ModelSerializer):
             "resolution_note",
             "tags",
             "log",
+            "contacts",
+            "merged_into",
+            "merged_into_reference",
             "grade_history",
             "pending_grade_request",
         ]

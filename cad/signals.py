@@ -14,3 +14,8 @@ incident_changed = Signal()
 # sender=GradePolicy, policy=..., actor=..., changes={field: (old, new)}, now=datetime
 # A grade's targets or due-soon lead changed (sent inside `grade_policy_update`'s transaction).
 grade_policy_changed = Signal()
+# sender=Incident, incident=<the one being merged>, into=<the survivor>, actor=..., now=datetime
+# Sent first in `incident_merge`'s transaction, before cad locks the two incidents, so a
+# receiver can lock what it owns in its own order (dispatch: the units, then the incidents) and
+# move it to the survivor. Raising a domain error undoes the whole merge.
+incident_merging = Signal()

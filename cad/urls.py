@@ -5,6 +5,12 @@ from cad import views
 urlpatterns = [
     path("calls/new/", views.CallTakingView.as_view(), name="call-taking"),
     path("calls/assess/", views.AssessPartialView.as_view(), name="call-assess"),
+    path(
+        "calls/possible-duplicates/",
+        views.PossibleDuplicatesPartialView.as_view(),
+        name="call-possible-duplicates",
+    ),
+    path("calls/attach/<int:pk>/", views.CallAttachView.as_view(), name="call-attach"),
     path("contacts/new/", views.SwitchboardView.as_view(), name="switchboard"),
     path("incidents/", views.IncidentListView.as_view(), name="incident-list"),
     path("incidents/<int:pk>/", views.IncidentDetailView.as_view(), name="incident-detail"),
@@ -37,6 +43,7 @@ urlpatterns = [
         views.IncidentDetailsFormView.as_view(),
         name="incident-details",
     ),
+    path("incidents/<int:pk>/merge/", views.IncidentMergeFormView.as_view(), name="incident-merge"),
     path("grade-requests/", views.GradeRequestQueueView.as_view(), name="grade-request-queue"),
     path(
         "grade-requests/<int:pk>/decide/",

@@ -17,9 +17,11 @@ from cad.forms import (
     DecisionForm,
     DetailsForm,
     DomesticAbuseForm,
+    DuplicateQueryForm,
     GradeForm,
     IncidentFilterForm,
     LogForm,
+    MergeForm,
     ThriveForm,
 )
 from cad.grading.thrive import thrive_suggest
@@ -37,6 +39,7 @@ from core.roles import (
     DOWNGRADE_QUEUE_READERS,
     DOWNGRADE_SIGNERS,
     GRADERS,
+    INCIDENT_MERGERS,
     INCIDENT_READERS,
     LOG_WRITERS,
     has_role,
@@ -102,6 +105,49 @@ class AssessPartialView(RoleRequiredMixin, View):
         return render(request, "cad/_assessment.html", context)
 
 
+class PossibleDuplicatesPartialView(RoleRequiredMixin, View):
+    """htmx: the open incidents the call being typed may be about ("possibly the same
+    incident"), each with its key to attach the call to it. Records nothing."""
+
+    allowed_roles = CALL_TAKERS
+
+    def post(self, request):
+        form = DuplicateQueryForm(request.POST)
+        duplicates = (
+            selectors.possible_duplicates(**form.selector_kwargs()) if form.is_valid() else []
+        )
+        return render(request, "cad/_possible_duplicates.html", {"duplicates": duplicates})
+
+
+class CallAttachView(RoleRequiredMixin, View):
+    """The call on the call-taking form, attached to an offered open incident instead of
+    creating a new one (it is recorded as a further contact on it)."""
+
+    allowed_roles = CALL_TAKERS
+
+    def post(self, request, pk: int):
+        form = CallForm(request.POST)
+        if form.is_valid():
+            try:
+                contact = services.call_attach(
+                    actor=request.user,
+                    incident=selectors.incident_get(pk),
+                    **form.attach_kwargs(),
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                incident = contact.incident
+                incident.refresh_from_db()
+                messages.success(
+                    request,
+                    f"Call attached to {incident.reference}, now {incident.grade}"
+                    + (" (DA)." if incident.domestic_abuse else "."),
+                )
+                return redirect("incident-detail", pk=incident.pk)
+        return render(request, "cad/call_taking.html", {"form": form}, status=400)
+
+
 class SwitchboardView(RoleRequiredMixin, View):
     """Record a contact that raises no incident, in a few seconds."""
 
@@ -118,8 +164,11 @@ class SwitchboardView(RoleRequiredMixin, View):
     def post(self, request):
         form = ContactForm(request.POST)
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            reference = data.pop("incident")
             try:
-                contact = services.contact_create(actor=request.user, **form.cleaned_data)
+                incident = selectors.incident_by_reference(reference) if reference else None
+                contact = services.contact_create(actor=request.user, incident=incident, **data)
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
@@ -199,6 +248,10 @@ class IncidentDetailView(RoleRequiredMixin, View):
             can_log=_has(request, LOG_WRITERS),
             can_close=_has(request, CLOSERS),
             can_edit=_has(request, DETAILS_EDITORS),
+            can_merge=_has(request, INCIDENT_MERGERS),
+            possible_duplicates=selectors.incident_possible_duplicates(incident)
+            if incident.is_open and _has(request, INCIDENT_MERGERS)
+            else [],
             focus_grade=incident.is_open and incident.graded_by_id is None,
             due_soon_at=selectors.incident_due_soon_at(incident),
             **_call_assessment(request, incident),
@@ -328,6 +381,32 @@ class IncidentDetailsFormView(IncidentActionView):
         services.incident_update_details(
             actor=request.user, incident=incident, **form.service_kwargs()
         )
+
+
+class IncidentMergeFormView(RoleRequiredMixin, View):
+    """Merge this incident into another (by reference) and go to the survivor."""
+
+    allowed_roles = INCIDENT_MERGERS
+
+    def post(self, request, pk: int):
+        form = MergeForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect("incident-detail", pk=pk)
+        try:
+            survivor = services.incident_merge(
+                actor=request.user,
+                incident=selectors.incident_get(pk),
+                into=selectors.incident_by_reference(form.cleaned_data["into"]),
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("incident-detail", pk=pk)
+        messages.success(
+            request, f"Merged into {survivor.reference}: it carries on with both logs."
+        )
+        return redirect("incident-detail", pk=survivor.pk)
 
 
 class GradeRequestQueueView(RoleRequiredMixin, View):

@@ -88,6 +88,9 @@ GRADERS = INCIDENT_HANDLERS
 # Roles that dismiss a probable marker match on an incident (with a reason): those who grade it.
 MARKER_MATCH_DISMISSERS = INCIDENT_HANDLERS
 CLOSERS = INCIDENT_HANDLERS
+# Roles that merge two incidents found to be one event (the merged one is closed, its units
+# move): the dispatch desks, who see both incidents and their units.
+INCIDENT_MERGERS = DISPATCH_DESKS
 # Roles that correct an incident's caller, number, address, people, area or opening code.
 DETAILS_EDITORS = CALL_TAKERS + (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR)
 # Roles that sign off (approve or refuse) a downgrade; a supervisor's own grading is its sign-off.

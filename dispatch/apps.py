@@ -7,11 +7,11 @@ class DispatchConfig(AppConfig):
 
     def ready(self):
         """`assignments` on the incident API, the dispatch panel on the incident page, the
-        closing check, the dispatch screens and the demo units."""
+        closing check, units moving with a merge, the dispatch screens and the demo units."""
         from cad import context as call_context
         from cad.models import Incident
         from cad.panels import register_incident_panel
-        from cad.signals import incident_changed
+        from cad.signals import incident_changed, incident_merging
         from core.demo import register_demo_seeder
         from dispatch import selectors, services, views
 
@@ -21,6 +21,9 @@ class DispatchConfig(AppConfig):
         )
         incident_changed.connect(
             services.on_incident_changed, sender=Incident, dispatch_uid="dispatch.units"
+        )
+        incident_merging.connect(
+            services.on_incident_merging, sender=Incident, dispatch_uid="dispatch.merge"
         )
         views.register_screens()
         register_demo_seeder("dispatch units", services.units_demo_seed, order=60)

@@ -122,6 +122,7 @@ class AssignmentStatus(models.TextChoices):
     CLEARED = "CLEARED", "Cleared after attending"
     DIVERTED = "DIVERTED", "Diverted to another incident"
     RECALLED = "RECALLED", "Sent back by a controller's override"
+    MOVED = "MOVED", "Moved with its incident when it was merged into another"
 
 
 OPEN_ASSIGNMENT_STATUSES = (

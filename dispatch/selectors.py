@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cad import context as call_context
 from cad.exceptions import Forbidden, NotFound, ValidationFailed
-from cad.models import Area, Grade, Incident, IncidentStatus
+from cad.models import Area, Contact, Grade, Incident, IncidentStatus
 from cad.warnings import incident_risk_flags, incident_warnings, record_line, warning
 from core.roles import BRIEFING_ANY_READERS, has_role
 from dispatch.models import (
@@ -101,6 +101,7 @@ def incident_for_dispatch(incident_id: int) -> Incident:
     try:
         return Incident.objects.prefetch_related(
             "tags",
+            Prefetch("contacts", queryset=Contact.objects.order_by("received_at", "id")),
             Prefetch(
                 "assignments",
                 queryset=Assignment.objects.select_related("unit").order_by("assigned_at", "id"),

@@ -178,6 +178,7 @@ def actions_context(request, incident_id: int, error: str = "") -> dict:
         "has_marker": selectors.incident_has_marker(incident),
         "has_da": selectors.incident_is_domestic_abuse(incident),
         "warnings": [w for w in selectors.incident_warning_list(incident) if w["code"] != "DIVERT"],
+        "contacts": list(incident.contacts.all()),
         "open_assignments": incident.open_assignments,
         "ended_assignments": [a for a in incident.all_assignments if not a.is_open],
         "options": selectors.units_recommended_for(incident, limit=8) if incident.is_open else [],

@@ -13,9 +13,11 @@ Safety rules kept here (DESIGN.md section 2, rules 1-5):
 
 One module per subject, lowest first: `inputs` (shared input rules), `trail` (system log lines,
 tags, views, change announcements), `grade` (applying a grade, when a supervisor is needed),
-`assessment` (assessing and reassessing), `contacts`, `creation` (taking a call), `details`,
-`log` (people's log lines), `grade_requests`, `grading`, `lifecycle` (status and closing),
-`da_floor` and `da_answers` (the handler's DA questions), `thrive` (THRIVE and its history).
+`assessment` (assessing and reassessing), `contacts` (every contact, and a further call about
+an incident), `linking` (attaching a call to an open incident, or declining), `creation` (taking
+a call), `details`, `log` (people's log lines), `grade_requests`, `grading`, `lifecycle` (status
+and closing), `merging` (two incidents found to be one), `da_floor` and `da_answers` (the
+handler's DA questions), `thrive` (THRIVE and its history).
 Callers import from `cad.services`.
 """
 
@@ -29,7 +31,9 @@ from cad.services.grade_requests import grade_request_decide
 from cad.services.grading import incident_grade, incident_set_domestic_abuse
 from cad.services.inputs import MAX_LOG_TEXT, MAX_NAMED_PEOPLE, MAX_NARRATIVE, MAX_REASON
 from cad.services.lifecycle import incident_close, incident_set_status
+from cad.services.linking import call_attach
 from cad.services.log import incident_log_add
+from cad.services.merging import incident_merge
 from cad.services.thrive import incident_thrive_record
 from cad.services.trail import incident_system_log, incident_tag_add, incident_view_record
 
@@ -39,6 +43,7 @@ __all__ = [
     "MAX_NARRATIVE",
     "MAX_REASON",
     "call_assess",
+    "call_attach",
     "call_query",
     "contact_create",
     "grade_request_decide",
@@ -48,6 +53,7 @@ __all__ = [
     "incident_da_answers_record",
     "incident_grade",
     "incident_log_add",
+    "incident_merge",
     "incident_set_domestic_abuse",
     "incident_set_status",
     "incident_system_log",

@@ -125,11 +125,52 @@ def narrative_assess(incident: Incident) -> dict:
 
 
 def assessment_text(incident: Incident) -> str:
-    """Everything people have said about the incident: the narrative and every note."""
-    lines = incident.log_entries.filter(kind=IncidentLogEntry.Kind.NOTE).values_list(
-        "text", flat=True
-    )
+    """Everything people have said about the incident: the narrative, every note and the words
+    of every further contact (those copied from a merged incident included)."""
+    lines = incident.log_entries.filter(
+        kind__in=(IncidentLogEntry.Kind.NOTE, IncidentLogEntry.Kind.CONTACT)
+    ).values_list("text", flat=True)
     return "\n".join(lines) or incident.narrative
+
+
+def context_assess(
+    *,
+    incident: Incident,
+    extra_text: str,
+    channel: str,
+    caller_phone: str,
+    caller_name: str,
+    address: str,
+    now: datetime,
+    place: AddressQuery | None = None,
+) -> tuple[dict, list[call_context.ContextResult]]:
+    """Read `incident` again as a call: everything said about it (`assessment_text`) plus
+    `extra_text`, with the context gathered for `caller_phone`, `address` (resolved as `place`
+    when given), `caller_name` and the
+    incident's named people (its own records left out), and the handler's DA answers recorded on
+    it, on `channel`. Records nothing. The text is what was already recorded, so it has no
+    length limit here. Returns (the assessment as a dict, the context results)."""
+    query = call_query(
+        phone=caller_phone,
+        address=address,
+        names=[caller_name, *(incident.named_people or [])],
+        channel=channel,
+        silent=incident.silent,
+        now=now,
+        exclude_incident_id=incident.pk,
+        place=place,
+    )
+    results = call_context.gather_context(query)
+    text = "\n".join(part for part in (assessment_text(incident), extra_text) if part)
+    answers = incident.da_answers or {}
+    assessment = assess(
+        narrative=text,
+        channel=channel,
+        silent=incident.silent,
+        context=results + _answers_context(answers),
+        da_answers=answers,
+    )
+    return assessment.as_dict(), results
 
 
 def merge_assessment(stored: dict, fresh: dict, *, replace_context: bool) -> dict:

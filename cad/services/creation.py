@@ -31,7 +31,7 @@ from cad.models import (
 )
 from cad.normalise import Phone, normalise_address, normalise_phone
 from cad.services.assessment import attach_context, call_assess, isolated
-from cad.services.contacts import contact_create
+from cad.services.contacts import contact_record_first
 from cad.services.da_floor import clean_da_answers, describe_answers
 from cad.services.inputs import (
     MAX_ADDRESS,
@@ -43,6 +43,7 @@ from cad.services.inputs import (
     opening_code_get,
     phone_unparsed_flag,
 )
+from cad.services.linking import duplicates_declined_record, offered_incidents
 from cad.services.thrive import clean_thrive_panel, thrive_record_first
 from cad.services.trail import incident_system_log
 from cad.signals import incident_created
@@ -69,6 +70,8 @@ class _Call:
     confirm_grade: bool  # the handler accepted the recommended grade
     latitude: float | None
     longitude: float | None
+    # Open incidents the handler was offered as possibly the same, and recorded this one anyway.
+    declined: list[Incident]
     # The address resolved to the premises register (the UPRN the handler picked wins).
     resolution: Resolution
     da_answers: dict[str, str]  # the handler's answers to the DA questions
@@ -107,6 +110,7 @@ def incident_create(
     da_answers: dict[str, str] | None = None,
     thrive: dict | None = None,
     idempotency_key: str | None = None,
+    declined_duplicates: Iterable[int] = (),
     now: datetime | None = None,
 ) -> Incident:
     """Take a call: record its contact, assess it with its context, create the incident at the
@@ -120,12 +124,13 @@ def incident_create(
     confirming DA hold the call at PRIORITY (IMMEDIATE when the person is there now or trying
     to get in) unless a supervisor signs off. `thrive` is the handler's THRIVE: the headings
     given ({heading: {"text", "level"}}) replace the engine's suggestion, the rest are the
-    suggestion confirmed (`{}` confirms it all); None records the suggestion unconfirmed. A
-    repeated `idempotency_key` returns the first incident (with `replayed` True) and records
-    nothing.
+    suggestion confirmed (`{}` confirms it all); None records the suggestion unconfirmed.
+    `declined_duplicates` are the ids of the open incidents the handler was offered as possibly
+    the same and declined: recorded on the new incident and on each of them. A repeated
+    `idempotency_key` returns the first incident (with `replayed` True) and records nothing.
 
-    Raises ValidationFailed (unknown channel/area/opening code, a non-999 call with no
-    narrative, a bad DA answer or THRIVE heading) and ReasonRequired."""
+    Raises ValidationFailed (unknown channel/area/opening code/declined incident, a non-999
+    call with no narrative, a bad DA answer or THRIVE heading) and ReasonRequired."""
     now = now or timezone.now()
     idempotency_key = clean_text(idempotency_key, "idempotency_key", 80) or None
     if replayed := _replayed(idempotency_key):
@@ -144,6 +149,7 @@ def incident_create(
         confirm_grade=confirm_grade,
         latitude=latitude,
         longitude=longitude,
+        declined_duplicates=declined_duplicates,
         uprn=uprn,
         da_answers=da_answers,
         thrive=thrive,
@@ -184,6 +190,7 @@ def _incident_write(
             call, grading, actor=actor, idempotency_key=idempotency_key, now=now
         )
         _record_call(incident, call, grading, actor=actor, now=now)
+        duplicates_declined_record(actor=actor, incident=incident, offered=call.declined, now=now)
         thrive_record_first(actor=actor, incident=incident, panel=call.thrive, now=now)
         attach_context(incident=incident, results=results, actor=actor, now=now)
         isolated(
@@ -221,6 +228,7 @@ def _validated_call(
     confirm_grade,
     latitude,
     longitude,
+    declined_duplicates,
     uprn,
     da_answers,
     thrive,
@@ -251,6 +259,7 @@ def _validated_call(
         confirm_grade=confirm_grade,
         latitude=latitude,
         longitude=longitude,
+        declined=offered_incidents(declined_duplicates),
         resolution=resolution,
         da_answers=clean_da_answers(da_answers),
         thrive=None if thrive is None else clean_thrive_panel(thrive, partial=True),
@@ -364,15 +373,15 @@ def _record_call(
     now: datetime,
 ) -> None:
     """The contact, the first grade's history row, the opening log lines and the audit event."""
-    contact_create(
+    contact_record_first(
         actor=actor,
+        incident=incident,
         channel=call.channel,
         summary=call.narrative,
-        caller_phone=call.phone.raw,
+        phone=call.phone,
         caller_name=call.caller_name,
         address=call.address,
         address_resolution=call.resolution,
-        incident=incident,
         now=now,
     )
     GradeChange.objects.create(

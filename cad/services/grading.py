@@ -92,22 +92,9 @@ def incident_set_domestic_abuse(
                 "Give a written reason to remove the DA qualifier"
                 + (" (the call fits the domestic abuse definition)." if assessed else "."),
             )
-        incident.domestic_abuse = bool(domestic_abuse)
-        incident.domestic_abuse_removed_reason = "" if domestic_abuse else reason
-        fields = ["domestic_abuse", "domestic_abuse_removed_reason", "updated_at"]
-        if domestic_abuse and Grade.is_below(incident.minimum_grade, Grade.PRIORITY):
-            incident.minimum_grade = Grade.PRIORITY
-            fields.append("minimum_grade")
-        incident.save(update_fields=fields)
-        _record_qualifier_change(actor=actor, incident=incident, reason=reason, now=now)
-        if Grade.is_below(incident.grade, incident.minimum_grade):
-            apply_grade(
-                actor=None,
-                incident=incident,
-                grade=incident.minimum_grade,
-                reason="Raised to PRIORITY: the incident is domestic abuse",
-                now=now,
-            )
+        qualifier_set(
+            actor=actor, incident=incident, domestic_abuse=domestic_abuse, reason=reason, now=now
+        )
         announce_change(
             incident=incident,
             actor=actor,
@@ -116,6 +103,30 @@ def incident_set_domestic_abuse(
             change="domestic_abuse",
         )
     return incident
+
+
+def qualifier_set(
+    *, actor, incident: Incident, domestic_abuse: bool, reason: str, now: datetime
+) -> None:
+    """Set or clear the DA qualifier on a locked, open incident (the caller checked the reason
+    and announces the change). Setting it makes the minimum grade at least PRIORITY and raises
+    a grade left below it."""
+    incident.domestic_abuse = bool(domestic_abuse)
+    incident.domestic_abuse_removed_reason = "" if domestic_abuse else reason
+    fields = ["domestic_abuse", "domestic_abuse_removed_reason", "updated_at"]
+    if domestic_abuse and Grade.is_below(incident.minimum_grade, Grade.PRIORITY):
+        incident.minimum_grade = Grade.PRIORITY
+        fields.append("minimum_grade")
+    incident.save(update_fields=fields)
+    _record_qualifier_change(actor=actor, incident=incident, reason=reason, now=now)
+    if Grade.is_below(incident.grade, incident.minimum_grade):
+        apply_grade(
+            actor=None,
+            incident=incident,
+            grade=incident.minimum_grade,
+            reason="Raised to PRIORITY: the incident is domestic abuse",
+            now=now,
+        )
 
 
 def _record_qualifier_change(*, actor, incident: Incident, reason: str, now: datetime) -> None:

@@ -115,34 +115,39 @@ def incident_close(
         if not incident.can_transition(IncidentStatus.CLOSED):
             raise InvalidTransition(f"{incident.reference} is already closed.")
         _refuse_unsigned_resolution(actor, incident)
-        old = incident.status
-        incident.status = IncidentStatus.CLOSED
-        incident.closed_at = now
-        incident.closing_code = code
-        incident.resolution_note = resolution_note
-        incident.save(
-            update_fields=["status", "closed_at", "closing_code", "resolution_note", "updated_at"]
-        )
-        withdraw_pending_requests(incident=incident, now=now, why="the incident was closed")
-        incident_system_log(
-            incident=incident, now=now, text=f"Closed: {code.label}. {resolution_note}"
-        )
-        audit_record(
-            actor=actor,
-            action="incident.closed",
-            obj=incident,
-            at=now,
-            summary=f"Closed ({code.code}): {resolution_note}",
-            data={"from": old, "closing_code": code.code, "resolution_note": resolution_note},
-        )
-        announce_change(
-            incident=incident,
-            actor=actor,
-            now=now,
-            changes={"status": (old, IncidentStatus.CLOSED)},
-            change="status",
-        )
+        close_locked(actor=actor, incident=incident, code=code, note=resolution_note, now=now)
     return incident
+
+
+def close_locked(*, actor, incident: Incident, code: ClosingCode, note: str, now: datetime) -> None:
+    """Close a locked incident with `code` and `note`: pending downgrade requests withdrawn, a
+    log line, the audit event, and the change announced (the apps above cad settle alerts and
+    refuse the close while units are still committed, by raising a domain error)."""
+    old = incident.status
+    incident.status = IncidentStatus.CLOSED
+    incident.closed_at = now
+    incident.closing_code = code
+    incident.resolution_note = note
+    incident.save(
+        update_fields=["status", "closed_at", "closing_code", "resolution_note", "updated_at"]
+    )
+    withdraw_pending_requests(incident=incident, now=now, why="the incident was closed")
+    incident_system_log(incident=incident, now=now, text=f"Closed: {code.label}. {note}")
+    audit_record(
+        actor=actor,
+        action="incident.closed",
+        obj=incident,
+        at=now,
+        summary=f"Closed ({code.code}): {note}",
+        data={"from": old, "closing_code": code.code, "resolution_note": note},
+    )
+    announce_change(
+        incident=incident,
+        actor=actor,
+        now=now,
+        changes={"status": (old, IncidentStatus.CLOSED)},
+        change="status",
+    )
 
 
 def _refuse_unsigned_resolution(actor, incident: Incident) -> None:

@@ -1,8 +1,8 @@
 """Every write for units, assignments, diverts, controller reviews and inspector tasks, one
 module per subject: `units` (adding, status, assign, release), `crews` (one unit per officer),
 `reported` (a status's device time), `diverts` (the divert and its review), `inspector`
-(replacement and escalation), `closing` (an incident closed in cad), `demo`; `steps` holds the
-building blocks they share.
+(replacement and escalation), `closing` (an incident closed in cad), `merging` (units moving
+when cad merges two incidents), `demo`; `steps` holds the building blocks they share.
 
 One function per action, one transaction each. Each validates, locks what it changes, writes the
 audit trail and the incident's system log, and schedules the live push after commit.
@@ -21,6 +21,7 @@ from dispatch.services.crews import unit_crew_set
 from dispatch.services.demo import DEMO_UNITS, units_demo_seed
 from dispatch.services.diverts import divert_review, unit_divert
 from dispatch.services.inspector import diverts_escalate, inspector_task_resolve
+from dispatch.services.merging import incident_units_move, on_incident_merging
 from dispatch.services.steps import (
     divert_escalate_minutes,
     divert_subject,
@@ -40,8 +41,10 @@ __all__ = [
     "divert_subject",
     "diverts_escalate",
     "incident_closing_check",
+    "incident_units_move",
     "inspector_task_resolve",
     "on_incident_changed",
+    "on_incident_merging",
     "unit_assign",
     "unit_create",
     "unit_crew_set",

@@ -1,6 +1,7 @@
 // Call taking: keeps the DA qualifier in step with the live assessment (htmx swaps the
 // assessment panel as the handler types), asks for a reason when a DA call is unticked, and
-// gives the keyboard shortcuts: Ctrl+Enter saves at the recommended grade.
+// gives the keyboard shortcuts: Ctrl+Enter saves at the recommended grade; Alt+1, Alt+2...
+// attach the call to the first, second... incident offered as possibly the same one.
 // The safety net: when the assessment says "possible domestic abuse: ask", the DA questions
 // under the narrative open; y / n / u answers the focused question and moves to the next, and
 // every answer re-assesses the call. THRIVE: the panel follows the engine's suggestion until
@@ -109,9 +110,15 @@ function onAssessment() {
   fillThrive();
 }
 
-function submitWith(confirm) {
+function submitWith(confirm, button) {
   form.querySelector("input[name=confirm_grade]").value = confirm ? "True" : "";
-  form.requestSubmit();
+  // A button with its own formaction (attach to an offered incident) goes there.
+  if (button && button.hasAttribute("formaction")) form.requestSubmit(button);
+  else form.requestSubmit();
+}
+
+function attachButton(n) {
+  return form.querySelectorAll("#possible-duplicates button[data-attach]")[n - 1] || null;
 }
 
 if (form) {
@@ -141,13 +148,22 @@ if (form) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       submitWith(true);
+      return;
+    }
+    const digit = /^Digit([1-9])$/.exec(event.code || "");
+    if (event.altKey && digit) {
+      const button = attachButton(Number(digit[1]));
+      if (button) {
+        event.preventDefault();
+        submitWith(false, button);
+      }
     }
   });
   form.addEventListener("click", (event) => {
     const button = event.target.closest("button[type=submit]");
     if (!button) return;
     event.preventDefault();
-    submitWith(button.dataset.confirmGrade === "1");
+    submitWith(button.dataset.confirmGrade === "1", button);
   });
   let sent = false;
   form.addEventListener("submit", (event) => {
