@@ -69,10 +69,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.ControlCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.QuietForbiddenMiddleware",
 ]
 
 ROOT_URLCONF = "controlroom.urls"

@@ -34,3 +34,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("django-admin/", admin.site.urls),
 ]
+
+# Errors answer in the API's JSON shape under /api/ and as pages elsewhere (core/errors.py).
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"
