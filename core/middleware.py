@@ -6,6 +6,7 @@ import re
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.core.exceptions import PermissionDenied
+from django.utils.cache import add_never_cache_headers
 
 from core.errors import error_response
 
@@ -109,3 +110,17 @@ class QuietForbiddenMiddleware:
                 code="permission_denied",
             )
         return None
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every answer that reaches a view: pages and API answers show
+    intelligence, markers, incidents and briefings, which no browser, proxy or shared machine
+    may keep. Static files are served before this (WhiteNoise) and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
