@@ -250,7 +250,7 @@ def assign(
     skip_task_id: int | None = None,
 ) -> Assignment:
     """Commit a locked, available unit to a locked incident: the one path of `unit_assign`,
-    self-deployment and the inspector's replacement."""
+    a status report naming an incident, and the inspector's replacement."""
     if not incident.is_open:
         raise Conflict(f"{incident.reference} is closed.", code="incident_closed")
     current = open_assignment_of(unit)

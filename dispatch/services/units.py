@@ -207,11 +207,15 @@ def unit_set_status(
 
     - AVAILABLE / UNAVAILABLE end any commitment (released before arrival, cleared after it).
     - ASSIGNED / EN_ROUTE / AT_SCENE move the unit's commitment forward; with `incident` given
-      and the unit free, the unit commits itself to that incident first (self-deployment).
+      and the unit free, the control room commits it to that incident first. A crew never
+      commits itself: it moves only on an incident the control room assigned it (a crew that
+      self-deploys radios the control room, which assigns it), so a crew cannot open another
+      incident's briefing or settle its breach alerts by naming it.
     - The first unit AT_SCENE stops the incident's response clock (`first_arrived_at`).
     Repeating the current status changes nothing (a retried request is harmless).
 
-    Raises Forbidden (not the crew), InvalidTransition, Conflict (`unit_committed` when the
+    Raises Forbidden (`not_crew`; `not_assigned` when a crew names an incident the control
+    room did not assign it), InvalidTransition, Conflict (`unit_committed` when the
     incident given is not the unit's commitment: that is a divert) and ValidationFailed."""
     now = now or timezone.now()
     _choice(status, UnitStatus, "status")
@@ -255,17 +259,23 @@ def _stand_down(
 def _commitment(
     *, actor, unit: Unit, current: Assignment | None, incident: Incident | None, now: datetime
 ) -> Assignment:
-    """The commitment a progress report is about: the unit's own, or (a free unit naming an
-    incident) a new one by self-deployment. Naming another incident is a divert: refused."""
+    """The commitment a progress report is about: the unit's own, or (the control room naming
+    an incident for a free unit) a new one. Naming another incident is a divert: refused."""
     if current is None:
         if incident is None:
             raise ValidationFailed(
                 f"{unit.call_sign} is not committed to an incident: say which incident.",
                 code="incident_required",
             )
+        if not has_role(actor, *UNIT_DIRECTORS):
+            raise Forbidden(
+                f"The control room has not assigned {unit.call_sign} to that incident. Ask the "
+                "dispatcher to assign you; a crew moves only on incidents it was assigned.",
+                code="not_assigned",
+            )
         target = lock_row(Incident, incident.pk)
         return assign(
-            actor=actor, unit=unit, incident=target, now=now, how="self-deployed by the unit"
+            actor=actor, unit=unit, incident=target, now=now, how="named in a status report"
         )
     if incident is not None and current.incident_id != incident.pk:
         raise Conflict(
