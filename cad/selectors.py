@@ -171,13 +171,15 @@ def incident_timeline(incident: Incident):
     return audit_trail(incident)
 
 
-def incident_page(incident_id: int) -> dict:
-    """Everything the incident page shows: the record, other apps' panels (intelligence check,
-    markers, assignments...) and the audit timeline."""
+def incident_page(incident_id: int, *, reader: call_context.Reader | None) -> dict:
+    """Everything the incident page shows: the record, its assessment and other apps' panels
+    (intelligence check, markers, assignments...) as `reader` may read them, and the audit
+    timeline."""
     incident = incident_get(incident_id)
     return {
         "incident": incident,
-        "panels": call_context.incident_fields(incident),
+        "assessment": call_context.assessment_for(incident.assessment, reader=reader),
+        "panels": call_context.incident_fields(incident, reader=reader),
         "timeline": list(incident_timeline(incident)),
         "pending_request": next(
             (r for r in incident.grade_requests.all() if r.status == GradeRequest.Status.PENDING),

@@ -283,7 +283,12 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 class IncidentSerializer(serializers.ModelSerializer):
     """The incident as API.md describes it. Context providers add `intel_check` and `markers`;
-    dispatch adds `assignments`."""
+    dispatch adds `assignments`.
+
+    The serializer context says who reads: `reader` (a `cad.context.Reader`, or None for the
+    system), or `incident_fields` already gathered for a reader (the briefing). What the
+    reader's role may not read is withheld (`withheld` names the providers), and every read of
+    intelligence or markers is audited by the provider that shows it."""
 
     log = LogEntrySerializer(source="log_entries", many=True, read_only=True)
     tags = serializers.SerializerMethodField()
@@ -349,7 +354,15 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     def to_representation(self, incident):
         data = super().to_representation(incident)
-        data.update(call_context.incident_fields(incident))
+        fields = self.context.get("incident_fields")
+        if fields is None:
+            # No default: a caller that forgets to say who reads must fail, not show everything.
+            reader = self.context["reader"]
+            fields = call_context.incident_fields(incident, reader=reader)
+        else:
+            reader = self.context.get("reader")
+        data["assessment"] = call_context.assessment_for(incident.assessment, reader=reader)
+        data.update(fields)
         data.setdefault("intel_check", None)
         data.setdefault("markers", [])
         data.setdefault("assignments", [])

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from cad import context as call_context
 from cad import selectors, services
 from cad.forms import (
     AssessForm,
@@ -156,7 +157,9 @@ class IncidentDetailView(RoleRequiredMixin, View):
 
     def get(self, request, pk: int):
         try:
-            page = selectors.incident_page(pk)
+            page = selectors.incident_page(
+                pk, reader=call_context.Reader(user=request.user, via="incident page")
+            )
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("incident-list")
@@ -165,7 +168,12 @@ class IncidentDetailView(RoleRequiredMixin, View):
         page.update(
             extra_panels=incident_panel_templates(),
             all_fields=page["panels"],
-            panels={k: v for k, v in page["panels"].items() if k not in replaced_fields()},
+            panels={
+                k: v
+                for k, v in page["panels"].items()
+                if k not in replaced_fields() and k != "withheld"
+            },
+            withheld=page["panels"].get("withheld", []),
             grade_form=GradeForm(initial={"grade": incident.grade}),
             log_form=LogForm(),
             close_form=CloseForm(),

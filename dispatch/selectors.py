@@ -301,13 +301,17 @@ class Briefing:
     intel_summary: list[str] = field(default_factory=list)
     other_units: list[str] = field(default_factory=list)
     context: dict = field(default_factory=dict)
+    # Who reads it (`cad.context.Reader`; None: the system).
+    reader: call_context.Reader | None = None
 
 
-def _briefing_warnings(incident: Incident, context: dict) -> tuple[list[dict], list[str]]:
+def _briefing_warnings(
+    incident: Incident, context: dict, assessment: dict
+) -> tuple[list[dict], list[str]]:
     """Warnings (danger first) and an intelligence summary, from the assessment and from what
-    the context providers add to the incident (intel check, markers)."""
+    the context providers add to the incident (intel check, markers), both as the reader may
+    read them."""
     warnings: list[dict] = []
-    assessment = incident.assessment or {}
     if incident.domestic_abuse:
         warnings.append({"level": "danger", "code": "DA", "text": "Domestic abuse incident"})
     if any(t.tag == "DIVERT" for t in incident.tags.all()):
@@ -362,18 +366,22 @@ def _briefing_warnings(incident: Incident, context: dict) -> tuple[list[dict], l
         summary.append(f"{len(previous_contacts)} previous contact(s) from this number/address")
     if intel and not records and not previous_incidents and not previous_contacts:
         summary.append("Intelligence check ran: nothing recorded")
-    if not intel:
+    if "intelligence" in (context.get("withheld") or []):
+        summary.append("Intelligence is not shown to your role")
+    elif not intel:
         summary.append("No intelligence check on record for this incident")
     order = {"danger": 0, "warning": 1, "info": 2}
     warnings.sort(key=lambda w: order.get(w["level"], 3))
     return warnings, summary
 
 
-def unit_briefing(unit_id: int, *, user=None) -> Briefing:
+def unit_briefing(unit_id: int, *, user=None, via: str = "briefing api") -> Briefing:
     """The briefing for the unit's current commitment (incident None when it has none).
 
     With `user`: an officer reads only the briefing of a unit they crew (Forbidden otherwise);
-    the control room reads any."""
+    the control room reads any. The crew reads the incident's intelligence and markers; anyone
+    else reads what their role reads on its own screens (QA reviewers no intelligence), and
+    each read is audited with `via` ("briefing api", "briefing page")."""
     from cad.selectors import incident_get
 
     unit = unit_get(unit_id)
@@ -391,8 +399,13 @@ def unit_briefing(unit_id: int, *, user=None) -> Briefing:
     if assignment is None:
         return Briefing(unit=unit, assignment=None, incident=None)
     incident = incident_get(assignment.incident_id)
-    context = call_context.incident_fields(incident)
-    warnings, summary = _briefing_warnings(incident, context)
+    reader = None
+    if user is not None:
+        crew = unit.officers.filter(pk=user.pk).exists()
+        reader = call_context.Reader(user=user, via=via, crew=crew)
+    context = call_context.incident_fields(incident, reader=reader)
+    assessment = call_context.assessment_for(incident.assessment, reader=reader)
+    warnings, summary = _briefing_warnings(incident, context, assessment)
     others = list(
         Assignment.objects.filter(incident=incident, status__in=OPEN_ASSIGNMENT_STATUSES)
         .exclude(unit=unit)
@@ -406,6 +419,7 @@ def unit_briefing(unit_id: int, *, user=None) -> Briefing:
         intel_summary=summary,
         other_units=others,
         context=context,
+        reader=reader,
     )
 
 
@@ -426,7 +440,7 @@ class AssignmentsContextProvider:
     def attach(self, *, incident, result, actor) -> None:
         return None
 
-    def incident_fields(self, incident) -> dict:
+    def incident_fields(self, incident, *, reader) -> dict:
         found = getattr(incident, "all_assignments", None)
         if found is None:
             found = incident_assignments(incident.pk)

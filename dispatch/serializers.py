@@ -286,7 +286,18 @@ class UnitOptionSerializer(serializers.Serializer):
 class BriefingSerializer(serializers.Serializer):
     unit = UnitSerializer()
     assignment = AssignmentSerializer(allow_null=True)
-    incident = IncidentSerializer(allow_null=True)
+    incident = serializers.SerializerMethodField()
     warnings = serializers.ListField(child=serializers.DictField())
     intel_summary = serializers.ListField(child=serializers.CharField())
     other_units = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema_field(IncidentSerializer(allow_null=True))
+    def get_incident(self, briefing) -> dict | None:
+        """The incident with the context fields the briefing gathered (and audited) for its
+        reader, so nothing is read or audited twice."""
+        if briefing.incident is None:
+            return None
+        return IncidentSerializer(
+            briefing.incident,
+            context={"incident_fields": briefing.context, "reader": briefing.reader},
+        ).data

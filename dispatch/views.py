@@ -449,7 +449,9 @@ class UnitBriefingPageView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         try:
-            briefing = selectors.unit_briefing(kwargs["pk"], user=self.request.user)
+            briefing = selectors.unit_briefing(
+                kwargs["pk"], user=self.request.user, via="briefing page"
+            )
         except NotFound as exc:
             raise Http404(exc.message) from None
         except Forbidden as exc:

@@ -78,7 +78,9 @@ class MarkerDetailView(APIView):
 
     @extend_schema(responses=MarkerDetailSerializer)
     def get(self, request, pk: int):
-        return Response(_detail(pk))
+        data = _detail(pk)
+        services.markers_viewed(actor=request.user, marker_ids=[pk], via="api")
+        return Response(data)
 
     @extend_schema(
         request=MarkerUpdateInput,
@@ -101,6 +103,7 @@ class MarkerContactsView(APIView):
     @extend_schema(responses=VictimContactSerializer(many=True))
     def get(self, request, pk: int):
         contacts = selectors.marker_contacts(selectors.marker_get(pk))
+        services.markers_viewed(actor=request.user, marker_ids=[pk], via="contacts api")
         return Response(VictimContactSerializer(contacts, many=True).data)
 
     @extend_schema(request=VictimContactInput, responses={201: VictimContactSerializer})
@@ -155,7 +158,8 @@ class MarkerHistoryView(APIView):
 
     @extend_schema(responses=HistoryEventSerializer(many=True))
     def get(self, request, pk: int):
-        events = selectors.marker_history(selectors.marker_get(pk))
+        events = list(selectors.marker_history(selectors.marker_get(pk)))
+        services.markers_viewed(actor=request.user, marker_ids=[pk], via="history api")
         return Response(HistoryEventSerializer(events, many=True).data)
 
 
@@ -174,5 +178,8 @@ class MarkerMatchView(APIView):
         found = selectors.markers_matching(
             phone=request.query_params.get("phone", ""),
             address_normalised=request.query_params.get("address", ""),
+        )
+        services.markers_viewed(
+            actor=request.user, marker_ids=[m["id"] for m in found], via="match api"
         )
         return Response(found)

@@ -123,6 +123,7 @@ def render_marker_page(request, pk: int, *, forms=None, error=None, status: int 
     can_manage = services.can_manage_marker(request.user, marker)
     forms = forms or {}
     contacts = list(selectors.marker_contacts(marker))
+    services.markers_viewed(actor=request.user, marker_ids=[marker.pk], via="page")
     initial_contact = {"purpose": ContactPurpose.START}
     if any(c.purpose == ContactPurpose.START for c in contacts):
         initial_contact["purpose"] = ContactPurpose.REVIEW

@@ -9,7 +9,7 @@ marker expires by itself. Nothing is deleted.
 
 One module per subject: `rules` (who may change a marker, dates, numbers, telling the OIC),
 `markers` (create, correct), `contacts` (victim contacts), `review` (withdraw, extend),
-`lifecycle` (expiry, START contact alert, review reminders). Callers import from
+`lifecycle` (expiry, START contact alert, review reminders), `reads` (who read a marker). Callers import from
 `riskflags.services`.
 """
 
@@ -21,6 +21,7 @@ from riskflags.services.lifecycle import (
     markers_lifecycle_run,
 )
 from riskflags.services.markers import UNSET, marker_create, marker_update
+from riskflags.services.reads import markers_viewed
 from riskflags.services.review import marker_extend, marker_withdraw
 from riskflags.services.rules import CLOCK_SKEW, MAX_PHONES, can_manage_marker, supervisors_for
 
@@ -37,6 +38,7 @@ __all__ = [
     "marker_update",
     "marker_withdraw",
     "markers_lifecycle_run",
+    "markers_viewed",
     "supervisors_for",
     "victim_contact_record",
 ]
