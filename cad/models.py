@@ -40,6 +40,20 @@ class Grade(models.TextChoices):
         return bool(floor) and cls.rank(grade) > cls.rank(floor)
 
 
+def grade_rank_expression() -> models.Case:
+    """`Grade.rank` in SQL: 0 for the most urgent grade; an unknown grade ranks last."""
+    return models.Case(
+        *[models.When(grade=g, then=models.Value(i)) for i, g in enumerate(Grade.values)],
+        default=models.Value(len(Grade.values)),
+        output_field=models.PositiveSmallIntegerField(),
+    )
+
+
+# The tag dispatch puts on an incident a unit was diverted away from. The incident also keeps it
+# as a flag (`Incident.divert_tagged`), because the outstanding list sorts by it.
+DIVERT_TAG = "DIVERT"
+
+
 class Area(models.TextChoices):
     URBAN = "URBAN", "Urban"
     RURAL = "RURAL", "Rural"
@@ -200,6 +214,15 @@ class Incident(models.Model):
     recommended_grade = models.CharField(max_length=12, choices=Grade.choices)
     minimum_grade = models.CharField(max_length=12, choices=Grade.choices)
     assessment = models.JSONField(default=dict, blank=True)
+    # The outstanding list's sort keys, stored so that list can be sorted, paged by a keyset
+    # cursor and indexed: the grade's rank (0 = most urgent), kept by the database itself from
+    # `grade`, and whether a unit was diverted away (set with the DIVERT tag, never unset).
+    grade_rank = models.GeneratedField(
+        expression=grade_rank_expression(),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    divert_tagged = models.BooleanField(default=False)
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

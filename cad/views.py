@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -25,6 +24,7 @@ from cad.forms import (
 from cad.models import GradeRequest
 from cad.panels import incident_panel_templates, replaced_fields
 from core.exceptions import DomainError
+from core.pagination import keyset_page
 from core.permissions import RoleRequiredMixin
 from core.roles import (
     CALL_TAKERS,
@@ -142,9 +142,15 @@ class IncidentListView(RoleRequiredMixin, View):
         except DomainError as error:
             messages.error(request, error.message)
             incidents = selectors.incident_list()
-        page = Paginator(incidents, 50).get_page(request.GET.get("page"))
+        # A keyset cursor, not a page number: incidents recorded or closed while the list is
+        # read never push one out of sight between two pages.
+        try:
+            page = keyset_page(incidents, cursor=request.GET.get("cursor"), size=50)
+        except DomainError as error:
+            messages.error(request, error.message)
+            page = keyset_page(incidents, cursor=None, size=50)
         query = request.GET.copy()
-        query.pop("page", None)
+        query.pop("cursor", None)
         return render(
             request,
             "cad/incident_list.html",

@@ -190,6 +190,12 @@ CELERY_BEAT_SCHEDULE["dispatch.divert_escalation"] = {
 }
 # A BREACHED alert unacknowledged this long is ESCALATED to inspectors and supervisors.
 CAD_BREACH_ESCALATE_AFTER_MINUTES = env.float("CAD_BREACH_ESCALATE_AFTER_MINUTES", default=2)
+# A unit's status may carry the crew's device time (`at`): accepted up to this old (older is for
+# the control room to correct), and up to this far ahead of the server's clock.
+UNIT_STATUS_DEVICE_TIME_WINDOW_MINUTES = env.int(
+    "UNIT_STATUS_DEVICE_TIME_WINDOW_MINUTES", default=60
+)
+UNIT_STATUS_CLOCK_SKEW_SECONDS = env.int("UNIT_STATUS_CLOCK_SKEW_SECONDS", default=30)
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -223,7 +229,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

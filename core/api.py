@@ -16,6 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import services
 from core.exceptions import DomainError, Forbidden, Unauthenticated
+from core.serializers import UNKNOWN_FIELD, InputSerializer, QueryInput
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +24,18 @@ logger = logging.getLogger(__name__)
 def parse_input(serializer_class, data, **kwargs) -> dict:
     """Validate request data with a shape-only serializer and return its `validated_data`.
 
+    The serializer must be a `core.serializers.InputSerializer` (a body: unknown fields are a
+    400 `unknown_field`) or `QueryInput` (a query string); anything else is a programming
+    error (TypeError), so no view can read a body that lets a misspelt field pass.
+
     Raises DRF's `ValidationError`, which `exception_handler` answers as a 400
     `{"detail", "code", "errors"}`. `kwargs` go to the serializer (e.g. `context`).
     """
+    if not issubclass(serializer_class, InputSerializer | QueryInput):
+        raise TypeError(
+            f"{serializer_class.__name__} must subclass core.serializers.InputSerializer "
+            "(request bodies) or QueryInput (query strings)."
+        )
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
@@ -51,7 +61,8 @@ def exception_handler(exc, context):
         return None
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
-        body = {"detail": _first_message(data), "code": "invalid", "errors": data}
+        code = UNKNOWN_FIELD if UNKNOWN_FIELD in _codes(exc.get_codes()) else "invalid"
+        body = {"detail": _first_message(data), "code": code, "errors": data}
     elif isinstance(data, dict) and "detail" in data:
         body = dict(data)
         body["detail"] = str(data["detail"])
@@ -61,6 +72,15 @@ def exception_handler(exc, context):
         body = {"detail": str(data), "code": "error"}
     response.data = body
     return response
+
+
+def _codes(codes) -> set[str]:
+    """Every error code in DRF's nested `get_codes()` answer."""
+    if isinstance(codes, dict):
+        return set().union(*(_codes(value) for value in codes.values()))
+    if isinstance(codes, list):
+        return set().union(*(_codes(value) for value in codes))
+    return {codes}
 
 
 def _first_message(data) -> str:
@@ -84,7 +104,7 @@ class TokenView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    class Input(serializers.Serializer):
+    class Input(InputSerializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=256, trim_whitespace=False)
 
@@ -94,9 +114,8 @@ class TokenView(APIView):
         auth=[],
     )
     def post(self, request):
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = authenticate(request._request, **data.validated_data)
+        credentials = parse_input(self.Input, request.data)
+        user = authenticate(request._request, **credentials)
         if getattr(request._request, "axes_locked_out", False):
             # Answer in the API's own error format instead of axes' HTML lockout page.
             del request._request.axes_locked_out

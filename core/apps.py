@@ -12,6 +12,10 @@ class CoreConfig(AppConfig):
         register_core_screens()
         # Every app's post_migrate: permissions are created app by app, after core's own.
         post_migrate.connect(grant_admin_permissions, dispatch_uid="core.grant_admin_permissions")
+        # Live sockets close when their user is deactivated, changes roles or logs out.
+        from core import receivers
+
+        receivers.connect()
 
 
 # Models the ADMIN role maintains in the Django admin (reference data and users).

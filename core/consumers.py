@@ -1,8 +1,14 @@
 """The one live socket a screen holds: `/ws/live/`.
 
 Authenticates (session cookie, or a single-use `?ticket=` for integrations), checks the user
-holds a control-room role, joins the groups for those roles and forwards what is published.
-It never writes business data.
+holds a control-room role, joins the groups for those roles and its user's own group, and
+forwards what is published. It never writes business data.
+
+A refused socket is accepted and then closed with 4401 (not logged in) or 4403 (no role): a
+browser sees a close code only after the handshake (a refusal during it arrives as 1006), and
+the page needs the code to stop reconnecting and ask the person to log in again. The user's own
+group carries `live.close` (deactivation, role change, logout: `core.live.user_sockets_close`),
+which closes the socket at once.
 
 Group membership lapses: the channel layer forgets a member `group_expiry` seconds after it
 last joined (CHANNEL_LAYERS, a minute and a half), and a live socket joins its groups again
@@ -20,13 +26,17 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from core import services
-from core.live import groups_for
+from core.live import (
+    CLOSE_FORBIDDEN,
+    CLOSE_UNAUTHENTICATED,
+    groups_for,
+    user_group,
+)
 from core.roles import user_roles
 
-logger = logging.getLogger(__name__)
+__all__ = ["CLOSE_FORBIDDEN", "CLOSE_UNAUTHENTICATED", "LiveConsumer"]
 
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
+logger = logging.getLogger(__name__)
 
 
 @database_sync_to_async
@@ -41,26 +51,36 @@ def _roles(user):
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
+    session_key: str | None
     rejoining: asyncio.Task | None = None
 
     async def connect(self):
-        self.groups_joined = []
+        self.groups_joined, self.session_key = [], None
         user = self.scope.get("user")
         ticket = parse_qs(self.scope.get("query_string", b"").decode()).get("ticket", [""])[0]
         if ticket:
             user = await _user_from_ticket(ticket)
+        elif self.scope.get("session") is not None:
+            self.session_key = self.scope["session"].session_key
         if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self._refuse(CLOSE_UNAUTHENTICATED)
             return
+        # The user's own group first: a close sent while the rest is set up still arrives.
+        self.groups_joined = [user_group(user.pk)]
+        await self.join_groups()
         roles = await _roles(user)
         if not roles and not user.is_superuser:
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self._refuse(CLOSE_FORBIDDEN)
             return
         self.groups_joined = groups_for(roles, user.pk)
         await self.join_groups()
         self.rejoining = asyncio.create_task(self._keep_joining())
         await self.accept()
         await self.send_json({"type": "hello", "roles": sorted(roles)})
+
+    async def _refuse(self, code: int) -> None:
+        await self.accept()
+        await self.close(code=code)
 
     async def join_groups(self):
         """Join (or join again, which renews the membership) every group of this socket."""
@@ -81,6 +101,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             self.rejoining.cancel()
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = []
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "ping":
@@ -88,3 +109,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def live_message(self, event):
         await self.send_json(event["payload"])
+
+    async def live_close(self, event):
+        """`core.live.user_sockets_close`: leave every group now (nothing more is forwarded,
+        even before the client's close handshake ends) and close with the code given."""
+        wanted = event.get("session_key")
+        if wanted and wanted != self.session_key:
+            return
+        await self.disconnect(event["code"])
+        await self.close(code=event["code"], reason=event.get("reason") or None)

@@ -54,3 +54,37 @@ def publish(group: str, payload: dict, *, using: str | None = None) -> None:
 def publish_to_roles(roles, payload: dict) -> None:
     for role in roles:
         publish(role_group(role), payload)
+
+
+# --- Closing a user's sockets ---------------------------------------------------------------
+# A socket is closed with one of these codes, always after its handshake was accepted: a
+# browser sees a code sent during the handshake only as 1006, and would reconnect for ever.
+CLOSE_ACCOUNT_CHANGED = 4000  # roles changed: reconnect, to be given the new ones
+CLOSE_UNAUTHENTICATED = 4401  # not (or no longer) logged in: log in again
+CLOSE_FORBIDDEN = 4403  # logged in, but without a control-room role
+
+
+def user_sockets_close(
+    user_id: int, *, code: int, reason: str, session_key: str | None = None
+) -> None:
+    """Close the user's open live sockets once the current transaction commits (at once outside
+    one): every socket joins its user's group (`user_group`), and this sends that group a
+    close. With `session_key`, only the sockets opened with that browser session close (a
+    logout ends one session; the user's other sessions and ticket sockets stay open).
+
+    Deactivation and role changes (`core.receivers`) and logout call this, so a person who may
+    no longer read the operational picture stops receiving it at once."""
+    message = {"type": "live.close", "code": code, "reason": reason[:120]}
+    if session_key:
+        message["session_key"] = session_key
+
+    def send():
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(layer.group_send)(user_group(user_id), message)
+        except Exception:  # the socket's next reconnect is refused anyway
+            logger.exception("closing the live sockets of user %s failed", user_id)
+
+    transaction.on_commit(send)

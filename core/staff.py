@@ -51,3 +51,59 @@ def staff_create(
         data={"roles": sorted(roles)},
     )
     return user, created
+
+
+def _locked_user(user):
+    from core.locks import lock_row
+
+    return lock_row(get_user_model(), user.pk, label="User")
+
+
+@transaction.atomic
+def staff_deactivate(*, actor, user, reason: str = ""):
+    """Deactivate an account: it can no longer log in, its API token and sessions stop
+    working, and its open live sockets are closed at once (`core.receivers`, on the save).
+    Deactivating an inactive account changes nothing. Audited. Returns the user."""
+    user = _locked_user(user)
+    if not user.is_active:
+        return user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action="staff.deactivated",
+        obj=user,
+        object_type="auth.user",
+        summary=f"{user.get_username()} deactivated" + (f": {reason}" if reason else ""),
+        data={"reason": reason[:300]},
+    )
+    return user
+
+
+@transaction.atomic
+def staff_roles_set(*, actor, user, roles: list[str]):
+    """Give the user exactly `roles` (other control-room roles are removed; groups that are not
+    roles are left alone). Their open live sockets are closed at once and reconnect with the new
+    roles' groups, or are refused with none left (`core.receivers`). Audited.
+
+    Raises ValidationFailed (`unknown_role`)."""
+    unknown = sorted(set(roles) - set(Role.values))
+    if unknown:
+        raise ValidationFailed(f"Unknown role {', '.join(unknown)}.", code="unknown_role")
+    user = _locked_user(user)
+    before = sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+    after = sorted(set(roles))
+    if before == after:
+        return user
+    user.groups.remove(*Group.objects.filter(name__in=set(before) - set(after)))
+    user.groups.add(*Group.objects.filter(name__in=set(after) - set(before)))
+    audit_record(
+        actor=actor,
+        action="staff.roles_changed",
+        obj=user,
+        object_type="auth.user",
+        summary=f"{user.get_username()}: {', '.join(before) or 'no role'} -> "
+        f"{', '.join(after) or 'no role'}",
+        data={"from": before, "to": after},
+    )
+    return user

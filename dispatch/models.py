@@ -84,10 +84,16 @@ class Unit(models.Model):
 
 
 class UnitStatusChange(models.Model):
-    """The status history of a unit: one row per change, never edited."""
+    """The status history of a unit: one row per change, never edited.
+
+    `at` is when the change happened: the crew's device time when the status carried one (a
+    message delayed in the network keeps its own time), otherwise its receipt. `received_at`
+    is when the server received it and `device_at` the device time as sent (None without)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="status_changes")
     at = models.DateTimeField()
+    received_at = models.DateTimeField()
+    device_at = models.DateTimeField(null=True, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

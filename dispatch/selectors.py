@@ -6,22 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import models
-from django.db.models import (
-    Case,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cad import context as call_context
 from cad.exceptions import Forbidden, NotFound, ValidationFailed
-from cad.models import Area, Grade, Incident, IncidentStatus, IncidentTag
+from cad.models import Area, Grade, Incident, IncidentStatus
 from core.roles import BRIEFING_ANY_READERS, has_role
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
@@ -126,14 +116,6 @@ def incident_for_dispatch(incident_id: int) -> Incident:
 # Outstanding list --------------------------------------------------------------------------------
 
 
-def _grade_rank():
-    return Case(
-        *[When(grade=g, then=Value(i)) for i, g in enumerate(Grade.values)],
-        default=Value(len(Grade.values)),
-        output_field=IntegerField(),
-    )
-
-
 def incidents_outstanding(
     *, grade: str | None = None, area: str | None = None, unresourced: bool = False
 ) -> QuerySet[Incident]:
@@ -141,10 +123,12 @@ def incidents_outstanding(
     whose units have all gone), most urgent first: grade, then
     DIVERT-tagged before untagged within a grade, then soonest target, then longest waiting.
 
-    A constant number of queries whatever the size: the page, its tags and its open
-    assignments (prefetched). Each row carries `is_divert`, `grade_rank` and
-    `open_assignments`. Nothing is computed from the narrative or the assessment in SQL: that
-    would run for every open incident before the sort, not just for the page shown."""
+    The sort keys are columns of the incident (`grade_rank`, generated from the grade, and
+    `divert_tagged`), so the list pages by a keyset cursor (`core.pagination`) and an index can
+    serve it. A constant number of queries whatever the size: the page, its tags and its open
+    assignments (prefetched). Each row carries `is_divert` and `open_assignments`. Nothing is
+    computed from the narrative or the assessment in SQL: that would run for every open
+    incident before the sort, not just for the page shown."""
     _known(grade, Grade, "grade")
     _known(area, Area, "area")
     statuses = (
@@ -153,10 +137,10 @@ def incidents_outstanding(
     # An incident whose only unit at scene was diverted away stays AT_SCENE with nobody there:
     # it is back on the list until a unit is committed again.
     diverted_away = Q(
-        Exists(IncidentTag.objects.filter(incident=OuterRef("pk"), tag="DIVERT")),
         ~Exists(
             Assignment.objects.filter(incident=OuterRef("pk"), status__in=OPEN_ASSIGNMENT_STATUSES)
         ),
+        divert_tagged=True,
         status=IncidentStatus.AT_SCENE,
     )
     qs = Incident.objects.filter(Q(status__in=statuses) | diverted_away)
@@ -165,14 +149,11 @@ def incidents_outstanding(
     if area:
         qs = qs.filter(area=area)
     return (
-        qs.annotate(
-            grade_rank=_grade_rank(),
-            is_divert=Exists(IncidentTag.objects.filter(incident=OuterRef("pk"), tag="DIVERT")),
-        )
+        qs.annotate(is_divert=F("divert_tagged"))
         .prefetch_related("tags", _open_assignments_prefetch())
         .order_by(
             "grade_rank",
-            models.F("is_divert").desc(),
+            models.F("divert_tagged").desc(),
             models.F("target_response_at").asc(nulls_last=True),
             "received_at",
             "id",
@@ -314,7 +295,7 @@ def _briefing_warnings(
     warnings: list[dict] = []
     if incident.domestic_abuse:
         warnings.append({"level": "danger", "code": "DA", "text": "Domestic abuse incident"})
-    if any(t.tag == "DIVERT" for t in incident.tags.all()):
+    if incident.divert_tagged:
         warnings.append(
             {
                 "level": "warning",

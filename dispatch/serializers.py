@@ -4,6 +4,7 @@ from rest_framework import serializers
 from cad import clock
 from cad.models import Area, Grade, Incident
 from cad.serializers import IncidentSerializer
+from core.serializers import AwareDateTimeField, InputSerializer, QueryInput
 from dispatch import selectors
 from dispatch.models import (
     Assignment,
@@ -24,7 +25,7 @@ def _current(unit) -> Assignment | None:
     return found[0] if found else None
 
 
-class UnitInput(serializers.Serializer):
+class UnitInput(InputSerializer):
     call_sign = serializers.CharField(max_length=20)
     unit_type = serializers.ChoiceField(
         choices=UnitType.choices, required=False, default=UnitType.RESPONSE_CAR
@@ -40,6 +41,8 @@ class UnitInput(serializers.Serializer):
     officers = serializers.ListField(
         child=serializers.CharField(max_length=150), required=False, default=list, max_length=20
     )
+    # Take officers already crewing another unit off it (otherwise a 409 names that unit).
+    move = serializers.BooleanField(required=False, default=False)
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -80,7 +83,7 @@ class UnitSerializer(serializers.ModelSerializer):
         return current.pk if current else None
 
 
-class UnitStatusInput(serializers.Serializer):
+class UnitStatusInput(InputSerializer):
     status = serializers.ChoiceField(choices=UnitStatus.choices)
     incident = serializers.PrimaryKeyRelatedField(
         queryset=Incident.objects.all(), required=False, allow_null=True, default=None
@@ -88,17 +91,22 @@ class UnitStatusInput(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     latitude = serializers.FloatField(required=False, allow_null=True, default=None)
     longitude = serializers.FloatField(required=False, allow_null=True, default=None)
+    # The crew's device time, with its UTC offset: the status is dated by it (see
+    # dispatch.services.reported), the receipt time is kept beside it.
+    at = AwareDateTimeField(required=False, allow_null=True, default=None)
 
 
-class CrewInput(serializers.Serializer):
+class CrewInput(InputSerializer):
     officers = serializers.ListField(child=serializers.CharField(max_length=150), max_length=20)
+    # Take officers already crewing another unit off it (otherwise a 409 names that unit).
+    move = serializers.BooleanField(required=False, default=False)
 
 
-class ReleaseInput(serializers.Serializer):
+class ReleaseInput(InputSerializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class AssignInput(serializers.Serializer):
+class AssignInput(InputSerializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
 
 
@@ -124,12 +132,12 @@ class AssignmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class DivertInput(serializers.Serializer):
+class DivertInput(InputSerializer):
     to_incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
     reason = serializers.CharField(max_length=2000)
 
 
-class DivertReviewInput(serializers.Serializer):
+class DivertReviewInput(InputSerializer):
     decision = serializers.ChoiceField(choices=DivertDecision.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -209,12 +217,12 @@ class InspectorTaskSerializer(serializers.ModelSerializer):
         ]
 
 
-class ResolveInput(serializers.Serializer):
+class ResolveInput(InputSerializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class OutstandingQuery(serializers.Serializer):
+class OutstandingQuery(QueryInput):
     grade = serializers.ChoiceField(choices=Grade.choices, required=False)
     area = serializers.ChoiceField(choices=Area.choices, required=False)
     unresourced = serializers.BooleanField(required=False, default=False)

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -27,6 +26,7 @@ from cad.models import Area, Grade, Incident
 from cad.selectors import incident_get
 from core.exceptions import DomainError, Forbidden, NotFound, ValidationFailed
 from core.navigation import Screen, register_screen
+from core.pagination import MAX_PAGE_SIZE, keyset_page
 from core.permissions import RoleRequiredMixin
 from core.roles import (
     DISPATCH_DESKS,
@@ -88,7 +88,15 @@ class OutstandingRow:
     has_marker: bool
 
 
+def _page_size(request) -> int:
+    size = _int(request.GET.get("page_size")) or PAGE_SIZE
+    return min(max(size, 1), MAX_PAGE_SIZE)
+
+
 def outstanding_context(request) -> dict:
+    """The rows of one page of the outstanding list. Pages follow a keyset cursor (`?cursor=`),
+    so an incident reached or closed while the dispatcher reads never pushes another one out of
+    sight between two pages; a live refresh re-renders the same cursor's page."""
     grade = request.GET.get("grade") or None
     area = request.GET.get("area") or None
     unresourced = request.GET.get("unresourced") == "1"
@@ -98,7 +106,11 @@ def outstanding_context(request) -> dict:
     except ValidationFailed as exc:
         error, grade, area = exc.message, None, None
         qs = selectors.incidents_outstanding()
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = keyset_page(qs, cursor=request.GET.get("cursor"), size=_page_size(request))
+    except ValidationFailed as exc:
+        error = exc.message
+        page = keyset_page(qs, cursor=None, size=_page_size(request))
     now = timezone.now()
     leads = clock.due_soon_leads()
     rows = [
@@ -110,13 +122,14 @@ def outstanding_context(request) -> dict:
             waiting=_minutes(now - incident.received_at),
             has_marker=selectors.incident_has_marker(incident),
         )
-        for incident in page.object_list
+        for incident in page.items
     ]
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
     return {
         "rows": rows,
         "page": page,
+        "count": qs.count(),
         "filters": {"grade": grade or "", "area": area or "", "unresourced": unresourced},
         "grades": Grade.choices,
         "areas": Area.choices,
@@ -159,7 +172,7 @@ def actions_context(request, incident_id: int, error: str = "") -> dict:
     return {
         "incident": incident,
         "incident_url": incident_url(incident.pk),
-        "is_divert": "DIVERT" in incident.tag_names,
+        "is_divert": incident.divert_tagged,
         "has_marker": selectors.incident_has_marker(incident),
         "open_assignments": incident.open_assignments,
         "ended_assignments": [a for a in incident.all_assignments if not a.is_open],

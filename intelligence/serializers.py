@@ -2,10 +2,11 @@
 
 from rest_framework import serializers
 
+from core.serializers import InputSerializer
 from intelligence.models import CheckRequest, IntelRecordPerson, RecordKind, RiskLevel
 
 
-class PersonInput(serializers.Serializer):
+class PersonInput(InputSerializer):
     name = serializers.CharField(max_length=200)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     role = serializers.ChoiceField(
@@ -16,7 +17,7 @@ class PersonInput(serializers.Serializer):
     )
 
 
-class RecordInput(serializers.Serializer):
+class RecordInput(InputSerializer):
     kind = serializers.ChoiceField(choices=RecordKind.choices)
     summary = serializers.CharField(max_length=5000)
     occurred_at = serializers.DateTimeField()
@@ -64,7 +65,7 @@ class RecordSerializer(serializers.Serializer):
     created_at = serializers.CharField()
 
 
-class CheckInput(serializers.Serializer):
+class CheckInput(InputSerializer):
     phone = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -96,19 +97,19 @@ class CheckSerializer(serializers.Serializer):
     panel = serializers.DictField()
 
 
-class CheckRequestInput(serializers.Serializer):
+class CheckRequestInput(InputSerializer):
     incident = serializers.IntegerField(required=False, allow_null=True, default=None)
     subject = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     systems = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     reason = serializers.CharField(max_length=2000)
 
 
-class CompleteInput(serializers.Serializer):
+class CompleteInput(InputSerializer):
     outcome = serializers.ChoiceField(choices=CheckRequest.Outcome.choices)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class CancelInput(serializers.Serializer):
+class CancelInput(InputSerializer):
     reason = serializers.CharField(max_length=2000)
 
 

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from cad.models import GradePolicy
+from core.serializers import InputSerializer
 from monitoring import board
 from monitoring.models import Alert
 
@@ -49,7 +50,7 @@ class GradePolicySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GradePolicyInput(serializers.Serializer):
+class GradePolicyInput(InputSerializer):
     urban_target_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     rural_target_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     due_soon_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1)

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.utils import timezone
 from rest_framework import serializers
 
+from core.serializers import InputSerializer
 from reports.models import (
     MAX_REVIEW_TEXT,
     DivertFinding,
@@ -124,14 +125,14 @@ class ReportIndexItemSerializer(serializers.Serializer):
 # --- QA review -----------------------------------------------------------------------------------
 
 
-class FindingInput(serializers.Serializer):
+class FindingInput(InputSerializer):
     outcome = serializers.ChoiceField(choices=FindingOutcome.choices)
     notes = serializers.CharField(
         allow_blank=True, required=False, default="", max_length=MAX_REVIEW_TEXT
     )
 
 
-class UrgentInput(serializers.Serializer):
+class UrgentInput(InputSerializer):
     urgent = serializers.BooleanField()
     reason = serializers.CharField(max_length=MAX_REVIEW_TEXT)
 

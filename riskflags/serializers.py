@@ -4,6 +4,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from cad.models import Grade
+from core.serializers import InputSerializer
 from riskflags.models import (
     ContactMethod,
     ContactOutcome,
@@ -15,7 +16,7 @@ from riskflags.models import (
 from riskflags.selectors import marker_due
 
 
-class MarkerInput(serializers.Serializer):
+class MarkerInput(InputSerializer):
     address = serializers.CharField(max_length=300)
     phone = serializers.CharField(allow_blank=True, required=False, default="", max_length=60)
     phones = serializers.ListField(
@@ -45,7 +46,7 @@ class MarkerInput(serializers.Serializer):
     )
 
 
-class MarkerUpdateInput(serializers.Serializer):
+class MarkerUpdateInput(InputSerializer):
     phones = serializers.ListField(
         child=serializers.CharField(max_length=60), required=False, max_length=5
     )
@@ -58,7 +59,7 @@ class MarkerUpdateInput(serializers.Serializer):
     supervisor = serializers.CharField(max_length=150, required=False, allow_blank=True)
 
 
-class VictimContactInput(serializers.Serializer):
+class VictimContactInput(InputSerializer):
     purpose = serializers.ChoiceField(choices=ContactPurpose.choices)
     method = serializers.ChoiceField(choices=ContactMethod.choices)
     outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
@@ -66,11 +67,11 @@ class VictimContactInput(serializers.Serializer):
     contacted_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class WithdrawInput(serializers.Serializer):
+class WithdrawInput(InputSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class ExtendInput(serializers.Serializer):
+class ExtendInput(InputSerializer):
     expires_at = serializers.DateTimeField()
     reason = serializers.CharField(max_length=2000)
 

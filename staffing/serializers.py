@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from core.roles import Role
+from core.serializers import InputSerializer
 from staffing.models import Shift, ShiftRequirement, SignOn, StaffingMinimum
 
 
@@ -13,7 +14,7 @@ class StaffingMinimumSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MinimumInput(serializers.Serializer):
+class MinimumInput(InputSerializer):
     minimum = serializers.IntegerField(min_value=0)
 
 
@@ -31,7 +32,7 @@ class ShiftSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "starts_at", "ends_at", "requirements"]
 
 
-class ShiftInput(serializers.Serializer):
+class ShiftInput(InputSerializer):
     name = serializers.CharField(max_length=80)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -48,7 +49,7 @@ class SignOnSerializer(serializers.ModelSerializer):
         fields = ["id", "shift", "user", "role", "position", "signed_on_at", "signed_off_at"]
 
 
-class SignOnInput(serializers.Serializer):
+class SignOnInput(InputSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
     position = serializers.CharField(max_length=40)
     shift = serializers.IntegerField(required=False)

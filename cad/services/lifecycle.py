@@ -19,12 +19,20 @@ from core.validation import clean_choice, clean_text
 
 
 def incident_set_status(
-    *, actor, incident: Incident, status: str, now: datetime | None = None, reason: str = ""
+    *,
+    actor,
+    incident: Incident,
+    status: str,
+    now: datetime | None = None,
+    reason: str = "",
+    arrived_at: datetime | None = None,
 ) -> Incident:
     """Move an incident along its transition table as units move (dispatch calls this):
     RESOURCED when a unit is sent, AT_SCENE when the first arrives (the response clock stops),
     OPEN when the last unit leaves before arriving. The incident row is locked and `incident`
     is refreshed in place. Closing goes through `incident_close` (it needs a code and a note).
+    `arrived_at`: when the first unit arrived, if not `now` (a crew's status sent late with its
+    device time); the response clock stops then, and the change is recorded at `now`.
 
     Raises ValidationFailed (unknown status) and InvalidTransition (not in the table)."""
     now = now or timezone.now()
@@ -47,7 +55,7 @@ def incident_set_status(
         locked.status = status
         fields = ["status", "updated_at"]
         if status == IncidentStatus.AT_SCENE and locked.first_arrived_at is None:
-            locked.first_arrived_at = now
+            locked.first_arrived_at = arrived_at or now
             fields.append("first_arrived_at")
         locked.save(update_fields=fields)
         audit_record(

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cad import events
 from cad.exceptions import ValidationFailed
-from cad.models import Incident, IncidentLogEntry, IncidentTag
+from cad.models import DIVERT_TAG, Incident, IncidentLogEntry, IncidentTag
 from cad.signals import incident_changed
 from core.audit import audit_record
 from core.validation import clean_text
@@ -32,7 +32,8 @@ def incident_system_log(
 def incident_tag_add(
     *, actor, incident: Incident, tag: str, now: datetime | None = None
 ) -> IncidentTag:
-    """Tag an incident (e.g. DIVERT). Idempotent; tags are never removed.
+    """Tag an incident (e.g. DIVERT). Idempotent; tags are never removed. The DIVERT tag also
+    sets the incident's `divert_tagged` flag (the outstanding list sorts by it).
 
     Raises ValidationFailed for an empty or malformed tag."""
     now = now or timezone.now()
@@ -45,6 +46,9 @@ def incident_tag_add(
         tag_row, created = IncidentTag.objects.get_or_create(
             incident=incident, tag=tag, defaults={"added_at": now, "added_by": actor}
         )
+        if created and tag == DIVERT_TAG:
+            Incident.objects.filter(pk=incident.pk).update(divert_tagged=True)
+            incident.divert_tagged = True
         if created:
             audit_record(
                 actor=actor,

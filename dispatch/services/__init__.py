@@ -1,7 +1,8 @@
 """Every write for units, assignments, diverts, controller reviews and inspector tasks, one
-module per subject: `units` (adding, crews, status, assign, release), `diverts` (the divert and
-its review), `inspector` (replacement and escalation), `closing` (an incident closed in cad),
-`demo`; `steps` holds the building blocks they share.
+module per subject: `units` (adding, status, assign, release), `crews` (one unit per officer),
+`reported` (a status's device time), `diverts` (the divert and its review), `inspector`
+(replacement and escalation), `closing` (an incident closed in cad), `demo`; `steps` holds the
+building blocks they share.
 
 One function per action, one transaction each. Each validates, locks what it changes, writes the
 audit trail and the incident's system log, and schedules the live push after commit.
@@ -14,19 +15,19 @@ escalates against cad's. Open inspector tasks are taken with SKIP LOCKED from in
 assignment, so that path never waits on a task row.
 """
 
+from cad.models import DIVERT_TAG
 from dispatch.services.closing import incident_closing_check, on_incident_changed
+from dispatch.services.crews import unit_crew_set
 from dispatch.services.demo import DEMO_UNITS, units_demo_seed
 from dispatch.services.diverts import divert_review, unit_divert
 from dispatch.services.inspector import diverts_escalate, inspector_task_resolve
 from dispatch.services.steps import (
-    DIVERT_TAG,
     divert_escalate_minutes,
     divert_subject,
 )
 from dispatch.services.units import (
     unit_assign,
     unit_create,
-    unit_crew_set,
     unit_release,
     unit_set_status,
 )

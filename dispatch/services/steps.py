@@ -26,10 +26,10 @@ from dispatch.models import (
     UnitStatus,
     UnitStatusChange,
 )
+from dispatch.services.reported import Reported
 from monitoring.models import AlertKind
 from monitoring.services import alerts_settle, incident_subject
 
-DIVERT_TAG = "DIVERT"
 DIVERT_SUBJECT_PREFIX = "divert:"
 
 
@@ -76,33 +76,45 @@ def incident_has_unit(incident: Incident) -> bool:
 
 
 def unit_move(
-    *, actor, unit: Unit, to: str, now: datetime, incident: Incident | None = None, reason: str = ""
+    *,
+    actor,
+    unit: Unit,
+    to: str,
+    now: datetime,
+    incident: Incident | None = None,
+    reason: str = "",
+    reported: Reported | None = None,
 ) -> None:
-    """Change a locked unit's status along its transition table and record the history row."""
+    """Change a locked unit's status along its transition table and record the history row.
+    `reported` carries a crew's device time (the change is dated by it); without it the
+    change happened at `now`."""
     if not unit.can_transition(to):
         raise InvalidTransition(
             f"{unit.call_sign} cannot go from {unit.status} to {to}.", code="invalid_transition"
         )
+    reported = reported or Reported(received_at=now)
     UnitStatusChange.objects.create(
         unit=unit,
-        at=now,
+        at=reported.occurred_at,
+        received_at=reported.received_at,
+        device_at=reported.device_at,
         by=actor,
         from_status=unit.status,
         to_status=to,
         incident=incident,
         reason=reason[:300],
     )
-    unit.status, unit.status_changed_at = to, now
+    unit.status, unit.status_changed_at = to, reported.occurred_at
     unit.save(update_fields=["status", "status_changed_at", "updated_at"])
 
 
-def _assignment_open(*, actor, unit: Unit, incident: Incident, now: datetime) -> Assignment:
+def _assignment_open(*, actor, unit: Unit, incident: Incident, assigned_at: datetime) -> Assignment:
     """Create the unit's open assignment. The partial unique constraint is the last word: a
     second open assignment for a unit is refused by the database even if a lock was missed."""
     try:
         with transaction.atomic():
             return Assignment.objects.create(
-                unit=unit, incident=incident, assigned_at=now, assigned_by=actor
+                unit=unit, incident=incident, assigned_at=assigned_at, assigned_by=actor
             )
     except IntegrityError:
         raise Conflict(
@@ -111,11 +123,22 @@ def _assignment_open(*, actor, unit: Unit, incident: Incident, now: datetime) ->
 
 
 def commit_unit(
-    *, actor, unit: Unit, incident: Incident, now: datetime, unit_reason: str, incident_reason: str
+    *,
+    actor,
+    unit: Unit,
+    incident: Incident,
+    now: datetime,
+    unit_reason: str,
+    incident_reason: str,
+    reported: Reported | None = None,
 ) -> Assignment:
     """Send a locked unit to a locked incident: open its assignment, mark it ASSIGNED and, if
-    the incident was waiting, mark the incident RESOURCED. Shared by assign, divert, override."""
-    assignment = _assignment_open(actor=actor, unit=unit, incident=incident, now=now)
+    the incident was waiting, mark the incident RESOURCED. Shared by assign, divert, override.
+    `reported`: a unit committing itself by a status with a device time is assigned at it."""
+    reported = reported or Reported(received_at=now)
+    assignment = _assignment_open(
+        actor=actor, unit=unit, incident=incident, assigned_at=reported.occurred_at
+    )
     unit_move(
         actor=actor,
         unit=unit,
@@ -123,6 +146,7 @@ def commit_unit(
         now=now,
         incident=incident,
         reason=unit_reason,
+        reported=reported,
     )
     if incident.status == IncidentStatus.OPEN:
         incident_set_status(
@@ -248,9 +272,11 @@ def assign(
     now: datetime,
     how: str = "",
     skip_task_id: int | None = None,
+    reported: Reported | None = None,
 ) -> Assignment:
     """Commit a locked, available unit to a locked incident: the one path of `unit_assign`,
-    a status report naming an incident, and the inspector's replacement."""
+    a status report naming an incident (with its `reported` times) and the inspector's
+    replacement."""
     if not incident.is_open:
         raise Conflict(f"{incident.reference} is closed.", code="incident_closed")
     current = open_assignment_of(unit)
@@ -277,6 +303,7 @@ def assign(
         now=now,
         unit_reason=how or "assigned",
         incident_reason=f"{unit.call_sign} assigned",
+        reported=reported,
     )
     incident_system_log(
         incident=incident,

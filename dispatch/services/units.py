@@ -1,12 +1,11 @@
-"""Units: adding one, its crew, its status as the crew reports it, sending it to an incident
-and releasing it."""
+"""Units: adding one, its status as the crew reports it (`reported` checks a device time),
+sending it to an incident and releasing it. Crews are in `crews`."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -20,6 +19,8 @@ from core.validation import clean_choice as _choice
 from core.validation import clean_text as _text
 from dispatch import events
 from dispatch.models import Assignment, AssignmentStatus, Unit, UnitStatus, UnitType
+from dispatch.services.crews import officers_locked, one_unit_each
+from dispatch.services.reported import Reported, status_reported
 from dispatch.services.steps import (
     actor_name,
     assign,
@@ -83,17 +84,6 @@ def _position(latitude, longitude) -> tuple[float | None, float | None]:
     return latitude, longitude
 
 
-def _officers(usernames) -> list:
-    usernames = [str(u).strip() for u in usernames or () if str(u).strip()]
-    users = list(get_user_model().objects.filter(username__in=usernames, is_active=True))
-    missing = sorted(set(usernames) - {u.get_username() for u in users})
-    if missing:
-        raise ValidationFailed(
-            f"Unknown or inactive user(s): {', '.join(missing)}.", code="unknown_officer"
-        )
-    return users
-
-
 def _may_move_unit(actor, unit: Unit) -> None:
     if has_role(actor, *UNIT_DIRECTORS):
         return
@@ -118,22 +108,25 @@ def unit_create(
     latitude: float | None = None,
     longitude: float | None = None,
     officers=(),
+    move: bool = False,
     now: datetime | None = None,
 ) -> Unit:
     """Add a unit. It starts AVAILABLE (a new unit is on duty unless it is stood down), so
-    setting it AVAILABLE again is accepted and changes nothing.
+    setting it AVAILABLE again is accepted and changes nothing. `officers` (usernames) crew it;
+    one already crewing another unit is refused unless `move` (see `unit_crew_set`).
 
     Raises ValidationFailed on a bad call sign, type, capability or position, and Conflict
-    (`call_sign_taken`) when the call sign is in use."""
+    (`call_sign_taken` when the call sign is in use, `officer_on_another_unit`)."""
     now = now or timezone.now()
     call_sign = _call_sign(call_sign)
     _choice(unit_type, UnitType, "unit_type")
     capabilities = _capabilities(capabilities)
     latitude, longitude = _position(latitude, longitude)
     home_station = _text(home_station, "home_station", 120)
-    crew = _officers(officers)
     try:
         with transaction.atomic():
+            crew = officers_locked(officers)
+            one_unit_each(actor=actor, crew=crew, unit_id=None, move=move, now=now)
             unit = Unit.objects.create(
                 call_sign=call_sign,
                 unit_type=unit_type,
@@ -168,27 +161,6 @@ def unit_create(
     return unit
 
 
-def unit_crew_set(*, actor, unit: Unit, officers, now: datetime | None = None) -> Unit:
-    """Set the officers crewing a unit (they may update its status and are told of overrides).
-
-    Raises ValidationFailed (`unknown_officer`), NotFound."""
-    now = now or timezone.now()
-    crew = _officers(officers)
-    with transaction.atomic():
-        unit = lock_row(Unit, unit.pk)
-        unit.officers.set(crew)
-        audit_record(
-            actor=actor,
-            action="unit.crew_set",
-            obj=unit,
-            at=now,
-            summary=f"{unit.call_sign} crew: {', '.join(u.get_username() for u in crew) or 'none'}",
-            data={"officers": [u.get_username() for u in crew]},
-        )
-        events.publish_unit("crew", unit)
-    return unit
-
-
 # --- Status as the crew reports it ---------------------------------------------------------------
 
 
@@ -201,6 +173,7 @@ def unit_set_status(
     note: str = "",
     latitude: float | None = None,
     longitude: float | None = None,
+    at: datetime | None = None,
     now: datetime | None = None,
 ) -> Unit:
     """A unit reports its status (the crew, or the control room on its behalf).
@@ -212,11 +185,15 @@ def unit_set_status(
       self-deploys radios the control room, which assigns it), so a crew cannot open another
       incident's briefing or settle its breach alerts by naming it.
     - The first unit AT_SCENE stops the incident's response clock (`first_arrived_at`).
+    - `at`: the crew's device time (aware datetime). The status is dated by it (history row,
+      arrival, the response clock and figures); the receipt time `now` is kept beside it and
+      dates the log and audit entries. Rules and refusals: `dispatch.services.reported`.
     Repeating the current status changes nothing (a retried request is harmless).
 
     Raises Forbidden (`not_crew`; `not_assigned` when a crew names an incident the control
     room did not assign it), InvalidTransition, Conflict (`unit_committed` when the
-    incident given is not the unit's commitment: that is a divert) and ValidationFailed."""
+    incident given is not the unit's commitment: that is a divert) and ValidationFailed
+    (including the `device_time_*` codes)."""
     now = now or timezone.now()
     _choice(status, UnitStatus, "status")
     note = _text(note, "note", 300)
@@ -224,40 +201,64 @@ def unit_set_status(
     with transaction.atomic():
         unit = lock_row(Unit, unit.pk)
         _may_move_unit(actor, unit)
-        if latitude is not None:
-            unit.latitude, unit.longitude, unit.position_at = latitude, longitude, now
-            unit.save(update_fields=["latitude", "longitude", "position_at", "updated_at"])
         current = open_assignment_of(unit)
+        reported = status_reported(
+            at=at,
+            now=now,
+            unit=unit,
+            assignment=current,
+            incident=incident if current is None and status in PROGRESS else None,
+        )
+        if latitude is not None:
+            unit.latitude, unit.longitude = latitude, longitude
+            unit.position_at = reported.occurred_at
+            unit.save(update_fields=["latitude", "longitude", "position_at", "updated_at"])
         if status in (UnitStatus.AVAILABLE, UnitStatus.UNAVAILABLE):
-            _stand_down(actor=actor, unit=unit, status=status, current=current, note=note, now=now)
+            _stand_down(
+                actor=actor, unit=unit, status=status, current=current, note=note, reported=reported
+            )
             return unit
-        current = _commitment(actor=actor, unit=unit, current=current, incident=incident, now=now)
-        _progress(actor=actor, unit=unit, current=current, status=status, note=note, now=now)
+        current = _commitment(
+            actor=actor, unit=unit, current=current, incident=incident, reported=reported
+        )
+        _progress(
+            actor=actor, unit=unit, current=current, status=status, note=note, reported=reported
+        )
     return unit
 
 
 def _stand_down(
-    *, actor, unit: Unit, status: str, current: Assignment | None, note: str, now: datetime
+    *, actor, unit: Unit, status: str, current: Assignment | None, note: str, reported: Reported
 ) -> None:
     """AVAILABLE or UNAVAILABLE: end the commitment there is, then change the status."""
+    now = reported.received_at
     if current is not None:
         _release(actor=actor, unit=unit, assignment=current, reason=note, now=now)
     if unit.status == status:
         return
-    unit_move(actor=actor, unit=unit, to=status, now=now, reason=note)
+    unit_move(actor=actor, unit=unit, to=status, now=now, reason=note, reported=reported)
     audit_record(
         actor=actor,
         action="unit.status_changed",
         obj=unit,
         at=now,
-        summary=f"{unit.call_sign} {status}" + (f": {note}" if note else ""),
-        data={"status": status, "note": note},
+        summary=f"{unit.call_sign} {status}" + (f": {note}" if note else "") + reported.describe(),
+        data={"status": status, "note": note, **_times(reported)},
     )
     events.publish_unit("status", unit)
 
 
+def _times(reported: Reported) -> dict:
+    """The report's times for the audit trail."""
+    return {
+        "occurred_at": reported.occurred_at.isoformat(),
+        "received_at": reported.received_at.isoformat(),
+        "device_at": reported.device_at.isoformat() if reported.device_at else None,
+    }
+
+
 def _commitment(
-    *, actor, unit: Unit, current: Assignment | None, incident: Incident | None, now: datetime
+    *, actor, unit: Unit, current: Assignment | None, incident: Incident | None, reported: Reported
 ) -> Assignment:
     """The commitment a progress report is about: the unit's own, or (the control room naming
     an incident for a free unit) a new one. Naming another incident is a divert: refused."""
@@ -275,7 +276,12 @@ def _commitment(
             )
         target = lock_row(Incident, incident.pk)
         return assign(
-            actor=actor, unit=unit, incident=target, now=now, how="named in a status report"
+            actor=actor,
+            unit=unit,
+            incident=target,
+            now=reported.received_at,
+            how="named in a status report",
+            reported=reported,
         )
     if incident is not None and current.incident_id != incident.pk:
         raise Conflict(
@@ -287,9 +293,10 @@ def _commitment(
 
 
 def _progress(
-    *, actor, unit: Unit, current: Assignment, status: str, note: str, now: datetime
+    *, actor, unit: Unit, current: Assignment, status: str, note: str, reported: Reported
 ) -> None:
-    """Move a commitment forward (never back); the first arrival stops the incident's clock."""
+    """Move a commitment forward (never back); the first arrival stops the incident's clock
+    at the time the unit arrived (its device time when it sent one)."""
     if PROGRESS[status] < PROGRESS[UnitStatus(unit.status)]:
         raise InvalidTransition(
             f"{unit.call_sign} is already {unit.status}; it cannot go back to {status}.",
@@ -297,19 +304,27 @@ def _progress(
         )
     if status == unit.status:
         return
+    now, occurred = reported.received_at, reported.occurred_at
     target = lock_row(Incident, current.incident_id)
     current.status = status
     fields = ["status"]
     if status == UnitStatus.AT_SCENE:
-        current.arrived_at = now
+        current.arrived_at = occurred
         fields.append("arrived_at")
     current.save(update_fields=fields)
-    unit_move(actor=actor, unit=unit, to=status, now=now, incident=target, reason=note)
-    label = UnitStatus(status).label.lower()
-    incident_system_log(
-        incident=target,
+    unit_move(
+        actor=actor,
+        unit=unit,
+        to=status,
         now=now,
-        text=f"{unit.call_sign} {label}" + (f": {note}" if note else "") + ".",
+        incident=target,
+        reason=note,
+        reported=reported,
+    )
+    label = UnitStatus(status).label.lower()
+    said = f": {note}" if note else ""
+    incident_system_log(
+        incident=target, now=now, text=f"{unit.call_sign} {label}{said}{reported.describe()}."
     )
     if status == UnitStatus.AT_SCENE:
         if target.status in (IncidentStatus.OPEN, IncidentStatus.RESOURCED):
@@ -318,7 +333,8 @@ def _progress(
                 incident=target,
                 status=IncidentStatus.AT_SCENE,
                 now=now,
-                reason=f"{unit.call_sign} at scene",
+                arrived_at=occurred,
+                reason=f"{unit.call_sign} at scene{reported.describe()}",
             )
         divert_unresourced_settle(incident=target, now=now, reason=f"{unit.call_sign} at scene")
     audit_record(
@@ -326,8 +342,14 @@ def _progress(
         action="unit.status_changed",
         obj=target,
         at=now,
-        summary=f"{unit.call_sign} {status}" + (f": {note}" if note else ""),
-        data={"unit": unit.pk, "status": status, "assignment": current.pk, "note": note},
+        summary=f"{unit.call_sign} {status}{said}{reported.describe()}",
+        data={
+            "unit": unit.pk,
+            "status": status,
+            "assignment": current.pk,
+            "note": note,
+            **_times(reported),
+        },
     )
     events.publish_unit("status", unit, incident=target.pk)
 

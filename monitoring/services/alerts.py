@@ -167,9 +167,11 @@ def _settle(qs, *, reason: str, now: datetime, incident=None) -> int:
         .select_for_update(of=("self",))
     )
     for alert in alerts:
+        # Never settled before it was raised: an arrival reported late with its device time
+        # settles alerts raised in between at the time they were raised at the earliest.
         alert.status, alert.settled_at, alert.settled_reason = (
             AlertStatus.SETTLED,
-            now,
+            max(now, alert.raised_at),
             reason[:200],
         )
         alert.save(update_fields=["status", "settled_at", "settled_reason"])

@@ -192,11 +192,19 @@ def on_incident_changed(sender, incident, actor=None, changes=None, **kwargs):
     # settles, nor miss the new state's thresholds.
     cursor_hold()
     if new_status == IncidentStatus.AT_SCENE:
+        arrived_at = incident.first_arrived_at or timezone.now()
+        # A status sent late with its device time can arrive after an alert whose threshold
+        # the unit had in fact beaten: say so on those, so nobody reads them as real breaches.
         alerts_settle_incident(
             incident=incident,
-            reason="unit at scene",
-            now=incident.first_arrived_at or timezone.now(),
+            kinds=RESPONSE_TIME_KINDS,
+            keep_ids=Alert.objects.filter(
+                incident=incident, threshold_at__lte=arrived_at
+            ).values_list("pk", flat=True),
+            reason="unit was at scene before this threshold (its status was reported late)",
+            now=arrived_at,
         )
+        alerts_settle_incident(incident=incident, reason="unit at scene", now=arrived_at)
     elif new_status == IncidentStatus.CLOSED:
         alerts_settle_incident(
             incident=incident, reason="incident closed", now=incident.closed_at or timezone.now()

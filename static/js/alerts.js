@@ -80,19 +80,34 @@ async function loadRoles() {
 // every re-sync it shows what is open now (pushes only add to that).
 const dismissed = new Set();
 let baselined = false; // no sound for what was already open when the page loaded
-async function loadOpenAlerts({ initial = false } = {}) {
-  let body;
-  try {
-    const response = await fetch("/api/v1/alerts/?status=OPEN&page_size=500", {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    });
-    if (!response.ok) return; // not an alert role, or the server is away: pushes still work
-    body = await response.json();
-  } catch {
-    return;
+// Every open alert, following the list's cursor (`next`) page by page: the cursor keeps its
+// place while alerts are raised or settled, so none is skipped. Null when the list cannot be read.
+const MAX_ALERT_PAGES = 20;
+async function fetchOpenAlerts() {
+  const rows = [];
+  let url = "/api/v1/alerts/?status=OPEN&page_size=500";
+  for (let n = 0; url && n < MAX_ALERT_PAGES; n++) {
+    try {
+      const response = await fetch(url, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok) return null; // not an alert role, or the server is away
+      const body = await response.json();
+      if (Array.isArray(body)) return body;
+      rows.push(...(body.results || []));
+      url = body.next;
+    } catch {
+      return null;
+    }
   }
-  const open = (Array.isArray(body) ? body : body.results || []).filter(forMe);
+  return rows;
+}
+
+async function loadOpenAlerts({ initial = false } = {}) {
+  const rows = await fetchOpenAlerts();
+  if (rows === null) return; // pushes still work
+  const open = rows.filter(forMe);
   open.sort((a, b) => String(a.raised_at).localeCompare(String(b.raised_at)));
   const fresh = open.filter((a) => !shown.has(a.id) && !dismissed.has(a.id));
   shown.clear();
@@ -172,7 +187,8 @@ function watchLiveState() {
   const status = document.getElementById("live-status");
   const warning = document.getElementById("board-reconnecting");
   if (!status || !warning) return;
-  const sync = () => { warning.hidden = status.dataset.state === "open"; };
+  // "closed" is not a reconnect: the page says "log in again" instead (live.js).
+  const sync = () => { warning.hidden = ["open", "closed"].includes(status.dataset.state); };
   new MutationObserver(sync).observe(status, { attributes: true, attributeFilter: ["data-state"] });
   sync();
 }

@@ -4,6 +4,11 @@
 // does not answer a ping within PONG_TIMEOUT_MS is half-open: it is closed and reconnected, so
 // the status never shows LIVE on a dead link.
 //
+// The server closes a socket with 4401 (not logged in: logged out, deactivated) or 4403 (no
+// control-room role) after accepting it, so the page can read the code: it then stops
+// reconnecting and asks the person to log in again. 4000 means the account's roles changed:
+// reconnect at once to be given the new ones.
+//
 // Pages listen for DOM events on `document`:
 //   "cad:live"   detail = the message ({type, ...})   -> update in place or refetch
 //   "cad:resync" detail = {reason}                    -> refetch everything the page shows
@@ -18,6 +23,10 @@ let timer = null;
 let pongTimer = null;
 const PING_EVERY_MS = 25000;
 const PONG_TIMEOUT_MS = 10000;
+const CLOSE_ACCOUNT_CHANGED = 4000;
+const CLOSE_UNAUTHENTICATED = 4401;
+const CLOSE_FORBIDDEN = 4403;
+let stopped = false;
 
 function setState(state, text) {
   const el = statusEl();
@@ -35,8 +44,29 @@ function dispatch(name, detail) {
   document.dispatchEvent(new CustomEvent(name, { detail }));
 }
 
+function showLogInAgain(code) {
+  stopped = true;
+  setState("closed", "LOGGED OUT");
+  if (document.getElementById("live-login")) return;
+  const login = statusEl()?.dataset.loginUrl || "/login/";
+  const next = encodeURIComponent(location.pathname + location.search);
+  const banner = document.createElement("div");
+  banner.id = "live-login";
+  banner.className = "banner danger live-login";
+  banner.setAttribute("role", "alert");
+  const why = code === CLOSE_FORBIDDEN
+    ? "Your account no longer has a control-room role, so this screen gets no live updates."
+    : "You are logged out (or your account was changed), so this screen gets no live updates.";
+  banner.append(`${why} `);
+  const link = document.createElement("a");
+  link.href = `${login}?next=${next}`;
+  link.textContent = "Log in again";
+  banner.append(link, ".");
+  document.querySelector("header")?.after(banner);
+}
+
 function connect() {
-  if (!statusEl()) return; // not logged in: no live socket
+  if (!statusEl() || stopped) return; // not logged in: no live socket
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   socket = new WebSocket(`${scheme}://${location.host}/ws/live/`);
   setState(everOpened ? "reconnecting" : "connecting", everOpened ? "RECONNECTING…" : "CONNECTING…");
@@ -62,11 +92,12 @@ function connect() {
     pongTimer = null;
     if (socket !== current) return; // an abandoned half-open socket closing late
     socket = null;
-    if (event.code === 4401 || event.code === 4403) {
-      setState("closed", "NO LIVE (login)");
+    if (event.code === CLOSE_UNAUTHENTICATED || event.code === CLOSE_FORBIDDEN) {
+      clearTimeout(timer);
+      showLogInAgain(event.code);
       return;
     }
-    const wait = backoffMs(attempt++);
+    const wait = event.code === CLOSE_ACCOUNT_CHANGED ? 0 : backoffMs(attempt++);
     setState("reconnecting", `RECONNECTING in ${Math.ceil(wait / 1000)}s`);
     clearTimeout(timer);
     timer = setTimeout(connect, wait);

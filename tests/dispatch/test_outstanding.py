@@ -161,13 +161,18 @@ def test_bad_filters_are_a_400(api):
     assert r.status_code == 400
 
 
-def test_the_list_is_paginated(api):
+def test_the_list_is_paginated_by_cursor_and_counts_only_on_request(api):
     for _ in range(3):
         f.incident()
+    client = api("DISPATCHER")
 
-    body = api("DISPATCHER").get("/api/v1/incidents/outstanding/?page_size=2").json()
+    first = client.get("/api/v1/incidents/outstanding/?page_size=2").json()
+    counted = client.get("/api/v1/incidents/outstanding/?page_size=2&count=true").json()
+    second = client.get(first["next"]).json()
 
-    assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
+    assert "count" not in first and counted["count"] == 3
+    assert len(first["results"]) == 2 and first["previous"] is None and "cursor=" in first["next"]
+    assert len(second["results"]) == 1 and second["next"] is None and second["previous"]
 
 
 def _queries_for_page(client) -> int:

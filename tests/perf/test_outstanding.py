@@ -52,6 +52,8 @@ def _seed(now):
     IncidentTag.objects.bulk_create(
         [IncidentTag(incident=i, tag="DIVERT", added_at=now) for i in created[::13]]
     )
+    # The tag service keeps this flag; a bulk insert sets it itself.
+    Incident.objects.filter(pk__in=[i.pk for i in created[::13]]).update(divert_tagged=True)
     Unit.objects.bulk_create(
         [
             Unit(

@@ -1,0 +1,59 @@
+"""Shapes shared by every app's API input.
+
+`InputSerializer` is the base of every serializer that reads a request body: a field it does
+not know is a 400 (`unknown_field`), never silently dropped. A misspelt `at` or `reason` that
+passed unnoticed would leave the sender believing it was recorded. `core.api.parse_input`, the
+one way views read a body, refuses any other serializer.
+
+`QueryInput` is the base for query-string serializers: query strings also carry the
+paginator's `cursor`/`page_size`/`count` and whatever a browser or proxy adds, so unknown
+parameters there are left alone.
+"""
+
+from collections.abc import Mapping
+
+from django.utils import timezone
+from rest_framework import serializers
+
+UNKNOWN_FIELD = "unknown_field"
+
+
+class InputSerializer(serializers.Serializer):
+    """A request body: unknown fields are refused before any field is validated."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(str(key) for key in data if key not in writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            serializers.ErrorDetail(
+                                f"Unknown field '{name}'. Known fields: "
+                                f"{', '.join(sorted(writable)) or 'none'}.",
+                                code=UNKNOWN_FIELD,
+                            )
+                        ]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class QueryInput(serializers.Serializer):
+    """A query string: only the parameters it declares are read; others are ignored."""
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time that must carry its UTC offset (`...+01:00` or `...Z`): a time
+    without one is ambiguous (the autumn 01:xx hour happens twice in Europe/London)."""
+
+    default_error_messages = {
+        "naive": "Give the time with its UTC offset, e.g. 2026-11-28T14:03:10+00:00.",
+    }
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
