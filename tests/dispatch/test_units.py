@@ -192,6 +192,23 @@ def test_an_officer_cannot_send_their_unit_to_an_incident_the_control_room_did_n
     assert r.status_code == 200
 
 
+@pytest.mark.parametrize("role", ["SUPPORT_OPERATOR", "QA_REVIEWER", "DISPATCHER"])
+def test_only_officers_are_put_on_a_units_crew(api, role):
+    desk = staff(role)
+    unit = f.unit()
+
+    r = api("DISPATCHER").post(
+        f"/api/v1/units/{unit.pk}/crew/", {"officers": [desk.username]}, format="json"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        f.unit(officers=[desk.username])
+
+    assert r.status_code == 400
+    assert r.json()["code"] == "not_an_officer"
+    assert refused.value.code == "not_an_officer"
+    assert not unit.officers.exists()
+
+
 # --- API --------------------------------------------------------------------------------------
 
 
