@@ -21,6 +21,7 @@ from cad.serializers import (
     ClosingCodeSerializer,
     ContactInput,
     ContactSerializer,
+    DaAnswersInput,
     DecisionInput,
     DomesticAbuseInput,
     GradeInput,
@@ -32,10 +33,13 @@ from cad.serializers import (
     LogEntrySerializer,
     LogInput,
     OpeningCodeSerializer,
+    ThriveInput,
+    ThriveViewSerializer,
 )
 from core.api import parse_input
 from core.permissions import HasRole
 from core.roles import (
+    CALL_ASSESSORS,
     CALL_TAKERS,
     CLOSERS,
     DETAILS_EDITORS,
@@ -259,6 +263,44 @@ class IncidentDomesticAbuseView(APIView):
             actor=request.user, incident=selectors.incident_get(pk), **data
         )
         return _incident(request, pk)
+
+
+class IncidentDaAnswersView(APIView):
+    """Record the handler's answers to the DA questions; the incident is reassessed with them
+    (answers confirming DA hold it at PRIORITY, or IMMEDIATE with the person there now)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = CALL_ASSESSORS
+
+    @extend_schema(request=DaAnswersInput, responses={200: IncidentSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        data = parse_input(DaAnswersInput, request.data)
+        services.incident_da_answers_record(
+            actor=request.user, incident=selectors.incident_get(pk), **data
+        )
+        return _incident(pk)
+
+
+class IncidentThriveView(APIView):
+    """GET the incident's THRIVE (current, the engine's suggestion, every version); PUT records
+    a new version: the suggestion as it stands is CONFIRMED, anything else EDITED. Officers read
+    THRIVE in their briefing."""
+
+    permission_classes = [HasRole]
+    allowed_roles = INCIDENT_READERS
+    write_roles = CALL_ASSESSORS
+
+    @extend_schema(responses={200: ThriveViewSerializer, 404: ERRORS[404]})
+    def get(self, request, pk: int):
+        return Response(selectors.thrive_view(selectors.incident_get(pk)))
+
+    @extend_schema(request=ThriveInput, responses={200: ThriveViewSerializer, **ERRORS})
+    def put(self, request, pk: int):
+        data = parse_input(ThriveInput, request.data)
+        services.incident_thrive_record(
+            actor=request.user, incident=selectors.incident_get(pk), panel=data
+        )
+        return Response(selectors.thrive_view(selectors.incident_get(pk)))
 
 
 class IncidentTimelineView(APIView):

@@ -18,6 +18,14 @@ urlpatterns = [
         name="api-incident-domestic-abuse",
     ),
     path(
+        "incidents/<int:pk>/da-answers/",
+        api.IncidentDaAnswersView.as_view(),
+        name="api-incident-da-answers",
+    ),
+    path(
+        "incidents/<int:pk>/thrive/", api.IncidentThriveView.as_view(), name="api-incident-thrive"
+    ),
+    path(
         "incidents/<int:pk>/timeline/",
         api.IncidentTimelineView.as_view(),
         name="api-incident-timeline",

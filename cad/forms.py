@@ -5,8 +5,20 @@ import uuid
 
 from django import forms
 
-from cad.models import Area, Channel, Grade, IncidentStatus
+from cad.grading.questions import QUESTIONS
+from cad.models import (
+    THRIVE_HEADINGS,
+    THRIVE_LEVELLED,
+    Area,
+    Channel,
+    Grade,
+    IncidentStatus,
+    ThriveLevel,
+)
 from cad.selectors import closing_codes, opening_codes
+
+# y / n / u: the keys the call-taking screen answers with.
+DA_ANSWER_CHOICES = [("yes", "Y"), ("no", "N"), ("unknown", "U")]
 
 
 def split_names(text: str) -> list[str]:
@@ -18,7 +30,74 @@ def _opening_choices():
     return [("", "— choose —")] + [(c.code, c.label) for c in opening_codes()]
 
 
-class CallForm(forms.Form):
+class DaAnswerFields:
+    """The DA questions as fields `da_<code>` (yes / no / unknown, each optional)."""
+
+    def add_da_fields(self) -> None:
+        for code, text in QUESTIONS:
+            self.fields[f"da_{code}"] = forms.ChoiceField(
+                required=False, choices=DA_ANSWER_CHOICES, widget=forms.RadioSelect, label=text
+            )
+
+    def da_rows(self) -> list[tuple[str, str, forms.BoundField]]:
+        return [(code, text, self[f"da_{code}"]) for code, text in QUESTIONS]
+
+    def pop_da_answers(self, data: dict) -> dict[str, str]:
+        """The answers given, taken out of `data` (the cleaned data being turned into kwargs)."""
+        answers = {code: data.pop(f"da_{code}", "") for code, _ in QUESTIONS}
+        return {code: answer for code, answer in answers.items() if answer}
+
+
+class ThriveFields:
+    """THRIVE as fields: `thrive_<heading>` (text) and `thrive_<heading>_level`."""
+
+    def add_thrive_fields(self, *, required: bool) -> None:
+        for heading, label in THRIVE_HEADINGS:
+            self.fields[f"thrive_{heading}"] = forms.CharField(
+                required=required,
+                max_length=2000,
+                label=label,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            if heading in THRIVE_LEVELLED:
+                self.fields[f"thrive_{heading}_level"] = forms.ChoiceField(
+                    required=False,
+                    choices=[("", "level")] + ThriveLevel.choices,
+                    label=f"{label} level",
+                )
+
+    def thrive_rows(self) -> list[tuple]:
+        """(heading, label, text field, level field or None) for the template."""
+        return [
+            (
+                heading,
+                label,
+                self[f"thrive_{heading}"],
+                self[f"thrive_{heading}_level"] if heading in THRIVE_LEVELLED else None,
+            )
+            for heading, label in THRIVE_HEADINGS
+        ]
+
+    def pop_thrive(self, data: dict, headings=None) -> dict[str, dict[str, str]]:
+        """The panel for `headings` (default all), taken out of `data`; the rest is dropped."""
+        panel = {}
+        for heading, _ in THRIVE_HEADINGS:
+            text = data.pop(f"thrive_{heading}", "")
+            level = data.pop(f"thrive_{heading}_level", "")
+            if headings is None or heading in headings:
+                panel[heading] = {"text": text}
+                if heading in THRIVE_LEVELLED:
+                    panel[heading]["level"] = level
+        return panel
+
+    def thrive_initial(self, panel: dict) -> None:
+        for heading, value in panel.items():
+            self.initial[f"thrive_{heading}"] = value.get("text", "")
+            if heading in THRIVE_LEVELLED:
+                self.initial[f"thrive_{heading}_level"] = value.get("level", "")
+
+
+class CallForm(DaAnswerFields, ThriveFields, forms.Form):
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.EMERGENCY)
     silent = forms.BooleanField(required=False, label="Silent / abandoned call")
     caller_phone = forms.CharField(required=False, max_length=60, label="Number")
@@ -41,10 +120,19 @@ class CallForm(forms.Form):
     )
     confirm_grade = forms.BooleanField(required=False, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(max_length=80, widget=forms.HiddenInput)
+    thrive_confirmed = forms.BooleanField(
+        required=False,
+        label="THRIVE confirmed",
+        widget=forms.CheckboxInput(attrs={"accesskey": "t"}),
+    )
+    # The THRIVE headings the handler edited (comma-separated): the rest follow the engine.
+    thrive_touched = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["opening_code"].choices = _opening_choices()
+        self.add_da_fields()
+        self.add_thrive_fields(required=False)
         keys = {"caller_phone": "p", "address": "a", "narrative": "n", "caller_name": "c"}
         for name, key in keys.items():
             self.fields[name].widget.attrs["accesskey"] = key
@@ -59,10 +147,16 @@ class CallForm(forms.Form):
         data["domestic_abuse"] = data["domestic_abuse"] if touched else None
         data["named_people"] = split_names(data["named_people"])
         data["opening_code"] = data["opening_code"] or None
+        data["da_answers"] = self.pop_da_answers(data)
+        touched = {h for h in data.pop("thrive_touched").split(",") if h}
+        confirmed = data.pop("thrive_confirmed") or bool(touched)
+        panel = self.pop_thrive(data, headings=touched)
+        # Headings not edited are the engine's suggestion at save time, confirmed or not.
+        data["thrive"] = panel if confirmed else None
         return data
 
 
-class AssessForm(forms.Form):
+class AssessForm(DaAnswerFields, forms.Form):
     """What the live assessment reads from the call form (everything else is ignored)."""
 
     channel = forms.ChoiceField(choices=Channel.choices, required=False)
@@ -73,10 +167,15 @@ class AssessForm(forms.Form):
     narrative = forms.CharField(required=False, max_length=20000, strip=False)
     named_people = forms.CharField(required=False, max_length=2000)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_da_fields()
+
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
         data["channel"] = data["channel"] or Channel.EMERGENCY
         data["named_people"] = split_names(data["named_people"])
+        data["da_answers"] = self.pop_da_answers(data)
         return data
 
 
@@ -133,6 +232,32 @@ class DetailsForm(forms.Form):
         data = dict(self.cleaned_data)
         data["named_people"] = split_names(data["named_people"])
         return data
+
+
+class ThriveForm(ThriveFields, forms.Form):
+    """THRIVE on the incident page: every heading."""
+
+    def __init__(self, *args, panel: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_thrive_fields(required=True)
+        if panel:
+            self.thrive_initial(panel)
+
+    def service_kwargs(self) -> dict:
+        return {"panel": self.pop_thrive(dict(self.cleaned_data))}
+
+
+class DaAnswersForm(DaAnswerFields, forms.Form):
+    """The DA questions on the incident page."""
+
+    def __init__(self, *args, answers: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_da_fields()
+        for code, answer in (answers or {}).items():
+            self.initial[f"da_{code}"] = answer
+
+    def service_kwargs(self) -> dict:
+        return {"da_answers": self.pop_da_answers(dict(self.cleaned_data))}
 
 
 class DecisionForm(forms.Form):

@@ -1,4 +1,7 @@
-"""Incidents, contacts, the incident log, grading reference data and downgrade requests."""
+"""Incidents, contacts, the incident log, grading reference data, downgrade requests and
+THRIVE."""
+
+from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
@@ -210,6 +213,9 @@ class Incident(models.Model):
     # may only remove it with a written reason (kept here and in the audit trail).
     domestic_abuse = models.BooleanField(default=False)
     domestic_abuse_removed_reason = models.TextField(blank=True)
+    # The handler's answers to the DA questions, {code: "yes" | "no" | "unknown"} with codes
+    # from `cad.grading.questions.QUESTIONS`; changed only through `incident_da_answers_record`.
+    da_answers = models.JSONField(default=dict, blank=True)
     grade = models.CharField(max_length=12, choices=Grade.choices)
     recommended_grade = models.CharField(max_length=12, choices=Grade.choices)
     minimum_grade = models.CharField(max_length=12, choices=Grade.choices)
@@ -274,6 +280,12 @@ class Incident(models.Model):
     @property
     def tag_names(self) -> list[str]:
         return sorted(t.tag for t in self.tags.all())
+
+    @property
+    def thrive_current(self) -> ThriveAssessment | None:
+        """The current THRIVE (the highest version; prefetched by the incident selectors)."""
+        versions = list(self.thrive_assessments.all())
+        return max(versions, key=lambda v: v.version) if versions else None
 
 
 class IncidentTag(models.Model):
@@ -380,3 +392,100 @@ class GradeChange(models.Model):
 
     def __str__(self):
         return f"{self.incident_id}: {self.from_grade or '-'} -> {self.to_grade}"
+
+
+# THRIVE's headings in order, and the ones that carry a level as well as a text.
+THRIVE_HEADINGS: tuple[tuple[str, str], ...] = (
+    ("threat", "Threat"),
+    ("harm", "Harm"),
+    ("risk", "Risk"),
+    ("investigation", "Investigation"),
+    ("vulnerability", "Vulnerability"),
+    ("engagement", "Engagement"),
+)
+THRIVE_LEVELLED = ("threat", "harm", "risk", "vulnerability")
+
+
+class ThriveLevel(models.TextChoices):
+    """The level a THRIVE heading is judged at, where a level fits (threat, harm, risk,
+    vulnerability)."""
+
+    HIGH = "HIGH", "High"
+    MEDIUM = "MEDIUM", "Medium"
+    LOW = "LOW", "Low"
+
+
+class ThriveAssessment(models.Model):
+    """One version of an incident's THRIVE (Threat, Harm, Risk, Investigation, Vulnerability,
+    Engagement: the national call-assessment model). Append-only: a change is a new version and
+    the highest version is the current one, so the history is the rows themselves. The engine's
+    suggestion is recorded by the system (SUGGESTED); a person confirms it as it stands
+    (CONFIRMED) or in their own words (EDITED)."""
+
+    class Status(models.TextChoices):
+        SUGGESTED = "SUGGESTED", "Suggested by the system"
+        CONFIRMED = "CONFIRMED", "Suggestion confirmed by a person"
+        EDITED = "EDITED", "Edited by a person"
+
+    HEADINGS = tuple(heading for heading, _ in THRIVE_HEADINGS)
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="thrive_assessments"
+    )
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    threat = models.TextField()
+    threat_level = models.CharField(max_length=6, choices=ThriveLevel.choices, blank=True)
+    harm = models.TextField()
+    harm_level = models.CharField(max_length=6, choices=ThriveLevel.choices, blank=True)
+    risk = models.TextField()
+    risk_level = models.CharField(max_length=6, choices=ThriveLevel.choices, blank=True)
+    investigation = models.TextField()
+    vulnerability = models.TextField()
+    vulnerability_level = models.CharField(max_length=6, choices=ThriveLevel.choices, blank=True)
+    engagement = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["incident", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "version"], name="cad_thrive_one_row_per_version"
+            ),
+            # The system suggests; only a person confirms or edits.
+            models.CheckConstraint(
+                condition=Q(status="SUGGESTED", recorded_by__isnull=True)
+                | (~Q(status="SUGGESTED") & Q(recorded_by__isnull=False)),
+                name="cad_thrive_suggested_by_system_confirmed_by_a_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.incident_id} THRIVE v{self.version} ({self.status})"
+
+    def as_panel(self) -> dict[str, dict[str, str]]:
+        """{heading: {"text", "level"}} (`level` on the levelled headings only)."""
+        return {
+            heading: {"text": getattr(self, heading)}
+            | ({"level": getattr(self, f"{heading}_level")} if heading in THRIVE_LEVELLED else {})
+            for heading in self.HEADINGS
+        }
+
+    def as_dict(self) -> dict:
+        return {
+            "version": self.version,
+            "status": self.status,
+            "recorded_by": self.recorded_by.get_username() if self.recorded_by_id else "system",
+            "recorded_at": self.recorded_at.isoformat(),
+            **self.as_panel(),
+        }
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """(heading, label, text, level) for each heading, in THRIVE order."""
+        return [
+            (heading, label, getattr(self, heading), getattr(self, f"{heading}_level", ""))
+            for heading, label in THRIVE_HEADINGS
+        ]

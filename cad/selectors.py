@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from cad import clock
 from cad import context as call_context
 from cad.exceptions import NotFound, ValidationFailed
+from cad.grading.thrive import thrive_suggest
 from cad.models import (
     Area,
     Channel,
@@ -19,6 +20,7 @@ from cad.models import (
     IncidentLogEntry,
     IncidentStatus,
     OpeningCode,
+    ThriveAssessment,
 )
 from cad.normalise import normalise_phone
 from core.audit import audit_trail
@@ -52,6 +54,10 @@ def incident_detail_queryset() -> QuerySet[Incident]:
         Prefetch(
             "grade_requests",
             queryset=GradeRequest.objects.select_related("requested_by", "decided_by"),
+        ),
+        Prefetch(
+            "thrive_assessments",
+            queryset=ThriveAssessment.objects.select_related("recorded_by"),
         ),
     )
 
@@ -185,6 +191,18 @@ def incident_page(incident_id: int, *, reader: call_context.Reader | None) -> di
             (r for r in incident.grade_requests.all() if r.status == GradeRequest.Status.PENDING),
             None,
         ),
+    }
+
+
+def thrive_view(incident: Incident) -> dict:
+    """An incident's THRIVE: `{"current": version | None, "suggested": panel, "history":
+    [version, oldest first]}`, each version as `ThriveAssessment.as_dict()` and the suggestion
+    the engine's reading of the incident's current assessment (`cad.grading.thrive`)."""
+    history = sorted(incident.thrive_assessments.all(), key=lambda v: v.version)
+    return {
+        "current": history[-1].as_dict() if history else None,
+        "suggested": thrive_suggest(incident.assessment or {}),
+        "history": [version.as_dict() for version in history],
     }
 
 

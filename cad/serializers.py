@@ -1,5 +1,6 @@
 """Shapes of the cad API (shape only: rules live in services)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cad import context as call_context
@@ -14,6 +15,7 @@ from cad.models import (
     Incident,
     IncidentLogEntry,
     OpeningCode,
+    ThriveAssessment,
 )
 from core.audit import actor_name
 from core.models import AuditEvent
@@ -39,6 +41,79 @@ def _text(max_length: int, **kwargs) -> serializers.CharField:
     )
 
 
+DA_ANSWERS = ["yes", "no", "unknown"]
+DA_ANSWERS_HELP = (
+    "The handler's answers to the DA questions: {code: yes|no|unknown}, codes from "
+    "da_questions.questions (connection, present, violence, order, afraid)."
+)
+
+
+class ThriveHeadingSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    level = serializers.CharField(
+        required=False,
+        help_text="HIGH, MEDIUM, LOW or empty: only on threat, harm, risk and vulnerability.",
+    )
+
+
+class ThriveHeadingInput(InputSerializer):
+    text = serializers.CharField(allow_blank=True, max_length=2000)
+    level = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=10,
+        help_text="HIGH, MEDIUM or LOW; only on threat, harm, risk and vulnerability.",
+    )
+
+
+class ThriveInput(InputSerializer):
+    """THRIVE: every heading, each with a text and (where it fits) a level."""
+
+    threat = ThriveHeadingInput()
+    harm = ThriveHeadingInput()
+    risk = ThriveHeadingInput()
+    investigation = ThriveHeadingInput()
+    vulnerability = ThriveHeadingInput()
+    engagement = ThriveHeadingInput()
+
+
+class ThrivePanelSerializer(serializers.Serializer):
+    threat = ThriveHeadingSerializer()
+    harm = ThriveHeadingSerializer()
+    risk = ThriveHeadingSerializer()
+    investigation = ThriveHeadingSerializer()
+    vulnerability = ThriveHeadingSerializer()
+    engagement = ThriveHeadingSerializer()
+
+
+class ThriveSerializer(ThrivePanelSerializer):
+    """One version of an incident's THRIVE."""
+
+    version = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ThriveAssessment.Status.choices)
+    recorded_by = serializers.CharField(help_text='A username, or "system" for a suggestion.')
+    recorded_at = serializers.DateTimeField()
+
+    def to_representation(self, record):
+        return record.as_dict()
+
+
+class ThriveViewSerializer(serializers.Serializer):
+    current = ThriveSerializer(allow_null=True)
+    suggested = ThrivePanelSerializer(
+        help_text="The engine's suggestion from the current assessment."
+    )
+    history = ThriveSerializer(many=True, help_text="Every version, oldest first.")
+
+
+class DaAnswersInput(InputSerializer):
+    da_answers = serializers.DictField(
+        child=serializers.ChoiceField(choices=DA_ANSWERS),
+        allow_empty=False,
+        help_text=DA_ANSWERS_HELP,
+    )
+
+
 class FindingSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
@@ -56,11 +131,10 @@ class AssessInput(InputSerializer):
     channel = _choice(Channel, "channel", required=False, default=Channel.EMERGENCY)
     silent = serializers.BooleanField(required=False, default=False)
     da_answers = serializers.DictField(
-        child=serializers.ChoiceField(choices=["yes", "no", "unknown"]),
+        child=serializers.ChoiceField(choices=DA_ANSWERS),
         required=False,
         default=dict,
-        help_text="The handler's answers to the DA questions: {code: yes|no|unknown}, codes "
-        "from da_questions.questions (connection, present, violence, order, afraid).",
+        help_text=DA_ANSWERS_HELP,
     )
 
 
@@ -156,6 +230,21 @@ class IncidentInput(InputSerializer):
     )
     longitude = serializers.FloatField(
         required=False, allow_null=True, default=None, min_value=-180, max_value=180
+    )
+    da_answers = serializers.DictField(
+        child=serializers.ChoiceField(choices=DA_ANSWERS),
+        required=False,
+        default=dict,
+        help_text=DA_ANSWERS_HELP,
+    )
+    thrive = serializers.DictField(
+        child=serializers.DictField(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The handler's THRIVE, {heading: {text, level}}: the headings given replace the "
+        "engine's suggestion, the rest are the suggestion confirmed ({} confirms it all). Omit "
+        "to record the suggestion unconfirmed.",
     )
     idempotency_key = serializers.CharField(
         required=False,
@@ -302,6 +391,12 @@ class IncidentSerializer(serializers.ModelSerializer):
     graded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     grade_history = GradeChangeSerializer(source="grade_changes", many=True, read_only=True)
     pending_grade_request = serializers.SerializerMethodField()
+    da_answers = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text=DA_ANSWERS_HELP
+    )
+    thrive = serializers.SerializerMethodField(
+        help_text="The current THRIVE (its history: /incidents/{id}/thrive/), or null."
+    )
 
     class Meta:
         model = Incident
@@ -332,7 +427,9 @@ class IncidentSerializer(serializers.ModelSerializer):
             "minimum_grade",
             "domestic_abuse",
             "domestic_abuse_removed_reason",
+            "da_answers",
             "assessment",
+            "thrive",
             "target_response_at",
             "first_arrived_at",
             "closed_at",
@@ -346,6 +443,11 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     def get_tags(self, incident) -> list[str]:
         return incident.tag_names
+
+    @extend_schema_field(ThriveSerializer(allow_null=True))
+    def get_thrive(self, incident) -> dict | None:
+        current = incident.thrive_current
+        return current.as_dict() if current else None
 
     def get_pending_grade_request(self, incident) -> dict | None:
         pending = [

@@ -25,6 +25,14 @@ urlpatterns = [
         name="incident-domestic-abuse",
     ),
     path(
+        "incidents/<int:pk>/thrive/", views.IncidentThriveFormView.as_view(), name="incident-thrive"
+    ),
+    path(
+        "incidents/<int:pk>/da-answers/",
+        views.IncidentDaAnswersFormView.as_view(),
+        name="incident-da-answers",
+    ),
+    path(
         "incidents/<int:pk>/details/",
         views.IncidentDetailsFormView.as_view(),
         name="incident-details",

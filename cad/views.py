@@ -14,19 +14,23 @@ from cad.forms import (
     CallForm,
     CloseForm,
     ContactForm,
+    DaAnswersForm,
     DecisionForm,
     DetailsForm,
     DomesticAbuseForm,
     GradeForm,
     IncidentFilterForm,
     LogForm,
+    ThriveForm,
 )
+from cad.grading.thrive import thrive_suggest
 from cad.models import GradeRequest
 from cad.panels import incident_panel_templates, replaced_fields
 from core.exceptions import DomainError
 from core.pagination import keyset_page
 from core.permissions import RoleRequiredMixin
 from core.roles import (
+    CALL_ASSESSORS,
     CALL_TAKERS,
     CLOSERS,
     DETAILS_EDITORS,
@@ -88,6 +92,7 @@ class AssessPartialView(RoleRequiredMixin, View):
             try:
                 assessment, _ = services.call_assess(**form.service_kwargs())
                 context["assessment"] = assessment.as_dict()
+                context["thrive"] = thrive_suggest(context["assessment"])
             except DomainError as error:
                 context["error"] = error.message
         return render(request, "cad/_assessment.html", context)
@@ -199,8 +204,24 @@ class IncidentDetailView(RoleRequiredMixin, View):
             can_edit=_has(request, DETAILS_EDITORS),
             focus_grade=incident.is_open and incident.graded_by_id is None,
             due_soon_at=selectors.incident_due_soon_at(incident),
+            **_call_assessment(request, incident),
         )
         return render(request, "cad/incident_detail.html", page)
+
+
+def _call_assessment(request, incident) -> dict:
+    """THRIVE and the DA answers on the incident page, with their forms for those who may
+    change them while the incident is open."""
+    thrive = incident.thrive_current
+    editable = incident.is_open and _has(request, CALL_ASSESSORS)
+    return {
+        "thrive": thrive,
+        "thrive_history": sorted(incident.thrive_assessments.all(), key=lambda v: v.version),
+        "thrive_form": ThriveForm(panel=thrive.as_panel() if thrive else None)
+        if editable
+        else None,
+        "da_form": DaAnswersForm(answers=incident.da_answers) if editable else None,
+    }
 
 
 def _has(request, roles) -> bool:
@@ -274,6 +295,30 @@ class IncidentDomesticAbuseFormView(IncidentActionView):
     def act(self, request, incident, form):
         services.incident_set_domestic_abuse(
             actor=request.user, incident=incident, **form.cleaned_data
+        )
+
+
+class IncidentThriveFormView(IncidentActionView):
+    allowed_roles = CALL_ASSESSORS
+    form_class = ThriveForm
+    anchor = "#thrive"
+
+    def act(self, request, incident, form):
+        record = services.incident_thrive_record(
+            actor=request.user, incident=incident, **form.service_kwargs()
+        )
+        return f"THRIVE v{record.version} recorded ({record.get_status_display().lower()})."
+
+
+class IncidentDaAnswersFormView(IncidentActionView):
+    allowed_roles = CALL_ASSESSORS
+    form_class = DaAnswersForm
+    success = "DA answers recorded; the call was reassessed."
+    anchor = "#da-answers"
+
+    def act(self, request, incident, form):
+        services.incident_da_answers_record(
+            actor=request.user, incident=incident, **form.service_kwargs()
         )
 
 

@@ -118,3 +118,6 @@ INSPECTOR_QUEUE_READERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.CONTROLLER, Rol
 REPORT_READERS = (Role.SUPERVISOR, Role.INSPECTOR, Role.QA_REVIEWER, Role.ADMIN)
 # Roles that record QA findings and urgent-review flags on diverts.
 QA_REVIEWERS = (Role.QA_REVIEWER,)
+# Roles that assess a call with the caller: answer the DA questions and record THRIVE. Officers
+# read THRIVE in their briefing only.
+CALL_ASSESSORS = (Role.CALL_HANDLER, Role.SUPERVISOR)

@@ -13,13 +13,15 @@ Safety rules kept here (DESIGN.md section 2, rules 1-5):
 One module per subject, lowest first: `inputs` (shared input rules), `trail` (system log lines,
 tags, views, change announcements), `grade` (applying a grade, when a supervisor is needed),
 `assessment` (assessing and reassessing), `contacts`, `creation` (taking a call), `details`,
-`log` (people's log lines), `grade_requests`, `grading`, `lifecycle` (status and closing).
+`log` (people's log lines), `grade_requests`, `grading`, `lifecycle` (status and closing),
+`da_floor` and `da_answers` (the handler's DA questions), `thrive` (THRIVE and its history).
 Callers import from `cad.services`.
 """
 
 from cad.services.assessment import call_assess, call_query
 from cad.services.contacts import contact_create
 from cad.services.creation import incident_create
+from cad.services.da_answers import incident_da_answers_record
 from cad.services.details import incident_update_details
 from cad.services.grade import supervisor_needed
 from cad.services.grade_requests import grade_request_decide
@@ -27,6 +29,7 @@ from cad.services.grading import incident_grade, incident_set_domestic_abuse
 from cad.services.inputs import MAX_LOG_TEXT, MAX_NAMED_PEOPLE, MAX_NARRATIVE, MAX_REASON
 from cad.services.lifecycle import incident_close, incident_set_status
 from cad.services.log import incident_log_add
+from cad.services.thrive import incident_thrive_record
 from cad.services.trail import incident_system_log, incident_tag_add, incident_view_record
 
 __all__ = [
@@ -40,12 +43,14 @@ __all__ = [
     "grade_request_decide",
     "incident_close",
     "incident_create",
+    "incident_da_answers_record",
     "incident_grade",
     "incident_log_add",
     "incident_set_domestic_abuse",
     "incident_set_status",
     "incident_system_log",
     "incident_tag_add",
+    "incident_thrive_record",
     "incident_update_details",
     "incident_view_record",
     "supervisor_needed",

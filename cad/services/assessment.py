@@ -14,13 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from cad import context as call_context
-from cad.exceptions import ValidationFailed
 from cad.grading import Assessment, assess
-from cad.grading.questions import clean_answers
 from cad.models import Channel, Grade, Incident, IncidentLogEntry
 from cad.normalise import normalise_address, normalise_name, normalise_phone
+from cad.services.da_floor import answers_context, clean_da_answers
 from cad.services.grade import apply_grade
 from cad.services.inputs import MAX_ADDRESS, MAX_NARRATIVE, MAX_PHONE, clean_names
+from cad.services.thrive import thrive_follow_assessment
 from cad.services.trail import incident_system_log
 from core.audit import audit_record
 from core.validation import clean_choice, clean_text
@@ -69,10 +69,7 @@ def call_assess(
     "unknown"}, codes from `cad.grading.questions.QUESTIONS`). Raises ValidationFailed for an
     unknown channel, an over-long narrative or an unknown question or answer."""
     clean_choice(channel, Channel, "channel")
-    try:
-        da_answers = clean_answers(da_answers)
-    except ValueError as exc:
-        raise ValidationFailed(str(exc)) from exc
+    da_answers = clean_da_answers(da_answers)
     narrative = clean_text(narrative, "narrative", MAX_NARRATIVE)
     names = ([caller_name] if caller_name else []) + clean_names(named_people)
     query = call_query(
@@ -89,20 +86,29 @@ def call_assess(
         narrative=narrative,
         channel=channel,
         silent=silent,
-        context=results,
+        context=results + _answers_context(da_answers),
         da_answers=da_answers,
     )
     return assessment, results
 
 
+def _answers_context(da_answers: dict[str, str]) -> list[call_context.ContextResult]:
+    """The handler's answers as context, so answers confirming DA set a floor the way a marker
+    does (see `cad.services.da_floor`)."""
+    found = answers_context(da_answers)
+    return [found] if found is not None else []
+
+
 def narrative_assess(incident: Incident) -> dict:
     """The engine's reading of everything people have said about the incident (its narrative
-    and every note), without gathering context again."""
+    and every note) and the handler's DA answers, without gathering context again."""
+    answers = incident.da_answers or {}
     return assess(
         narrative=assessment_text(incident),
         channel=incident.channel,
         silent=incident.silent,
-        context=[],
+        context=_answers_context(answers),
+        da_answers=answers,
     ).as_dict()
 
 
@@ -130,6 +136,14 @@ def merge_assessment(stored: dict, fresh: dict, *, replace_context: bool) -> dic
         r for r in fresh.get("reasons") or [] if r not in old_reasons
     ]
     merged["domestic_abuse"] = bool(stored.get("domestic_abuse") or fresh.get("domestic_abuse"))
+    merged["present_danger"] = bool(stored.get("present_danger") or fresh.get("present_danger"))
+    # The DA questions are what to ask now: the fresh reading (with the answers so far) says,
+    # and a call already DA needs none.
+    questions = fresh.get("da_questions") or stored.get("da_questions")
+    if questions:
+        merged["da_questions"] = (
+            {**questions, "needed": False, "why": ""} if merged["domestic_abuse"] else questions
+        )
     for key in ("minimum_grade", "recommended_grade", "context_floor"):
         merged[key] = Grade.more_urgent(stored.get(key) or "", fresh.get(key) or "")
     if replace_context:
@@ -172,6 +186,7 @@ def reassess(
     )
     if changed:
         _record_reassessment(actor=actor, incident=incident, now=now, why=why, changed=changed)
+    thrive_follow_assessment(incident=incident, now=now)
     if incident.is_open and Grade.is_below(incident.grade, incident.minimum_grade):
         apply_grade(
             actor=None,

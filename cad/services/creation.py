@@ -32,6 +32,7 @@ from cad.models import (
 from cad.normalise import Phone, normalise_address, normalise_phone
 from cad.services.assessment import attach_context, call_assess, isolated
 from cad.services.contacts import contact_create
+from cad.services.da_floor import clean_da_answers, describe_answers
 from cad.services.inputs import (
     MAX_ADDRESS,
     MAX_NAME,
@@ -42,6 +43,7 @@ from cad.services.inputs import (
     opening_code_get,
     phone_unparsed_flag,
 )
+from cad.services.thrive import clean_thrive_panel, thrive_record_first
 from cad.services.trail import incident_system_log
 from cad.signals import incident_created
 from core.audit import audit_record
@@ -65,6 +67,8 @@ class _Call:
     confirm_grade: bool  # the handler accepted the recommended grade
     latitude: float | None
     longitude: float | None
+    da_answers: dict[str, str]  # the handler's answers to the DA questions
+    thrive: dict | None  # the headings the handler confirmed or wrote; None: not confirmed
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,8 @@ def incident_create(
     confirm_grade: bool = False,
     latitude: float | None = None,
     longitude: float | None = None,
+    da_answers: dict[str, str] | None = None,
+    thrive: dict | None = None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Incident:
@@ -102,11 +108,17 @@ def incident_create(
     recommended grade, and let the context providers attach what they found (the intelligence
     check). `domestic_abuse` None follows the assessment; True adds the DA qualifier (minimum
     PRIORITY); False on a call assessed as DA needs `domestic_abuse_reason`. `confirm_grade`
-    records the handler accepting the recommended grade. A repeated `idempotency_key` returns
-    the first incident (with `replayed` True) and records nothing.
+    records the handler accepting the recommended grade. `da_answers` are the handler's answers
+    to the DA questions ({code: "yes"|"no"|"unknown"}); they feed the assessment, and answers
+    confirming DA hold the call at PRIORITY (IMMEDIATE when the person is there now or trying
+    to get in) unless a supervisor signs off. `thrive` is the handler's THRIVE: the headings
+    given ({heading: {"text", "level"}}) replace the engine's suggestion, the rest are the
+    suggestion confirmed (`{}` confirms it all); None records the suggestion unconfirmed. A
+    repeated `idempotency_key` returns the first incident (with `replayed` True) and records
+    nothing.
 
     Raises ValidationFailed (unknown channel/area/opening code, a non-999 call with no
-    narrative) and ReasonRequired."""
+    narrative, a bad DA answer or THRIVE heading) and ReasonRequired."""
     now = now or timezone.now()
     idempotency_key = clean_text(idempotency_key, "idempotency_key", 80) or None
     if replayed := _replayed(idempotency_key):
@@ -125,6 +137,8 @@ def incident_create(
         confirm_grade=confirm_grade,
         latitude=latitude,
         longitude=longitude,
+        da_answers=da_answers,
+        thrive=thrive,
     )
     assessed, results = call_assess(
         narrative=call.narrative,
@@ -135,6 +149,7 @@ def incident_create(
         named_people=call.named_people,
         silent=call.silent,
         now=now,
+        da_answers=call.da_answers,
     )
     grading = _first_grading(call, assessed, domestic_abuse)
     try:
@@ -160,6 +175,7 @@ def _incident_write(
             call, grading, actor=actor, idempotency_key=idempotency_key, now=now
         )
         _record_call(incident, call, grading, actor=actor, now=now)
+        thrive_record_first(actor=actor, incident=incident, panel=call.thrive, now=now)
         attach_context(incident=incident, results=results, actor=actor, now=now)
         isolated(
             "incident_created receivers",
@@ -196,6 +212,8 @@ def _validated_call(
     confirm_grade,
     latitude,
     longitude,
+    da_answers,
+    thrive,
 ) -> _Call:
     clean_choice(channel, Channel, "channel")
     clean_choice(area, Area, "area")
@@ -219,6 +237,8 @@ def _validated_call(
         confirm_grade=confirm_grade,
         latitude=latitude,
         longitude=longitude,
+        da_answers=clean_da_answers(da_answers),
+        thrive=None if thrive is None else clean_thrive_panel(thrive, partial=True),
     )
 
 
@@ -307,6 +327,7 @@ def _incident_insert(
         opening_code=call.opening_code,
         domestic_abuse=da,
         domestic_abuse_removed_reason="" if da else call.domestic_abuse_reason,
+        da_answers=call.da_answers,
         grade=grading.recommended,
         recommended_grade=grading.recommended,
         minimum_grade=grading.minimum,
@@ -362,6 +383,8 @@ def _record_call(
             now=now,
             text=f"DA qualifier removed by the call handler: {call.domestic_abuse_reason}",
         )
+    if call.da_answers:
+        incident_system_log(incident=incident, now=now, text=describe_answers(call.da_answers))
     audit_record(
         actor=actor,
         action="incident.created",
@@ -380,5 +403,6 @@ def _record_call(
             "opening_code": call.opening_code.code if call.opening_code else None,
             "flags": [f["code"] for f in incident.flags],
             "reasons": grading.summary.get("reasons", []),
+            "da_answers": call.da_answers,
         },
     )

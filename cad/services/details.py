@@ -143,6 +143,7 @@ def _reassessment_for(current: Incident, new: dict, *, now: datetime) -> tuple[l
         silent=current.silent,
         now=now,
         exclude_incident_id=current.pk,
+        da_answers=current.da_answers,
     )
     return results, assessment.as_dict()
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from cad import events
 from cad.clock import target_for
 from cad.models import Grade, GradeChange, GradeRequest, Incident
+from cad.services.da_floor import floor_source
 from cad.services.trail import incident_system_log
 from cad.signals import incident_changed
 from core.audit import audit_record
@@ -17,11 +18,12 @@ def supervisor_needed(incident: Incident, grade: str) -> str:
     """Why lowering `incident` to `grade` needs a supervisor's sign-off, or "" if it does not.
 
     DA counts when either the qualifier is set or the assessment found it, so removing the
-    qualifier cannot be used to get round the sign-off."""
+    qualifier cannot be used to get round the sign-off. The context floor is a marker's, a
+    record's or the one the handler's DA answers set (`cad.services.da_floor`)."""
     assessment = incident.assessment or {}
     context_floor = assessment.get("context_floor", "")
     if context_floor and Grade.is_below(grade, context_floor):
-        return f"below the floor set by a location marker or record ({context_floor})"
+        return f"below the floor set by {floor_source(incident)} ({context_floor})"
     if incident.domestic_abuse or assessment.get("domestic_abuse"):
         assessed_immediate = Grade.IMMEDIATE in (
             incident.recommended_grade,

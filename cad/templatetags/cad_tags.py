@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from cad.grading.questions import QUESTIONS
 from core.timefmt import local_display
 
 register = template.Library()
@@ -294,6 +295,13 @@ def _panel_foot(panel: dict) -> list:
                 )
             )
     return out
+
+
+@register.simple_tag
+def da_answer_rows(answers) -> list[tuple[str, str, str]]:
+    """(code, question, answer) for each DA question answered, in the questions' order."""
+    answers = answers if isinstance(answers, dict) else {}
+    return [(code, text, answers[code]) for code, text in QUESTIONS if code in answers]
 
 
 @register.filter
