@@ -278,7 +278,7 @@ class IncidentDaAnswersView(APIView):
         services.incident_da_answers_record(
             actor=request.user, incident=selectors.incident_get(pk), **data
         )
-        return _incident(pk)
+        return _incident(request, pk)
 
 
 class IncidentThriveView(APIView):

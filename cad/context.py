@@ -246,6 +246,7 @@ def assessment_for(assessment: dict | None, *, reader: Reader | None) -> dict:
         return assessment
     names = {p.name for p in withheld}
     sources = {source for p in withheld for source in getattr(p, "finding_sources", ())}
+    evidence = withheld_evidence(assessment, reader=reader)
     assessment["context"] = {
         key: panel for key, panel in (assessment.get("context") or {}).items() if key not in names
     }
@@ -255,21 +256,72 @@ def assessment_for(assessment: dict | None, *, reader: Reader | None) -> dict:
         for b in assessment.get("banners") or []
         if b.get("provider") is not None and b["provider"] not in names
     ]
-    evidence = set()
     for key in ("indicators", "risk_factors"):
-        kept = []
-        for finding in assessment.get(key) or []:
-            if isinstance(finding, dict) and finding.get("source") in sources:
-                evidence.add(finding.get("evidence") or "")
-                finding = {**finding, "evidence": WITHHELD_EVIDENCE, "spans": []}
-            kept.append(finding)
-        assessment[key] = kept
+        assessment[key] = [
+            {**f, "evidence": WITHHELD_EVIDENCE, "spans": []}
+            if isinstance(f, dict) and f.get("source") in sources
+            else f
+            for f in assessment.get(key) or []
+        ]
     # The reasons quote the evidence of the findings they rest on.
-    evidence.discard("")
-    reasons = []
-    for reason in assessment.get("reasons") or []:
-        for quoted in evidence:
-            reason = reason.replace(quoted, "withheld")
-        reasons.append(reason)
-    assessment["reasons"] = reasons
+    assessment["reasons"] = redact(assessment.get("reasons") or [], evidence)
     return assessment
+
+
+def withheld_evidence(assessment: dict | None, *, reader: Reader | None) -> set[str]:
+    """The evidence of the assessment's findings that `reader` may not read: the words that
+    reasons, THRIVE and log lines may quote (see `redact`)."""
+    withheld = _withheld(reader)
+    sources = {source for p in withheld for source in getattr(p, "finding_sources", ())}
+    found = {
+        f.get("evidence") or ""
+        for key in ("indicators", "risk_factors")
+        for f in (assessment or {}).get(key) or []
+        if isinstance(f, dict) and f.get("source") in sources
+    }
+    found.discard("")
+    return found
+
+
+# A quotation is recognised by its first characters, so one cut short ("…") goes too.
+_QUOTATION_HEAD = 40
+
+
+def _without(text: str, quoted: str) -> str:
+    """`text` with each quotation of `quoted`, whole or cut short, replaced by "withheld"."""
+    head = quoted[:_QUOTATION_HEAD]
+    start = text.find(head)
+    while start != -1:
+        end = start + len(head)
+        while end - start < len(quoted) and end < len(text) and text[end] == quoted[end - start]:
+            end += 1
+        text = text[:start] + "withheld" + text[end:]
+        start = text.find(head, start + len("withheld"))
+    return text
+
+
+def redact(value, evidence: set[str]):
+    """`value` (str, or lists and dicts of them) with every quotation of `evidence` (whole, or
+    cut short) replaced by "withheld", longest first so a quotation inside another goes too."""
+    if not evidence:
+        return value
+    if isinstance(value, str):
+        for quoted in sorted(evidence, key=len, reverse=True):
+            value = _without(value, quoted)
+        return value
+    if isinstance(value, dict):
+        return {key: redact(inner, evidence) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [redact(inner, evidence) for inner in value]
+    return value
+
+
+def redact_html(content: bytes, evidence: set[str]) -> bytes:
+    """A rendered page with every (HTML-escaped) quotation of `evidence` replaced: for screens
+    whose templates read the incident's free text (THRIVE, log) directly."""
+    from django.utils.html import escape
+
+    text = content.decode()
+    for quoted in sorted(evidence, key=len, reverse=True):
+        text = _without(_without(text, str(escape(quoted))), quoted)
+    return text.encode()

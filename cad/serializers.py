@@ -466,6 +466,10 @@ class IncidentSerializer(serializers.ModelSerializer):
             reader = self.context.get("reader")
         data["assessment"] = call_context.assessment_for(incident.assessment, reader=reader)
         data.update(fields)
+        # Free text (THRIVE, log, grade reasons) may quote withheld evidence: it goes too.
+        data = call_context.redact(
+            data, call_context.withheld_evidence(incident.assessment, reader=reader)
+        )
         data.setdefault("intel_check", None)
         data.setdefault("markers", [])
         data.setdefault("assignments", [])

@@ -167,10 +167,9 @@ class IncidentDetailView(RoleRequiredMixin, View):
     allowed_roles = INCIDENT_READERS
 
     def get(self, request, pk: int):
+        reader = call_context.Reader(user=request.user, via="incident page")
         try:
-            page = selectors.incident_page(
-                pk, reader=call_context.Reader(user=request.user, via="incident page")
-            )
+            page = selectors.incident_page(pk, reader=reader)
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("incident-list")
@@ -206,7 +205,12 @@ class IncidentDetailView(RoleRequiredMixin, View):
             due_soon_at=selectors.incident_due_soon_at(incident),
             **_call_assessment(request, incident),
         )
-        return render(request, "cad/incident_detail.html", page)
+        response = render(request, "cad/incident_detail.html", page)
+        # THRIVE and the log are free text that may quote evidence the reader may not read.
+        response.content = call_context.redact_html(
+            response.content, call_context.withheld_evidence(incident.assessment, reader=reader)
+        )
+        return response
 
 
 def _call_assessment(request, incident) -> dict:

@@ -22,6 +22,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from cad import clock
+from cad import context as call_context
 from cad.models import Area, Grade, Incident
 from cad.selectors import incident_get
 from core.exceptions import DomainError, Forbidden, NotFound, ValidationFailed
@@ -459,6 +460,19 @@ class UnitBriefingPageView(RoleRequiredMixin, TemplateView):
 
     allowed_roles = UNIT_READERS
     template_name = "dispatch/briefing.html"
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs).render()
+        briefing = response.context_data["briefing"]
+        if briefing.incident is not None:
+            # THRIVE and the log are free text that may quote evidence the reader may not read.
+            response.content = call_context.redact_html(
+                response.content,
+                call_context.withheld_evidence(
+                    briefing.incident.assessment, reader=briefing.reader
+                ),
+            )
+        return response
 
     def get_context_data(self, **kwargs):
         try:
