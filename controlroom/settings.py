@@ -19,13 +19,15 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
 
+# The management command this process runs ("" for a server, a worker or tests).
+_command = sys.argv[1] if len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") else ""
+
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-" + "x" * 40)
 else:
     SECRET_KEY = env("SECRET_KEY", default="")
     # Commands that sign nothing (checking migrations, collecting static files) may run in a
     # checkout with no configuration; anything that serves or signs needs the real key.
-    _command = sys.argv[1] if len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") else ""
     if not SECRET_KEY and _command in {"makemigrations", "showmigrations", "collectstatic"}:
         SECRET_KEY = secrets.token_urlsafe(50)
     if not SECRET_KEY:
@@ -104,6 +106,14 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'controlroom.sqlite3'}")
 }
+# Two roles on PostgreSQL: the app (web, worker, beat) connects with DATABASE_URL as a role that
+# may read and write rows but owns nothing (no TRUNCATE, ALTER, DISABLE TRIGGER: the audit stays
+# append-only); migrations, and the grants after them, connect with MIGRATE_DATABASE_URL as the
+# tables' owner. See core/dbroles.py and the README.
+MIGRATE_DATABASE_URL = env("MIGRATE_DATABASE_URL", default="")
+OWNER_COMMANDS = {"migrate", "db_app_role", "createcachetable"}
+if MIGRATE_DATABASE_URL and _command in OWNER_COMMANDS:
+    DATABASES["default"] = env.db("MIGRATE_DATABASE_URL")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: the in-process scan writes while requests write, so wait for the
     # lock instead of failing, and take the write lock at BEGIN to avoid upgrade deadlocks.
