@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from cad.normalise import Address
+from premises.addressing import AddressQuery
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,9 @@ class CallQuery:
     silent: bool
     now: datetime
     exclude_incident_id: int | None = None  # don't count the incident being reassessed
+    # The address resolved to the premises register: what markers, intelligence and history
+    # are looked up by (`premises.addressing.rows_at`). None when no address was given.
+    place: AddressQuery | None = None
 
 
 @dataclass
@@ -194,12 +198,15 @@ MARKER_ACTIVE = "ACTIVE"
 
 
 def register_marker_lookup(lookup: Callable[..., list[dict]]) -> None:
-    """`lookup(phone=E.164 or "", address_normalised=str, now=datetime)` -> marker dicts."""
+    """`lookup(phone=E.164 or "", address_normalised=str, now=datetime, place=AddressQuery or
+    None)` -> marker dicts."""
     global _MARKER_LOOKUP
     _MARKER_LOOKUP = lookup
 
 
-def markers_at(*, phone: str, address_normalised: str, now: datetime) -> list[dict] | None:
+def markers_at(
+    *, phone: str, address_normalised: str, now: datetime, place: AddressQuery | None = None
+) -> list[dict] | None:
     """The location markers, live and past, at a number or a normalised address, most relevant
     first: dicts with `id`, `status` (`MARKER_ACTIVE` while it applies), `grade_floor`,
     `reason`, `starts_at`, `expires_at`, `ended_at`, `why_matched` and more (the shape of
@@ -207,7 +214,7 @@ def markers_at(*, phone: str, address_normalised: str, now: datetime) -> list[di
     caller can say "markers not checked" rather than "no markers"."""
     if _MARKER_LOOKUP is None:
         return None
-    return _MARKER_LOOKUP(phone=phone, address_normalised=address_normalised, now=now)
+    return _MARKER_LOOKUP(phone=phone, address_normalised=address_normalised, now=now, place=place)
 
 
 def _withheld(reader: Reader | None) -> list[ContextProvider]:

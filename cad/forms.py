@@ -103,6 +103,14 @@ class CallForm(DaAnswerFields, ThriveFields, forms.Form):
     caller_phone = forms.CharField(required=False, max_length=60, label="Number")
     caller_name = forms.CharField(required=False, max_length=200, label="Caller")
     address = forms.CharField(required=False, max_length=300)
+    # Set by the address box when the handler picks premises from the register.
+    uprn = forms.RegexField(r"^\d{1,12}$", required=False, widget=forms.HiddenInput)
+    latitude = forms.FloatField(
+        required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+    )
+    longitude = forms.FloatField(
+        required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
+    )
     area = forms.ChoiceField(choices=Area.choices, initial=Area.URBAN)
     narrative = forms.CharField(required=False, max_length=20000, widget=forms.Textarea)
     named_people = forms.CharField(
@@ -164,6 +172,7 @@ class AssessForm(DaAnswerFields, forms.Form):
     caller_phone = forms.CharField(required=False, max_length=60)
     caller_name = forms.CharField(required=False, max_length=200)
     address = forms.CharField(required=False, max_length=300)
+    uprn = forms.RegexField(r"^\d{1,12}$", required=False)
     narrative = forms.CharField(required=False, max_length=20000, strip=False)
     named_people = forms.CharField(required=False, max_length=2000)
 

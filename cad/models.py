@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from premises.models import AddressedModel
+
 
 class Channel(models.TextChoices):
     EMERGENCY = "999", "999"
@@ -119,7 +121,7 @@ class ReferenceSequence(models.Model):
         return f"{self.day}: {self.last}"
 
 
-class Contact(models.Model):
+class Contact(AddressedModel):
     """Every contact with the public, on every channel, whether or not it raised an incident."""
 
     channel = models.CharField(max_length=16, choices=Channel.choices)
@@ -161,7 +163,7 @@ class IncidentStatus(models.TextChoices):
     CLOSED = "CLOSED", "Closed"
 
 
-class Incident(models.Model):
+class Incident(AddressedModel):
     # OPEN -> RESOURCED (a unit is sent) -> AT_SCENE (the first unit arrives: the response clock
     # stops) -> CLOSED. RESOURCED -> OPEN when the last unit leaves before arriving, so the
     # incident is outstanding again. A unit may arrive unassigned (OPEN -> AT_SCENE), and a call

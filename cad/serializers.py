@@ -173,6 +173,13 @@ class ContactInput(InputSerializer):
     caller_phone = _text(60)
     caller_name = _text(200)
     address = _text(300)
+    uprn = serializers.RegexField(
+        r"^\d{1,12}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The premises' UPRN when the handler picked it from the register.",
+    )
     summary = _text(20000)
     incident = serializers.IntegerField(required=False, allow_null=True, default=None)
 
@@ -206,6 +213,13 @@ class IncidentInput(InputSerializer):
     caller_phone = _text(60)
     caller_name = _text(200)
     address = _text(300)
+    uprn = serializers.RegexField(
+        r"^\d{1,12}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The premises' UPRN when the handler picked it from the register.",
+    )
     narrative = _text(20000)
     silent = serializers.BooleanField(required=False, default=False)
     area = _choice(Area, "area", required=False, default=Area.URBAN)

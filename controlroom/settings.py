@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "core",
+    "premises",
     "cad",
     "riskflags",
     "intelligence",

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 api_v1 = [
     path("", include("core.api_urls")),
+    path("", include("premises.api_urls")),
     path("", include("cad.api_urls")),
     path("", include("intelligence.api_urls")),
     path("", include("riskflags.api_urls")),
@@ -17,6 +18,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("cad.urls")),
+    path("premises/", include("premises.urls")),
     path("intel/", include("intelligence.urls")),
     path("markers/", include("riskflags.urls")),
     path("dispatch/", include("dispatch.urls")),

@@ -85,6 +85,8 @@ LOG_WRITERS = OPERATIONS
 # The desks that handle an incident from call to close: they grade it and close it.
 INCIDENT_HANDLERS = (Role.CALL_HANDLER, *DISPATCH_DESKS)
 GRADERS = INCIDENT_HANDLERS
+# Roles that dismiss a probable marker match on an incident (with a reason): those who grade it.
+MARKER_MATCH_DISMISSERS = INCIDENT_HANDLERS
 CLOSERS = INCIDENT_HANDLERS
 # Roles that correct an incident's caller, number, address, people, area or opening code.
 DETAILS_EDITORS = CALL_TAKERS + (Role.DISPATCHER, Role.CONTROLLER, Role.INSPECTOR)

@@ -1,12 +1,9 @@
-"""Finding what matches a number, an address or a name.
+"""Finding what matches a name (addresses are matched by premises: `premises.addressing`).
 
-Exact matches use the normalised forms from `cad.normalise` (the same everywhere, so records,
-contacts and incidents link). On PostgreSQL a fuzzy fallback finds candidates through blocking-key
-indexes (migration 0003: house/flat numbers + the street's first two letters; first initial + the
-surname's double metaphone) and scores them with pg_trgm's `similarity()` (addresses) or
-rapidfuzz (names). A fuzzy address match must agree exactly on the house and flat numbers (and on
-the postcode when both sides have one), so "12 Acacia Avenue" never matches "14 Acacia Avenue".
-Every match carries its score. On SQLite (the embedded demo) only exact matching runs.
+Exact matches use the normalised forms from `cad.normalise`. On PostgreSQL a fuzzy fallback finds
+candidates through a blocking-key index (migration 0003: first initial + the surname's double
+metaphone) and scores them with rapidfuzz. Every match carries its score. On SQLite (the
+embedded demo) only exact matching runs.
 """
 
 from __future__ import annotations
@@ -16,10 +13,6 @@ from dataclasses import dataclass
 from django.db import connection
 from rapidfuzz import fuzz
 
-from cad.normalise import Address, normalise_address
-
-# Trigram similarity (0-1) a fuzzy address needs to count as a match.
-ADDRESS_SIMILARITY_MIN = 0.5
 # Score (0-100) a fuzzy name needs to count as a match.
 NAME_SCORE_MIN = 85
 # How many fuzzy candidates to consider per lookup: enough for typos, bounded for speed.
@@ -35,31 +28,6 @@ def numbers_key(numbers: tuple[str, ...]) -> str:
     return " ".join(sorted(numbers))
 
 
-def same_premises(query: Address, candidate_normalised: str) -> bool:
-    """True when a fuzzily similar address can be the same premises: identical house and flat
-    numbers, and the same postcode when both have one."""
-    candidate = normalise_address(candidate_normalised)
-    if numbers_key(candidate.numbers) != numbers_key(query.numbers):
-        return False
-    if query.postcode and candidate.postcode and query.postcode != candidate.postcode:
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class AddressHit:
-    row_id: int
-    address_normalised: str
-    exact: bool
-    score: int  # 0-100
-
-    @property
-    def why(self) -> str:
-        if self.exact:
-            return f"address {self.address_normalised}"
-        return f"address {self.address_normalised} (similar, {self.score}%)"
-
-
 @dataclass(frozen=True)
 class NameHit:
     person_id: int
@@ -72,29 +40,6 @@ class NameHit:
     def why(self) -> str:
         alias = " (alias)" if self.alias else ""
         return f"name '{self.query}' ~ {self.matched}{alias}, score {self.score}"
-
-
-def fuzzy_address_rows(*, table: str, query: Address) -> list[AddressHit]:
-    """Rows of `table` (with `id` and `address_normalised`) whose address is similar to the
-    query and names the same premises. PostgreSQL only; [] elsewhere."""
-    if not fuzzy_available() or not query.normalised:
-        return []
-    sql = (
-        f"SELECT id, address_normalised, similarity(address_normalised, %s) AS score "  # noqa: S608
-        f"FROM {table} "
-        f"WHERE intel_address_key(address_normalised) = intel_address_key(%s) "
-        f"AND address_normalised <> %s AND similarity(address_normalised, %s) >= %s "
-        f"ORDER BY score DESC LIMIT {FUZZY_CANDIDATES}"
-    )
-    text = query.normalised
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [text, text, text, text, ADDRESS_SIMILARITY_MIN])
-        rows = cursor.fetchall()
-    return [
-        AddressHit(row_id=row_id, address_normalised=found, exact=False, score=round(score * 100))
-        for row_id, found, score in rows
-        if same_premises(query, found)
-    ]
 
 
 def name_score(query: str, candidate: str) -> int:

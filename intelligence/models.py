@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.audit import actor_name
+from premises.models import AddressedModel
 
 
 class RecordKind(models.TextChoices):
@@ -130,7 +131,7 @@ class IntelRecordPhone(models.Model):
         return self.phone
 
 
-class IntelRecordAddress(models.Model):
+class IntelRecordAddress(AddressedModel):
     record = models.ForeignKey(IntelRecord, on_delete=models.CASCADE, related_name="addresses")
     address = models.CharField(max_length=300)
     address_normalised = models.CharField(max_length=300, db_index=True)

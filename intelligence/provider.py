@@ -29,6 +29,7 @@ class IntelligenceProvider:
                 now=query.now,
                 exclude_incident_id=query.exclude_incident_id,
                 counts_current_call=True,
+                place=query.place,
             )
         )
         return ContextResult(

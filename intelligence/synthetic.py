@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cad.normalise import normalise_address, normalise_name
+from premises.addressing import parsed_address_fields
 
 FIRST_NAMES = (
     "Oliver George Harry Jack Jacob Noah Charlie Muhammad Thomas Oscar William James Leo Alfie "
@@ -104,6 +105,8 @@ class SyntheticContext:
     person_ids: list[int] = field(default_factory=list)
     person_names: dict[int, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # raw address -> its parsed `premises.AddressedModel` columns (parsed once per address)
+    address_columns: dict[str, dict] = field(default_factory=dict)
 
     def say(self, text: str) -> None:
         if self.stdout is not None:
@@ -148,6 +151,14 @@ def ensure_pools(ctx: SyntheticContext, *, phones: int, addresses: int) -> None:
             f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
         )
         ctx.addresses.append((raw, normalise_address(raw)))
+
+
+def address_columns(ctx: SyntheticContext, raw: str) -> dict:
+    """The premises columns of a pool address (parsed, no premises: the register is separate)."""
+    columns = ctx.address_columns.get(raw)
+    if columns is None:
+        columns = ctx.address_columns[raw] = parsed_address_fields(raw)
+    return columns
 
 
 def _random_name(rng: random.Random) -> str:
@@ -275,6 +286,11 @@ ADDRESS_COLUMNS = [
     "address_normalised",
     "address_numbers",
     "postcode",
+    "premises_id",
+    "address_parts",
+    "address_block_street",
+    "address_block_postcode",
+    "address_block_building",
 ]
 FIVE_YEARS = 5 * 365 * 86400
 
@@ -361,6 +377,7 @@ def _record_rows(rid: int, kind: str, ctx: SyntheticContext, ids: dict, rows: di
                 address.normalised,
                 numbers_key(address.numbers),
                 address.postcode,
+                *address_columns(ctx, raw).values(),
             )
         )
 
@@ -393,6 +410,7 @@ def generate_contacts(count: int, ctx: SyntheticContext) -> int:
                 "phone_valid": True,
                 "address": raw,
                 "address_normalised": address.normalised,
+                **address_columns(ctx, raw),
                 "summary": "Caller reports concern about a neighbour",
                 "incident_id": None,
             }

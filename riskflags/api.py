@@ -8,9 +8,12 @@ from rest_framework.views import APIView
 
 from core.api import parse_input
 from core.permissions import HasRole
-from core.roles import MARKER_MANAGERS, MARKER_READERS
+from core.roles import MARKER_MANAGERS, MARKER_MATCH_DISMISSERS, MARKER_READERS
+from premises.addressing import address_query
 from riskflags import selectors, services
 from riskflags.serializers import (
+    DismissalSerializer,
+    DismissMatchInput,
     ExtendInput,
     HistoryEventSerializer,
     MarkerDetailSerializer,
@@ -18,6 +21,7 @@ from riskflags.serializers import (
     MarkerMatchSerializer,
     MarkerSerializer,
     MarkerUpdateInput,
+    MatchInput,
     VictimContactInput,
     VictimContactSerializer,
     WithdrawInput,
@@ -164,22 +168,53 @@ class MarkerHistoryView(APIView):
 
 
 class MarkerMatchView(APIView):
-    """Live and past markers at a number and/or address (`?phone=&address=`), most relevant
-    first."""
+    """Live and past markers at a number and/or address (`?phone=&address=&uprn=`), most
+    relevant first. The address is matched by premises with the one matcher: each item's
+    `address_match` says EXACT or PROBABLE (with the reason)."""
 
     permission_classes = [HasRole]
     allowed_roles = MARKER_READERS
 
     @extend_schema(
-        parameters=[OpenApiParameter("phone", str), OpenApiParameter("address", str)],
+        parameters=[
+            OpenApiParameter("phone", str),
+            OpenApiParameter("address", str),
+            OpenApiParameter("uprn", str, description="A premises picked from the register"),
+        ],
         responses=MarkerMatchSerializer(many=True),
     )
     def get(self, request):
-        found = selectors.markers_matching(
-            phone=request.query_params.get("phone", ""),
-            address_normalised=request.query_params.get("address", ""),
-        )
+        data = parse_input(MatchInput, request.query_params)
+        place = None
+        if data["address"] or data["uprn"]:
+            place = address_query(data["address"], uprn=data["uprn"] or None)
+        found = selectors.markers_matching(phone=data["phone"], place=place)
         services.markers_viewed(
             actor=request.user, marker_ids=[m["id"] for m in found], via="match api"
         )
         return Response(found)
+
+
+class MarkerDismissMatchView(APIView):
+    """POST {incident, reason}: the marker was found at the incident's address only probably,
+    and the handler says it is not this address. Its floor no longer applies to the incident,
+    which is assessed again. 201 with the dismissal; 409 when the match is exact, on the
+    caller's number, already dismissed, or the incident is closed."""
+
+    permission_classes = [HasRole]
+    allowed_roles = MARKER_MATCH_DISMISSERS
+
+    @extend_schema(
+        request=DismissMatchInput,
+        responses={
+            201: DismissalSerializer,
+            400: OpenApiResponse(description="No reason"),
+            409: OpenApiResponse(description="Not a probable match, or the incident is closed"),
+        },
+    )
+    def post(self, request, pk: int):
+        data = parse_input(DismissMatchInput, request.data)
+        dismissal = services.marker_match_dismiss(
+            actor=request.user, marker_id=pk, incident_id=data["incident"], reason=data["reason"]
+        )
+        return Response(DismissalSerializer(dismissal).data, status=status.HTTP_201_CREATED)

@@ -13,5 +13,10 @@ urlpatterns = [
         "markers/<int:pk>/withdraw/", api.MarkerWithdrawView.as_view(), name="api-marker-withdraw"
     ),
     path("markers/<int:pk>/extend/", api.MarkerExtendView.as_view(), name="api-marker-extend"),
+    path(
+        "markers/<int:pk>/dismiss-match/",
+        api.MarkerDismissMatchView.as_view(),
+        name="api-marker-dismiss-match",
+    ),
     path("markers/<int:pk>/history/", api.MarkerHistoryView.as_view(), name="api-marker-history"),
 ]

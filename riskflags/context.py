@@ -16,8 +16,9 @@ from cad.context import CallQuery, ContextResult, Finding, FindingCategory, Read
 from cad.models import Grade
 from core.roles import MARKER_READERS, has_role
 from core.timefmt import DATE, local_display
+from premises.addressing import address_query_of
 from riskflags.models import MarkerStatus, RiskLevel
-from riskflags.selectors import markers_matching
+from riskflags.selectors import is_probable, markers_matching
 
 RECENT_HISTORY = timedelta(days=365)
 INCIDENT_TAG = "MARKER"
@@ -47,6 +48,8 @@ def _sentence(text: str) -> str:
 
 
 def _where(item: dict) -> str:
+    if is_probable(item):
+        return f"{item['address']} (probable match: {item['address_match']['reason']})"
     return {"address": "this address", "phone": "this number"}.get(
         item["why_matched"], "this address and number"
     )
@@ -68,6 +71,9 @@ def describe(item: dict, now: datetime) -> dict:
         "oic": item["oic"],
         "why_matched": item["why_matched"],
         "link": link,
+        # Found only by a probable address match: shown as such, dismissable with a reason.
+        "probable": is_probable(item),
+        "match_reason": (item.get("address_match") or {}).get("reason", ""),
     }
     if item["status"] == MarkerStatus.ACTIVE:
         text = (
@@ -95,7 +101,10 @@ class MarkerContextProvider:
     def gather(self, query: CallQuery) -> ContextResult:
         result = ContextResult(provider=self.name)
         items = markers_matching(
-            phone=query.phone, address_normalised=query.address.normalised, now=query.now
+            phone=query.phone,
+            place=query.place,
+            now=query.now,
+            incident_id=query.exclude_incident_id,
         )
         panel_items = [describe(item, query.now) for item in items]
         active = [i for i in items if i["status"] == MarkerStatus.ACTIVE]
@@ -120,17 +129,7 @@ class MarkerContextProvider:
                         weight="serious",
                     )
                 )
-                result.banners.append(
-                    {
-                        "level": "danger",
-                        "text": (
-                            f"SPECIAL SCHEME MARKER at {_where(item)}: victim "
-                            f"{item['victim_name']}. {item['reason'].strip().rstrip('.')}. "
-                            f"Grade no lower than {item['grade_floor']}. OIC {item['oic']}."
-                        ),
-                        "marker": item["id"],
-                    }
-                )
+                result.banners.append(_active_banner(item))
         for item, described in zip(items, panel_items, strict=True):
             if item["status"] == MarkerStatus.ACTIVE or not described["recent"]:
                 continue
@@ -193,7 +192,9 @@ class MarkerContextProvider:
         from riskflags.services import markers_viewed
 
         found = markers_matching(
-            phone=incident.caller_phone, address_normalised=incident.address_normalised
+            phone=incident.caller_phone,
+            place=address_query_of(incident),
+            incident_id=incident.pk,
         )
         if found and reader is not None:
             markers_viewed(
@@ -203,3 +204,16 @@ class MarkerContextProvider:
                 incident_id=incident.pk,
             )
         return {"markers": found}
+
+
+def _active_banner(item: dict) -> dict:
+    """The danger banner of an ACTIVE marker; a probable match says so, and that its floor
+    holds until a handler dismisses the match with a reason."""
+    text = (
+        f"SPECIAL SCHEME MARKER at {_where(item)}: victim {item['victim_name']}. "
+        f"{item['reason'].strip().rstrip('.')}. Grade no lower than {item['grade_floor']}. "
+        f"OIC {item['oic']}."
+    )
+    if is_probable(item):
+        text = f"PROBABLE MATCH: {text} The floor applies until a handler dismisses the match."
+    return {"level": "danger", "text": text, "marker": item["id"], "probable": is_probable(item)}

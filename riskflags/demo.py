@@ -1,5 +1,5 @@
 """Demo markers: one active, one withdrawn three weeks ago (the founding case's story), one due
-for review. Idempotent: a marker already at a demo address is left alone."""
+for review, one on a flat in a block (Flat 21A, Acacia House). Idempotent: a marker already at a demo address is left alone."""
 
 from datetime import timedelta
 
@@ -13,6 +13,9 @@ from riskflags.models import ContactMethod, ContactOutcome, ContactPurpose, Mark
 ACTIVE = "4 Beech Grove, Leeds LS6 1AA"
 WITHDRAWN = "12 Acacia Avenue, Leeds LS6 2AB"
 REVIEW_DUE = "27 Cedar Road, Leeds LS7 3QT"
+# A flat in a block: calls from "21a Acacia House, Mill Lane" or "Flat 21A, 5 Mill Lane, LS6 2AB"
+# find it; calls from Flat 21B next door do not; a call from "5 Mill Lane" is a probable match.
+FLAT = "Flat 21A, Acacia House, 5 Mill Lane, Leeds LS6 2AB"
 
 # Each demo marker: its details, when it started (days ago) and for how long, whether the
 # supervisor is named, its victim contacts (purpose, method, outcome, notes, when: a timedelta
@@ -81,6 +84,25 @@ DEMO_MARKERS = [
                 ContactOutcome.CONTACTED,
                 "Letter explaining the scheme and its end date; she rang to confirm.",
                 timedelta(days=1),
+            ),
+        ],
+    },
+    {
+        "address": FLAT,
+        "phone": "07700 900789",
+        "victim_name": "Fran Demo",
+        "perpetrator_name": "Gus Demo",
+        "reason": "Ex-partner has a key to the block and has been seen on the stairs",
+        "risk_level": "HIGH",
+        "started_days_ago": 3,
+        "days": 90,
+        "contacts": [
+            (
+                ContactPurpose.START,
+                ContactMethod.PHONE,
+                ContactOutcome.CONTACTED,
+                "Explained the scheme lasts 90 days; she keeps her phone charged.",
+                timedelta(hours=2),
             ),
         ],
     },

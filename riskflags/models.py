@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from cad.models import Grade
+from premises.models import AddressedModel
 
 # A marker lasts at most six months (DESIGN.md rule 6; the watchdog's recommendation).
 MAX_MARKER_DAYS = 183
@@ -31,7 +32,7 @@ class RiskLevel(models.TextChoices):
     HIGH = "HIGH", "High"
 
 
-class Marker(models.Model):
+class Marker(AddressedModel):
     """A special scheme on an address (and optionally phone numbers): calls from there are graded
     no lower than `grade_floor` while it is ACTIVE."""
 
@@ -222,3 +223,28 @@ class MarkerReminder(models.Model):
 
     def __str__(self):
         return f"{self.kind} for marker {self.marker_id}"
+
+
+class MarkerMatchDismissal(models.Model):
+    """A handler's decision that a marker found by a probable address match is not at the
+    incident's premises (with the reason): from then on that marker's floor no longer applies to
+    that incident. Exact matches and number matches cannot be dismissed."""
+
+    marker = models.ForeignKey(Marker, on_delete=models.PROTECT, related_name="dismissals")
+    incident = models.ForeignKey("cad.Incident", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    match_reason = models.CharField(max_length=300, blank=True)  # why it was probable
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    dismissed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["marker", "incident"], name="riskflags_dismissal_once_per_incident"
+            )
+        ]
+
+    def __str__(self):
+        return f"Marker #{self.marker_id} dismissed for incident {self.incident_id}"

@@ -10,11 +10,14 @@ from cad.models import Grade
 from cad.normalise import normalise_address, normalise_phone
 from core.audit import audit_trail
 from core.validation import clean_choice
+from premises.addressing import AddressQuery, address_query, rows_at
+from premises.matching import Verdict
 from riskflags.models import (
     REVIEW_WINDOW,
     START_CONTACT_WITHIN,
     ContactPurpose,
     Marker,
+    MarkerMatchDismissal,
     MarkerPhone,
     MarkerReminder,
     MarkerStatus,
@@ -63,43 +66,70 @@ def _marker_queryset():
     )
 
 
-def markers_matching(*, phone: str = "", address_normalised: str = "", now=None) -> list[dict]:
-    """Live and past markers at an E.164 number or a normalised address, most relevant first:
-    ACTIVE markers (strongest floor first), then past markers, most recently ended first.
+def markers_matching(
+    *,
+    phone: str = "",
+    address_normalised: str = "",
+    now=None,
+    place: AddressQuery | None = None,
+    incident_id: int | None = None,
+) -> list[dict]:
+    """Live and past markers at an E.164 number or an address, most relevant first: ACTIVE
+    markers (strongest floor first), then past markers, most recently ended first.
 
-    Each item says `why_matched` ("address", "phone" or "address and phone"). Accepts a raw
-    number or address too: both are normalised again, which is harmless for normalised input.
+    The address is looked up by premises (`place`: the caller's address resolved to the
+    register; else `address_normalised`, any written address, is resolved here) with the one
+    matcher, so every way of writing the marked premises finds the marker and a neighbouring
+    flat does not. Each item says `why_matched` ("address", "phone" or "address and phone")
+    and `address_match` ({"verdict": "EXACT"|"PROBABLE", "reason"} or None). A probable
+    address match a handler dismissed for `incident_id` is left out (a number match stays).
     """
     now = now or timezone.now()
     e164 = normalise_phone(phone).stored if phone else ""
-    address = normalise_address(address_normalised).normalised if address_normalised else ""
-    if not e164 and not address:
+    if place is None and address_normalised:
+        place = address_query(address_normalised)
+    if not e164 and place is None:
         return []
-    # Two index look-ups (address; number) rather than one OR across a join, which the planner
-    # can only answer by scanning every marker.
-    ids = set()
-    if address:
-        ids.update(Marker.objects.filter(address_normalised=address).values_list("pk", flat=True))
+    # Index look-ups (premises and blocking keys; number) rather than one OR across a join,
+    # which the planner can only answer by scanning every marker.
+    by_address = {}
+    if place is not None:
+        rows = Marker.objects.only("id", "premises_id", "address_parts")
+        by_address = {marker.pk: match for marker, match in rows_at(rows, place)}
+    by_phone = set()
     if e164:
-        ids.update(
+        by_phone = set(
             MarkerPhone.objects.filter(phone=e164, removed_at__isnull=True).values_list(
                 "marker_id", flat=True
             )
         )
+    if incident_id and by_address:
+        dismissed = set(
+            MarkerMatchDismissal.objects.filter(
+                incident_id=incident_id, marker_id__in=list(by_address)
+            ).values_list("marker_id", flat=True)
+        )
+        by_address = {k: m for k, m in by_address.items() if m.exact or k not in dismissed}
+    ids = set(by_address) | by_phone
     if not ids:
         return []
-    markers = _marker_queryset().filter(pk__in=ids)
     ranked = []
-    for marker in markers:
-        reasons = []
-        if address and marker.address_normalised == address:
-            reasons.append("address")
-        if e164 and e164 in marker.phones:
-            reasons.append("phone")
+    for marker in _marker_queryset().filter(pk__in=ids):
+        match = by_address.get(marker.pk)
+        reasons = (["address"] if match else []) + (["phone"] if marker.pk in by_phone else [])
         summary = marker_summary(marker, now=now, why_matched=" and ".join(reasons))
+        summary["address_match"] = (
+            {"verdict": match.verdict, "reason": match.reason} if match else None
+        )
         ranked.append((_relevance(marker, summary["status"]), summary))
     ranked.sort(key=lambda pair: pair[0])
     return [summary for _, summary in ranked]
+
+
+def is_probable(item: dict) -> bool:
+    """A marker found only by a probable address match (no number match, not exact)."""
+    match = item.get("address_match") or {}
+    return match.get("verdict") == Verdict.PROBABLE and "phone" not in item["why_matched"]
 
 
 GRADE_ORDER = list(Grade.values)  # most urgent first

@@ -1,10 +1,11 @@
 """Shapes of the markers API (shape only: the rules live in services)."""
 
 from django.utils import timezone
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from cad.models import Grade
-from core.serializers import InputSerializer
+from core.serializers import InputSerializer, QueryInput
 from riskflags.models import (
     ContactMethod,
     ContactOutcome,
@@ -16,8 +17,21 @@ from riskflags.models import (
 from riskflags.selectors import marker_due
 
 
+class MatchInput(QueryInput):
+    phone = serializers.CharField(allow_blank=True, required=False, default="", max_length=60)
+    address = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
+    uprn = serializers.RegexField(r"^\d{1,12}$", required=False, allow_blank=True, default="")
+
+
 class MarkerInput(InputSerializer):
     address = serializers.CharField(max_length=300)
+    uprn = serializers.RegexField(
+        r"^\d{1,12}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The premises' UPRN when the OIC picked it from the register.",
+    )
     phone = serializers.CharField(allow_blank=True, required=False, default="", max_length=60)
     phones = serializers.ListField(
         child=serializers.CharField(max_length=60), required=False, default=list, max_length=5
@@ -196,3 +210,24 @@ class MarkerMatchSerializer(serializers.Serializer):
     withdrawn_at = serializers.DateTimeField(allow_null=True)
     oic = serializers.CharField(allow_null=True)
     why_matched = serializers.CharField()
+    address_match = inline_serializer(
+        "AddressMatch",
+        {"verdict": serializers.CharField(), "reason": serializers.CharField()},
+        allow_null=True,
+        help_text="How surely the marker is at the address: EXACT or PROBABLE, and why.",
+    )
+
+
+class DismissMatchInput(InputSerializer):
+    incident = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(max_length=2000)
+
+
+class DismissalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    marker = serializers.IntegerField(source="marker_id")
+    incident = serializers.IntegerField(source="incident_id")
+    reason = serializers.CharField()
+    match_reason = serializers.CharField()
+    dismissed_by = serializers.CharField(source="dismissed_by.username")
+    dismissed_at = serializers.DateTimeField()

@@ -11,4 +11,9 @@ urlpatterns = [
     path("<int:pk>/contacts/", views.MarkerContactView.as_view(), name="marker_contact"),
     path("<int:pk>/extend/", views.MarkerExtendView.as_view(), name="marker_extend"),
     path("<int:pk>/withdraw/", views.MarkerWithdrawView.as_view(), name="marker_withdraw"),
+    path(
+        "<int:pk>/dismiss-match/",
+        views.MarkerDismissMatchView.as_view(),
+        name="marker_dismiss_match",
+    ),
 ]

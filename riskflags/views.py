@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.views import View
 
 from core.exceptions import DomainError, NotFound
 from core.permissions import RoleRequiredMixin
-from core.roles import MARKER_MANAGERS, MARKER_READERS, Role, has_role
+from core.roles import MARKER_MANAGERS, MARKER_MATCH_DISMISSERS, MARKER_READERS, Role, has_role
 from riskflags import selectors, services
 from riskflags.forms import ContactForm, ExtendForm, MarkerEditForm, MarkerForm, WithdrawForm
 from riskflags.models import ContactPurpose, MarkerStatus
@@ -247,3 +247,27 @@ class MarkerEditView(RoleRequiredMixin, View):
             return self._render(request, marker, form, status=error.status)
         messages.success(request, "Marker details saved.")
         return redirect("marker_detail", pk=pk)
+
+
+class MarkerDismissMatchView(RoleRequiredMixin, View):
+    """POST incident, reason (the incident page's "not this address" button): dismiss a
+    probable marker match, then back to the incident with what happened."""
+
+    allowed_roles = MARKER_MATCH_DISMISSERS
+
+    def post(self, request, pk: int):
+        incident_id = request.POST.get("incident", "")
+        if not incident_id.isdigit():
+            return HttpResponseBadRequest("Which incident?")
+        try:
+            services.marker_match_dismiss(
+                actor=request.user,
+                marker_id=pk,
+                incident_id=int(incident_id),
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Marker #{pk}: probable match dismissed.")
+        return redirect("incident-detail", pk=int(incident_id))

@@ -6,7 +6,8 @@ Safety rules kept here (DESIGN.md section 2, rules 1-5):
 - an incident starts at the recommended grade and its DA qualifier follows the assessment;
   removing the qualifier needs a written reason;
 - nothing the system learns later (a log line, a corrected address) ever lowers the minimum
-  grade on its own; it can only raise it;
+  grade on its own; it can only raise it (a handler's dismissal of context that was never the
+  incident's, a probable marker match, lets the assessment start again);
 - grading below the minimum needs a reason, and below a marker's floor or a DA Immediate also a
   supervisor; meanwhile the incident keeps its safer grade.
 
@@ -18,7 +19,7 @@ tags, views, change announcements), `grade` (applying a grade, when a supervisor
 Callers import from `cad.services`.
 """
 
-from cad.services.assessment import call_assess, call_query
+from cad.services.assessment import call_assess, call_query, incident_context_withdrawn
 from cad.services.contacts import contact_create
 from cad.services.creation import incident_create
 from cad.services.da_answers import incident_da_answers_record
@@ -42,6 +43,7 @@ __all__ = [
     "contact_create",
     "grade_request_decide",
     "incident_close",
+    "incident_context_withdrawn",
     "incident_create",
     "incident_da_answers_record",
     "incident_grade",

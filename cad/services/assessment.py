@@ -24,6 +24,7 @@ from cad.services.thrive import thrive_follow_assessment
 from cad.services.trail import incident_system_log
 from core.audit import audit_record
 from core.validation import clean_choice, clean_text
+from premises.addressing import AddressQuery, address_query, address_query_of
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +38,15 @@ def call_query(
     silent: bool = False,
     now: datetime | None = None,
     exclude_incident_id: int | None = None,
+    uprn: str = "",
+    place: AddressQuery | None = None,
 ) -> call_context.CallQuery:
     """What the context providers are asked about a call: its number in E.164, its address and
-    names normalised, at `now` (default: the wall clock)."""
+    names normalised, and the address resolved to the premises register (`place`, resolved
+    here from `address` and the `uprn` the handler picked unless given), at `now` (default:
+    the wall clock)."""
+    if place is None and (address or uprn):
+        place = address_query(address, uprn=uprn or None)
     return call_context.CallQuery(
         phone=normalise_phone(phone).e164,
         address=normalise_address(address),
@@ -48,6 +55,7 @@ def call_query(
         silent=silent,
         now=now or timezone.now(),
         exclude_incident_id=exclude_incident_id,
+        place=place,
     )
 
 
@@ -63,6 +71,8 @@ def call_assess(
     now: datetime | None = None,
     exclude_incident_id: int | None = None,
     da_answers: dict[str, str] | None = None,
+    uprn: str = "",
+    place: AddressQuery | None = None,
 ) -> tuple[Assessment, list[call_context.ContextResult]]:
     """Assess a call with its context (markers, intelligence, previous contacts). Records
     nothing. `da_answers` are the handler's answers to the DA questions ({code: "yes" | "no" |
@@ -80,6 +90,8 @@ def call_assess(
         silent=silent,
         now=now,
         exclude_incident_id=exclude_incident_id,
+        uprn=clean_text(uprn, "uprn", 12),
+        place=place,
     )
     results = call_context.gather_context(query)
     assessment = assess(
@@ -250,3 +262,50 @@ def attach_context(*, incident: Incident, results, actor, now: datetime) -> None
             incident=incident,
             now=now,
         )
+
+
+def incident_context_withdrawn(*, actor, incident: Incident, why: str, now: datetime) -> list[str]:
+    """Assess a locked incident again after a handler withdrew the context behind its floor (a
+    probable marker match dismissed with a reason). Unlike `reassess`, the fresh assessment
+    replaces the stored floor, minimum and recommended grades and the context, so they may
+    fall: the withdrawn context was never this incident's. DA stays DA, and a call with the DA
+    qualifier stays at least PRIORITY. The grade itself is left to the handler (a downgrade
+    still follows the usual rules). Logged and audited. Returns what changed."""
+    assessed, _ = call_assess(
+        narrative=assessment_text(incident),
+        channel=incident.channel,
+        caller_phone=incident.caller_phone,
+        caller_name=incident.caller_name,
+        address=incident.address,
+        named_people=incident.named_people,
+        silent=incident.silent,
+        now=now,
+        exclude_incident_id=incident.pk,
+        place=address_query_of(incident),
+    )
+    fresh, stored = assessed.as_dict(), incident.assessment or {}
+    minimum = fresh["minimum_grade"]
+    if incident.domestic_abuse:
+        minimum = Grade.more_urgent(minimum, Grade.PRIORITY)
+    recommended = Grade.more_urgent(fresh["recommended_grade"], minimum)
+    changed = [
+        f"{label} {old} -> {new}"
+        for label, old, new in (
+            ("minimum grade", incident.minimum_grade, minimum),
+            ("recommended grade", incident.recommended_grade, recommended),
+        )
+        if old != new
+    ]
+    incident.assessment = {
+        **stored,
+        **fresh,
+        "domestic_abuse": bool(stored.get("domestic_abuse") or fresh.get("domestic_abuse")),
+        "minimum_grade": minimum,
+        "recommended_grade": recommended,
+    }
+    incident.minimum_grade, incident.recommended_grade = minimum, recommended
+    incident.save(update_fields=["assessment", "minimum_grade", "recommended_grade", "updated_at"])
+    _record_reassessment(
+        actor=actor, incident=incident, now=now, why=why, changed=changed or ["no grade changed"]
+    )
+    return changed

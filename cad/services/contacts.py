@@ -15,6 +15,8 @@ from cad.normalise import normalise_address, normalise_phone
 from cad.services.inputs import MAX_ADDRESS, MAX_NAME, MAX_NARRATIVE, MAX_PHONE
 from core.audit import audit_record
 from core.validation import clean_choice, clean_text
+from premises.addressing import address_fields
+from premises.selectors import Resolution, premises_resolve
 
 
 def contact_create(
@@ -25,11 +27,15 @@ def contact_create(
     caller_phone: str = "",
     caller_name: str = "",
     address: str = "",
+    uprn: str = "",
     incident: Incident | None = None,
+    address_resolution: Resolution | None = None,
     now: datetime | None = None,
 ) -> Contact:
     """Record a contact on any channel (`incident` links a contact to the incident it raised or
-    concerns). An unparseable number is kept as given and flagged, never dropped.
+    concerns). An unparseable number is kept as given and flagged, never dropped. The address is
+    resolved to the premises register (`uprn`: the premises the handler picked), unless the
+    caller already resolved it (`address_resolution`).
 
     Raises ValidationFailed for an unknown channel, an over-long field, or a contact that raised
     no incident and says nothing (`summary` is required then)."""
@@ -40,6 +46,9 @@ def contact_create(
     summary = clean_text(summary, "summary", MAX_NARRATIVE)
     if incident is None and not summary:
         raise ValidationFailed("Say what the contact was about (summary).", code="summary_required")
+    if address_resolution is None:
+        uprn = clean_text(uprn, "uprn", 12) or None
+        address_resolution = premises_resolve(address=address, uprn=uprn)
     with transaction.atomic():
         contact = Contact.objects.create(
             channel=channel,
@@ -51,6 +60,7 @@ def contact_create(
             phone_valid=phone.valid,
             address=address,
             address_normalised=normalise_address(address).normalised,
+            **address_fields(address_resolution),
             summary=summary,
             incident=incident,
         )

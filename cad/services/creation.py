@@ -48,6 +48,8 @@ from cad.services.trail import incident_system_log
 from cad.signals import incident_created
 from core.audit import audit_record
 from core.validation import clean_choice, clean_text
+from premises.addressing import address_fields, address_query_from
+from premises.selectors import Resolution, premises_resolve
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class _Call:
     confirm_grade: bool  # the handler accepted the recommended grade
     latitude: float | None
     longitude: float | None
+    # The address resolved to the premises register (the UPRN the handler picked wins).
+    resolution: Resolution
     da_answers: dict[str, str]  # the handler's answers to the DA questions
     thrive: dict | None  # the headings the handler confirmed or wrote; None: not confirmed
 
@@ -99,6 +103,7 @@ def incident_create(
     confirm_grade: bool = False,
     latitude: float | None = None,
     longitude: float | None = None,
+    uprn: str = "",
     da_answers: dict[str, str] | None = None,
     thrive: dict | None = None,
     idempotency_key: str | None = None,
@@ -108,7 +113,9 @@ def incident_create(
     recommended grade, and let the context providers attach what they found (the intelligence
     check). `domestic_abuse` None follows the assessment; True adds the DA qualifier (minimum
     PRIORITY); False on a call assessed as DA needs `domestic_abuse_reason`. `confirm_grade`
-    records the handler accepting the recommended grade. `da_answers` are the handler's answers
+    records the handler accepting the recommended grade. `uprn`: the premises the handler picked
+    from the register; the address is resolved to premises either way, and the premises'
+    coordinates are used when none are given. `da_answers` are the handler's answers
     to the DA questions ({code: "yes"|"no"|"unknown"}); they feed the assessment, and answers
     confirming DA hold the call at PRIORITY (IMMEDIATE when the person is there now or trying
     to get in) unless a supervisor signs off. `thrive` is the handler's THRIVE: the headings
@@ -137,6 +144,7 @@ def incident_create(
         confirm_grade=confirm_grade,
         latitude=latitude,
         longitude=longitude,
+        uprn=uprn,
         da_answers=da_answers,
         thrive=thrive,
     )
@@ -149,6 +157,7 @@ def incident_create(
         named_people=call.named_people,
         silent=call.silent,
         now=now,
+        place=address_query_from(call.resolution),
         da_answers=call.da_answers,
     )
     grading = _first_grading(call, assessed, domestic_abuse)
@@ -212,6 +221,7 @@ def _validated_call(
     confirm_grade,
     latitude,
     longitude,
+    uprn,
     da_answers,
     thrive,
 ) -> _Call:
@@ -221,13 +231,17 @@ def _validated_call(
     if not narrative and channel != Channel.EMERGENCY:
         # Only a 999 call may be silent or abandoned before anyone speaks.
         raise ValidationFailed("Say what the call is about (narrative).", code="narrative_required")
+    address = clean_text(address, "address", MAX_ADDRESS)
+    resolution = premises_resolve(address=address, uprn=clean_text(uprn, "uprn", 12) or None)
+    if resolution.premises is not None and latitude is None and longitude is None:
+        latitude, longitude = resolution.premises.latitude, resolution.premises.longitude
     return _Call(
         channel=channel,
         area=area,
         narrative=narrative,
         opening_code=opening_code_get(opening_code),
         phone=normalise_phone(clean_text(caller_phone, "caller_phone", MAX_PHONE)),
-        address=clean_text(address, "address", MAX_ADDRESS),
+        address=address or (resolution.premises.one_line if resolution.premises else ""),
         caller_name=clean_text(caller_name, "caller_name", MAX_NAME),
         named_people=clean_names(named_people),
         silent=silent,
@@ -237,6 +251,7 @@ def _validated_call(
         confirm_grade=confirm_grade,
         latitude=latitude,
         longitude=longitude,
+        resolution=resolution,
         da_answers=clean_da_answers(da_answers),
         thrive=None if thrive is None else clean_thrive_panel(thrive, partial=True),
     )
@@ -317,6 +332,7 @@ def _incident_insert(
         phone_valid=call.phone.valid,
         address=call.address,
         address_normalised=normalise_address(call.address).normalised,
+        **address_fields(call.resolution),
         latitude=call.latitude,
         longitude=call.longitude,
         area=call.area,
@@ -355,6 +371,7 @@ def _record_call(
         caller_phone=call.phone.raw,
         caller_name=call.caller_name,
         address=call.address,
+        address_resolution=call.resolution,
         incident=incident,
         now=now,
     )

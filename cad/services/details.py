@@ -27,6 +27,7 @@ from cad.services.trail import announce_change, incident_system_log
 from core.audit import audit_record
 from core.locks import lock_row
 from core.validation import clean_choice, clean_text
+from premises.addressing import address_fields_for
 
 # The details that say who called or where: a change to any re-runs the context and assessment.
 WHO_OR_WHERE = {"caller_name", "caller_phone", "address", "named_people"}
@@ -153,6 +154,9 @@ def _apply_details(incident: Incident, new: dict, *, area_changed: bool) -> None
     unparsed-number flag follows the number."""
     for field, value in new.items():
         setattr(incident, field, value)
+    if "address" in new:
+        for field, value in address_fields_for(incident.address).items():
+            setattr(incident, field, value)
     if area_changed:
         incident.target_response_at = target_for(
             incident.grade, incident.area, incident.received_at

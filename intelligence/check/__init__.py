@@ -37,10 +37,13 @@ def check_compute(query: CheckQuery) -> CheckResult:
 
 
 def _markers(query: CheckQuery, result: CheckResult) -> None:
-    if not (query.phone or query.address.normalised):
+    if not (query.phone or query.has_address):
         return
     markers = markers_at(
-        phone=query.phone, address_normalised=query.address.normalised, now=query.now
+        phone=query.phone,
+        address_normalised=query.address.normalised,
+        now=query.now,
+        place=query.place,
     )
     if markers is None:  # no app keeps markers: say so rather than show "no markers"
         result.markers_checked = False

@@ -17,7 +17,7 @@ from intelligence.check.result import (
     CheckResult,
     iso,
 )
-from intelligence.matching import fuzzy_address_rows
+from premises.addressing import address_why, rows_at
 
 
 def _ordinal(n: int) -> str:
@@ -26,37 +26,31 @@ def _ordinal(n: int) -> str:
 
 
 def _history_filter(query: CheckQuery, model) -> tuple[Q | None, dict]:
-    """How rows of Contact/Incident match: exact number or address, with a fuzzy address
-    fallback. Returns the filter and {row_id: why-list} for the fuzzy hits."""
+    """How rows of Contact/Incident match: the number exactly, the address by premises with the
+    one matcher. Returns the filter and {row_id: Match} for the address matches."""
     condition = Q()
-    fuzzy_why: dict[int, str] = {}
+    by_address: dict[int, object] = {}
     if query.phone:
         condition |= Q(caller_phone=query.phone)
-    address = query.address
-    if address.normalised:
-        exact = model.objects.filter(address_normalised=address.normalised).exists()
-        if exact:
-            condition |= Q(address_normalised=address.normalised)
-        else:
-            for hit in fuzzy_address_rows(table=model._meta.db_table, query=address):
-                fuzzy_why[hit.row_id] = hit.why
-            if fuzzy_why:
-                condition |= Q(pk__in=list(fuzzy_why))
+    if query.has_address:
+        rows = model.objects.filter(received_at__lte=query.now).only(
+            "id", "premises_id", "address_parts"
+        )
+        by_address = {row.pk: match for row, match in rows_at(rows, query.place)}
+        if by_address:
+            condition |= Q(pk__in=list(by_address))
     if not condition:
         return None, {}
-    return condition, fuzzy_why
+    return condition, by_address
 
 
-def _why_history(row, query: CheckQuery, fuzzy_why: dict) -> tuple[list[str], list[str]]:
+def _why_history(row, query: CheckQuery, by_address: dict) -> tuple[list[str], list[str]]:
     why, on = [], []
     if query.phone and row.caller_phone == query.phone:
         why.append(f"phone {query.phone}")
         on.append("phone")
-    if query.address.normalised and row.address_normalised == query.address.normalised:
-        why.append(f"address {query.address.normalised}")
-        on.append("address")
-    elif row.pk in fuzzy_why:
-        why.append(fuzzy_why[row.pk])
+    if row.pk in by_address:
+        why.append(address_why(by_address[row.pk]))
         on.append("address")
     return why, on
 
@@ -109,7 +103,7 @@ def _pattern(query: CheckQuery, result: CheckResult, prior: int, first_at) -> No
     days = max(1, math.ceil((query.now - first_at).total_seconds() / 86400))
     on = " or ".join(
         part
-        for part, present in (("number", query.phone), ("address", query.address.normalised))
+        for part, present in (("number", query.phone), ("address", query.has_address))
         if present
     )
     if query.counts_current_call:

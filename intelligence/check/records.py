@@ -17,7 +17,7 @@ from intelligence.check.result import (
     CheckResult,
     iso,
 )
-from intelligence.matching import fuzzy_address_rows, match_names
+from intelligence.matching import match_names
 from intelligence.models import (
     IntelRecord,
     IntelRecordAddress,
@@ -25,6 +25,7 @@ from intelligence.models import (
     IntelRecordPhone,
     RecordKind,
 )
+from premises.addressing import address_why, rows_at
 
 
 def _add_why(bucket: dict, key, why: str, on: str) -> None:
@@ -42,22 +43,10 @@ def _matching_record_ids(query: CheckQuery) -> tuple[dict, dict]:
             "record_id", flat=True
         )[: RECORD_LIMIT * 2]:
             _add_why(matched, record_id, f"phone {query.phone}", "phone")
-    address = query.address
-    if address.normalised:
-        exact = list(
-            IntelRecordAddress.objects.filter(address_normalised=address.normalised).values_list(
-                "record_id", flat=True
-            )[: RECORD_LIMIT * 2]
-        )
-        for record_id in exact:
-            _add_why(matched, record_id, f"address {address.normalised}", "address")
-        if not exact:
-            hits = fuzzy_address_rows(table="intelligence_intelrecordaddress", query=address)
-            by_row = {hit.row_id: hit for hit in hits}
-            for row_id, record_id in IntelRecordAddress.objects.filter(
-                pk__in=list(by_row)
-            ).values_list("id", "record_id"):
-                _add_why(matched, record_id, by_row[row_id].why, "address")
+    if query.has_address:
+        rows = IntelRecordAddress.objects.only("id", "record_id", "premises_id", "address_parts")
+        for row, match in rows_at(rows, query.place):
+            _add_why(matched, row.record_id, address_why(match), "address")
     people = {}
     name_hits = match_names(query.names) if query.names else []
     if name_hits:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from cad.context import Finding
 from cad.normalise import Address
 from intelligence.models import RecordKind
+from premises.addressing import AddressQuery, address_query
 
 RECENT = timedelta(days=365)
 PATTERN_WINDOW = timedelta(days=30)
@@ -42,10 +43,23 @@ class CheckQuery:
     # True when the check is for a call (being taken, or an incident's own call): that call
     # counts as one of the contacts in a repeat-contact pattern.
     counts_current_call: bool = False
+    # The address resolved to the premises register: records, contacts, incidents and markers
+    # are looked up by it (`premises.addressing.rows_at`). None: no address to look up.
+    place: AddressQuery | None = None
+
+    def __post_init__(self):
+        # A query made with an address and no place (a caller that did not resolve it) is
+        # resolved here, so every check looks addresses up the same way.
+        if self.place is None and self.address.raw:
+            object.__setattr__(self, "place", address_query(self.address.raw))
+
+    @property
+    def has_address(self) -> bool:
+        return self.place is not None and not self.place.empty
 
     @property
     def empty(self) -> bool:
-        return not (self.phone or self.address.normalised or any(self.names))
+        return not (self.phone or self.has_address or any(self.names))
 
     def as_dict(self) -> dict:
         return {

@@ -12,6 +12,7 @@ from cad.models import Incident
 from cad.normalise import normalise_address, normalise_name, normalise_phone
 from core.validation import clean_text
 from intelligence.check import CheckQuery
+from premises.addressing import address_query_of
 
 MAX_PHONE = 60
 MAX_ADDRESS = 300
@@ -92,4 +93,6 @@ def incident_check_query(incident: Incident, *, now: datetime) -> CheckQuery:
         now=now,
         exclude_incident_id=incident.pk,
         counts_current_call=True,
+        # Its address as resolved when it was written (no new resolution).
+        place=address_query_of(incident) if incident.address_parts else None,
     )

@@ -34,6 +34,7 @@ from intelligence.services.queries import (
     MAX_SUMMARY,
     valid_phone,
 )
+from premises.addressing import address_fields_for
 
 
 @dataclass(frozen=True)
@@ -275,6 +276,7 @@ def _record_write(data: RecordInput, *, actor, now: datetime) -> IntelRecord:
             address_normalised=address.normalised,
             address_numbers=numbers_key(address.numbers),
             postcode=address.postcode,
+            **address_fields_for(raw),
         )
     return record
 

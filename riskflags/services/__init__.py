@@ -9,7 +9,8 @@ marker expires by itself. Nothing is deleted.
 
 One module per subject: `rules` (who may change a marker, dates, numbers, telling the OIC),
 `markers` (create, correct), `contacts` (victim contacts), `review` (withdraw, extend),
-`lifecycle` (expiry, START contact alert, review reminders), `reads` (who read a marker). Callers import from
+`lifecycle` (expiry, START contact alert, review reminders), `matches` (a probable address
+match dismissed on an incident), `reads` (who read a marker). Callers import from
 `riskflags.services`.
 """
 
@@ -21,6 +22,7 @@ from riskflags.services.lifecycle import (
     markers_lifecycle_run,
 )
 from riskflags.services.markers import UNSET, marker_create, marker_update
+from riskflags.services.matches import marker_match_dismiss
 from riskflags.services.reads import markers_viewed
 from riskflags.services.review import marker_extend, marker_withdraw
 from riskflags.services.rules import CLOCK_SKEW, MAX_PHONES, can_manage_marker, supervisors_for
@@ -33,6 +35,7 @@ __all__ = [
     "marker_create",
     "marker_expire",
     "marker_extend",
+    "marker_match_dismiss",
     "marker_review_remind",
     "marker_start_contact_overdue",
     "marker_update",

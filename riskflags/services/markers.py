@@ -17,6 +17,7 @@ from core.audit import audit_record
 from core.locks import lock_row
 from core.roles import Role
 from core.validation import clean_choice, clean_text
+from premises.addressing import address_fields_for
 from riskflags import events
 from riskflags.models import START_CONTACT_WITHIN, Marker, MarkerPhone, MarkerStatus, RiskLevel
 from riskflags.services.rules import (
@@ -43,6 +44,7 @@ class _NewMarker:
     """A marker's validated details, ready to write."""
 
     address: str
+    uprn: str
     normalised: Address
     victim_name: str
     reason: str
@@ -71,15 +73,18 @@ def marker_create(
     grade_floor: str = Grade.IMMEDIATE,
     starts_at: datetime | None = None,
     supervisor=None,
+    uprn: str = "",
     now: datetime | None = None,
 ) -> Marker:
-    """Create an ACTIVE marker. It applies at once (calls from there are graded no lower than its
+    """Create an ACTIVE marker at `address` (resolved to the premises register; `uprn` when the
+    OIC picked the premises). It applies at once (calls from there are graded no lower than its
     floor) and its OIC is told to inform the victim. Raises ValidationFailed (bad dates, unknown
     OIC, missing fields) or Forbidden."""
     now = now or timezone.now()
     require_manager(actor)
     new = _validated_marker(
         address=address,
+        uprn=uprn,
         victim_name=victim_name,
         reason=reason,
         perpetrator_name=perpetrator_name,
@@ -115,6 +120,7 @@ def marker_create(
 def _validated_marker(
     *,
     address,
+    uprn,
     victim_name,
     reason,
     perpetrator_name,
@@ -153,6 +159,7 @@ def _validated_marker(
         supervisor = staff_with_role(supervisor, Role.SUPERVISOR, "supervisor")
     return _NewMarker(
         address=address,
+        uprn=clean_text(uprn, "uprn", 12),
         normalised=normalised,
         victim_name=victim_name,
         reason=reason,
@@ -171,6 +178,7 @@ def _marker_insert(new: _NewMarker, *, actor, now: datetime) -> Marker:
     marker = Marker.objects.create(
         address=new.address,
         address_normalised=new.normalised.normalised,
+        **address_fields_for(new.address, uprn=new.uprn or None),
         postcode=new.normalised.postcode,
         victim_name=new.victim_name,
         victim_name_normalised=normalise_name(new.victim_name),

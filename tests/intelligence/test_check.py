@@ -141,7 +141,7 @@ def test_a_switchboard_contact_at_the_address_is_found_with_its_channel():
 
     assert result.previous_contacts[0]["id"] == saved.pk
     assert result.previous_contacts[0]["channel"] == "SWITCHBOARD"
-    assert result.previous_contacts[0]["why"] == ["address 12 acacia avenue leeds ls6 2ab"]
+    assert result.previous_contacts[0]["why"] == ["address: same number 12, acacia avenue, LS6 2AB"]
 
 
 def test_contacts_older_than_12_months_are_counted_not_listed():
@@ -193,7 +193,7 @@ def test_the_check_lists_the_markers_the_marker_app_finds_through_cad(monkeypatc
     result = check_compute(query(now=now))
 
     assert [m["id"] for m in result.markers] == [7] and result.markers_checked
-    assert asked == [{"phone": E164, "address_normalised": "", "now": now}]
+    assert asked == [{"phone": E164, "address_normalised": "", "now": now, "place": None}]
 
 
 def test_with_no_app_keeping_markers_the_check_says_they_could_not_be_checked(monkeypatch):

@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from cad.normalise import normalise_address, normalise_name
+from premises.addressing import address_fields_for
 from riskflags.models import (
     ContactMethod,
     ContactOutcome,
@@ -29,6 +30,18 @@ class MarkerFactory(factory.django.DjangoModelFactory):
     address = ADDRESS
     address_normalised = factory.LazyAttribute(lambda m: normalise_address(m.address).normalised)
     postcode = factory.LazyAttribute(lambda m: normalise_address(m.address).postcode)
+    # The address as the service writes it: resolved to the premises register.
+    premises = factory.LazyAttribute(lambda m: address_fields_for(m.address)["premises"])
+    address_parts = factory.LazyAttribute(lambda m: address_fields_for(m.address)["address_parts"])
+    address_block_street = factory.LazyAttribute(
+        lambda m: address_fields_for(m.address)["address_block_street"]
+    )
+    address_block_postcode = factory.LazyAttribute(
+        lambda m: address_fields_for(m.address)["address_block_postcode"]
+    )
+    address_block_building = factory.LazyAttribute(
+        lambda m: address_fields_for(m.address)["address_block_building"]
+    )
     victim_name = "Anne Example"
     victim_name_normalised = factory.LazyAttribute(lambda m: normalise_name(m.victim_name))
     perpetrator_name = "Brian Example"

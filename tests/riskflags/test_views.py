@@ -150,7 +150,7 @@ def test_the_demo_seeder_is_idempotent():
     seed_markers()
 
     statuses = sorted(Marker.objects.values_list("status", flat=True))
-    assert statuses == ["ACTIVE", "ACTIVE", "WITHDRAWN"]
+    assert statuses == ["ACTIVE", "ACTIVE", "ACTIVE", "WITHDRAWN"]
     due = Marker.objects.filter(expires_at__lte=timezone.now() + timedelta(days=14))
     assert due.count() == 1
 

@@ -1,0 +1,94 @@
+"""The address search: words in any order, abbreviations, half-typed words and typos."""
+
+import pytest
+
+from premises.search import premises_search, query_words
+
+pytestmark = pytest.mark.usefixtures("gazetteer")
+
+
+def first(query: str) -> str:
+    hits = premises_search(query)
+    return hits[0].premises.one_line if hits else ""
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "21a acacia ho mill la",
+        "Flat 21A, Acacia House, 5 Mill Lane, Leeds LS6 2AB",
+        "mill lane 21a",
+        "ls6 2ab 21a",
+        "LS62AB flat 21A",
+        "21A ACACIA HOUSE",
+        "acaica house 21a",  # two letters swapped
+        "21a acacia hose",  # a letter missing
+        "21a acaciaa house mill lane",  # a letter too many
+        "21a acacia house mil",  # still typing
+        "flat 21a acácia house",
+    ],
+)
+def test_flat_21a_is_found_first_however_it_is_typed(query):
+    assert first(query) == "Flat 21A, Acacia House, 5 Mill Lane, Headingley, Leeds LS6 2AB"
+
+
+def test_flat_21b_is_found_for_21b_not_21a():
+    assert (
+        first("21b acacia house")
+        == "Flat 21B, Acacia House, 5 Mill Lane, Headingley, Leeds LS6 2AB"
+    )
+
+
+def test_the_building_comes_before_its_flats_when_no_flat_is_typed():
+    hits = premises_search("5 mill lane leeds")
+
+    assert hits[0].premises.one_line == "Acacia House, 5 Mill Lane, Headingley, Leeds LS6 2AB"
+    assert all("Mill Lane" in h.premises.one_line for h in hits)
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("12 acacia av", "12 Acacia Avenue, Headingley, Leeds LS6 2AB"),
+        ("acacia avenue 12", "12 Acacia Avenue, Headingley, Leeds LS6 2AB"),
+        ("12 acacia avenu leeds", "12 Acacia Avenue, Headingley, Leeds LS6 2AB"),
+        ("red lion", "Red Lion, 1 High Street, Leeds LS1 1AA"),
+        ("flat 2/1 main st", "Flat 2/1, 10 Main Street, Leeds LS2 9JT"),
+        ("4 mill la otley", "4 Mill Lane, Otley LS21 1AA"),
+        ("27 church rd", "27 Church Road, Ilkley LS29 9AA"),
+        ("flat 3 8 park view", "Flat 3, 8 Park View, Beeston, Leeds LS11 5AB"),
+    ],
+)
+def test_other_addresses_are_found_from_what_a_handler_types(query, expected):
+    assert first(query) == expected
+
+
+def test_each_result_has_its_uprn_and_coordinates():
+    hit = premises_search("21a acacia house")[0]
+
+    assert hit.premises.uprn > 0
+    assert hit.premises.latitude == pytest.approx(53.8196)
+    assert hit.premises.longitude == pytest.approx(-1.5765)
+
+
+@pytest.mark.parametrize(
+    "query", ["", "   ", "zzzz qqqq", "🙂🙂", "x" * 5000, "' | & ! ( ) :*", "\\"]
+)
+def test_a_query_that_names_nothing_finds_nothing_without_error(query):
+    assert premises_search(query) == []
+
+
+def test_a_word_that_matches_nothing_is_ignored_when_the_rest_finds_the_premises():
+    assert first("21a acacia house zebedee") == (
+        "Flat 21A, Acacia House, 5 Mill Lane, Headingley, Leeds LS6 2AB"
+    )
+
+
+def test_query_words_fold_case_accents_postcodes_and_flat_words():
+    assert query_words("Flat 21A, Acácia Ho., LS6 2AB") == ["21a", "acacia", "ho", "ls62ab"]
+
+
+def test_a_known_word_that_contradicts_the_rest_is_dropped_last_typed_first():
+    assert first("21a acacia house otley") == (
+        "Flat 21A, Acacia House, 5 Mill Lane, Headingley, Leeds LS6 2AB"
+    )
