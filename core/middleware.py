@@ -28,24 +28,27 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _json_strings(value):
-    """Every string in a decoded JSON document: keys and values, at any depth."""
+def _json_strings(value, name: str = ""):
+    """(field name, text) for every string in a decoded JSON document: keys and values, at any
+    depth; a nested field is named by its top-level key."""
     if isinstance(value, str):
-        yield value
+        yield name, value
     elif isinstance(value, dict):
         for key, inner in value.items():
-            yield key
-            yield from _json_strings(inner)
+            yield name or key, key
+            yield from _json_strings(inner, name or key)
     elif isinstance(value, list):
         for inner in value:
-            yield from _json_strings(inner)
+            yield from _json_strings(inner, name)
 
 
 def _request_strings(request):
-    """The query string's names and values, and a form or JSON body's fields."""
+    """(field name, text) for the query string's names and values, and a form or JSON body's
+    fields."""
     for key, values in request.GET.lists():
-        yield key
-        yield from values
+        yield key, key
+        for value in values:
+            yield key, value
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     content_type = request.content_type or ""
@@ -57,8 +60,9 @@ def _request_strings(request):
         yield from _json_strings(document)
     elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for key, values in request.POST.lists():
-            yield key
-            yield from values
+            yield key, key
+            for value in values:
+                yield key, value
 
 
 class ControlCharacterMiddleware:
@@ -74,17 +78,22 @@ class ControlCharacterMiddleware:
 
     def __call__(self, request):
         try:
-            bad = next(
-                (text for text in _request_strings(request) if CONTROL_CHARACTERS.search(text)),
+            field = next(
+                (
+                    name
+                    for name, text in _request_strings(request)
+                    if CONTROL_CHARACTERS.search(text)
+                ),
                 None,
             )
         except Exception:  # noqa: BLE001 - an unreadable body is the view's own 400 to give
-            bad = None
-        if bad is not None:
+            field = None
+        if field is not None:
+            name = CONTROL_CHARACTERS.sub("?", field)[:60] or "?"
             return error_response(
                 request,
                 status=400,
-                detail="The request holds a control character (such as NUL), which no field "
+                detail=f"{name}: holds a control character (such as NUL), which no field "
                 "accepts. Remove it and try again.",
                 code="control_character",
             )
