@@ -185,7 +185,7 @@ class ContactInput(InputSerializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    handler = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    handler = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     incident_reference = serializers.CharField(
         source="incident.reference", read_only=True, allow_null=True, default=None
     )
@@ -315,7 +315,9 @@ class DomesticAbuseInput(InputSerializer):
 
 class GradeRequestSerializer(serializers.ModelSerializer):
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     incident_reference = serializers.CharField(source="incident.reference", read_only=True)
 
     class Meta:
@@ -343,7 +345,9 @@ class DecisionInput(InputSerializer):
 
 class GradeChangeSerializer(serializers.ModelSerializer):
     by = serializers.SerializerMethodField()
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = GradeChange
@@ -401,8 +405,10 @@ class IncidentSerializer(serializers.ModelSerializer):
         source="opening_code.label", read_only=True, allow_null=True, default=None
     )
     closing_code = serializers.CharField(source="closing_code_id", read_only=True, allow_null=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    graded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    graded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     grade_history = GradeChangeSerializer(source="grade_changes", many=True, read_only=True)
     pending_grade_request = serializers.SerializerMethodField()
     da_answers = serializers.DictField(

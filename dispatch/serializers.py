@@ -113,7 +113,9 @@ class AssignInput(InputSerializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     call_sign = serializers.CharField(source="unit.call_sign", read_only=True)
     incident_reference = serializers.CharField(source="incident.reference", read_only=True)
-    assigned_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assigned_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Assignment
@@ -146,8 +148,12 @@ class DivertSerializer(serializers.ModelSerializer):
     call_sign = serializers.CharField(source="unit.call_sign", read_only=True)
     from_reference = serializers.CharField(source="from_incident.reference", read_only=True)
     to_reference = serializers.CharField(source="to_incident.reference", read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    reviewed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     inspector_task = serializers.SerializerMethodField()
 
     class Meta:
@@ -189,8 +195,12 @@ class InspectorTaskSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="incident.address", read_only=True)
     diverted_unit = serializers.CharField(source="divert.unit.call_sign", read_only=True)
     diverted_to = serializers.CharField(source="divert.to_incident.reference", read_only=True)
-    call_sign = serializers.CharField(source="unit.call_sign", read_only=True, default=None)
-    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    call_sign = serializers.CharField(
+        source="unit.call_sign", read_only=True, default=None, allow_null=True
+    )
+    resolved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = InspectorTask
