@@ -60,7 +60,13 @@ class MarkerListCreateView(generics.ListAPIView):
         ]
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        services.marker_list_viewed(
+            actor=request.user,
+            marker_ids=[m["id"] for m in response.data["results"]],
+            via="list api",
+        )
+        return response
 
     @extend_schema(
         request=MarkerInput,

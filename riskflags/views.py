@@ -54,6 +54,11 @@ class MarkerListView(RoleRequiredMixin, View):
             "now": now,
         }
         template = "riskflags/_marker_panel.html" if request.htmx else "riskflags/list.html"
+        services.marker_list_viewed(
+            actor=request.user,
+            marker_ids=[row["marker"].pk for row in context["rows"]],
+            via="list page",
+        )
         return TemplateResponse(request, template, context)
 
 

@@ -23,7 +23,7 @@ from riskflags.services.lifecycle import (
 )
 from riskflags.services.markers import UNSET, marker_create, marker_update
 from riskflags.services.matches import marker_match_dismiss
-from riskflags.services.reads import markers_viewed
+from riskflags.services.reads import marker_list_viewed, markers_viewed
 from riskflags.services.review import marker_extend, marker_withdraw
 from riskflags.services.rules import CLOCK_SKEW, MAX_PHONES, can_manage_marker, supervisors_for
 
@@ -42,6 +42,7 @@ __all__ = [
     "marker_withdraw",
     "markers_lifecycle_run",
     "markers_viewed",
+    "marker_list_viewed",
     "supervisors_for",
     "victim_contact_record",
 ]

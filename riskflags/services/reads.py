@@ -27,3 +27,20 @@ def markers_viewed(
             summary=f"Marker {marker_id} viewed ({via})",
             data={"via": via, "incident": incident_id},
         )
+
+
+def marker_list_viewed(*, actor, marker_ids, via: str, now: datetime | None = None) -> None:
+    """Record that `actor` saw a list of markers (names, reasons): one audit event naming the
+    markers shown, not one per marker, so a refreshed list does not flood each history."""
+    marker_ids = list(dict.fromkeys(marker_ids))
+    if not marker_ids or actor is None or not getattr(actor, "is_authenticated", False):
+        return
+    audit_record(
+        actor=actor,
+        action="marker.list_viewed",
+        object_type="riskflags.marker_list",
+        object_id="",
+        at=now or timezone.now(),
+        summary=f"{len(marker_ids)} markers listed ({via})",
+        data={"via": via, "markers": marker_ids},
+    )

@@ -99,6 +99,11 @@ def test_marker_reads_through_the_api_and_the_page_are_audited(client, api, mark
 
     vias = sorted(e.data["via"] for e in _reads(handler.user, "marker.viewed"))
     assert vias == ["api", "contacts api", "match api", "page"]
+    handler.get("/api/v1/markers/")
+    client.get("/markers/?show=all")
+    lists = _reads(handler.user, "marker.list_viewed")
+    assert sorted(e.data["via"] for e in lists) == ["list api", "list page"]
+    assert all(e.data["markers"] == [marker.pk] for e in lists)
 
 
 def test_a_qa_reviewer_reads_an_incident_without_its_intelligence(client, api, marked_incident):
