@@ -1,4 +1,4 @@
-"""The engine against the labelled narrative sets: the targets from issue 3."""
+"""The engine against the labelled narrative sets: the recall, false-positive and Immediate targets."""
 
 import pytest
 
