@@ -10,6 +10,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cad import context as call_context
 from cad import selectors, services
 from cad.forms import split_names
 from cad.models import GradeRequest
@@ -65,8 +66,15 @@ ERRORS = {
 }
 
 
-def _incident(pk: int) -> Response:
-    return Response(IncidentSerializer(selectors.incident_get(pk)).data)
+def _incident(request, pk: int) -> Response:
+    return Response(_incident_data(request, selectors.incident_get(pk)))
+
+
+def _incident_data(request, incident) -> dict:
+    """The incident as the requesting user may read it (their reads of intelligence and
+    markers audited)."""
+    reader = call_context.Reader(user=request.user, via="incident api")
+    return IncidentSerializer(incident, context={"reader": reader}).data
 
 
 class AssessView(APIView):
@@ -165,7 +173,7 @@ class IncidentListCreateView(generics.ListAPIView):
         data = parse_input(IncidentInput, request.data)
         key = data.pop("idempotency_key", None) or request.headers.get("Idempotency-Key")
         incident = services.incident_create(actor=request.user, idempotency_key=key, **data)
-        response = _incident(incident.pk)
+        response = _incident(request, incident.pk)
         response.status_code = status.HTTP_201_CREATED
         if getattr(incident, "replayed", False):
             response["Idempotent-Replayed"] = "true"
@@ -234,7 +242,7 @@ class IncidentMergeView(APIView):
             into=selectors.incident_get(data["into"]),
             reason=data["reason"],
         )
-        return _incident(survivor.pk)
+        return _incident(request, survivor.pk)
 
 
 class IncidentDetailView(APIView):
@@ -249,7 +257,7 @@ class IncidentDetailView(APIView):
     def get(self, request, pk: int):
         incident = selectors.incident_get(pk)
         services.incident_view_record(actor=request.user, incident=incident, via="api")
-        return Response(IncidentSerializer(incident).data)
+        return Response(_incident_data(request, incident))
 
     @extend_schema(request=IncidentUpdateInput, responses={200: IncidentSerializer, **ERRORS})
     def patch(self, request, pk: int):
@@ -257,7 +265,7 @@ class IncidentDetailView(APIView):
         services.incident_update_details(
             actor=request.user, incident=selectors.incident_get(pk), **data
         )
-        return _incident(pk)
+        return _incident(request, pk)
 
 
 class IncidentLogView(APIView):
@@ -303,7 +311,7 @@ class IncidentGradeView(APIView):
                 {"grade_request": GradeRequestSerializer(result).data},
                 status=status.HTTP_202_ACCEPTED,
             )
-        return _incident(pk)
+        return _incident(request, pk)
 
 
 class IncidentCloseView(APIView):
@@ -314,7 +322,7 @@ class IncidentCloseView(APIView):
     def post(self, request, pk: int):
         data = parse_input(CloseInput, request.data)
         services.incident_close(actor=request.user, incident=selectors.incident_get(pk), **data)
-        return _incident(pk)
+        return _incident(request, pk)
 
 
 class IncidentDomesticAbuseView(APIView):
@@ -329,7 +337,7 @@ class IncidentDomesticAbuseView(APIView):
         services.incident_set_domestic_abuse(
             actor=request.user, incident=selectors.incident_get(pk), **data
         )
-        return _incident(pk)
+        return _incident(request, pk)
 
 
 class IncidentDaAnswersView(APIView):
@@ -345,7 +353,7 @@ class IncidentDaAnswersView(APIView):
         services.incident_da_answers_record(
             actor=request.user, incident=selectors.incident_get(pk), **data
         )
-        return _incident(pk)
+        return _incident(request, pk)
 
 
 class IncidentThriveView(APIView):

@@ -121,14 +121,34 @@ class ContextResult:
     gathered_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Reader:
+    """Who reads an incident's context, and through which screen or API (`via`: "incident api",
+    "incident page", "briefing api", "briefing page"). `crew`: the reader crews a unit committed
+    to the incident and reads what its briefing shows them.
+
+    Providers withhold what the reader's role may not read (the same rule as their own screens)
+    and audit what they show."""
+
+    user: Any
+    via: str
+    crew: bool = False
+
+
 class ContextProvider(Protocol):
     name: str
+    # The `Finding.source` values this provider's findings carry, withheld with it.
+    finding_sources: tuple[str, ...]
+    # What `incident_fields` says in place of its fields when the reader may not read them.
+    withheld_fields: dict[str, Any]
 
     def gather(self, query: CallQuery) -> ContextResult: ...
 
     def attach(self, *, incident, result: ContextResult, actor) -> None: ...
 
-    def incident_fields(self, incident) -> dict[str, Any]: ...
+    def may_read(self, reader: Reader) -> bool: ...
+
+    def incident_fields(self, incident, *, reader: Reader | None) -> dict[str, Any]: ...
 
 
 _PROVIDERS: dict[str, ContextProvider] = {}
@@ -165,6 +185,9 @@ def gather_context(query: CallQuery) -> list[ContextResult]:
             )
     for result in results:
         result.gathered_at = query.now
+        # Each banner names its provider, so a reader who may not read that provider's records
+        # is not shown its banners either (`assessment_for`).
+        result.banners = [{**banner, "provider": result.provider} for banner in result.banners]
     return results
 
 
@@ -209,9 +232,118 @@ def markers_at(
     return _MARKER_LOOKUP(phone=phone, address_normalised=address_normalised, now=now, place=place)
 
 
-def incident_fields(incident) -> dict[str, Any]:
+def _withheld(reader: Reader | None) -> list[ContextProvider]:
+    if reader is None:
+        return []
+    return [p for p in providers() if hasattr(p, "may_read") and not p.may_read(reader)]
+
+
+def incident_fields(incident, *, reader: Reader | None) -> dict[str, Any]:
+    """Every provider's read-only fields for the incident (`intel_check`, `markers`, ...), as
+    `reader` may read them: a provider whose records the reader's role may not read gives its
+    `withheld_fields` instead, and `withheld` lists those providers. `reader` None is the
+    system reading for itself: nothing withheld, nothing audited."""
     fields: dict[str, Any] = {}
+    withheld = _withheld(reader)
     for provider in providers():
-        if hasattr(provider, "incident_fields"):
-            fields.update(provider.incident_fields(incident))
+        if provider in withheld:
+            fields.update(getattr(provider, "withheld_fields", {}))
+        elif hasattr(provider, "incident_fields"):
+            fields.update(provider.incident_fields(incident, reader=reader))
+    if withheld:
+        fields["withheld"] = sorted(p.name for p in withheld)
     return fields
+
+
+WITHHELD_EVIDENCE = "Withheld: your role does not read these records."
+
+
+def assessment_for(assessment: dict | None, *, reader: Reader | None) -> dict:
+    """The stored assessment as `reader` may read it. For each provider the reader may not
+    read: its context panel and banners are left out, and its findings keep their label (why
+    the grade is what it is) but not their evidence (the records themselves)."""
+    assessment = dict(assessment or {})
+    withheld = _withheld(reader)
+    if not withheld:
+        return assessment
+    names = {p.name for p in withheld}
+    sources = {source for p in withheld for source in getattr(p, "finding_sources", ())}
+    evidence = withheld_evidence(assessment, reader=reader)
+    assessment["context"] = {
+        key: panel for key, panel in (assessment.get("context") or {}).items() if key not in names
+    }
+    # A banner stored before banners named their provider is withheld too: its source is unknown.
+    assessment["banners"] = [
+        b
+        for b in assessment.get("banners") or []
+        if b.get("provider") is not None and b["provider"] not in names
+    ]
+    for key in ("indicators", "risk_factors"):
+        assessment[key] = [
+            {**f, "evidence": WITHHELD_EVIDENCE, "spans": []}
+            if isinstance(f, dict) and f.get("source") in sources
+            else f
+            for f in assessment.get(key) or []
+        ]
+    # The reasons quote the evidence of the findings they rest on.
+    assessment["reasons"] = redact(assessment.get("reasons") or [], evidence)
+    return assessment
+
+
+def withheld_evidence(assessment: dict | None, *, reader: Reader | None) -> set[str]:
+    """The evidence of the assessment's findings that `reader` may not read: the words that
+    reasons, THRIVE and log lines may quote (see `redact`)."""
+    withheld = _withheld(reader)
+    sources = {source for p in withheld for source in getattr(p, "finding_sources", ())}
+    found = {
+        f.get("evidence") or ""
+        for key in ("indicators", "risk_factors")
+        for f in (assessment or {}).get(key) or []
+        if isinstance(f, dict) and f.get("source") in sources
+    }
+    found.discard("")
+    return found
+
+
+# A quotation is recognised by its first characters, so one cut short ("…") goes too.
+_QUOTATION_HEAD = 40
+
+
+def _without(text: str, quoted: str) -> str:
+    """`text` with each quotation of `quoted`, whole or cut short, replaced by "withheld"."""
+    head = quoted[:_QUOTATION_HEAD]
+    start = text.find(head)
+    while start != -1:
+        end = start + len(head)
+        while end - start < len(quoted) and end < len(text) and text[end] == quoted[end - start]:
+            end += 1
+        text = text[:start] + "withheld" + text[end:]
+        start = text.find(head, start + len("withheld"))
+    return text
+
+
+def redact(value, evidence: set[str]):
+    """`value` (str, or lists and dicts of them) with every quotation of `evidence` (whole, or
+    cut short) replaced by "withheld", longest first so a quotation inside another goes too."""
+    if not evidence:
+        return value
+    if isinstance(value, str):
+        for quoted in sorted(evidence, key=len, reverse=True):
+            value = _without(value, quoted)
+        return value
+    if isinstance(value, dict):
+        return {key: redact(inner, evidence) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [redact(inner, evidence) for inner in value]
+    return value
+
+
+def redact_html(content: bytes, evidence: set[str]) -> bytes:
+    """A rendered page with every (HTML-escaped) quotation of `evidence` replaced: for screens
+    whose templates read the incident's free text (THRIVE, log) directly."""
+    from django.utils.html import escape
+
+    text = content.decode()
+    for quoted in sorted(evidence, key=len, reverse=True):
+        text = _without(_without(text, str(escape(quoted))), quoted)
+    return text.encode()

@@ -28,7 +28,7 @@ from cad.models import (
     ThriveAssessment,
 )
 from cad.normalise import normalise_address, normalise_name, normalise_phone
-from cad.warnings import findings_not_warned, incident_warnings, risk_summary
+from cad.warnings import assessment_warnings, findings_not_warned, risk_summary
 from core.audit import audit_trail
 from core.validation import clean_choice
 
@@ -194,17 +194,20 @@ def incident_timeline(incident: Incident):
     return audit_trail(incident)
 
 
-def incident_page(incident_id: int) -> dict:
-    """Everything the incident page shows: the record, other apps' panels (intelligence check,
-    markers, assignments...) and the audit timeline."""
+def incident_page(incident_id: int, *, reader: call_context.Reader | None) -> dict:
+    """Everything the incident page shows: the record, its assessment and other apps' panels
+    (intelligence check, markers, assignments...) as `reader` may read them, and the audit
+    timeline."""
     incident = incident_get(incident_id)
-    panels = call_context.incident_fields(incident)
-    warnings = incident_warnings(incident, fields=panels, narrative=False)
+    panels = call_context.incident_fields(incident, reader=reader)
+    assessment = call_context.assessment_for(incident.assessment, reader=reader)
+    warnings = assessment_warnings(assessment, fields=panels, narrative=False)
     return {
         "incident": incident,
+        "assessment": assessment,
         "panels": panels,
         "warnings": warnings,
-        "risk_factors": findings_not_warned(incident.assessment, warnings),
+        "risk_factors": findings_not_warned(assessment, warnings),
         "timeline": list(incident_timeline(incident)),
         "pending_request": next(
             (r for r in incident.grade_requests.all() if r.status == GradeRequest.Status.PENDING),

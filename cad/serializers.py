@@ -17,7 +17,7 @@ from cad.models import (
     OpeningCode,
     ThriveAssessment,
 )
-from cad.warnings import incident_risk_flags, incident_warnings, risk_summary
+from cad.warnings import assessment_warnings, incident_risk_flags, risk_summary
 from core.audit import actor_name
 from core.models import AuditEvent
 from core.serializers import InputSerializer, QueryInput
@@ -191,7 +191,7 @@ class ContactInput(InputSerializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    handler = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    handler = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     incident_reference = serializers.CharField(
         source="incident.reference", read_only=True, allow_null=True, default=None
     )
@@ -397,7 +397,9 @@ class DomesticAbuseInput(InputSerializer):
 
 class GradeRequestSerializer(serializers.ModelSerializer):
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     incident_reference = serializers.CharField(source="incident.reference", read_only=True)
     # What the supervisor signs off against (`cad.warnings.risk_summary`).
     risk_summary = serializers.SerializerMethodField()
@@ -432,7 +434,9 @@ class DecisionInput(InputSerializer):
 
 class GradeChangeSerializer(serializers.ModelSerializer):
     by = serializers.SerializerMethodField()
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = GradeChange
@@ -476,7 +480,12 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 class IncidentSerializer(serializers.ModelSerializer):
     """The incident as API.md describes it. Context providers add `intel_check` and `markers`;
-    dispatch adds `assignments`."""
+    dispatch adds `assignments`.
+
+    The serializer context says who reads: `reader` (a `cad.context.Reader`, or None for the
+    system), or `incident_fields` already gathered for a reader (the briefing). What the
+    reader's role may not read is withheld (`withheld` names the providers), and every read of
+    intelligence or markers is audited by the provider that shows it."""
 
     log = LogEntrySerializer(source="log_entries", many=True, read_only=True)
     tags = serializers.SerializerMethodField()
@@ -485,8 +494,10 @@ class IncidentSerializer(serializers.ModelSerializer):
         source="opening_code.label", read_only=True, allow_null=True, default=None
     )
     closing_code = serializers.CharField(source="closing_code_id", read_only=True, allow_null=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    graded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    graded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     grade_history = GradeChangeSerializer(source="grade_changes", many=True, read_only=True)
     pending_grade_request = serializers.SerializerMethodField()
     contacts = ContactSerializer(many=True, read_only=True)
@@ -563,14 +574,25 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     def to_representation(self, incident):
         data = super().to_representation(incident)
-        fields = call_context.incident_fields(incident)
+        fields = self.context.get("incident_fields")
+        if fields is None:
+            # No default: a caller that forgets to say who reads must fail, not show everything.
+            reader = self.context["reader"]
+            fields = call_context.incident_fields(incident, reader=reader)
+        else:
+            reader = self.context.get("reader")
+        data["assessment"] = call_context.assessment_for(incident.assessment, reader=reader)
         data.update(fields)
+        # Free text (THRIVE, log, grade reasons) may quote withheld evidence: it goes too.
+        data = call_context.redact(
+            data, call_context.withheld_evidence(incident.assessment, reader=reader)
+        )
         data.setdefault("intel_check", None)
         data.setdefault("markers", [])
         data.setdefault("assignments", [])
         # The named people read as name, role and age; each warning once with its record.
         data["people"] = [person.as_dict() for person in incident.people]
-        data["warnings"] = incident_warnings(incident, fields=fields)
+        data["warnings"] = assessment_warnings(data["assessment"], fields=fields)
         data["risk_flags"] = incident_risk_flags(incident)
         return data
 

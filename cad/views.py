@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from cad import context as call_context
 from cad import selectors, services
 from cad.forms import (
     AssessForm,
@@ -220,8 +221,9 @@ class IncidentDetailView(RoleRequiredMixin, View):
     allowed_roles = INCIDENT_READERS
 
     def get(self, request, pk: int):
+        reader = call_context.Reader(user=request.user, via="incident page")
         try:
-            page = selectors.incident_page(pk)
+            page = selectors.incident_page(pk, reader=reader)
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("incident-list")
@@ -230,7 +232,12 @@ class IncidentDetailView(RoleRequiredMixin, View):
         page.update(
             extra_panels=incident_panel_templates(),
             all_fields=page["panels"],
-            panels={k: v for k, v in page["panels"].items() if k not in replaced_fields()},
+            panels={
+                k: v
+                for k, v in page["panels"].items()
+                if k not in replaced_fields() and k != "withheld"
+            },
+            withheld=page["panels"].get("withheld", []),
             grade_form=GradeForm(initial={"grade": incident.grade}),
             log_form=LogForm(),
             close_form=CloseForm(),
@@ -256,7 +263,12 @@ class IncidentDetailView(RoleRequiredMixin, View):
             due_soon_at=selectors.incident_due_soon_at(incident),
             **_call_assessment(request, incident),
         )
-        return render(request, "cad/incident_detail.html", page)
+        response = render(request, "cad/incident_detail.html", page)
+        # THRIVE and the log are free text that may quote evidence the reader may not read.
+        response.content = call_context.redact_html(
+            response.content, call_context.withheld_evidence(incident.assessment, reader=reader)
+        )
+        return response
 
 
 def _call_assessment(request, incident) -> dict:

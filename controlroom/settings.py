@@ -19,13 +19,15 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
 
+# The management command this process runs ("" for a server, a worker or tests).
+_command = sys.argv[1] if len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") else ""
+
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-" + "x" * 40)
 else:
     SECRET_KEY = env("SECRET_KEY", default="")
     # Commands that sign nothing (checking migrations, collecting static files) may run in a
     # checkout with no configuration; anything that serves or signs needs the real key.
-    _command = sys.argv[1] if len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") else ""
     if not SECRET_KEY and _command in {"makemigrations", "showmigrations", "collectstatic"}:
         SECRET_KEY = secrets.token_urlsafe(50)
     if not SECRET_KEY:
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "channels",
     "axes",
+    "csp",
     "core",
     "premises",
     "cad",
@@ -65,15 +68,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.ControlCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.QuietForbiddenMiddleware",
 ]
 
 ROOT_URLCONF = "controlroom.urls"
@@ -100,6 +107,14 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'controlroom.sqlite3'}")
 }
+# Two roles on PostgreSQL: the app (web, worker, beat) connects with DATABASE_URL as a role that
+# may read and write rows but owns nothing (no TRUNCATE, ALTER, DISABLE TRIGGER: the audit stays
+# append-only); migrations, and the grants after them, connect with MIGRATE_DATABASE_URL as the
+# tables' owner. See core/dbroles.py and the README.
+MIGRATE_DATABASE_URL = env("MIGRATE_DATABASE_URL", default="")
+OWNER_COMMANDS = {"migrate", "db_app_role", "createcachetable"}
+if MIGRATE_DATABASE_URL and _command in OWNER_COMMANDS:
+    DATABASES["default"] = env.db("MIGRATE_DATABASE_URL")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: the in-process scan writes while requests write, so wait for the
     # lock instead of failing, and take the write lock at BEGIN to avoid upgrade deadlocks.
@@ -223,7 +238,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.CursorPagination",
     "PAGE_SIZE": 50,
@@ -295,6 +310,23 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_AGE = 12 * 3600  # one control-room shift
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles and sockets from this site only; no
+# inline script or style, no eval, no plugins, no framing, forms post only here. A page that
+# needs an inline script moves it to a file under static/js/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

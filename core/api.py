@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -110,7 +110,11 @@ class TokenView(APIView):
 
     @extend_schema(
         request=Input,
-        responses=inline_serializer("Token", {"token": serializers.CharField()}),
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            401: OpenApiResponse(description="Wrong username or password, or inactive"),
+            403: OpenApiResponse(description="Locked after repeated failures (`locked_out`)"),
+        },
         auth=[],
     )
     def post(self, request):

@@ -224,6 +224,23 @@ class CursorPagination(pagination.CursorPagination):
     ordering = None  # the queryset's own
     template = None
 
+    def get_page_size(self, request):
+        """`?page_size=` as asked (at most 500), the default without it. Anything but a positive
+        whole number is a 400 (DRF would quietly fall back to the default, so a client's typo
+        would go unnoticed)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None:
+            try:
+                size = int(raw)
+            except ValueError:
+                size = 0
+            if size < 1 or str(size) != raw.strip():
+                raise ValidationFailed(
+                    f"page_size must be a whole number from 1 to {self.max_page_size}.",
+                    code="invalid_page_size",
+                )
+        return super().get_page_size(request)
+
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.page_size = self.get_page_size(request)

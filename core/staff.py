@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from core.audit import audit_record
-from core.exceptions import ValidationFailed
+from core.exceptions import Forbidden, ValidationFailed
 from core.roles import Role
 
 
@@ -18,9 +18,11 @@ def staff_create(
     email: str = "",
     full_name: str = "",
     actor=None,
+    via: str = "",
 ):
     """Create the user, or update the password and add the roles if it exists. Returns
-    (user, created). Administrators can use the Django admin for reference data."""
+    (user, created). The audit event says which roles the account held before and after, and
+    `via` how it was done (e.g. "create_staff by <os user>"), since a command has no actor."""
     unknown = sorted(set(roles) - set(Role.values))
     if unknown:
         raise ValidationFailed(f"Unknown role {', '.join(unknown)}.", code="unknown_role")
@@ -30,6 +32,7 @@ def staff_create(
         )
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+    before = sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
     if full_name:
         first, _, last = full_name.partition(" ")
         user.first_name, user.last_name = first[:150], last[:150]
@@ -42,13 +45,14 @@ def staff_create(
     user.save()
     for role in roles:
         user.groups.add(Group.objects.get(name=role))
+    after = sorted(set(before) | set(roles))
     audit_record(
         actor=actor,
         action="staff.created" if created else "staff.updated",
         obj=user,
         object_type="auth.user",
-        summary=f"{username}: {', '.join(sorted(roles))}",
-        data={"roles": sorted(roles)},
+        summary=f"{username}: {', '.join(before) or 'no role'} -> {', '.join(after)}",
+        data={"roles": sorted(roles), "from": before, "to": after, "via": via},
     )
     return user, created
 
@@ -86,10 +90,17 @@ def staff_roles_set(*, actor, user, roles: list[str]):
     roles are left alone). Their open live sockets are closed at once and reconnect with the new
     roles' groups, or are refused with none left (`core.receivers`). Audited.
 
-    Raises ValidationFailed (`unknown_role`)."""
+    Nobody changes their own roles: another administrator does, so no one grants themselves
+    access (e.g. an administrator making itself a support operator to read intelligence).
+
+    Raises ValidationFailed (`unknown_role`), Forbidden (`own_roles`)."""
     unknown = sorted(set(roles) - set(Role.values))
     if unknown:
         raise ValidationFailed(f"Unknown role {', '.join(unknown)}.", code="unknown_role")
+    if actor is not None and actor.pk == user.pk:
+        raise Forbidden(
+            "Nobody changes their own roles: ask another administrator.", code="own_roles"
+        )
     user = _locked_user(user)
     before = sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
     after = sorted(set(roles))

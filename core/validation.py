@@ -1,5 +1,7 @@
 """Input checks every service shares, raising the domain's 400 with a clear message and code."""
 
+import re
+
 from core.exceptions import ValidationFailed
 
 
@@ -25,3 +27,19 @@ def clean_choice(value, choices, what: str) -> str:
             code=f"unknown_{_code(what)}",
         )
     return value
+
+
+REASON_OF_SUBSTANCE_MIN_CHARACTERS = 20
+
+
+def is_reason_of_substance(text: str) -> bool:
+    """A written reason someone can act on later: at least 20 characters, three words, and not
+    one character or a short pattern repeated ("aaaaaaaaaaaaaaaaaaaaaa", "ok ok ok ok ok ok ok")."""
+    text = (text or "").strip()
+    words = re.findall(r"[^\W\d_]{2,}", text)
+    letters = {c for c in text.lower() if c.isalpha()}
+    return (
+        len(text) >= REASON_OF_SUBSTANCE_MIN_CHARACTERS
+        and len(set(w.lower() for w in words)) >= 3
+        and len(letters) >= 6
+    )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cad import context as call_context
 from cad.exceptions import Forbidden, NotFound, ValidationFailed
 from cad.models import Area, Contact, Grade, Incident, IncidentStatus
-from cad.warnings import incident_risk_flags, incident_warnings, record_line, warning
+from cad.warnings import assessment_warnings, incident_risk_flags, record_line, warning
 from core.roles import BRIEFING_ANY_READERS, has_role
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
@@ -286,12 +286,17 @@ class Briefing:
     intel_summary: list[str] = field(default_factory=list)
     other_units: list[str] = field(default_factory=list)
     context: dict = field(default_factory=dict)
+    # Who reads it (`cad.context.Reader`; None: the system).
+    reader: call_context.Reader | None = None
 
 
-def _briefing_warnings(incident: Incident, context: dict) -> tuple[list[dict], list[str]]:
+def _briefing_warnings(
+    incident: Incident, context: dict, assessment: dict
+) -> tuple[list[dict], list[str]]:
     """Each warning once, highest risk first (`cad.warnings`), then an intelligence summary
-    of the records that are not already a warning."""
-    warnings = incident_warnings(incident, fields=context)
+    of the records that are not already a warning; both as the reader may read them (`context`
+    and `assessment` come reader-filtered)."""
+    warnings = assessment_warnings(assessment, fields=context)
     intel = context.get("intel_check") if isinstance(context.get("intel_check"), dict) else {}
     records = [r for r in intel.get("records") or [] if isinstance(r, dict)]
     named = {w["ref"] for w in warnings if w["ref"]}
@@ -314,21 +319,28 @@ def _briefing_warnings(incident: Incident, context: dict) -> tuple[list[dict], l
         summary.append(f"{len(previous_contacts)} previous contact(s) from this number/address")
     if intel and not records and not previous_incidents and not previous_contacts:
         summary.append("Intelligence check ran: nothing recorded")
-    if not intel:
+    if "intelligence" in (context.get("withheld") or []):
+        summary.append("Intelligence is not shown to your role")
+    elif not intel:
         summary.append("No intelligence check on record for this incident")
     return warnings, summary
 
 
-def incident_warning_list(incident: Incident) -> list[dict]:
-    """The warnings the dispatcher's panel shows: the briefing's, without the summary."""
-    return _briefing_warnings(incident, call_context.incident_fields(incident))[0]
+def incident_warning_list(incident: Incident, *, reader: call_context.Reader | None) -> list[dict]:
+    """The warnings the dispatcher's panel shows: the briefing's, without the summary, as
+    `reader` may read them."""
+    context = call_context.incident_fields(incident, reader=reader)
+    assessment = call_context.assessment_for(incident.assessment, reader=reader)
+    return _briefing_warnings(incident, context, assessment)[0]
 
 
-def unit_briefing(unit_id: int, *, user=None) -> Briefing:
+def unit_briefing(unit_id: int, *, user=None, via: str = "briefing api") -> Briefing:
     """The briefing for the unit's current commitment (incident None when it has none).
 
     With `user`: an officer reads only the briefing of a unit they crew (Forbidden otherwise);
-    the control room reads any."""
+    the control room reads any. The crew reads the incident's intelligence and markers; anyone
+    else reads what their role reads on its own screens (QA reviewers no intelligence), and
+    each read is audited with `via` ("briefing api", "briefing page")."""
     from cad.selectors import incident_get
 
     unit = unit_get(unit_id)
@@ -346,8 +358,13 @@ def unit_briefing(unit_id: int, *, user=None) -> Briefing:
     if assignment is None:
         return Briefing(unit=unit, assignment=None, incident=None)
     incident = incident_get(assignment.incident_id)
-    context = call_context.incident_fields(incident)
-    warnings, summary = _briefing_warnings(incident, context)
+    reader = None
+    if user is not None:
+        crew = unit.officers.filter(pk=user.pk).exists()
+        reader = call_context.Reader(user=user, via=via, crew=crew)
+    context = call_context.incident_fields(incident, reader=reader)
+    assessment = call_context.assessment_for(incident.assessment, reader=reader)
+    warnings, summary = _briefing_warnings(incident, context, assessment)
     others = list(
         Assignment.objects.filter(incident=incident, status__in=OPEN_ASSIGNMENT_STATUSES)
         .exclude(unit=unit)
@@ -361,6 +378,7 @@ def unit_briefing(unit_id: int, *, user=None) -> Briefing:
         intel_summary=summary,
         other_units=others,
         context=context,
+        reader=reader,
     )
 
 
@@ -381,7 +399,7 @@ class AssignmentsContextProvider:
     def attach(self, *, incident, result, actor) -> None:
         return None
 
-    def incident_fields(self, incident) -> dict:
+    def incident_fields(self, incident, *, reader) -> dict:
         found = getattr(incident, "all_assignments", None)
         if found is None:
             found = incident_assignments(incident.pk)

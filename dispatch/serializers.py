@@ -114,7 +114,9 @@ class AssignInput(InputSerializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     call_sign = serializers.CharField(source="unit.call_sign", read_only=True)
     incident_reference = serializers.CharField(source="incident.reference", read_only=True)
-    assigned_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assigned_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Assignment
@@ -147,8 +149,12 @@ class DivertSerializer(serializers.ModelSerializer):
     call_sign = serializers.CharField(source="unit.call_sign", read_only=True)
     from_reference = serializers.CharField(source="from_incident.reference", read_only=True)
     to_reference = serializers.CharField(source="to_incident.reference", read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    reviewed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     inspector_task = serializers.SerializerMethodField()
 
     class Meta:
@@ -190,8 +196,12 @@ class InspectorTaskSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="incident.address", read_only=True)
     diverted_unit = serializers.CharField(source="divert.unit.call_sign", read_only=True)
     diverted_to = serializers.CharField(source="divert.to_incident.reference", read_only=True)
-    call_sign = serializers.CharField(source="unit.call_sign", read_only=True, default=None)
-    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    call_sign = serializers.CharField(
+        source="unit.call_sign", read_only=True, default=None, allow_null=True
+    )
+    resolved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = InspectorTask
@@ -301,7 +311,18 @@ class UnitOptionSerializer(serializers.Serializer):
 class BriefingSerializer(serializers.Serializer):
     unit = UnitSerializer()
     assignment = AssignmentSerializer(allow_null=True)
-    incident = IncidentSerializer(allow_null=True)
+    incident = serializers.SerializerMethodField()
     warnings = serializers.ListField(child=serializers.DictField())
     intel_summary = serializers.ListField(child=serializers.CharField())
     other_units = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema_field(IncidentSerializer(allow_null=True))
+    def get_incident(self, briefing) -> dict | None:
+        """The incident with the context fields the briefing gathered (and audited) for its
+        reader, so nothing is read or audited twice."""
+        if briefing.incident is None:
+            return None
+        return IncidentSerializer(
+            briefing.incident,
+            context={"incident_fields": briefing.context, "reader": briefing.reader},
+        ).data

@@ -22,6 +22,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from cad import clock
+from cad import context as call_context
 from cad.models import Area, Grade, Incident
 from cad.selectors import incident_get
 from core.exceptions import DomainError, Forbidden, NotFound, ValidationFailed
@@ -177,7 +178,13 @@ def actions_context(request, incident_id: int, error: str = "") -> dict:
         "is_divert": incident.divert_tagged,
         "has_marker": selectors.incident_has_marker(incident),
         "has_da": selectors.incident_is_domestic_abuse(incident),
-        "warnings": [w for w in selectors.incident_warning_list(incident) if w["code"] != "DIVERT"],
+        "warnings": [
+            w
+            for w in selectors.incident_warning_list(
+                incident, reader=call_context.Reader(user=request.user, via="dispatch panel")
+            )
+            if w["code"] != "DIVERT"
+        ],
         "contacts": list(incident.contacts.all()),
         "open_assignments": incident.open_assignments,
         "ended_assignments": [a for a in incident.all_assignments if not a.is_open],
@@ -465,9 +472,24 @@ class UnitBriefingPageView(RoleRequiredMixin, TemplateView):
     allowed_roles = UNIT_READERS
     template_name = "dispatch/briefing.html"
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs).render()
+        briefing = response.context_data["briefing"]
+        if briefing.incident is not None:
+            # THRIVE and the log are free text that may quote evidence the reader may not read.
+            response.content = call_context.redact_html(
+                response.content,
+                call_context.withheld_evidence(
+                    briefing.incident.assessment, reader=briefing.reader
+                ),
+            )
+        return response
+
     def get_context_data(self, **kwargs):
         try:
-            briefing = selectors.unit_briefing(kwargs["pk"], user=self.request.user)
+            briefing = selectors.unit_briefing(
+                kwargs["pk"], user=self.request.user, via="briefing page"
+            )
         except NotFound as exc:
             raise Http404(exc.message) from None
         except Forbidden as exc:

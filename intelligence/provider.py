@@ -6,7 +6,8 @@ import logging
 
 from django.db import transaction
 
-from cad.context import CallQuery, ContextResult
+from cad.context import CallQuery, ContextResult, Reader
+from core.roles import INTEL_READERS, has_role
 from intelligence.check import CheckQuery, check_compute, panel_for
 
 logger = logging.getLogger(__name__)
@@ -14,6 +15,9 @@ logger = logging.getLogger(__name__)
 
 class IntelligenceProvider:
     name = "intelligence"
+    # Findings from intelligence records, and from previous contacts and incidents.
+    finding_sources = ("intel", "history")
+    withheld_fields = {"intel_check": None}
 
     def gather(self, query: CallQuery) -> ContextResult:
         """Run the check on the call's number, address and names (reads only)."""
@@ -65,10 +69,22 @@ class IntelligenceProvider:
             logger.exception("intelligence check could not be stored for %s", incident.pk)
             raise
 
-    def incident_fields(self, incident) -> dict:
-        from intelligence.selectors import incident_intel_check
+    def may_read(self, reader: Reader) -> bool:
+        """The roles that read intelligence on `/intel/`, and the crew of a unit sent to the
+        incident (what their briefing shows): nobody reads it anywhere they could not there."""
+        return reader.crew or has_role(reader.user, *INTEL_READERS)
 
-        return {"intel_check": incident_intel_check(incident)}
+    def incident_fields(self, incident, *, reader: Reader | None) -> dict:
+        """`intel_check`: the incident's latest check (None when none ran); the read is audited."""
+        from intelligence.selectors import check_dict, incident_latest_check
+        from intelligence.services import intel_checks_viewed
+
+        check = incident_latest_check(incident)
+        if check is None:
+            return {"intel_check": None}
+        if reader is not None:
+            intel_checks_viewed(actor=reader.user, checks=[check], via=reader.via)
+        return {"intel_check": check_dict(check)}
 
 
 provider = IntelligenceProvider()

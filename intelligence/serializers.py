@@ -129,8 +129,12 @@ class CancelInput(InputSerializer):
 
 class CheckRequestSerializer(serializers.ModelSerializer):
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    completed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assigned_to = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    completed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     incident_reference = serializers.SerializerMethodField()
     incident_grade = serializers.SerializerMethodField()
     priority = serializers.IntegerField(read_only=True, default=None)

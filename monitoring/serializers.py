@@ -9,9 +9,11 @@ from monitoring.models import Alert
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    acknowledged_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     incident_reference = serializers.CharField(
-        source="incident.reference", read_only=True, default=None
+        source="incident.reference", read_only=True, default=None, allow_null=True
     )
     # The roles that must see it (the banner); the same list the live push carries.
     roles = serializers.ListField(source="audience", read_only=True, child=serializers.CharField())

@@ -60,7 +60,13 @@ class MarkerListCreateView(generics.ListAPIView):
         ]
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        services.marker_list_viewed(
+            actor=request.user,
+            marker_ids=[m["id"] for m in response.data["results"]],
+            via="list api",
+        )
+        return response
 
     @extend_schema(
         request=MarkerInput,
@@ -82,7 +88,9 @@ class MarkerDetailView(APIView):
 
     @extend_schema(responses=MarkerDetailSerializer)
     def get(self, request, pk: int):
-        return Response(_detail(pk))
+        data = _detail(pk)
+        services.markers_viewed(actor=request.user, marker_ids=[pk], via="api")
+        return Response(data)
 
     @extend_schema(
         request=MarkerUpdateInput,
@@ -105,6 +113,7 @@ class MarkerContactsView(APIView):
     @extend_schema(responses=VictimContactSerializer(many=True))
     def get(self, request, pk: int):
         contacts = selectors.marker_contacts(selectors.marker_get(pk))
+        services.markers_viewed(actor=request.user, marker_ids=[pk], via="contacts api")
         return Response(VictimContactSerializer(contacts, many=True).data)
 
     @extend_schema(request=VictimContactInput, responses={201: VictimContactSerializer})
@@ -159,7 +168,8 @@ class MarkerHistoryView(APIView):
 
     @extend_schema(responses=HistoryEventSerializer(many=True))
     def get(self, request, pk: int):
-        events = selectors.marker_history(selectors.marker_get(pk))
+        events = list(selectors.marker_history(selectors.marker_get(pk)))
+        services.markers_viewed(actor=request.user, marker_ids=[pk], via="history api")
         return Response(HistoryEventSerializer(events, many=True).data)
 
 
@@ -184,7 +194,11 @@ class MarkerMatchView(APIView):
         place = None
         if data["address"] or data["uprn"]:
             place = address_query(data["address"], uprn=data["uprn"] or None)
-        return Response(selectors.markers_matching(phone=data["phone"], place=place))
+        found = selectors.markers_matching(phone=data["phone"], place=place)
+        services.markers_viewed(
+            actor=request.user, marker_ids=[m["id"] for m in found], via="match api"
+        )
+        return Response(found)
 
 
 class MarkerDismissMatchView(APIView):

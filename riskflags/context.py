@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 
 from django.urls import reverse
 
-from cad.context import CallQuery, ContextResult, Finding, FindingCategory
+from cad.context import CallQuery, ContextResult, Finding, FindingCategory, Reader
 from cad.models import Grade
+from core.roles import MARKER_READERS, has_role
 from core.timefmt import DATE, local_display
 from premises.addressing import address_query_of
 from riskflags.models import IN_FORCE, MarkerStatus, RiskLevel
@@ -207,6 +208,8 @@ def _named(result: ContextResult, items: list[dict]) -> None:
 
 class MarkerContextProvider:
     name = "riskflags"
+    finding_sources = ("marker",)
+    withheld_fields = {"markers": []}
 
     def gather(self, query: CallQuery) -> ContextResult:
         result = ContextResult(provider=self.name)
@@ -254,14 +257,28 @@ class MarkerContextProvider:
         if any(i["status"] in IN_FORCE and i["id"] in here for i in items):
             incident_tag_add(actor=actor, incident=incident, tag=INCIDENT_TAG, now=now)
 
-    def incident_fields(self, incident) -> dict:
-        return {
-            "markers": markers_matching(
-                phone=incident.caller_phone,
-                place=address_query_of(incident),
+    def may_read(self, reader: Reader) -> bool:
+        """The roles that read markers on their own screens, and the crew of a unit sent to
+        the incident (its briefing warns them)."""
+        return reader.crew or has_role(reader.user, *MARKER_READERS)
+
+    def incident_fields(self, incident, *, reader: Reader | None) -> dict:
+        """`markers` at the incident's number or address; the read is audited on each one."""
+        from riskflags.services import markers_viewed
+
+        found = markers_matching(
+            phone=incident.caller_phone,
+            place=address_query_of(incident),
+            incident_id=incident.pk,
+        )
+        if found and reader is not None:
+            markers_viewed(
+                actor=reader.user,
+                marker_ids=[m["id"] for m in found],
+                via=reader.via,
                 incident_id=incident.pk,
             )
-        }
+        return {"markers": found}
 
 
 def _in_force_banner(item: dict, ref: str) -> dict:

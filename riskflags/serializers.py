@@ -91,7 +91,9 @@ class ExtendInput(InputSerializer):
 
 
 class VictimContactSerializer(serializers.ModelSerializer):
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = VictimContact
@@ -120,9 +122,15 @@ class MarkerSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField()
     phones = serializers.SerializerMethodField()
     oic = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    supervisor = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    withdrawn_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    supervisor = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    withdrawn_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     start_contact_recorded = serializers.SerializerMethodField()
     due = serializers.SerializerMethodField()
 

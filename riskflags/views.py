@@ -54,6 +54,11 @@ class MarkerListView(RoleRequiredMixin, View):
             "now": now,
         }
         template = "riskflags/_marker_panel.html" if request.htmx else "riskflags/list.html"
+        services.marker_list_viewed(
+            actor=request.user,
+            marker_ids=[row["marker"].pk for row in context["rows"]],
+            via="list page",
+        )
         return TemplateResponse(request, template, context)
 
 
@@ -123,6 +128,7 @@ def render_marker_page(request, pk: int, *, forms=None, error=None, status: int 
     can_manage = services.can_manage_marker(request.user, marker)
     forms = forms or {}
     contacts = list(selectors.marker_contacts(marker))
+    services.markers_viewed(actor=request.user, marker_ids=[marker.pk], via="page")
     initial_contact = {"purpose": ContactPurpose.START}
     if any(c.purpose == ContactPurpose.START for c in contacts):
         initial_contact["purpose"] = ContactPurpose.REVIEW

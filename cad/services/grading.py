@@ -19,7 +19,12 @@ from cad.services.trail import announce_change, incident_system_log
 from core.audit import audit_record
 from core.locks import lock_row
 from core.roles import DOWNGRADE_SIGNERS, has_role
-from core.validation import clean_choice, clean_text
+from core.validation import (
+    REASON_OF_SUBSTANCE_MIN_CHARACTERS,
+    clean_choice,
+    clean_text,
+    is_reason_of_substance,
+)
 
 
 def incident_grade(
@@ -30,8 +35,9 @@ def incident_grade(
     supervisor's own grading is its sign-off.
 
     Raises ValidationFailed (unknown grade), ReasonRequired (below the minimum grade, or a
-    downgrade needing sign-off, without a written reason), Conflict (a request is already
-    pending) and InvalidTransition (closed incident)."""
+    downgrade needing sign-off, without a written reason; `reason_of_substance_required` for a
+    supervisor's own such downgrade with a reason under 20 characters or a repeated pattern),
+    Conflict (a request is already pending) and InvalidTransition (closed incident)."""
     now = now or timezone.now()
     clean_choice(grade, Grade, "grade")
     reason = clean_text(reason, "reason", MAX_REASON)
@@ -55,6 +61,14 @@ def incident_grade(
         if why and not has_role(actor, *DOWNGRADE_SIGNERS):
             return downgrade_request(
                 actor=actor, incident=incident, grade=grade, reason=reason, why=why, now=now
+            )
+        if why and not is_reason_of_substance(reason):
+            # Nobody else signs a supervisor's own downgrade of a DA or marked call: its
+            # written reason is all QA has to review it by (listed as self-approved).
+            raise ReasonRequired(
+                f"Lowering to {grade} is your own sign-off ({why}): write a reason of at least "
+                f"{REASON_OF_SUBSTANCE_MIN_CHARACTERS} characters that says why.",
+                code="reason_of_substance_required",
             )
         return apply_grade(
             actor=actor,

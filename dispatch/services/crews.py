@@ -18,6 +18,7 @@ from cad.exceptions import Conflict, ValidationFailed
 from cad.services import incident_system_log
 from core.audit import audit_record
 from core.locks import lock_rows_in_order
+from core.roles import Role
 from dispatch import events
 from dispatch.models import Unit
 from dispatch.services.steps import actor_name, open_assignment_of
@@ -34,6 +35,16 @@ def officers_locked(usernames) -> list:
     if missing:
         raise ValidationFailed(
             f"Unknown or inactive user(s): {', '.join(missing)}.", code="unknown_officer"
+        )
+    # A crew member reads the briefing of the unit's incident, intelligence included: only
+    # officers crew units, so putting a desk on a crew cannot widen what it reads.
+    not_officers = sorted(
+        u.get_username() for u in users if not u.groups.filter(name=Role.OFFICER).exists()
+    )
+    if not_officers:
+        raise ValidationFailed(
+            f"Only officers crew units; not an officer: {', '.join(not_officers)}.",
+            code="not_an_officer",
         )
     return users
 
@@ -111,8 +122,8 @@ def unit_crew_set(
     `move` is true, which takes them off that unit (audited there, and logged on its incident
     when it is committed to one). Locks the officers' rows, then the units in id order.
 
-    Raises ValidationFailed (`unknown_officer`), Conflict (`officer_on_another_unit`, naming
-    the unit), NotFound."""
+    Raises ValidationFailed (`unknown_officer`, `not_an_officer`), Conflict
+    (`officer_on_another_unit`, naming the unit), NotFound."""
     now = now or timezone.now()
     with transaction.atomic():
         crew = officers_locked(officers)

@@ -275,7 +275,7 @@ def assign(
     reported: Reported | None = None,
 ) -> Assignment:
     """Commit a locked, available unit to a locked incident: the one path of `unit_assign`,
-    self-deployment (with the status report's `reported` times) and the inspector's
+    a status report naming an incident (with its `reported` times) and the inspector's
     replacement."""
     if not incident.is_open:
         raise Conflict(f"{incident.reference} is closed.", code="incident_closed")

@@ -180,14 +180,18 @@ def unit_set_status(
 
     - AVAILABLE / UNAVAILABLE end any commitment (released before arrival, cleared after it).
     - ASSIGNED / EN_ROUTE / AT_SCENE move the unit's commitment forward; with `incident` given
-      and the unit free, the unit commits itself to that incident first (self-deployment).
+      and the unit free, the control room commits it to that incident first. A crew never
+      commits itself: it moves only on an incident the control room assigned it (a crew that
+      self-deploys radios the control room, which assigns it), so a crew cannot open another
+      incident's briefing or settle its breach alerts by naming it.
     - The first unit AT_SCENE stops the incident's response clock (`first_arrived_at`).
     - `at`: the crew's device time (aware datetime). The status is dated by it (history row,
       arrival, the response clock and figures); the receipt time `now` is kept beside it and
       dates the log and audit entries. Rules and refusals: `dispatch.services.reported`.
     Repeating the current status changes nothing (a retried request is harmless).
 
-    Raises Forbidden (not the crew), InvalidTransition, Conflict (`unit_committed` when the
+    Raises Forbidden (`not_crew`; `not_assigned` when a crew names an incident the control
+    room did not assign it), InvalidTransition, Conflict (`unit_committed` when the
     incident given is not the unit's commitment: that is a divert) and ValidationFailed
     (including the `device_time_*` codes)."""
     now = now or timezone.now()
@@ -256,13 +260,19 @@ def _times(reported: Reported) -> dict:
 def _commitment(
     *, actor, unit: Unit, current: Assignment | None, incident: Incident | None, reported: Reported
 ) -> Assignment:
-    """The commitment a progress report is about: the unit's own, or (a free unit naming an
-    incident) a new one by self-deployment. Naming another incident is a divert: refused."""
+    """The commitment a progress report is about: the unit's own, or (the control room naming
+    an incident for a free unit) a new one. Naming another incident is a divert: refused."""
     if current is None:
         if incident is None:
             raise ValidationFailed(
                 f"{unit.call_sign} is not committed to an incident: say which incident.",
                 code="incident_required",
+            )
+        if not has_role(actor, *UNIT_DIRECTORS):
+            raise Forbidden(
+                f"The control room has not assigned {unit.call_sign} to that incident. Ask the "
+                "dispatcher to assign you; a crew moves only on incidents it was assigned.",
+                code="not_assigned",
             )
         target = lock_row(Incident, incident.pk)
         return assign(
@@ -270,7 +280,7 @@ def _commitment(
             unit=unit,
             incident=target,
             now=reported.received_at,
-            how="self-deployed by the unit",
+            how="named in a status report",
             reported=reported,
         )
     if incident is not None and current.incident_id != incident.pk:

@@ -26,6 +26,7 @@ DOWNGRADE_COLUMNS = [
     Column("reason", "Reason"),
     Column("by", "Who"),
     Column("supervisor_decision", "Supervisor's decision"),
+    Column("self_approved", "Self-approved", "bool"),
 ]
 DA_BELOW_IMMEDIATE_COLUMNS = [
     Column("reference", "Incident", "incident"),
@@ -78,6 +79,8 @@ def report_downgrades(
         notes=[
             "A downgrade that needed a supervisor and was refused, withdrawn or is still "
             "pending was never applied; it is listed with Applied = no.",
+            "Self-approved: a supervisor's own downgrade of a DA or marked call, which no "
+            "second person signed off; QA reviews its written reason.",
         ],
     )
 
@@ -90,6 +93,12 @@ def _summary(counts: DowngradeCounts, da_total: int) -> list[SummaryItem]:
             "below_minimum", "Below the minimum grade", changes["below_minimum"], "warn"
         ),
         SummaryItem("signed_off", "Signed off by a supervisor", changes["signed_off"]),
+        SummaryItem.attention(
+            "self_approved",
+            "Self-approved by the supervisor who graded",
+            changes["self_approved"],
+            "warn",
+        ),
         SummaryItem("refused", "Sign-off refused", requests["refused"]),
         SummaryItem("pending", "Sign-off pending", requests["pending"]),
         SummaryItem.attention("da_below_immediate", "DA calls graded below Immediate", da_total),

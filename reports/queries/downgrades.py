@@ -3,7 +3,7 @@ supervisor and not applied), and DA calls whose grade is below Immediate."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import GreaterThan
 
 from cad.models import Grade, GradeChange, GradeRequest, Incident
@@ -13,7 +13,7 @@ from reports.queries.common import grade_rank, incident_filter_q, incidents_in_r
 
 @dataclass
 class DowngradeCounts:
-    """`changes`: {total, below_minimum, signed_off, da} over applied gradings; `requests`:
+    """`changes`: {total, below_minimum, signed_off, self_approved, da} over applied gradings; `requests`:
     {total, refused, pending} over sign-off requests not applied; `by_grade`: {grade given:
     {n, below_minimum}}."""
 
@@ -57,6 +57,7 @@ def downgrade_counts(filters: ReportFilters) -> DowngradeCounts:
             total=Count("id"),
             below_minimum=below_minimum,
             signed_off=Count("id", filter=Q(approved_by__isnull=False)),
+            self_approved=Count("id", filter=Q(approved_by__isnull=False, approved_by=F("by"))),
             da=Count("id", filter=Q(incident__domestic_abuse=True)),
         ),
         requests=downgrade_requests_not_applied(filters).aggregate(
@@ -137,7 +138,10 @@ def _below(field: str, floor: str) -> GreaterThan:
 
 def _change_row(change: GradeChange) -> dict:
     incident = change.incident
-    if change.approved_by_id:
+    self_approved = bool(change.approved_by_id) and change.approved_by_id == change.by_id
+    if self_approved:
+        decision = f"Self-approved by {username(change.approved_by)} (their own grading)"
+    elif change.approved_by_id:
         decision = f"Signed off by {username(change.approved_by)}"
     else:
         decision = "No sign-off required"
@@ -153,6 +157,7 @@ def _change_row(change: GradeChange) -> dict:
         by=username(change.by),
         supervisor_decision=decision,
         decided_at=change.at if change.approved_by_id else None,
+        self_approved=self_approved,
     )
 
 
@@ -194,6 +199,7 @@ def _row(
     by: str,
     supervisor_decision: str,
     decided_at,
+    self_approved: bool = False,
 ) -> dict:
     """A downgrade row, applied or not, in column order."""
     return {
@@ -210,5 +216,6 @@ def _row(
         "reason": reason,
         "by": by,
         "supervisor_decision": supervisor_decision,
+        "self_approved": self_approved,
         "decided_at": decided_at,
     }

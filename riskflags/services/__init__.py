@@ -12,7 +12,7 @@ recorded, then it is extended or ends. Nothing is deleted.
 One module per subject: `rules` (who may change a marker, dates, numbers, telling the OIC),
 `markers` (create, correct), `contacts` (victim contacts), `review` (withdraw, extend),
 `lifecycle` (expiry or review-overdue, START contact alert, review reminders), `matches` (a
-probable address match dismissed on an incident). Callers import from
+probable address match dismissed on an incident), `reads` (who read a marker). Callers import from
 `riskflags.services`.
 """
 
@@ -26,6 +26,7 @@ from riskflags.services.lifecycle import (
 )
 from riskflags.services.markers import UNSET, marker_create, marker_update
 from riskflags.services.matches import marker_match_dismiss
+from riskflags.services.reads import marker_list_viewed, markers_viewed
 from riskflags.services.review import marker_extend, marker_withdraw
 from riskflags.services.rules import CLOCK_SKEW, MAX_PHONES, can_manage_marker, supervisors_for
 
@@ -44,6 +45,8 @@ __all__ = [
     "marker_update",
     "marker_withdraw",
     "markers_lifecycle_run",
+    "markers_viewed",
+    "marker_list_viewed",
     "supervisors_for",
     "victim_contact_record",
 ]

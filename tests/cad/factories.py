@@ -82,7 +82,7 @@ class RecordingProvider:
             raise RuntimeError("provider broke")
         self.attached.append(incident.pk)
 
-    def incident_fields(self, incident):
+    def incident_fields(self, incident, *, reader):
         return {}
 
 

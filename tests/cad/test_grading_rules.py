@@ -210,6 +210,39 @@ def test_a_supervisors_own_grading_is_its_sign_off(engine):
     assert graded.grade_changes.order_by("id").last().approved_by == boss
 
 
+@pytest.mark.parametrize(
+    "reason", ["a", "aaaaaaaaaaaaaaaaaaaaaaaa", "ok ok ok ok ok ok ok ok", "Checked it all"]
+)
+def test_a_supervisors_own_downgrade_of_a_da_call_needs_a_reason_of_substance(engine, reason):
+    engine(domestic_abuse=True, recommended=Grade.IMMEDIATE, minimum=Grade.IMMEDIATE)
+    boss, created = supervisor(), incident()
+
+    with pytest.raises(ReasonRequired) as refused:
+        services.incident_grade(actor=boss, incident=created, grade="PRIORITY", reason=reason)
+
+    assert refused.value.code == "reason_of_substance_required"
+    created.refresh_from_db()
+    assert created.grade == Grade.IMMEDIATE
+
+
+def test_a_supervisors_own_downgrade_below_a_marker_floor_needs_a_reason_of_substance(
+    monkeypatch,
+):
+    install_provider(monkeypatch, RecordingProvider(floor=Grade.IMMEDIATE))
+    boss, created = supervisor(), incident()
+
+    with pytest.raises(ReasonRequired):
+        services.incident_grade(actor=boss, incident=created, grade="PRIORITY", reason="noise")
+    graded = services.incident_grade(
+        actor=boss,
+        incident=created,
+        grade="PRIORITY",
+        reason="Marker victim moved away in May; caller is the new tenant",
+    )
+
+    assert graded.grade == Grade.PRIORITY
+
+
 def test_grading_directly_withdraws_a_pending_request(engine):
     engine(domestic_abuse=True, recommended=Grade.IMMEDIATE, minimum=Grade.IMMEDIATE)
     handler = call_handler()

@@ -169,7 +169,9 @@ def test_a_context_floor_raises_the_minimum_and_the_banners_are_kept(monkeypatch
     created = incident()
     assert created.minimum_grade == Grade.IMMEDIATE
     assert created.grade == Grade.IMMEDIATE
-    assert created.assessment["banners"] == [{"level": "danger", "text": "TEST MARKER"}]
+    assert created.assessment["banners"] == [
+        {"level": "danger", "text": "TEST MARKER", "provider": "test_provider"}
+    ]
 
 
 def test_a_failing_provider_cannot_stop_a_call_being_recorded(monkeypatch):

@@ -156,6 +156,59 @@ def test_an_officer_updates_only_a_unit_they_crew():
     assert unit.status == UnitStatus.EN_ROUTE
 
 
+@pytest.mark.parametrize("status", ["ASSIGNED", "EN_ROUTE", "AT_SCENE"])
+def test_an_officer_cannot_send_their_unit_to_an_incident_the_control_room_did_not_assign(
+    api, status
+):
+    from dispatch.models import Assignment
+
+    crew = staff("OFFICER")
+    unit = f.unit(officers=[crew.username])
+    incident = f.incident(domestic_abuse=True, marker=True)
+    officer = api(user=crew)
+
+    r = officer.post(
+        f"/api/v1/units/{unit.pk}/status/",
+        {"status": status, "incident": incident.pk},
+        format="json",
+    )
+
+    assert r.status_code == 403
+    assert r.json()["code"] == "not_assigned"
+    unit.refresh_from_db()
+    incident.refresh_from_db()
+    assert unit.status == UnitStatus.AVAILABLE
+    assert incident.first_arrived_at is None
+    assert not Assignment.objects.filter(unit=unit).exists()
+    briefing = officer.get(f"/api/v1/units/{unit.pk}/briefing/")
+    assert incident.reference not in briefing.content.decode()
+    # Once the control room assigns the unit, the same report is the crew's to make.
+    services.unit_assign(actor=f.dispatcher(), unit=unit, incident=incident)
+    r = officer.post(
+        f"/api/v1/units/{unit.pk}/status/",
+        {"status": status, "incident": incident.pk},
+        format="json",
+    )
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize("role", ["SUPPORT_OPERATOR", "QA_REVIEWER", "DISPATCHER"])
+def test_only_officers_are_put_on_a_units_crew(api, role):
+    desk = staff(role)
+    unit = f.unit()
+
+    r = api("DISPATCHER").post(
+        f"/api/v1/units/{unit.pk}/crew/", {"officers": [desk.username]}, format="json"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        f.unit(officers=[desk.username])
+
+    assert r.status_code == 400
+    assert r.json()["code"] == "not_an_officer"
+    assert refused.value.code == "not_an_officer"
+    assert not unit.officers.exists()
+
+
 # --- API --------------------------------------------------------------------------------------
 
 

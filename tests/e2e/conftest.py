@@ -43,15 +43,36 @@ def browser():
         browser.close()
 
 
+# Every page a browser test opens must run under the Content-Security-Policy without a
+# violation: an inline script or style the policy refuses is a broken page in production.
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(
         viewport={"width": 1600, "height": 1000}, locale="en-GB", timezone_id="Europe/London"
     )
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
     page = context.new_page()
     page.set_default_timeout(15000)
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.csp_violations = lambda: refused + (page.evaluate("window.__cspViolations || []"))
     yield page
+    violations = refused[:]
     context.close()
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def test_the_first_open_of_the_live_link_asks_the_page_to_resync(browser, channe
             browser, base_url, staff("CONTROLLER"), "/dispatch/diverts/", RECORD_RESYNCS
         )
 
-        page.wait_for_function("window.__resyncs.length >= 1")
+        page.wait_for_function("() => window.__resyncs.length >= 1")
 
         assert page.evaluate("window.__resyncs")[0] == "connected"
         context.close()
@@ -60,7 +60,7 @@ def test_a_socket_that_never_answers_a_ping_is_reconnected(browser, channel_laye
             }"""
         )
         page.evaluate("window.cadLive.ping()")
-        page.wait_for_function("window.__states.includes('reconnecting')", timeout=15000)
+        page.wait_for_function("() => window.__states.includes('reconnecting')", timeout=15000)
         page.wait_for_selector('#live-status[data-state="open"]', timeout=30000)
         context.close()
 

@@ -164,3 +164,31 @@ def test_downgrade_domestic_abuse_filter(downgrades, march):
     result = presentation.report_downgrades(march(domestic_abuse="true"), now=NOW)
 
     assert [r["incident_id"] for r in result.table("downgrades").rows] == [downgrades["da"].pk]
+
+
+def test_a_supervisors_own_downgrade_is_listed_for_qa_as_self_approved(downgrades, march):
+    boss = staff("SUPERVISOR", username="sue_supervisor")
+    own = f.incident(
+        received_at=at(8, 23),
+        grade="PRIORITY",
+        recommended_grade="IMMEDIATE",
+        minimum_grade="IMMEDIATE",
+        domestic_abuse=True,
+    )
+    f.grade_change(
+        incident=own,
+        at=at(8, 23, 4),
+        from_grade="IMMEDIATE",
+        to_grade="PRIORITY",
+        by=boss,
+        approved_by=boss,
+        reason="Caller rang back: the ex-partner left two hours ago",
+    )
+
+    result = presentation.report_downgrades(march(), now=NOW)
+
+    rows = {row["incident_id"]: row for row in result.table("downgrades").rows}
+    assert rows[own.pk]["self_approved"] is True
+    assert rows[own.pk]["supervisor_decision"].startswith("Self-approved by sue_supervisor")
+    assert rows[downgrades["da"].pk]["self_approved"] is False
+    assert result.summary_value("self_approved") == 1

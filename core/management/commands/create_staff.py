@@ -40,6 +40,7 @@ class Command(BaseCommand):
             password=password,
             email=email,
             full_name=full_name,
+            via=f"create_staff by {_os_user()}",
         )
         verb = "Created" if created else "Updated"
         self.stdout.write(
@@ -47,3 +48,11 @@ class Command(BaseCommand):
                 f"{verb} {user.username} with roles {', '.join(sorted(set(r.upper() for r in role)))}"
             )
         )
+
+
+def _os_user() -> str:
+    """Who ran the command on the machine: the audit's only trace of a command-line change."""
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (a container): say so rather than fail
+        return "unknown"

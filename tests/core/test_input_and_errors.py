@@ -1,0 +1,118 @@
+"""Bad input and errors answer in one shape: 400 for control characters and bad page sizes,
+`{detail, code}` for every API error (404 and 500 included), one log line per refused page."""
+
+import logging
+
+import pytest
+
+NUL_API_URLS = [
+    "/api/v1/markers/match/?phone=%00",
+    "/api/v1/contacts/?phone=%00",
+    "/api/v1/incidents/?q=%00",
+    "/api/v1/incidents/?tag=%00",
+    "/api/v1/markers/?q=%00",
+    "/api/v1/markers/?oic=%00",
+    "/api/v1/reports/response-times/?opening_code=%00",
+    "/api/v1/incidents/?q=a%1Bb",
+    "/api/v1/incidents/?%00=1",
+]
+
+NUL_PAGE_URLS = [
+    "/incidents/?q=%00",
+    "/markers/?q=%00",
+    "/reports/response-times/?opening_code=%00",
+    "/reports/response-times/export.csv?opening_code=%00",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", NUL_API_URLS)
+def test_a_control_character_in_a_query_parameter_is_a_json_400(api, url):
+    client = api("SUPERVISOR", "QA_REVIEWER")
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "control_character"
+    assert response.json()["detail"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", NUL_PAGE_URLS)
+def test_a_control_character_in_a_page_parameter_is_a_400_page(client, make_staff, url):
+    client.force_login(make_staff("SUPERVISOR", "QA_REVIEWER"))
+    response = client.get(url)
+    assert response.status_code == 400
+    assert b"control character" in response.content
+
+
+@pytest.mark.django_db
+def test_a_control_character_in_a_json_body_field_is_a_400_and_nothing_is_written(api):
+    from cad.models import Contact
+
+    client = api("CALL_HANDLER")
+    response = client.post(
+        "/api/v1/contacts/",
+        {"channel": "101", "summary": "noise\u0000 next door"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "control_character"
+    assert not Contact.objects.filter(summary__startswith="noise").exists()
+    # Line breaks and tabs are how free text is typed: they pass.
+    kept = client.post(
+        "/api/v1/contacts/", {"channel": "101", "summary": "one\r\n\ttwo"}, format="json"
+    )
+    assert kept.status_code == 201
+
+
+@pytest.mark.django_db
+def test_a_control_character_in_a_form_field_is_a_400_page(client, make_staff):
+    client.force_login(make_staff("CALL_HANDLER"))
+    response = client.post("/contacts/new/", {"channel": "101", "summary": "a\x00b"})
+    assert response.status_code == 400
+    assert b"control character" in response.content
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_url_answers_json_404(api):
+    response = api("DISPATCHER").get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+@pytest.mark.django_db
+def test_a_crash_in_the_api_answers_json_500(api, monkeypatch):
+    from core import api as core_api
+
+    def crash(self, request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(core_api.MeView, "get", crash)
+    client = api("DISPATCHER")
+    client.raise_request_exception = False
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "server_error"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_size", ["abc", "0", "-3", "1.5", ""])
+def test_a_page_size_that_is_not_a_positive_whole_number_is_a_400(api, page_size):
+    response = api("DISPATCHER").get(f"/api/v1/units/?page_size={page_size}")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_page_size"
+    assert api("DISPATCHER").get("/api/v1/units/?page_size=5").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_refused_page_logs_one_line_without_a_traceback(client, make_staff, caplog):
+    client.force_login(make_staff("OFFICER"))
+    with caplog.at_level(logging.WARNING):
+        response = client.get("/reports/")
+    assert response.status_code == 403
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 1
+    assert lines[0].exc_info is None
+    assert "Forbidden" in lines[0].getMessage()
