@@ -174,7 +174,10 @@ class AssessmentSerializer(serializers.Serializer):
     )
 
 
-class ContactInput(InputSerializer):
+class CallerInput(InputSerializer):
+    """Who called, how and from where: the fields every recorded contact shares (a contact on
+    its own, a new incident, a call attached to an open incident)."""
+
     channel = _choice(Channel, "channel")
     caller_phone = _text(60)
     caller_name = _text(200)
@@ -186,6 +189,9 @@ class ContactInput(InputSerializer):
         default="",
         help_text="The premises' UPRN when the handler picked it from the register.",
     )
+
+
+class ContactInput(CallerInput):
     summary = _text(20000)
     incident = serializers.IntegerField(required=False, allow_null=True, default=None)
 
@@ -214,18 +220,7 @@ class ContactSerializer(serializers.ModelSerializer):
         ]
 
 
-class IncidentInput(InputSerializer):
-    channel = _choice(Channel, "channel")
-    caller_phone = _text(60)
-    caller_name = _text(200)
-    address = _text(300)
-    uprn = serializers.RegexField(
-        r"^\d{1,12}$",
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="The premises' UPRN when the handler picked it from the register.",
-    )
+class IncidentInput(CallerInput):
     narrative = _text(20000)
     silent = serializers.BooleanField(required=False, default=False)
     area = _choice(Area, "area", required=False, default=Area.URBAN)
@@ -284,18 +279,7 @@ class IncidentInput(InputSerializer):
     )
 
 
-class AttachCallInput(InputSerializer):
-    channel = _choice(Channel, "channel")
-    caller_phone = _text(60)
-    caller_name = _text(200)
-    address = _text(300)
-    uprn = serializers.RegexField(
-        r"^\d{1,12}$",
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="The premises' UPRN when the handler picked it from the register.",
-    )
+class AttachCallInput(CallerInput):
     summary = _text(20000)
     offered = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
