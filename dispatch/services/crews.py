@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from cad.exceptions import Conflict, ValidationFailed
 from cad.services import incident_system_log
-from core.audit import audit_record
+from core.audit import actor_name, audit_record
 from core.locks import lock_rows_in_order
 from core.roles import Role
 from dispatch import events
 from dispatch.models import Unit
-from dispatch.services.steps import actor_name, open_assignment_of
+from dispatch.services.steps import open_assignment_of
 
 
 def officers_locked(usernames) -> list:

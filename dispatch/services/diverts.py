@@ -17,7 +17,7 @@ from django.utils import timezone
 from cad.exceptions import Conflict, Forbidden, ValidationFailed
 from cad.models import DIVERT_TAG, Incident
 from cad.services import incident_system_log, incident_tag_add
-from core.audit import audit_record
+from core.audit import actor_name, audit_record
 from core.locks import lock_row, lock_rows_in_order
 from core.notifications import notify
 from core.roles import Role, has_role
@@ -34,7 +34,6 @@ from dispatch.models import (
     Unit,
 )
 from dispatch.services.steps import (
-    actor_name,
     assignment_end,
     commit_unit,
     divert_escalate_minutes,

@@ -13,7 +13,7 @@ from django.db.models.functions import Cast, Concat
 from cad.exceptions import Conflict, InvalidTransition
 from cad.models import Incident, IncidentStatus
 from cad.services import incident_set_status, incident_system_log
-from core.audit import audit_record
+from core.audit import actor_name, audit_record
 from dispatch import events
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
@@ -46,10 +46,6 @@ def divert_subject(divert_id: int) -> str:
 def divert_subject_sql(divert_pk):
     """`divert_subject` as a query expression, e.g. of `OuterRef("pk")`."""
     return Concat(Value(DIVERT_SUBJECT_PREFIX), Cast(divert_pk, CharField()))
-
-
-def actor_name(actor) -> str:
-    return actor.get_username() if actor is not None else "system"
 
 
 def open_assignment_of(unit: Unit) -> Assignment | None:

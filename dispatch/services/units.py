@@ -12,7 +12,7 @@ from django.utils import timezone
 from cad.exceptions import Conflict, Forbidden, InvalidTransition, ValidationFailed
 from cad.models import Incident, IncidentStatus
 from cad.services import incident_set_status, incident_system_log
-from core.audit import audit_record
+from core.audit import actor_name, audit_record
 from core.locks import lock_row
 from core.roles import UNIT_DIRECTORS, has_role
 from core.validation import clean_choice as _choice
@@ -22,7 +22,6 @@ from dispatch.models import Assignment, AssignmentStatus, Unit, UnitStatus, Unit
 from dispatch.services.crews import officers_locked, one_unit_each
 from dispatch.services.reported import Reported, status_reported
 from dispatch.services.steps import (
-    actor_name,
     assign,
     assignment_end,
     divert_unresourced_settle,
