@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cad import context as call_context
+from cad.grading import questions as da_questions_module
 from cad.models import (
     Area,
     Channel,
@@ -42,11 +43,37 @@ def _text(max_length: int, **kwargs) -> serializers.CharField:
     )
 
 
-DA_ANSWERS = ["yes", "no", "unknown"]
+DA_ANSWERS = list(da_questions_module.ANSWERS)
 DA_ANSWERS_HELP = (
     "The handler's answers to the DA questions: {code: yes|no|unknown}, codes from "
     "da_questions.questions (connection, present, violence, order, afraid)."
 )
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            code: {"type": "string", "enum": DA_ANSWERS, "description": question}
+            for code, question in da_questions_module.QUESTIONS
+        },
+        "additionalProperties": False,
+    }
+)
+class DaAnswersField(serializers.DictField):
+    """The DA questions' answers, {code: "yes"|"no"|"unknown"}: an unknown question code or
+    answer is a field error (`cad.grading.questions.clean_answers`), never silently dropped."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", DA_ANSWERS_HELP)
+        super().__init__(child=serializers.ChoiceField(choices=DA_ANSWERS), **kwargs)
+
+    def to_internal_value(self, data):
+        answers = super().to_internal_value(data)
+        try:
+            return da_questions_module.clean_answers(answers)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
 
 
 class ThriveHeadingSerializer(serializers.Serializer):
@@ -108,11 +135,7 @@ class ThriveViewSerializer(serializers.Serializer):
 
 
 class DaAnswersInput(InputSerializer):
-    da_answers = serializers.DictField(
-        child=serializers.ChoiceField(choices=DA_ANSWERS),
-        allow_empty=False,
-        help_text=DA_ANSWERS_HELP,
-    )
+    da_answers = DaAnswersField(allow_empty=False)
 
 
 class FindingSerializer(serializers.Serializer):
@@ -131,12 +154,7 @@ class AssessInput(InputSerializer):
     )
     channel = _choice(Channel, "channel", required=False, default=Channel.EMERGENCY)
     silent = serializers.BooleanField(required=False, default=False)
-    da_answers = serializers.DictField(
-        child=serializers.ChoiceField(choices=DA_ANSWERS),
-        required=False,
-        default=dict,
-        help_text=DA_ANSWERS_HELP,
-    )
+    da_answers = DaAnswersField(required=False, default=dict)
 
 
 class DaQuestionSerializer(serializers.Serializer):
@@ -246,12 +264,7 @@ class IncidentInput(CallerInput):
     longitude = serializers.FloatField(
         required=False, allow_null=True, default=None, min_value=-180, max_value=180
     )
-    da_answers = serializers.DictField(
-        child=serializers.ChoiceField(choices=DA_ANSWERS),
-        required=False,
-        default=dict,
-        help_text=DA_ANSWERS_HELP,
-    )
+    da_answers = DaAnswersField(required=False, default=dict)
     thrive = serializers.DictField(
         child=serializers.DictField(),
         required=False,
@@ -289,8 +302,7 @@ class AttachCallInput(CallerInput):
         help_text="Ids of every incident offered as possibly the same (the others are "
         "recorded as declined).",
     )
-    da_answers = serializers.DictField(
-        child=serializers.ChoiceField(choices=DA_ANSWERS),
+    da_answers = DaAnswersField(
         required=False,
         default=dict,
         help_text=DA_ANSWERS_HELP + " Recorded on the incident the call is attached to.",

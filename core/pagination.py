@@ -207,8 +207,21 @@ def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> KeysetP
     return page
 
 
+COUNT_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
 def wants_count(value) -> bool:
-    return str(value or "").lower() in ("1", "true", "yes")
+    """`?count=`: true/1/yes or false/0/no (any case); absent or empty is false.
+
+    Raises ValidationFailed (`invalid_count`) for anything else, so a typo is not read as "no"."""
+    text = str(value or "").strip().lower()
+    if not text:
+        return False
+    if text not in COUNT_VALUES:
+        raise ValidationFailed(
+            f"count must be true or false, not {str(value)[:40]!r}.", code="invalid_count"
+        )
+    return COUNT_VALUES[text]
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -284,7 +297,15 @@ class CursorPagination(pagination.CursorPagination):
         return described
 
     def get_schema_operation_parameters(self, view):
-        return super().get_schema_operation_parameters(view) + [
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                }
+        return parameters + [
             {
                 "name": self.count_query_param,
                 "required": False,

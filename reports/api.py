@@ -32,9 +32,14 @@ ERROR = OpenApiResponse(
 )
 PAGING_PARAMETERS = [
     OpenApiParameter(
-        "limit", int, description=f"Rows per paged table (default {DEFAULT_LIMIT}, max {MAX_LIMIT})"
+        "limit",
+        {"type": "integer", "minimum": 1},
+        description=f"Rows per paged table (default {DEFAULT_LIMIT}; above {MAX_LIMIT} gives "
+        f"{MAX_LIMIT})",
     ),
-    OpenApiParameter("offset", int, description="Rows to skip in each paged table"),
+    OpenApiParameter(
+        "offset", {"type": "integer", "minimum": 0}, description="Rows to skip in each paged table"
+    ),
 ]
 
 

@@ -82,3 +82,38 @@ def test_every_operation_documents_its_errors_in_the_error_shape(schema):
                 if body.get("schema", {}).get("$ref") != "#/components/schemas/Error":
                     missing.append(f"{method.upper()} {path} {code}")
     assert missing == []
+
+
+def test_every_operation_documents_503_and_writes_document_409_and_415(schema):
+    missing = []
+    for path, operations in schema["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            expected = {"404", "503"}
+            if method in ("post", "put", "patch", "delete"):
+                expected |= {"409", "415"}
+            missing += [
+                f"{method.upper()} {path} {c}" for c in expected - set(operation["responses"])
+            ]
+    assert missing == []
+
+
+def test_request_bodies_refuse_unknown_fields_in_the_schema_too(schema):
+    """Input serializers answer an unknown field with 400, so the schema says
+    additionalProperties: false (clients and fuzzers then do not send extras)."""
+    components = schema["components"]["schemas"]
+    for name in ("IncidentInput", "AssessInput", "ContactInput"):
+        assert components[name].get("additionalProperties") is False, name
+
+
+def test_page_size_is_documented_with_its_bounds(schema):
+    parameters = schema["paths"]["/api/v1/units/"]["get"]["parameters"]
+    page_size = next(p for p in parameters if p["name"] == "page_size")
+    assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 500}
+
+
+def test_da_answers_are_documented_by_question(schema):
+    field = schema["components"]["schemas"]["AssessInput"]["properties"]["da_answers"]
+    assert set(field["properties"]) == {"connection", "present", "violence", "order", "afraid"}
+    assert field["additionalProperties"] is False

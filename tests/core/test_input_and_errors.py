@@ -116,3 +116,45 @@ def test_a_refused_page_logs_one_line_without_a_traceback(client, make_staff, ca
     assert len(lines) == 1
     assert lines[0].exc_info is None
     assert "Forbidden" in lines[0].getMessage()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", ["-3", "maybe", "2"])
+def test_a_count_that_is_not_true_or_false_is_a_400(api, count):
+    response = api("DISPATCHER").get(f"/api/v1/units/?count={count}")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_count"
+    assert "count" in api("DISPATCHER").get("/api/v1/units/?count=true").json()
+    assert "count" not in api("DISPATCHER").get("/api/v1/units/?count=false").json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        (
+            "multipart/form-data; boundary=xyz",
+            b'--xyz\r\nContent-Disposition: form-data; name="narrative"\r\n\r\nhe hit me\r\n--xyz--\r\n',
+        ),
+        ("application/x-www-form-urlencoded", b"narrative=he+hit+me"),
+    ],
+)
+def test_an_api_body_that_is_not_json_is_a_415_not_an_empty_request(api, content_type, body):
+    """A form body was read by the control-character guard and then given to the API as an
+    empty request, which the assessment accepted as a silent call."""
+    response = api("CALL_HANDLER").generic(
+        "POST", "/api/v1/grading/assess/", body, content_type=content_type
+    )
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+
+
+@pytest.mark.django_db
+def test_unknown_da_question_codes_are_a_400(api):
+    response = api("CALL_HANDLER").post(
+        "/api/v1/grading/assess/",
+        {"narrative": "my ex is at the door", "da_answers": {"connection": "yes", "zz": "yes"}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "da_answers" in response.json()["errors"]
