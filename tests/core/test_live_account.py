@@ -131,3 +131,40 @@ async def test_an_anonymous_socket_is_accepted_then_closed_with_4401():
 
     assert connected
     assert await _closed_with(anonymous) == CLOSE_UNAUTHENTICATED
+
+
+async def test_a_password_change_closes_the_sockets_and_other_sessions_cannot_reconnect():
+    """A stolen session's socket must not outlive a password change: it is closed, and its
+    reconnect (the old session's auth hash no longer matches) is refused."""
+    supervisor = await sync_to_async(staff)("SUPERVISOR")
+    other_session = await sync_to_async(_logged_in_client)(supervisor)
+    socket = await _session_socket(other_session)
+
+    def change_password():
+        supervisor.set_password("A-new-long-passphrase-2026")
+        supervisor.save()
+
+    await sync_to_async(change_password)()
+
+    assert await _closed_with(socket) == CLOSE_ACCOUNT_CHANGED
+    cookie = other_session.cookies[settings.SESSION_COOKIE_NAME].value
+    again = WebsocketCommunicator(
+        application,
+        "/ws/live/",
+        headers=[(b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())],
+    )
+    await again.connect()
+    assert await _closed_with(again) == CLOSE_UNAUTHENTICATED
+
+
+async def test_a_last_login_update_does_not_close_sockets():
+    supervisor = await sync_to_async(staff)("SUPERVISOR")
+    socket = await _ticket_socket(supervisor)
+
+    def log_in_elsewhere():
+        from django.contrib.auth.models import update_last_login
+
+        update_last_login(None, supervisor)
+
+    await sync_to_async(log_in_elsewhere)()
+    assert await socket.receive_nothing(timeout=0.5)
