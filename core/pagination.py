@@ -300,11 +300,11 @@ class CursorPagination(pagination.CursorPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
-                parameter["schema"] = {
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": self.max_page_size,
-                }
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = (
+                    f"Rows per page, at most {self.max_page_size} (a larger number is served "
+                    f"as {self.max_page_size})."
+                )
         return parameters + [
             {
                 "name": self.count_query_param,

@@ -38,7 +38,29 @@ class InputSerializer(serializers.Serializer):
                         for name in unknown
                     }
                 )
+            wrong_type = {
+                name: [serializers.ErrorDetail(message, code="invalid")]
+                for name, message in _json_type_errors(self.fields, data).items()
+            }
+            if wrong_type:
+                raise serializers.ValidationError(wrong_type)
         return super().to_internal_value(data)
+
+
+def _json_type_errors(fields, data: Mapping) -> dict[str, str]:
+    """Top-level values of the wrong JSON type: text must be a string and a yes/no a boolean.
+    DRF would otherwise store 12 as "12" and read "no" or 0 as false, which the schema (and a
+    careful client) call invalid."""
+    errors = {}
+    for name, value in data.items():
+        field = fields.get(name)
+        if value is None or field is None:
+            continue
+        if isinstance(field, serializers.CharField) and not isinstance(value, str):
+            errors[name] = "Must be text (a JSON string)."
+        elif isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
+            errors[name] = "Must be true or false (a JSON boolean)."
+    return errors
 
 
 class QueryInput(serializers.Serializer):

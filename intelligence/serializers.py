@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from core.serializers import InputSerializer
+from core.serializers import AwareDateTimeField, InputSerializer
 from intelligence.models import (
     CheckRequest,
     IntelRecordPerson,
@@ -26,8 +26,8 @@ class PersonInput(InputSerializer):
 class RecordInput(InputSerializer):
     kind = serializers.ChoiceField(choices=RecordKind.choices)
     summary = serializers.CharField(max_length=5000)
-    occurred_at = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    occurred_at = AwareDateTimeField()
+    expires_at = AwareDateTimeField(required=False, allow_null=True, default=None)
     names = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, default=list, max_length=20
     )

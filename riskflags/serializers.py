@@ -5,7 +5,7 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from cad.models import Grade
-from core.serializers import InputSerializer, QueryInput
+from core.serializers import AwareDateTimeField, InputSerializer, QueryInput
 from riskflags.models import (
     ContactMethod,
     ContactOutcome,
@@ -47,8 +47,8 @@ class MarkerInput(InputSerializer):
     grade_floor = serializers.ChoiceField(
         choices=Grade.choices, required=False, default=Grade.IMMEDIATE
     )
-    starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    expires_at = serializers.DateTimeField()
+    starts_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+    expires_at = AwareDateTimeField()
     oic = serializers.CharField(max_length=150, help_text="The OIC's username")
     supervisor = serializers.CharField(
         max_length=150,
@@ -78,7 +78,7 @@ class VictimContactInput(InputSerializer):
     method = serializers.ChoiceField(choices=ContactMethod.choices)
     outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
     notes = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
-    contacted_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    contacted_at = AwareDateTimeField(required=False, allow_null=True, default=None)
 
 
 class WithdrawInput(InputSerializer):
@@ -86,7 +86,7 @@ class WithdrawInput(InputSerializer):
 
 
 class ExtendInput(InputSerializer):
-    expires_at = serializers.DateTimeField()
+    expires_at = AwareDateTimeField()
     reason = serializers.CharField(max_length=2000)
 
 

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from core.roles import Role
-from core.serializers import InputSerializer
+from core.serializers import AwareDateTimeField, InputSerializer
 from staffing.models import Shift, ShiftRequirement, SignOn, StaffingMinimum
 
 
@@ -34,8 +34,8 @@ class ShiftSerializer(serializers.ModelSerializer):
 
 class ShiftInput(InputSerializer):
     name = serializers.CharField(max_length=80)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
     requirements = serializers.DictField(
         child=serializers.IntegerField(min_value=0), required=False
     )

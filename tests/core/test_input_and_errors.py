@@ -158,3 +158,17 @@ def test_unknown_da_question_codes_are_a_400(api):
     )
     assert response.status_code == 400
     assert "da_answers" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"channel": "101", "summary": 12}, "summary"),
+        ({"channel": "101", "summary": "lost dog", "caller_name": ["a"]}, "caller_name"),
+    ],
+)
+def test_a_json_value_of_the_wrong_type_is_a_400_not_coerced(api, body, field):
+    response = api("CALL_HANDLER").post("/api/v1/contacts/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]

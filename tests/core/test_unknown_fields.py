@@ -120,3 +120,35 @@ def test_a_token_request_with_an_unknown_field_is_a_400(anon_api):
     )
 
     assert response.status_code == 400 and response.json()["code"] == "unknown_field"
+
+
+def test_every_date_time_a_request_sends_must_carry_its_utc_offset():
+    """A naive time is ambiguous (01:30 happens twice on the last Sunday of October in
+    Europe/London): every writable date-time in a request body or query is an
+    AwareDateTimeField."""
+    import importlib
+
+    from rest_framework import serializers
+
+    from core.serializers import AwareDateTimeField, InputSerializer, QueryInput
+
+    for app in ("core", "cad", "intelligence", "riskflags", "monitoring", "staffing", "dispatch"):
+        try:
+            importlib.import_module(f"{app}.serializers")
+        except ModuleNotFoundError:
+            continue
+    naive, todo, seen = [], [InputSerializer, QueryInput], set()
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        todo.extend(cls.__subclasses__())
+        for name, field in cls().fields.items():
+            if (
+                isinstance(field, serializers.DateTimeField)
+                and not isinstance(field, AwareDateTimeField)
+                and not field.read_only
+            ):
+                naive.append(f"{cls.__module__}.{cls.__name__}.{name}")
+    assert naive == []
