@@ -5,7 +5,8 @@
 Reads DATABASE_URL (the app's role, with its password) and CAD_DB_POOL_SIZE (default 10), writes
 CONF_DIR/pgbouncer.ini and CONF_DIR/userlist.txt (mode 0600), and prints DATABASE_URL rewritten
 to reach PostgreSQL through PgBouncer's unix socket in SOCKET_DIR (no TCP port to collide with
-another stack on the same machine).
+another stack on the same machine). PGBOUNCER_LISTEN_ADDR (e.g. 0.0.0.0, as docker-compose's
+`pgbouncer` service sets it) listens on TCP port 6432 as well.
 
 The pool: transaction pooling, at most CAD_DB_POOL_SIZE server connections to the database
 (`max_db_connections`, for every role together), however many client connections the web
@@ -39,7 +40,7 @@ def main(conf_dir: str, socket_dir: str) -> None:
 {database} = host={host} port={port} dbname={database}
 
 [pgbouncer]
-listen_addr =
+listen_addr = {os.environ.get("PGBOUNCER_LISTEN_ADDR", "")}
 listen_port = {listen_port}
 unix_socket_dir = {socket_dir}
 auth_type = scram-sha-256
