@@ -4,13 +4,15 @@ the PostgreSQL-restart run.
 
 Each client alternates POST /api/v1/incidents/ (a new 999 call) and GET
 /api/v1/incidents/outstanding/ (the first page) on one keep-alive connection, as a desk would;
-a dropped connection is recorded as status 0 and reopened. Every answer is kept as a `Sample`
+a dropped connection, or no answer within BENCH_CLIENT_TIMEOUT seconds (default 60), is
+recorded as status 0 and the connection reopened. Every answer is kept as a `Sample`
 (seconds since the start, operation, HTTP status, milliseconds), so a run can be cut into
 phases (before, during and after a fault).
 """
 
 import http.client
 import json
+import os
 import statistics
 import threading
 import time
@@ -27,6 +29,7 @@ NARRATIVES = [
     "Elderly man wandering in the road in his pyjamas, seems confused.",
 ]
 STREETS = ["Acacia Avenue", "High Street", "Church Road", "Mill Lane", "Park View"]
+TIMEOUT = float(os.environ.get("BENCH_CLIENT_TIMEOUT", 60))
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def run_load(
         op = CREATE if index % 2 == 0 else LIST
         while time.monotonic() < deadline:
             if conn is None:
-                conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+                conn = http.client.HTTPConnection(url.hostname, url.port, timeout=TIMEOUT)
             begun = time.perf_counter()
             try:
                 if op == CREATE:
@@ -181,6 +184,7 @@ def summary(samples: list[Sample], seconds: float) -> str:
         f"total  {total_ok:6d} ok ({total_ok / seconds:6.1f}/s); "
         f"5xx {sum(1 for s in samples if s.status >= 500)}, "
         f"of which 500: {sum(1 for s in samples if s.status == 500)}; "
-        f"failed connections {sum(1 for s in samples if s.status == 0)}"
+        f"no answer (dropped, or none within {TIMEOUT:.0f} s) "
+        f"{sum(1 for s in samples if s.status == 0)}; slowest {max((s.ms for s in samples), default=0) / 1000:.1f} s"
     )
     return "\n".join(lines)

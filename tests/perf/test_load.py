@@ -109,9 +109,17 @@ def _token_on(cluster: ThrowawayCluster, database: str) -> str:
 
 
 def _scan_cursor(dsn: str):
+    from monitoring.models import MonitorCursor
+
     with psycopg2.connect(dsn) as conn, conn.cursor() as cursor:
-        cursor.execute("SELECT max(scanned_through_at) FROM monitoring_monitorcursor")
+        table = MonitorCursor._meta.db_table
+        cursor.execute(f'SELECT max(scanned_through_at) FROM "{table}"')  # noqa: S608
         return cursor.fetchone()[0]
+
+
+def _scan_ran_since(dsn: str, wall: float) -> bool:
+    at = _scan_cursor(dsn)
+    return at is not None and at.timestamp() > wall
 
 
 def test_postgresql_restarted_mid_run_only_503s_then_full_recovery_and_no_lost_writes(tmp_path):
@@ -130,6 +138,9 @@ def test_postgresql_restarted_mid_run_only_503s_then_full_recovery_and_no_lost_w
             token = _token_on(cluster, database)
             base = f"http://127.0.0.1:{port}"
             run_load(base, token, clients=2, seconds=3)  # warm up
+            with psycopg2.connect(cluster.dsn(database)) as conn, conn.cursor() as cursor:
+                cursor.execute("SELECT id FROM cad_incident")
+                existing = {row[0] for row in cursor.fetchall()}
             started = time.monotonic()
             window = {}
 
@@ -149,13 +160,15 @@ def test_postgresql_restarted_mid_run_only_503s_then_full_recovery_and_no_lost_w
                 samples = run_load(base, token, clients=CLIENTS, seconds=SECONDS, started=started)
             restarter.join()
             up_wall = time.time() - (time.monotonic() - started - window["up"])
-            wait_for("the scan to run after the restart",
-                     lambda: (_scan_cursor(cluster.dsn(database)) or 0) and
-                     _scan_cursor(cluster.dsn(database)).timestamp() > up_wall, 30)  # fmt: skip
+            try:
+                wait_for("the scan", lambda: _scan_ran_since(cluster.dsn(database), up_wall), 30)
+                scan_recovered = True
+            except AssertionError:
+                scan_recovered = False
             created = [s.created_id for s in samples if s.status == 201]
             with psycopg2.connect(cluster.dsn(database)) as conn, conn.cursor() as cursor:
                 cursor.execute("SELECT id FROM cad_incident")
-                rows = {row[0] for row in cursor.fetchall()}
+                rows = {row[0] for row in cursor.fetchall()} - existing
     finally:
         cluster.remove()
 
@@ -174,15 +187,17 @@ def test_postgresql_restarted_mid_run_only_503s_then_full_recovery_and_no_lost_w
           f"before: {_statuses(before)}; while down: {_statuses(during)}; after: {_statuses(after)}\n"
           f"first create after PostgreSQL was up: {recovered_at if recovered_at is None else f'{recovered_at:.1f} s'}; "
           f"last third: {_statuses(last_third)}\n"
-          f"writes: {len(created)} answered 201, {len(rows)} rows; lost {len(lost)}; "
+          f"writes: {len(created)} answered 201, {len(rows)} new rows; lost {len(lost)}; "
           f"saved but answered 503: {unanswered}\n"
-          f"PostgreSQL connections of {app_user}: peak {sampler.peak} (bound {POOL_SIZE})")  # fmt: skip
+          f"PostgreSQL connections of {app_user}: peak {sampler.peak} (bound {POOL_SIZE}); "
+          f"the scan ran after the restart: {scan_recovered}")  # fmt: skip
     assert not [s for s in samples if s.status not in (200, 201, 503)], "only 503s, never a 500"
     assert all(s.retry_after for s in samples if s.status == 503)
     assert any(s.status == 503 for s in during), "the restart was not seen"
     assert all(200 <= s.status < 300 for s in last_third), "full recovery"
     assert not lost
     assert sampler.peak <= POOL_SIZE
+    assert scan_recovered, "the monitoring scan did not run after PostgreSQL came back"
 
 
 def _statuses(samples) -> dict:
