@@ -79,6 +79,7 @@ def running_stack(stack_dir: Path, *, owner_url: str, app_user: str, redis_url: 
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+        shutil.rmtree(f"/tmp/cad-pgbouncer-{port}", ignore_errors=True)  # PgBouncer's socket
 
 
 def _as_postgres(args, **kwargs):
