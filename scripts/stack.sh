@@ -115,6 +115,7 @@ CONF
   # Each daphne process opens a database connection per request (CONN_MAX_AGE does not outlive
   # an ASGI request, Django ticket #33497): CONN_MAX_AGE=0 closes it at the request's end, and
   # behind PgBouncer opening one costs a unix-socket handshake, not a PostgreSQL backend.
+  # (WEB_CONN_MAX_AGE overrides it, for comparisons only.)
   program fcgi-program web "$PY -m daphne --fd 0 controlroom.asgi:application" \
     "socket=tcp://${BIND:-127.0.0.1}:$PORT
 numprocs=$WEB_PROCESSES
