@@ -1,6 +1,9 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
+# PgBouncer: docker-compose's `pgbouncer` service runs it from this image (scripts/pgbouncer_conf.py).
+RUN apt-get update && apt-get install -y --no-install-recommends pgbouncer \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir .
 COPY . .

@@ -9,6 +9,7 @@ and one beat. See README.md for the table of variables.
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A view that meets an unavailable database answers 503 with Retry-After (core/dbhealth.py).
+    "core.dbhealth.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -122,8 +125,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 else:
+    # A unix-socket directory may be given percent-encoded as DATABASE_URL's host (`make stack`
+    # reaches PgBouncer that way): django-environ passes it on encoded.
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer's transaction pooling (DATABASE_POOL_MODE=transaction, as `make stack` and
+    # docker-compose run it) a session outlives no transaction: no server-side cursors, which
+    # `.iterator()` would otherwise hold open between transactions (Django's pgbouncer advice).
+    DATABASE_POOL_MODE = env("DATABASE_POOL_MODE", default="")
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOL_MODE == "transaction"
+# An answer to a request that found the database unavailable (exhausted, restarting): 503 with
+# this Retry-After, in seconds (core/dbhealth.py).
+DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, channel layer, Celery -------------------------------------------------------------

@@ -5,6 +5,8 @@ through these, so an unknown `/api/` URL, a crash or refused input answers an in
 same JSON shape DRF's own errors have (see `core.api.exception_handler`), and a person a page.
 """
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -45,7 +47,14 @@ def page_not_found(request, exception=None, template_name="404.html"):
 
 def server_error(request, template_name="500.html"):
     """500: JSON for the API; for pages the static 500 template, rendered without the request
-    context (the context processors may be what failed)."""
+    context (the context processors may be what failed). When what failed is the database being
+    unavailable (a middleware's session or login read, before any view), 503 with Retry-After
+    instead (core/dbhealth.py)."""
+    from core.dbhealth import is_database_unavailable, unavailable_response
+
+    exc = sys.exc_info()[1]
+    if is_database_unavailable(exc):
+        return unavailable_response(request, exc)
     if is_api(request):
         return JsonResponse(
             {"detail": "Something went wrong. The error has been logged.", "code": "server_error"},

@@ -5,10 +5,15 @@ queued messages from before the move still find it."""
 
 from celery import shared_task
 
+from core.dbhealth import survives_database_outage
 from monitoring.services import scan_response_times as scan
 
 
 @shared_task(name="dispatch.scan_response_times", ignore_result=True)
-def scan_response_times() -> int:
-    """Every second (beat): record due-soon, breach and escalation alerts exactly once."""
+@survives_database_outage
+def scan_response_times() -> int | None:
+    """Every second (beat): record due-soon, breach and escalation alerts exactly once.
+
+    While PostgreSQL is unavailable (restarting, exhausted) a run is skipped with one warning
+    line (None); the next run reconnects and catches up from the scan's cursor."""
     return len(scan().raised)

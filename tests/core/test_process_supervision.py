@@ -14,7 +14,7 @@ from monitoring.services import CURSOR_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
-LONG_RUNNING = ("db", "redis", "web", "worker", "beat")
+LONG_RUNNING = ("db", "pgbouncer", "redis", "web", "worker", "beat")
 APP = ("web", "worker", "beat")
 
 
@@ -32,6 +32,21 @@ def test_the_app_processes_connect_as_the_app_role_and_never_see_the_owner(name)
     assert "MIGRATE_DATABASE_URL" not in environment
 
 
+@pytest.mark.parametrize("name", APP)
+def test_the_app_processes_reach_postgresql_only_through_pgbouncer(name):
+    environment = COMPOSE[name]["environment"]
+    assert "@pgbouncer:6432/" in environment["DATABASE_URL"]
+    assert environment["DATABASE_POOL_MODE"] == "transaction"
+    assert COMPOSE[name]["depends_on"]["pgbouncer"]["condition"] == "service_healthy"
+
+
+def test_pgbouncer_bounds_the_server_connections_and_reaches_postgresql_as_the_app_role():
+    pgbouncer = COMPOSE["pgbouncer"]
+    assert pgbouncer["environment"]["DATABASE_URL"].startswith("postgres://cad_app:")
+    assert "@db:5432/" in pgbouncer["environment"]["DATABASE_URL"]
+    assert "CAD_DB_POOL_SIZE" in pgbouncer["environment"]
+
+
 def test_migrations_run_as_the_owner_and_then_grant_the_app_role():
     migrate = COMPOSE["migrate"]
     assert migrate["environment"]["MIGRATE_DATABASE_URL"].startswith("postgres://cad:")
@@ -43,7 +58,7 @@ def test_make_stack_runs_its_processes_under_supervisord_which_restarts_them():
     script = (ROOT / "scripts/stack.sh").read_text()
     assert "autorestart=true" in script
     assert 'exec "$BIN/supervisord"' in script
-    for program in ("program web", "program worker", "program beat"):
+    for program in ("program pgbouncer", "fcgi-program web", "program worker", "program beat"):
         assert program in script
 
 
