@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cad import clock
@@ -381,3 +382,29 @@ def _ranked(
         )
     rows.sort(key=lambda r: (r.last_contact_at, r.incident.pk), reverse=True)
     return rows[:limit]
+
+
+def incident_version(pk: int) -> str:
+    """A short token that changes whenever what the incident page shows changes: the incident
+    row (`updated_at`, touched by every save), its log (every action writes a line), calls,
+    grade changes and downgrade requests (with their status) and THRIVE versions. The page
+    renders it and, on a live push or a reconnect, compares it with a fresh one: "this
+    incident has changed" only when it really has. Raises NotFound."""
+
+    updated_at = Incident.objects.filter(pk=pk).values_list("updated_at", flat=True).first()
+    if updated_at is None:
+        raise NotFound(f"Incident {pk} not found.", code="incident_not_found")
+    parts = {
+        "log": IncidentLogEntry.objects.filter(incident_id=pk).aggregate(n=Max("id"))["n"],
+        "contacts": Contact.objects.filter(incident_id=pk).count(),
+        "grades": GradeChange.objects.filter(incident_id=pk).aggregate(n=Max("id"))["n"],
+        "thrive": ThriveAssessment.objects.filter(incident_id=pk).count(),
+    }
+    requests = list(
+        GradeRequest.objects.filter(incident_id=pk).order_by("id").values_list("id", "status")
+    )
+    return _digest(updated_at, parts, requests)
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
