@@ -195,6 +195,23 @@ def incident_timeline(incident: Incident):
     return audit_trail(incident)
 
 
+@dataclass(frozen=True)
+class GradeHistoryRow:
+    """One line of an incident's grade history: a grade change or a downgrade request."""
+
+    at: datetime
+    kind: str  # "change" or "request"
+    row: GradeChange | GradeRequest
+
+
+def grade_history(incident: Incident) -> list[GradeHistoryRow]:
+    """Grade changes and downgrade requests in one list, oldest first (as the log and the
+    timeline on the same page): a request made at 21:50 comes before a change at 22:00."""
+    rows = [GradeHistoryRow(c.at, "change", c) for c in incident.grade_changes.all()]
+    rows += [GradeHistoryRow(r.requested_at, "request", r) for r in incident.grade_requests.all()]
+    return sorted(rows, key=lambda r: (r.at, r.kind == "request", r.row.pk))
+
+
 def incident_page(incident_id: int, *, reader: call_context.Reader | None) -> dict:
     """Everything the incident page shows: the record, its assessment and other apps' panels
     (intelligence check, markers, assignments...) as `reader` may read them, and the audit
@@ -210,6 +227,7 @@ def incident_page(incident_id: int, *, reader: call_context.Reader | None) -> di
         "warnings": warnings,
         "risk_factors": findings_not_warned(assessment, warnings),
         "timeline": list(incident_timeline(incident)),
+        "grade_history": grade_history(incident),
         "pending_request": next(
             (r for r in incident.grade_requests.all() if r.status == GradeRequest.Status.PENDING),
             None,
