@@ -226,6 +226,10 @@ def incident_page(incident_id: int, *, reader: call_context.Reader | None) -> di
         "panels": panels,
         "warnings": warnings,
         "risk_factors": findings_not_warned(assessment, warnings),
+        # DA indicators likewise: a record already warned about at the top is not listed again.
+        "indicators": findings_not_warned(
+            {"risk_factors": (assessment or {}).get("indicators")}, warnings
+        ),
         "timeline": list(incident_timeline(incident)),
         "grade_history": grade_history(incident),
         "pending_request": next(

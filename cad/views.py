@@ -264,6 +264,7 @@ class IncidentDetailView(RoleRequiredMixin, View):
             if incident.is_open and _has(request, INCIDENT_MERGERS)
             else [],
             focus_grade=incident.is_open and incident.graded_by_id is None,
+            thrive_compact=True,
             due_soon_at=selectors.incident_due_soon_at(incident),
             **_call_assessment(request, incident),
         )
