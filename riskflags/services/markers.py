@@ -291,9 +291,7 @@ def _marker_insert(new: _NewMarker, *, actor, now: datetime) -> Marker:
     return marker
 
 
-def _audit_created(
-    marker: Marker, new: _NewMarker, *, actor, now: datetime, duplicates=()
-) -> None:
+def _audit_created(marker: Marker, new: _NewMarker, *, actor, now: datetime, duplicates=()) -> None:
     audit_record(
         actor=actor,
         action="marker.created",
