@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cad import clock
@@ -194,6 +195,23 @@ def incident_timeline(incident: Incident):
     return audit_trail(incident)
 
 
+@dataclass(frozen=True)
+class GradeHistoryRow:
+    """One line of an incident's grade history: a grade change or a downgrade request."""
+
+    at: datetime
+    kind: str  # "change" or "request"
+    row: GradeChange | GradeRequest
+
+
+def grade_history(incident: Incident) -> list[GradeHistoryRow]:
+    """Grade changes and downgrade requests in one list, oldest first (as the log and the
+    timeline on the same page): a request made at 21:50 comes before a change at 22:00."""
+    rows = [GradeHistoryRow(c.at, "change", c) for c in incident.grade_changes.all()]
+    rows += [GradeHistoryRow(r.requested_at, "request", r) for r in incident.grade_requests.all()]
+    return sorted(rows, key=lambda r: (r.at, r.kind == "request", r.row.pk))
+
+
 def incident_page(incident_id: int, *, reader: call_context.Reader | None) -> dict:
     """Everything the incident page shows: the record, its assessment and other apps' panels
     (intelligence check, markers, assignments...) as `reader` may read them, and the audit
@@ -208,7 +226,12 @@ def incident_page(incident_id: int, *, reader: call_context.Reader | None) -> di
         "panels": panels,
         "warnings": warnings,
         "risk_factors": findings_not_warned(assessment, warnings),
+        # DA indicators likewise: a record already warned about at the top is not listed again.
+        "indicators": findings_not_warned(
+            {"risk_factors": (assessment or {}).get("indicators")}, warnings
+        ),
         "timeline": list(incident_timeline(incident)),
+        "grade_history": grade_history(incident),
         "pending_request": next(
             (r for r in incident.grade_requests.all() if r.status == GradeRequest.Status.PENDING),
             None,
@@ -381,3 +404,29 @@ def _ranked(
         )
     rows.sort(key=lambda r: (r.last_contact_at, r.incident.pk), reverse=True)
     return rows[:limit]
+
+
+def incident_version(pk: int) -> str:
+    """A short token that changes whenever what the incident page shows changes: the incident
+    row (`updated_at`, touched by every save), its log (every action writes a line), calls,
+    grade changes and downgrade requests (with their status) and THRIVE versions. The page
+    renders it and, on a live push or a reconnect, compares it with a fresh one: "this
+    incident has changed" only when it really has. Raises NotFound."""
+
+    updated_at = Incident.objects.filter(pk=pk).values_list("updated_at", flat=True).first()
+    if updated_at is None:
+        raise NotFound(f"Incident {pk} not found.", code="incident_not_found")
+    parts = {
+        "log": IncidentLogEntry.objects.filter(incident_id=pk).aggregate(n=Max("id"))["n"],
+        "contacts": Contact.objects.filter(incident_id=pk).count(),
+        "grades": GradeChange.objects.filter(incident_id=pk).aggregate(n=Max("id"))["n"],
+        "thrive": ThriveAssessment.objects.filter(incident_id=pk).count(),
+    }
+    requests = list(
+        GradeRequest.objects.filter(incident_id=pk).order_by("id").values_list("id", "status")
+    )
+    return _digest(updated_at, parts, requests)
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]

@@ -19,6 +19,11 @@ urlpatterns = [
         views.IncidentGradeFormView.as_view(),
         name="incident-grade",
     ),
+    path(
+        "incidents/<int:pk>/version/",
+        views.IncidentVersionView.as_view(),
+        name="incident-version",
+    ),
     path("incidents/<int:pk>/log/", views.IncidentLogFormView.as_view(), name="incident-log"),
     path(
         "incidents/<int:pk>/close/",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -223,6 +224,8 @@ class IncidentDetailView(RoleRequiredMixin, View):
     def get(self, request, pk: int):
         reader = call_context.Reader(user=request.user, via="incident page")
         try:
+            # Read before the page: a change made meanwhile shows as "changed", never hides.
+            live_version = selectors.incident_version(pk)
             page = selectors.incident_page(pk, reader=reader)
         except DomainError as error:
             messages.error(request, error.message)
@@ -230,6 +233,7 @@ class IncidentDetailView(RoleRequiredMixin, View):
         incident = page["incident"]
         services.incident_view_record(actor=request.user, incident=incident, via="page")
         page.update(
+            live_version=live_version,
             extra_panels=incident_panel_templates(),
             all_fields=page["panels"],
             panels={
@@ -260,6 +264,7 @@ class IncidentDetailView(RoleRequiredMixin, View):
             if incident.is_open and _has(request, INCIDENT_MERGERS)
             else [],
             focus_grade=incident.is_open and incident.graded_by_id is None,
+            thrive_compact=True,
             due_soon_at=selectors.incident_due_soon_at(incident),
             **_call_assessment(request, incident),
         )
@@ -269,6 +274,20 @@ class IncidentDetailView(RoleRequiredMixin, View):
             response.content, call_context.withheld_evidence(incident.assessment, reader=reader)
         )
         return response
+
+
+class IncidentVersionView(RoleRequiredMixin, View):
+    """GET {"version": str}: the token the incident page rendered (cad.selectors.incident_version),
+    read fresh, so the page says "this incident has changed" only when it has. 404 {detail,
+    code} for an unknown incident."""
+
+    allowed_roles = INCIDENT_READERS
+
+    def get(self, request, pk: int):
+        try:
+            return JsonResponse({"version": selectors.incident_version(pk)})
+        except DomainError as error:
+            return JsonResponse({"detail": error.message, "code": error.code}, status=error.status)
 
 
 def _call_assessment(request, incident) -> dict:

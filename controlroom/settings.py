@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "core.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     "core.middleware.QuietForbiddenMiddleware",
+    # The project's 404 page even with DEBUG on (the demo): never Django's list of every route.
+    "core.middleware.NotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "controlroom.urls"

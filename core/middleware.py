@@ -8,7 +8,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.core.exceptions import PermissionDenied
 from django.utils.cache import add_never_cache_headers
 
-from core.errors import error_response
+from core.errors import error_response, page_not_found
 
 logger = logging.getLogger(__name__)
 
@@ -138,3 +138,36 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+class NotFoundPageMiddleware:
+    """The project's 404 (the page, or `{detail, code}` JSON under /api/) even with DEBUG on.
+
+    With DEBUG, Django answers an unknown URL with its technical 404 page, which lists every
+    route of the application: the demo (`make run`, DEBUG=1) must not show that to whoever types
+    a wrong address. An unknown path answers `core.errors.page_not_found` here, and so does an
+    Http404 a view raises. Without DEBUG this does nothing (the URL conf's handler404 answers).
+    Last in MIDDLEWARE, so login, CSRF and the APPEND_SLASH redirect act first as they do
+    without DEBUG."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.urls import Resolver404, resolve
+
+        if settings.DEBUG:
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404:
+                return page_not_found(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.conf import settings
+        from django.http import Http404
+
+        if settings.DEBUG and isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        return None

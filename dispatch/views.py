@@ -8,7 +8,7 @@ changes nothing (the service raised before writing).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib import messages
@@ -343,6 +343,18 @@ class ReviewCard:
     original_waiting: str
     target_waiting: str
     since: str
+    # The taken-from incident's warnings (intelligence, markers) as the reviewer may read them.
+    original_warnings: list = field(default_factory=list)
+
+
+def _review_warnings(request, incident) -> list[dict]:
+    """What the incident page warns about `incident` (intelligence, markers), through the same
+    context service (cad.context, so withheld by role and audited as a read, via "divert
+    review"); the divert itself is the card's subject, not repeated as a warning."""
+    reader = call_context.Reader(user=request.user, via="divert review")
+    return [
+        w for w in selectors.incident_warning_list(incident, reader=reader) if w["code"] != "DIVERT"
+    ]
 
 
 def reviews_context(request, error: str = "") -> dict:
@@ -350,6 +362,7 @@ def reviews_context(request, error: str = "") -> dict:
     pending = [
         ReviewCard(
             divert=d,
+            original_warnings=_review_warnings(request, d.from_incident),
             original_marker=selectors.incident_has_marker(d.from_incident),
             target_marker=selectors.incident_has_marker(d.to_incident),
             original_waiting=_minutes(now - d.from_incident.received_at),

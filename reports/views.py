@@ -2,7 +2,7 @@
 Thin: parse, one query or service call, render."""
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from reports.models import FindingOutcome
 from reports.presentation.charts import chart_svg_context
 from reports.presentation.csv_export import csv_lines
 from reports.queries.diverts import divert_get
+from reports.queries.live_version import diverts_version, timeline_version
 from reports.queries.timeline import incident_qa_timeline
 from reports.registry import STANDARD_REPORTS, report_definition, run_report
 
@@ -52,6 +53,8 @@ class ReportPageView(RoleRequiredMixin, View):
             "values": request.GET.dict(),
             "labels": FILTER_LABELS,
             "is_qa": has_role(request.user, *QA_REVIEWERS),
+            # Read before the report: a change made while it runs shows as "changed".
+            "live_version": diverts_version() if name == "diverts" else "",
         }
         now = timezone.now()
         try:
@@ -121,6 +124,7 @@ class IncidentTimelineView(RoleRequiredMixin, View):
 
     def get(self, request, pk: int):
         try:
+            version = timeline_version(pk)  # before the read: a change meanwhile shows
             detail = incident_qa_timeline(pk, now=timezone.now())
         except DomainError as error:
             return render(
@@ -131,11 +135,33 @@ class IncidentTimelineView(RoleRequiredMixin, View):
             "reports/timeline.html",
             {
                 **detail,
+                "live_version": version,
                 "is_qa": has_role(request.user, *QA_REVIEWERS),
                 "finding_choices": FindingOutcome.choices,
                 "back": request.GET.get("back", ""),
             },
         )
+
+
+class DivertsVersionView(RoleRequiredMixin, View):
+    """GET {"version": str}: the divert tag list's token (reports.queries.live_version)."""
+
+    allowed_roles = REPORT_READERS
+
+    def get(self, request):
+        return JsonResponse({"version": diverts_version()})
+
+
+class TimelineVersionView(RoleRequiredMixin, View):
+    """GET {"version": str}: an incident timeline's token; 404 {detail, code} when unknown."""
+
+    allowed_roles = REPORT_READERS
+
+    def get(self, request, pk: int):
+        try:
+            return JsonResponse({"version": timeline_version(pk)})
+        except DomainError as error:
+            return JsonResponse({"detail": error.message, "code": error.code}, status=error.status)
 
 
 class _DivertWriteView(RoleRequiredMixin, View):

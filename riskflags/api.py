@@ -72,12 +72,28 @@ class MarkerListCreateView(generics.ListAPIView):
         request=MarkerInput,
         responses={
             201: MarkerDetailSerializer,
-            400: OpenApiResponse(description="Bad dates (over 183 days), unknown OIC..."),
+            400: OpenApiResponse(
+                description="Bad dates (over 183 days), unknown OIC, phone_invalid..."
+            ),
+            409: OpenApiResponse(
+                description="duplicate_marker: `duplicates` lists the in-force markers it "
+                "repeats; send confirm_duplicate: true to create it anyway"
+            ),
         },
     )
     def post(self, request):
         data = parse_input(MarkerInput, request.data)
-        marker = services.marker_create(actor=request.user, **data)
+        try:
+            marker = services.marker_create(actor=request.user, **data)
+        except services.DuplicateMarkers as duplicate:
+            return Response(
+                {
+                    "detail": duplicate.message,
+                    "code": duplicate.code,
+                    "duplicates": [d.as_dict() for d in duplicate.duplicates],
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response(_detail(marker.pk), status=status.HTTP_201_CREATED)
 
 

@@ -58,6 +58,12 @@ class MarkerInput(InputSerializer):
         help_text="Username of the supervisor alerted if the victim is not told in 72 hours; "
         "empty: every supervisor",
     )
+    confirm_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Create the marker although an in-force one covers the same premises, victim "
+        "or number (without it: 409 duplicate_marker listing them).",
+    )
 
 
 class MarkerUpdateInput(InputSerializer):

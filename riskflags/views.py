@@ -27,7 +27,13 @@ def _marker(pk: int):
 
 
 def _form_error(form, error: DomainError):
-    form.add_error(None, error.message)
+    """The service's error on the form: on its field when the form has it, else at the top."""
+    fields = [name for name in error.fields if name in form.fields]
+    if not fields:
+        form.add_error(None, error.message)
+    for name in fields:
+        for message in error.fields[name]:
+            form.add_error(name, message)
 
 
 class MarkerListView(RoleRequiredMixin, View):
@@ -85,8 +91,13 @@ class MyMarkersView(RoleRequiredMixin, View):
 class MarkerCreateView(RoleRequiredMixin, View):
     allowed_roles = MARKER_MANAGERS
 
-    def _render(self, request, form, status=200):
-        return TemplateResponse(request, "riskflags/create.html", {"form": form}, status=status)
+    def _render(self, request, form, status=200, duplicates=()):
+        return TemplateResponse(
+            request,
+            "riskflags/create.html",
+            {"form": form, "duplicates": duplicates},
+            status=status,
+        )
 
     def get(self, request):
         now = timezone.localtime().replace(second=0, microsecond=0)
@@ -100,7 +111,14 @@ class MarkerCreateView(RoleRequiredMixin, View):
         if not form.is_valid():
             return self._render(request, form, status=400)
         try:
-            marker = services.marker_create(actor=request.user, **form.cleaned_data)
+            marker = services.marker_create(
+                actor=request.user,
+                confirm_duplicate=request.POST.get("confirm_duplicate") == "1",
+                **form.cleaned_data,
+            )
+        except services.DuplicateMarkers as duplicate:
+            # The form comes back as typed, with the markers it repeats and a confirm button.
+            return self._render(request, form, status=409, duplicates=duplicate.duplicates)
         except DomainError as error:
             _form_error(form, error)
             return self._render(request, form, status=error.status)

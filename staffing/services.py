@@ -298,28 +298,43 @@ def _check_shift(shift: Shift, now: datetime) -> list[Alert]:
     for subject in sorted(open_subjects - gaps.keys()):
         alerts_settle(subject=subject, kinds=[AlertKind.STAFFING_GAP], reason="filled", now=now)
     for subject, gap in sorted(gaps.items()):
+        message, data = _gap_text(shift, gap)
         if subject in open_subjects:
+            # Still short, but perhaps by fewer or more: the open alert says how things stand
+            # now (it was written when the gap opened, and the board's count moves on).
+            Alert.objects.filter(
+                kind=AlertKind.STAFFING_GAP,
+                subject=subject,
+                status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
+            ).exclude(message=message).update(message=message, data=data)
             continue
         alert = alert_raise_again(
             kind=AlertKind.STAFFING_GAP,
             subject=subject,
             threshold_at=gap.gap_since,
-            message=(
-                f"{shift.name}: {gap.signed_on} of {gap.minimum} {Role(gap.role).label} "
-                f"signed on (short by {gap.short_by})"
-            ),
-            data={
-                "shift": shift.pk,
-                "shift_name": shift.name,
-                "role": gap.role,
-                "minimum": gap.minimum,
-                "signed_on": gap.signed_on,
-            },
+            message=message,
+            data=data,
             now=now,
         )
         if alert is not None:
             raised.append(alert)
     return raised
+
+
+def _gap_text(shift: Shift, gap) -> tuple[str, dict]:
+    """A STAFFING_GAP alert's message and data from `role_staffing` (the board's numbers)."""
+    message = (
+        f"{shift.name}: {gap.signed_on} of {gap.minimum} {Role(gap.role).label} "
+        f"signed on (short by {gap.short_by})"
+    )
+    data = {
+        "shift": shift.pk,
+        "shift_name": shift.name,
+        "role": gap.role,
+        "minimum": gap.minimum,
+        "signed_on": gap.signed_on,
+    }
+    return message, data
 
 
 def staffing_check(*, now: datetime | None = None) -> list[Alert]:

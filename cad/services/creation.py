@@ -129,8 +129,13 @@ def incident_create(
     the same and declined: recorded on the new incident and on each of them. A repeated
     `idempotency_key` returns the first incident (with `replayed` True) and records nothing.
 
+    A 999 call with no narrative is silent or abandoned (recorded as silent). A call with no
+    narrative, no address or location and no caller number is refused unless marked `silent`
+    (code `call_empty`): a blank form is not a call.
+
     Raises ValidationFailed (unknown channel/area/opening code/declined incident, a non-999
-    call with no narrative, a bad DA answer or THRIVE heading) and ReasonRequired."""
+    call with no narrative, an empty call (`call_empty`), a bad DA answer or THRIVE heading)
+    and ReasonRequired."""
     now = now or timezone.now()
     idempotency_key = clean_text(idempotency_key, "idempotency_key", 80) or None
     if replayed := _replayed(idempotency_key):
@@ -240,7 +245,24 @@ def _validated_call(
         # Only a 999 call may be silent or abandoned before anyone speaks.
         raise ValidationFailed("Say what the call is about (narrative).", code="narrative_required")
     address = clean_text(address, "address", MAX_ADDRESS)
-    resolution = premises_resolve(address=address, uprn=clean_text(uprn, "uprn", 12) or None)
+    uprn = clean_text(uprn, "uprn", 12)
+    caller_phone = clean_text(caller_phone, "caller_phone", MAX_PHONE)
+    located = bool(address or uprn or latitude is not None or longitude is not None)
+    if not (narrative or located or caller_phone or silent):
+        # Nothing to act on and nobody to call back: a blank form, not a call. A 999 call where
+        # nobody speaks is recorded by ticking silent (its number or location, when there is
+        # one, is what the check and the call-back work from).
+        raise ValidationFailed(
+            "This call has no narrative, no address or location and no caller number. Type "
+            "what the call is about, where, or the caller's number; or mark it silent or "
+            "abandoned.",
+            code="call_empty",
+            fields={"narrative": ["Required unless the call is silent or abandoned."]},
+        )
+    # A 999 call in which nobody spoke is a silent or abandoned call: recorded as one, so the
+    # record says silent whenever the grading gives the silent-call reason (cad.grading).
+    silent = bool(silent) or (channel == Channel.EMERGENCY and not narrative)
+    resolution = premises_resolve(address=address, uprn=uprn or None)
     if resolution.premises is not None and latitude is None and longitude is None:
         latitude, longitude = resolution.premises.latitude, resolution.premises.longitude
     return _Call(
@@ -248,7 +270,7 @@ def _validated_call(
         area=area,
         narrative=narrative,
         opening_code=opening_code_get(opening_code),
-        phone=normalise_phone(clean_text(caller_phone, "caller_phone", MAX_PHONE)),
+        phone=normalise_phone(caller_phone),
         address=address or (resolution.premises.one_line if resolution.premises else ""),
         caller_name=clean_text(caller_name, "caller_name", MAX_NAME),
         named_people=clean_names(named_people),

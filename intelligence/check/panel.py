@@ -4,6 +4,7 @@ serious first), then one line per item with its severity and why it matched."""
 from __future__ import annotations
 
 from cad.context import MARKER_IN_FORCE
+from core.labels import code_label
 from intelligence.check.result import KIND_RANK, SEVERITY_RANK
 
 # Where counts of things that are not records sit among the record kinds.
@@ -117,7 +118,7 @@ def _incident_line(incident: dict):
 def _contact_line(contact: dict):
     return _line(
         "CONTACT",
-        f"{contact['channel']} contact",
+        f"{code_label(contact['channel'], 'channel')} contact",
         "info",
         contact["summary"],
         "; ".join(contact["why"]),

@@ -24,7 +24,13 @@ from riskflags.services.lifecycle import (
     marker_start_contact_overdue,
     markers_lifecycle_run,
 )
-from riskflags.services.markers import UNSET, marker_create, marker_update
+from riskflags.services.markers import (
+    UNSET,
+    DuplicateMarkers,
+    marker_create,
+    marker_duplicates,
+    marker_update,
+)
 from riskflags.services.matches import marker_match_dismiss
 from riskflags.services.reads import marker_list_viewed, markers_viewed
 from riskflags.services.review import marker_extend, marker_withdraw
@@ -32,6 +38,8 @@ from riskflags.services.rules import CLOCK_SKEW, MAX_PHONES, can_manage_marker, 
 
 __all__ = [
     "CLOCK_SKEW",
+    "DuplicateMarkers",
+    "marker_duplicates",
     "MAX_PHONES",
     "UNSET",
     "can_manage_marker",

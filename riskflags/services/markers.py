@@ -8,18 +8,27 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cad.exceptions import Conflict, ValidationFailed
 from cad.models import Grade
+from cad.names import canonical_name
 from cad.normalise import Address, Phone, normalise_address
 from core.audit import audit_record
 from core.locks import lock_row
 from core.roles import Role
 from core.validation import clean_choice, clean_text
-from premises.addressing import address_fields_for
+from premises.addressing import address_fields_for, premises_resolve
 from riskflags import events
-from riskflags.models import START_CONTACT_WITHIN, Marker, MarkerPhone, MarkerStatus, RiskLevel
+from riskflags.models import (
+    IN_FORCE,
+    START_CONTACT_WITHIN,
+    Marker,
+    MarkerPhone,
+    MarkerStatus,
+    RiskLevel,
+)
 from riskflags.services.rules import (
     CLOCK_SKEW,
     MAX_NAME,
@@ -37,6 +46,43 @@ from riskflags.services.rules import (
 
 # "Leave this field as it is" in `marker_update` (None is a value: no supervisor).
 UNSET = object()
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An in-force marker that a new one would repeat, and what they share."""
+
+    marker: Marker
+    matched_on: tuple[str, ...]  # "premises" (same UPRN), "address", "victim", "phone"
+
+    def as_dict(self) -> dict:
+        m = self.marker
+        return {
+            "id": m.pk,
+            "address": m.address,
+            "victim_name": m.victim_name,
+            "grade_floor": m.grade_floor,
+            "status": m.status,
+            "expires_at": m.expires_at.isoformat(),
+            "oic": m.oic.get_username(),
+            "matched_on": list(self.matched_on),
+        }
+
+
+class DuplicateMarkers(Conflict):
+    """The new marker repeats in-force ones (same premises/address, victim or number): 409
+    `duplicate_marker` with `duplicates`; create it anyway with `confirm_duplicate`."""
+
+    default_code = "duplicate_marker"
+
+    def __init__(self, duplicates: list[Duplicate]):
+        ids = ", ".join(f"#{d.marker.pk}" for d in duplicates)
+        super().__init__(
+            f"An active marker already covers this ({ids}: same "
+            f"{' / '.join(sorted({w for d in duplicates for w in d.matched_on}))}). Check it "
+            "before creating another; confirm to create this one as well."
+        )
+        self.duplicates = duplicates
 
 
 @dataclass(frozen=True)
@@ -74,12 +120,18 @@ def marker_create(
     starts_at: datetime | None = None,
     supervisor=None,
     uprn: str = "",
+    confirm_duplicate: bool = False,
     now: datetime | None = None,
 ) -> Marker:
     """Create an ACTIVE marker at `address` (resolved to the premises register; `uprn` when the
     OIC picked the premises). It applies at once (calls from there are graded no lower than its
-    floor) and its OIC is told to inform the victim. Raises ValidationFailed (bad dates, unknown
-    OIC, missing fields) or Forbidden."""
+    floor) and its OIC is told to inform the victim. Numbers are validated and stored in E.164
+    (`clean_phones`). A marker that repeats an in-force one (same premises/UPRN or address,
+    same victim, or a shared number: there is one kind of marker) is refused with
+    DuplicateMarkers (409 `duplicate_marker`, listing them) unless `confirm_duplicate`; a
+    confirmed duplicate is created and its audit event names the markers it repeats. Raises
+    ValidationFailed (bad dates, unknown OIC, missing fields, `phone_invalid`), DuplicateMarkers
+    or Forbidden."""
     now = now or timezone.now()
     require_manager(actor)
     new = _validated_marker(
@@ -98,9 +150,12 @@ def marker_create(
         phones=phones,
         now=now,
     )
+    duplicates = marker_duplicates(new, now=now)
+    if duplicates and not confirm_duplicate:
+        raise DuplicateMarkers(duplicates)
     with transaction.atomic():
         marker = _marker_insert(new, actor=actor, now=now)
-        _audit_created(marker, new, actor=actor, now=now)
+        _audit_created(marker, new, actor=actor, now=now, duplicates=duplicates)
         tell(
             new.oic,
             marker,
@@ -174,6 +229,41 @@ def _validated_marker(
     )
 
 
+def marker_duplicates(new: _NewMarker, *, now: datetime) -> list[Duplicate]:
+    """The in-force markers a new one would repeat, oldest first, with what they share."""
+    premises = premises_resolve(address=new.address, uprn=new.uprn or None).premises
+    victim = canonical_name(new.victim_name)[:200]
+    phones = {p.stored for p in new.numbers}
+    same = Q(address_normalised=new.normalised.normalised) | Q(victim_name_normalised=victim)
+    if premises is not None:
+        same |= Q(premises=premises)
+    if phones:
+        same |= Q(phone_numbers__phone__in=phones)
+    found = []
+    candidates = (
+        Marker.objects.filter(same, status__in=IN_FORCE)
+        .select_related("oic")
+        .prefetch_related("phone_numbers")
+        .distinct()
+        .order_by("created_at", "id")
+    )
+    for marker in candidates:
+        if marker.status_at(now) not in IN_FORCE:
+            continue
+        matched = []
+        if premises is not None and marker.premises_id == premises.pk:
+            matched.append("premises")
+        if marker.address_normalised == new.normalised.normalised:
+            matched.append("address")
+        if victim and marker.victim_name_normalised == victim:
+            matched.append("victim")
+        if phones & {p.phone for p in marker.phone_numbers.all()}:
+            matched.append("phone")
+        if matched:
+            found.append(Duplicate(marker=marker, matched_on=tuple(matched)))
+    return found
+
+
 def _marker_insert(new: _NewMarker, *, actor, now: datetime) -> Marker:
     marker = Marker.objects.create(
         address=new.address,
@@ -201,7 +291,7 @@ def _marker_insert(new: _NewMarker, *, actor, now: datetime) -> Marker:
     return marker
 
 
-def _audit_created(marker: Marker, new: _NewMarker, *, actor, now: datetime) -> None:
+def _audit_created(marker: Marker, new: _NewMarker, *, actor, now: datetime, duplicates=()) -> None:
     audit_record(
         actor=actor,
         action="marker.created",
@@ -223,6 +313,8 @@ def _audit_created(marker: Marker, new: _NewMarker, *, actor, now: datetime) -> 
             "supervisor": new.supervisor.username if new.supervisor else None,
             "starts_at": new.starts_at,
             "expires_at": new.expires_at,
+            # Created although it repeats these in-force markers (the creator confirmed).
+            "confirmed_duplicates": [d.as_dict() for d in duplicates],
         },
     )
 

@@ -100,10 +100,19 @@ def staff_with_role(value, role: str, what: str):
 
 
 def clean_phones(phone: str = "", phones=()) -> list[Phone]:
-    """Normalised, de-duplicated numbers. An unparseable number is kept as typed (flagged)."""
+    """Normalised (E.164, `cad.normalise.normalise_phone`: the `phonenumbers` library, GB by
+    default), de-duplicated numbers. A marker's number is what calls are matched by, so one that
+    is not a telephone number ("abcdefg", "999", too short or too long) is refused:
+    ValidationFailed `phone_invalid` with the field error on `phones`."""
     found, seen = [], set()
     for raw in [phone, *(phones or [])]:
         parsed = normalise_phone(clean_text(raw, "phone", 60))
+        if not parsed.valid:
+            message = (
+                f"“{parsed.raw}” is not a phone number. Give a UK number (e.g. 07700 900123, "
+                "0113 496 0000) or an international one starting with +."
+            )
+            raise ValidationFailed(message, code="phone_invalid", fields={"phones": [message]})
         if parsed.stored and parsed.stored not in seen:
             seen.add(parsed.stored)
             found.append(parsed)

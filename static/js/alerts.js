@@ -187,8 +187,9 @@ function watchLiveState() {
   const status = document.getElementById("live-status");
   const warning = document.getElementById("board-reconnecting");
   if (!status || !warning) return;
-  // "closed" is not a reconnect: the page says "log in again" instead (live.js).
-  const sync = () => { warning.hidden = ["open", "closed"].includes(status.dataset.state); };
+  // Only a link that is down (lost, or never made) warns; not the first "connecting", and not
+  // "closed" (the page says "log in again" instead, live.js).
+  const sync = () => { warning.hidden = !["reconnecting", "offline"].includes(status.dataset.state); };
   new MutationObserver(sync).observe(status, { attributes: true, attributeFilter: ["data-state"] });
   sync();
 }

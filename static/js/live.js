@@ -1,6 +1,11 @@
 // The live socket: one per page. Keeps `/ws/live/` open, reconnects with backoff, and every time
 // it opens (the first time too: pushes between the page render and the first open are otherwise
-// lost) asks the page to re-sync from the REST API (a lost push must lose nothing). A socket that
+// lost) asks the page to re-sync from the REST API (a lost push must lose nothing). The re-sync
+// says why (`reason`: "connected" the first time, "reconnected" after a real disconnect): a page
+// re-reads quietly and tells the user only what actually changed (live_version.js), never
+// "reconnected" on its first connect. The status reads CONNECTING, LIVE, RECONNECTING (after a
+// disconnect), NOT LIVE (never connected yet: no websocket endpoint, or the server is down) or
+// LOGGED OUT. A socket that
 // does not answer a ping within PONG_TIMEOUT_MS is half-open: it is closed and reconnected, so
 // the status never shows LIVE on a dead link.
 //
@@ -98,20 +103,26 @@ function connect() {
       return;
     }
     const wait = event.code === CLOSE_ACCOUNT_CHANGED ? 0 : backoffMs(attempt++);
-    setState("reconnecting", `RECONNECTING in ${Math.ceil(wait / 1000)}s`);
-    clearTimeout(timer);
-    timer = setTimeout(connect, wait);
+    retryIn(wait);
   });
+}
+
+// "RECONNECTING" only after a real disconnect. A socket that never opened (the server has no
+// websocket endpoint, e.g. a plain WSGI server, or it is down) is "NOT LIVE": the page has not
+// lost anything it had, it never had live updates.
+function retryIn(wait) {
+  const seconds = Math.ceil(wait / 1000);
+  if (everOpened) setState("reconnecting", `RECONNECTING in ${seconds}s`);
+  else setState("offline", `NOT LIVE · retry in ${seconds}s`);
+  clearTimeout(timer);
+  timer = setTimeout(connect, wait);
 }
 
 function abandon(dead) {
   // A half-open socket may take minutes to fire "close": drop it now and reconnect.
   socket = null;
   try { dead.close(); } catch { /* already closing */ }
-  const wait = backoffMs(attempt++);
-  setState("reconnecting", `RECONNECTING in ${Math.ceil(wait / 1000)}s`);
-  clearTimeout(timer);
-  timer = setTimeout(connect, wait);
+  retryIn(backoffMs(attempt++));
 }
 
 function ping() {

@@ -1,6 +1,6 @@
-// Reports and QA review: keyboard navigation of report tables and a "changed" notice when a
-// divert or a QA finding changes while the list is open (the page never reloads under the
-// reviewer's hands; they choose when).
+// Reports and QA review: keyboard navigation of report tables. The "changed since this page
+// loaded" notice is live_version.js (only when the diverts or findings shown really changed;
+// the page never reloads under the reviewer's hands, they choose when).
 //   /      focus the first filter
 //   j / k  next / previous incident link in the tables (Enter opens its timeline)
 
@@ -27,28 +27,3 @@ document.addEventListener("keydown", (event) => {
     moveFocus(-1);
   }
 });
-
-function showChanged(text) {
-  const page = document.querySelector('.report-page[data-report="diverts"], .qa-timeline');
-  if (!page || document.getElementById("qa-changed")) return;
-  const banner = document.createElement("p");
-  banner.id = "qa-changed";
-  banner.className = "banner info";
-  banner.setAttribute("role", "status");
-  banner.textContent = text + " ";
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "btn small";
-  button.textContent = "Reload";
-  button.addEventListener("click", () => location.reload());
-  banner.appendChild(button);
-  page.prepend(banner);
-}
-
-document.addEventListener("cad:live", (event) => {
-  const type = (event.detail && event.detail.type) || "";
-  if (type.startsWith("divert_qa.") || type.startsWith("divert.")) {
-    showChanged("Diverts or QA findings have changed since this page loaded.");
-  }
-});
-document.addEventListener("cad:resync", () => showChanged("Live updates reconnected: the list may be out of date."));

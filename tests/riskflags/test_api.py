@@ -176,7 +176,10 @@ def test_the_history_lists_every_step_in_order(oic_api):
 def test_the_list_filters_by_awaiting_start_contact(oic_api):
     first = oic_api.post("/api/v1/markers/", _payload(), format="json").json()["id"]
     second = oic_api.post(
-        "/api/v1/markers/", _payload(address="1 Other Road, Leeds LS1 1AA"), format="json"
+        "/api/v1/markers/",
+        # The same victim and number elsewhere: a duplicate, confirmed.
+        _payload(address="1 Other Road, Leeds LS1 1AA", confirm_duplicate=True),
+        format="json",
     ).json()["id"]
     oic_api.post(
         f"/api/v1/markers/{first}/contacts/",
@@ -257,7 +260,11 @@ def test_listing_markers_costs_the_same_queries_however_many_there_are(oic_api, 
         make_staff("SUPERVISOR", username=f"sup{n}")
         oic_api.post(
             "/api/v1/markers/",
-            _payload(address=f"{n + 1} Acacia Avenue, Leeds LS6 2AB", supervisor=f"sup{n}"),
+            _payload(
+                address=f"{n + 1} Acacia Avenue, Leeds LS6 2AB",
+                supervisor=f"sup{n}",
+                confirm_duplicate=True,
+            ),
             format="json",
         )
     few = list_queries()
@@ -265,17 +272,22 @@ def test_listing_markers_costs_the_same_queries_however_many_there_are(oic_api, 
         make_staff("SUPERVISOR", username=f"sup{n}")
         oic_api.post(
             "/api/v1/markers/",
-            _payload(address=f"{n + 1} Acacia Avenue, Leeds LS6 2AB", supervisor=f"sup{n}"),
+            _payload(
+                address=f"{n + 1} Acacia Avenue, Leeds LS6 2AB",
+                supervisor=f"sup{n}",
+                confirm_duplicate=True,
+            ),
             format="json",
         )
     assert Marker.objects.filter(supervisor__isnull=False).count() == 6
     assert list_queries() == few
 
 
-def test_a_marker_keeps_a_long_unparseable_number_as_typed(oic_api):
+def test_a_marker_refuses_text_that_is_not_a_phone_number(oic_api):
     raw = "ex-partner's work mobile, number not yet confirmed"
 
     response = oic_api.post("/api/v1/markers/", _payload(phone=raw), format="json")
 
-    assert response.status_code == 201, response.content
-    assert Marker.objects.get().phone_numbers.get().phone_raw == raw
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "phone_invalid"
+    assert not Marker.objects.exists()

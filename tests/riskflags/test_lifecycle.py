@@ -185,7 +185,11 @@ def test_a_backlog_is_worked_off_over_several_runs(create_marker, oic):
     first = _reviewed(oic, create_marker(expires_at=T0 + timedelta(days=5)))
     second = _reviewed(
         oic,
-        create_marker(address="1 Other Road, Leeds LS1 1AA", expires_at=T0 + timedelta(days=6)),
+        create_marker(
+            address="1 Other Road, Leeds LS1 1AA",
+            expires_at=T0 + timedelta(days=6),
+            confirm_duplicate=True,  # the same victim and number at another address
+        ),
     )
 
     with time_machine.travel(T0 + timedelta(days=7), tick=False):
