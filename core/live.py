@@ -168,8 +168,9 @@ def scope_groups(user) -> list[str]:
 @dataclass
 class _Entry:
     payload: dict | None  # None: only a rescope
-    groups: tuple[str, ...] | None = None  # None: routed by type
+    groups: tuple[str, ...] = ()
     rescope: tuple[str, ...] = ()
+    routed: bool = False  # routed by its type (`publish_event`), not sent to a named group
 
 
 @dataclass
@@ -199,13 +200,16 @@ def publish(group: str, payload: dict, *, using: str | None = None) -> None:
     _stage(_Entry(dict(payload), groups=(group,)), using)
 
 
-def publish_event(payload: dict, *, using: str | None = None) -> None:
-    """Send `payload` after commit to the groups its type is routed to (`ROUTES`). Raises
-    ValueError when it has no `type` or the type has no route."""
+def publish_event(payload: dict, *, users: Iterable[int] = (), using: str | None = None) -> None:
+    """Send `payload` after commit to the groups its type is routed to (`ROUTES`), and to the
+    sockets of `users` too (once each, whatever groups they are in). Raises ValueError when it
+    has no `type` or the type has no route."""
     if "type" not in payload:
         raise ValueError("a live payload needs a 'type'")
-    route_for(payload["type"])  # refuse an unrouted type now, in the caller's stack
-    _stage(_Entry(dict(payload)), using)
+    groups = groups_of(payload)  # refuses an unrouted type now, in the caller's stack
+    if users:
+        groups += [user_group(u) for u in users]
+    _stage(_Entry(dict(payload), groups=tuple(groups), routed=True), using)
 
 
 def publish_to_roles(roles, payload: dict) -> None:
@@ -255,30 +259,36 @@ def _nothing() -> None:
 
 
 def _fold(entries: list[_Entry]) -> list[_Entry]:
-    """Fold each routed `incident.updated` into the transaction's earlier routed payload about
-    the same incident (`incident.created` or `incident.updated`): that payload gains `changes`
-    (every `change` folded into it, its own first), and `status`/`grade` and any ids take the
-    latest values. A payload nothing was folded into is sent as published."""
+    """Fold the routed `incident.*` payloads of one incident in one transaction into the first
+    of them: it becomes `incident.created` if the incident was created in the transaction
+    (creation attaches the intelligence check, an update, before it says created), gains
+    `changes` (every `change` folded into it, in order), and takes the latest `status`,
+    `grade` and ids. A payload nothing was folded into is sent as published."""
     first: dict[int, dict] = {}
     kept: list[_Entry] = []
     for entry in entries:
         p = entry.payload
-        if p is None or entry.groups is not None or not p["type"].startswith("incident."):
+        about = p.get("incident") if p is not None and entry.routed else None
+        if about is None or not p["type"].startswith("incident."):
             kept.append(entry)
             continue
-        earlier = first.get(p.get("incident"))
-        if earlier is None or p["type"] != "incident.updated":
-            if p.get("incident") is not None:
-                first.setdefault(p["incident"], p)
+        earlier = first.get(about)
+        if earlier is None:
+            first[about] = p
             kept.append(entry)
             continue
-        if "changes" not in earlier:
-            earlier["changes"] = [earlier["change"]] if earlier.get("change") else []
+        changes = earlier.get("changes")
+        if changes is None:
+            changes = [earlier["change"]] if earlier.get("change") else []
         if p.get("change"):
-            earlier["changes"].append(p["change"])
+            changes.append(p["change"])
         for key, value in p.items():
             if key not in ("type", "change", "changes"):
                 earlier[key] = value
+        earlier["changes"] = changes
+        if p["type"] == "incident.created":
+            earlier["type"] = "incident.created"
+            earlier.pop("change", None)
     return kept
 
 
@@ -300,7 +310,7 @@ def build_sends(entries: list[_Entry]) -> list[tuple[str, dict]]:
             message(group)["rescope"] = True
         if entry.payload is None:
             continue
-        for group in dict.fromkeys(entry.groups or groups_of(entry.payload)):
+        for group in dict.fromkeys(entry.groups):
             message(group)["messages"].append([seq, entry.payload])
         seq += 1
     return sorted(by_group.items(), key=lambda item: not item[1].get("rescope"))

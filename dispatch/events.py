@@ -20,9 +20,10 @@ def publish_unit(kind: str, unit, **extra) -> None:
     (`core.live.ROUTES`). Any unit change may change what its crew follows (a commitment
     begins or ends, officers join or leave): the crew's sockets, and a new crew's, are told to
     rescope, in the same message."""
-    users = list(unit.officers.values_list("pk", flat=True)) if kind == "crew" else ()
-    rescope(units=[unit.pk], users=users)
-    publish_event(unit_event(kind, unit, **extra))
+    crew = list(unit.officers.values_list("pk", flat=True)) if kind == "crew" else ()
+    rescope(units=[unit.pk], users=crew)
+    # A new crew member's socket is not in the unit's group yet: they hear it as themselves.
+    publish_event(unit_event(kind, unit, **extra), users=crew)
 
 
 def divert_event(kind: str, divert) -> dict:
