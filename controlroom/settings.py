@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "core.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     "core.middleware.QuietForbiddenMiddleware",
+    "core.unavailable.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "controlroom.urls"

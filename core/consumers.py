@@ -115,14 +115,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             pass
 
     async def _channel_receive(self):
-        try:
-            return await self.channel_layer.receive(self.channel_name)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            _Outage.lost(exc)
-            await asyncio.sleep(UNAVAILABLE_PAUSE)
-            return {"type": "live.unavailable"}
+        for attempt in (1, 2):
+            try:
+                return await self.channel_layer.receive(self.channel_name)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # Once more first: after Redis restarts, a pooled connection fails once.
+                if attempt == 2:
+                    _Outage.lost(exc)
+                await asyncio.sleep(UNAVAILABLE_PAUSE / 5 if attempt == 1 else UNAVAILABLE_PAUSE)
+        return {"type": "live.unavailable"}
 
     async def connect(self):
         self.groups_joined, self.follows, self.session_key = [], [], None
@@ -172,9 +175,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=code)
 
     async def join_groups(self):
-        """Join (or join again, which renews the membership) every group of this socket."""
+        """Join (or join again, which renews the membership) every group of this socket. A
+        failed join is tried once more (after Redis restarts, a pooled connection fails once)."""
         for group in self.groups_joined + self.follows:
-            await self.channel_layer.group_add(group, self.channel_name)
+            try:
+                await self.channel_layer.group_add(group, self.channel_name)
+            except Exception:
+                await asyncio.sleep(UNAVAILABLE_PAUSE / 5)
+                await self.channel_layer.group_add(group, self.channel_name)
 
     async def leave_groups(self):
         groups, self.groups_joined, self.follows = self.groups_joined + self.follows, [], []

@@ -372,7 +372,12 @@ class _Sender:
             return
         for done, (group, message) in enumerate(sends):
             try:
-                await layer.group_send(group, message)
+                try:
+                    await layer.group_send(group, message)
+                except Exception:
+                    # Once more: after Redis restarts, a pooled connection fails once.
+                    await asyncio.sleep(0.2)
+                    await layer.group_send(group, message)
             except Exception as exc:
                 # The rest of this transaction's sends would fail the same way, each after a
                 # timeout: count them lost together.
