@@ -80,8 +80,8 @@ class _Outage:
     def lost(cls, exc: BaseException) -> None:
         if not cls.down:
             cls.down = True
-            logger.error("live sockets cannot reach the channel layer (%r): closing with %d",
-                         exc, CLOSE_TRY_AGAIN)  # fmt: skip
+            logger.error("live sockets cannot be set up or read (the channel layer is lost: "
+                         "%r): closing them with %d", exc, CLOSE_TRY_AGAIN)  # fmt: skip
 
     @classmethod
     def back(cls) -> None:
