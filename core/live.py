@@ -455,7 +455,7 @@ def user_sockets_close(
 ) -> None:
     """Close the user's open live sockets once the current transaction commits (at once outside
     one): every socket joins its user's group (`user_group`), and this sends that group a
-    close. With `session_key`, only the sockets opened with that browser session close (a
+    close (off the calling thread, like every push). With `session_key`, only the sockets opened with that browser session close (a
     logout ends one session; the user's other sessions and ticket sockets stay open).
 
     Deactivation and role changes (`core.receivers`) and logout call this, so a person who may
@@ -463,14 +463,6 @@ def user_sockets_close(
     message = {"type": "live.close", "code": code, "reason": reason[:120]}
     if session_key:
         message["session_key"] = session_key
-
-    def send():
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            async_to_sync(layer.group_send)(user_group(user_id), message)
-        except Exception:  # the socket's next reconnect is refused anyway
-            logger.exception("closing the live sockets of user %s failed", user_id)
-
-    transaction.on_commit(send)
+    # Sent like the pushes (off this thread; a failure logged once): the socket's next
+    # reconnect is refused anyway.
+    transaction.on_commit(lambda: _deliver([(user_group(user_id), message)]))
