@@ -15,7 +15,7 @@ browser sees a close code only after the handshake (a refusal during it arrives 
 the page needs the code to stop reconnecting and ask the person to log in again. The user's own
 group carries `live.close` (deactivation, role change, logout: `core.live.user_sockets_close`),
 which closes the socket at once. When the channel layer (Redis) cannot be reached, the socket is
-accepted and closed with 1013 (try again later) rather than failing the handshake with an HTTP
+accepted and closed with 4013 (try again later) rather than failing the handshake with an HTTP
 500, and an open socket whose channel layer is lost is closed the same way: the client
 reconnects with backoff and re-syncs from the API.
 
@@ -103,7 +103,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def __call__(self, scope, receive, send):
         """AsyncConsumer.__call__ with a channel receive that survives a lost channel layer:
         instead of crashing the socket (an HTTP 500 during the handshake), a failed read closes
-        it with CLOSE_TRY_AGAIN (1013) and the client reconnects with backoff."""
+        it with CLOSE_TRY_AGAIN (4013) and the client reconnects with backoff."""
         self.scope = scope
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.channel_name = await self.channel_layer.new_channel()
@@ -250,7 +250,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json(payload)
 
     async def live_unavailable(self, event):
-        """The channel layer cannot be read: close with 1013 (accepting first if the handshake
+        """The channel layer cannot be read: close with 4013 (accepting first if the handshake
         is still open) and stop; the client reconnects with backoff."""
         if self.closing:
             return

@@ -446,8 +446,9 @@ CLOSE_ACCOUNT_CHANGED = 4000  # roles changed: reconnect, to be given the new on
 CLOSE_UNAUTHENTICATED = 4401  # not (or no longer) logged in: log in again
 CLOSE_FORBIDDEN = 4403  # logged in, but without a control-room role
 # The live service is unavailable (Redis, the channel layer, cannot be reached): reconnect with
-# backoff. RFC 6455's "Try Again Later".
-CLOSE_TRY_AGAIN = 1013
+# backoff. RFC 6455's 1013 "Try Again Later" in the application range: daphne (autobahn) lets an
+# application close only with 1000 or 3000-4999, as 4401/4403 mirror HTTP 401/403.
+CLOSE_TRY_AGAIN = 4013
 
 
 def user_sockets_close(

@@ -7,7 +7,7 @@
 // The server closes a socket with 4401 (not logged in: logged out, deactivated) or 4403 (no
 // control-room role) after accepting it, so the page can read the code: it then stops
 // reconnecting and asks the person to log in again. 4000 means the account's roles changed:
-// reconnect at once to be given the new ones. 1013 (try again later) means the live service
+// reconnect at once to be given the new ones. 4013 (try again later) means the live service
 // (Redis) is unavailable: reconnect with backoff, like any other drop.
 //
 // The server sends only what this user's roles may read (an officer: their unit and the
@@ -30,7 +30,7 @@ const PONG_TIMEOUT_MS = 10000;
 const CLOSE_ACCOUNT_CHANGED = 4000;
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_FORBIDDEN = 4403;
-const CLOSE_TRY_AGAIN = 1013;
+const CLOSE_TRY_AGAIN = 4013;
 let stopped = false;
 
 function setState(state, text) {

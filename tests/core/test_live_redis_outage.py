@@ -2,7 +2,7 @@
 
 A throwaway `redis-server` of this test's own (never the shared one on 6379) carries the channel
 layer; it is killed with SIGKILL and started again. While it is down: an open socket is closed
-with 1013 (try again later), a new socket is accepted and closed with 1013 (never an HTTP 500),
+with 4013 (try again later), a new socket is accepted and closed with 4013 (never an HTTP 500),
 the API keeps answering (a push is lost and logged once), readiness answers 503 with a retry
 hint. When it is back: sockets connect again and the response-time scan catches up, raising
 the breach whose threshold passed during the outage and pushing it.

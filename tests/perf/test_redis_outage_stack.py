@@ -4,7 +4,7 @@
 
 The stack runs on a throwaway redis-server of its own (channel layer and Celery broker; never
 the shared one on 6379). While it is down: a socket connecting over the network is accepted
-(101) and closed with 1013, never an HTTP 500; the API answers (a ticket: 200); readiness 503
+(101) and closed with 4013, never an HTTP 500; the API answers (a ticket: 200); readiness 503
 with Retry-After. When it is back: a socket connects and hears the breach alert, which the
 scan records within LATE_LIMIT of Redis returning (it catches up on its own).
 
@@ -94,7 +94,7 @@ def test_a_redis_outage_under_the_stack_degrades_and_the_scan_catches_up(redis_t
     down_at = time.monotonic()
     time.sleep(2)  # the open connections notice
     outcome = _socket_outcome(port, live_ticket_issue(actor=supervisor).key)
-    assert outcome == ("closed", 1013), outcome
+    assert outcome == ("closed", 4013), outcome
     status, _, _ = _http(port, "POST", "/api/v1/live/ticket/", token)
     assert status == 200
     status, headers, _ = _http(port, "GET", "/readyz")
