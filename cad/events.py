@@ -1,8 +1,7 @@
 """Live payloads for incidents, contacts and downgrade requests: a `type` and ids; screens
 re-fetch the rest from the API. Published after commit (`core.live.publish`)."""
 
-from core.live import ALL, publish, role_group
-from core.roles import Role
+from core.live import publish_event
 
 
 def incident_event(kind: str, incident, **extra) -> dict:
@@ -17,7 +16,9 @@ def incident_event(kind: str, incident, **extra) -> dict:
 
 
 def publish_incident(kind: str, incident, **extra) -> None:
-    publish(ALL, incident_event(kind, incident, **extra))
+    """To the operational picture's readers and the officers whose unit is on the incident
+    (`core.live.ROUTES`)."""
+    publish_event(incident_event(kind, incident, **extra))
 
 
 def contact_event(kind: str, contact) -> dict:
@@ -30,7 +31,7 @@ def contact_event(kind: str, contact) -> dict:
 
 
 def publish_contact(kind: str, contact) -> None:
-    publish(ALL, contact_event(kind, contact))
+    publish_event(contact_event(kind, contact))
 
 
 def grade_request_event(kind: str, grade_request) -> dict:
@@ -43,5 +44,6 @@ def grade_request_event(kind: str, grade_request) -> dict:
 
 
 def publish_grade_request(kind: str, grade_request) -> None:
-    """Supervisors' queue updates live; the requester hears the decision on the incident."""
-    publish(role_group(Role.SUPERVISOR), grade_request_event(kind, grade_request))
+    """The downgrade queue's readers update live; the requester hears the decision on the
+    incident."""
+    publish_event(grade_request_event(kind, grade_request))

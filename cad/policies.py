@@ -17,7 +17,7 @@ from cad.exceptions import NotFound, ValidationFailed
 from cad.models import Grade, GradePolicy
 from cad.signals import grade_policy_changed
 from core.audit import audit_record
-from core.live import ALL, publish
+from core.live import publish_event
 from core.locks import lock_row
 
 # A week: longer than any sensible target, short enough to catch a typo in hours or seconds.
@@ -130,5 +130,5 @@ def grade_policy_update(
             + ", ".join(f"{name} {old} -> {new}" for name, (old, new) in changes.items()),
             data={"grade": grade, "changes": {k: list(v) for k, v in changes.items()}},
         )
-        publish(ALL, {"type": "grade_policy.updated", "grade": grade})
+        publish_event({"type": "grade_policy.updated", "grade": grade})
     return policy

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "core.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     "core.middleware.QuietForbiddenMiddleware",
+    "core.unavailable.ServiceUnavailableMiddleware",
     # The project's 404 page even with DEBUG on (the demo): never Django's list of every route.
     "core.middleware.NotFoundPageMiddleware",
 ]

@@ -11,6 +11,7 @@ from core.models import Notification
 from core.navigation import screens_for
 from core.notifications import notification_mark_read
 from core.roles import Role, user_roles
+from core.unavailable import RETRY_AFTER_SECONDS
 
 
 class HomeView(TemplateView):
@@ -60,9 +61,12 @@ def readyz(request):
             checks["redis"] = "ok"
         except Exception as exc:
             ok, checks["redis"] = False, f"error: {type(exc).__name__}"
-    return JsonResponse(
+    response = JsonResponse(
         {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
     )
+    if not ok:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 class NotificationsView(TemplateView):

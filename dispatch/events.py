@@ -1,6 +1,6 @@
 """Live payloads for units, assignments, diverts and inspector tasks."""
 
-from core.live import ALL, publish
+from core.live import publish_event, rescope
 
 
 def unit_event(kind: str, unit, **extra) -> dict:
@@ -14,8 +14,16 @@ def unit_event(kind: str, unit, **extra) -> dict:
 
 
 def publish_unit(kind: str, unit, **extra) -> None:
-    """kind: "created", "status", "assigned", "released", "diverted", "recalled"."""
-    publish(ALL, unit_event(kind, unit, **extra))
+    """kind: "created", "status", "assigned", "released", "diverted", "recalled", "crew".
+
+    To the control room, the unit's crew and the officers on the incident it names
+    (`core.live.ROUTES`). Any unit change may change what its crew follows (a commitment
+    begins or ends, officers join or leave): the crew's sockets, and a new crew's, are told to
+    rescope, in the same message."""
+    crew = list(unit.officers.values_list("pk", flat=True)) if kind == "crew" else ()
+    rescope(units=[unit.pk], users=crew)
+    # A new crew member's socket is not in the unit's group yet: they hear it as themselves.
+    publish_event(unit_event(kind, unit, **extra), users=crew)
 
 
 def divert_event(kind: str, divert) -> dict:
@@ -31,13 +39,12 @@ def divert_event(kind: str, divert) -> dict:
 
 def publish_divert(kind: str, divert) -> None:
     """kind: "created" or "reviewed"."""
-    publish(ALL, divert_event(kind, divert))
+    publish_event(divert_event(kind, divert))
 
 
 def publish_inspector_task(kind: str, task) -> None:
     """kind: "opened", "resolved" or "escalated"."""
-    publish(
-        ALL,
+    publish_event(
         {
             "type": f"inspector_task.{kind}",
             "inspector_task": task.pk,

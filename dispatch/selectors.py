@@ -80,6 +80,23 @@ def units_for_officer(user) -> QuerySet[Unit]:
     return units().filter(officers=user)
 
 
+def live_groups_for(user) -> list[str]:
+    """The live groups an officer's socket follows (`core.live.register_scope_provider`): the
+    units they crew now and the incidents those units are committed to (open assignments).
+    Two queries."""
+    from core.live import incident_group, unit_group
+
+    unit_ids = list(
+        Unit.officers.through.objects.filter(user=user).values_list("unit_id", flat=True)
+    )
+    if not unit_ids:
+        return []
+    incident_ids = Assignment.objects.filter(
+        unit_id__in=unit_ids, status__in=OPEN_ASSIGNMENT_STATUSES
+    ).values_list("incident_id", flat=True)
+    return [unit_group(u) for u in unit_ids] + [incident_group(i) for i in incident_ids]
+
+
 def unit_status_counts() -> dict[str, int]:
     counts = dict.fromkeys(UnitStatus.values, 0)
     for row in Unit.objects.values("status").annotate(n=models.Count("id")):

@@ -1,14 +1,11 @@
 """Live payloads for intelligence: a `type` and ids; screens re-fetch the rest from the API."""
 
-from core.live import ALL, publish, role_group
-from core.roles import Role
+from core.live import publish_event
 
 
 def publish_check(check) -> None:
-    publish(
-        ALL,
-        {"type": "intel.check_ran", "check": check.pk, "incident": check.incident_id},
-    )
+    """To the roles that read intelligence, never an attending officer (`core.live.ROUTES`)."""
+    publish_event({"type": "intel.check_ran", "check": check.pk, "incident": check.incident_id})
 
 
 def publish_request(kind: str, request) -> None:
@@ -18,5 +15,4 @@ def publish_request(kind: str, request) -> None:
         "incident": request.incident_id,
         "status": request.status,
     }
-    for role in (Role.SUPPORT_OPERATOR, Role.SUPERVISOR):
-        publish(role_group(role), payload)
+    publish_event(payload)  # the deeper-check queue's readers

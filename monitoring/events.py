@@ -1,6 +1,6 @@
 """Live payloads for alerts: one shape for the push, the API and the banner."""
 
-from core.live import ALL, publish
+from core.live import publish_event
 
 
 def alert_payload(alert) -> dict:
@@ -22,5 +22,6 @@ def alert_payload(alert) -> dict:
 
 
 def publish_alert(kind: str, alert) -> None:
-    """kind: "raised", "acknowledged" or "settled"."""
-    publish(ALL, {"type": f"alert.{kind}", "alert": alert_payload(alert), **alert_payload(alert)})
+    """kind: "raised", "acknowledged" or "settled". To the alert board's readers only
+    (`core.live.ROUTES`): never an officer, a call handler or a support operator."""
+    publish_event({"type": f"alert.{kind}", "alert": alert_payload(alert), **alert_payload(alert)})

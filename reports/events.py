@@ -1,7 +1,6 @@
 """Live payloads for QA review: a `type` and ids; the divert list re-fetches the rest."""
 
-from core.live import publish, role_group
-from core.roles import Role
+from core.live import publish_event
 
 
 def divert_qa_event(kind: str, *, divert_id: int, incident_id: int, **extra) -> dict:
@@ -10,7 +9,4 @@ def divert_qa_event(kind: str, *, divert_id: int, incident_id: int, **extra) -> 
 
 def publish_divert_qa(kind: str, *, divert_id: int, incident_id: int, **extra) -> None:
     """To the QA reviewers, after commit."""
-    publish(
-        role_group(Role.QA_REVIEWER),
-        divert_qa_event(kind, divert_id=divert_id, incident_id=incident_id, **extra),
-    )
+    publish_event(divert_qa_event(kind, divert_id=divert_id, incident_id=incident_id, **extra))

@@ -1,6 +1,6 @@
 """Live payloads for markers: a `type` and ids; screens re-fetch the rest from the API."""
 
-from core.live import ALL, publish
+from core.live import publish_event
 
 
 def marker_event(kind: str, marker, **extra) -> dict:
@@ -14,4 +14,4 @@ def marker_event(kind: str, marker, **extra) -> dict:
 
 
 def publish_marker(kind: str, marker, **extra) -> None:
-    publish(ALL, marker_event(kind, marker, **extra))
+    publish_event(marker_event(kind, marker, **extra))

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cad.exceptions import Conflict, Forbidden, ValidationFailed
 from core.audit import audit_record
-from core.live import ALL, publish
+from core.live import publish_event
 from core.locks import lock_row
 from core.roles import STAFFING_MANAGERS, Role, has_role, user_roles
 from monitoring.models import Alert, AlertKind, AlertStatus
@@ -52,7 +52,7 @@ def _minimum(value) -> int:
 
 
 def _publish_staffing(shift_id: int | None) -> None:
-    publish(ALL, {"type": "staffing.updated", "shift": shift_id})
+    publish_event({"type": "staffing.updated", "shift": shift_id})
 
 
 # --- Configuration -------------------------------------------------------------------------------

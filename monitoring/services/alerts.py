@@ -8,12 +8,9 @@ recorded once per (kind, subject, threshold): the unique constraint decides.
 from __future__ import annotations
 
 import logging
-import threading
 from contextlib import contextmanager
 from datetime import datetime
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,13 +18,11 @@ from cad.exceptions import Conflict
 from cad.models import Incident
 from cad.services import incident_system_log
 from core.audit import audit_record
-from core.live import ALL
 from core.locks import lock_row
 from monitoring import events
 from monitoring.models import Alert, AlertStatus
 
 logger = logging.getLogger(__name__)
-_batch = threading.local()
 
 
 def incident_subject(incident) -> str:
@@ -36,45 +31,18 @@ def incident_subject(incident) -> str:
 
 
 def _publish(kind: str, alert: Alert) -> None:
-    """Publish an alert change after commit: at once, or with the rest of a batch."""
-    pending = getattr(_batch, "payloads", None)
-    if pending is None:
-        events.publish_alert(kind, alert)
-        return
-    payload = events.alert_payload(alert)
-    pending.append({"type": f"alert.{kind}", "alert": payload, **payload})
+    """Publish an alert change after commit (`core.live` sends a transaction's pushes to each
+    group as one message)."""
+    events.publish_alert(kind, alert)
 
 
 @contextmanager
 def alerts_published_together():
-    """Within this block (inside a transaction), alert pushes are sent together after commit,
-    in one go on the channel layer instead of one round trip each: a scan that records many
-    alerts at once (catching up after a restart) publishes them all in milliseconds."""
-    if getattr(_batch, "payloads", None) is not None:
-        yield
-        return
-    _batch.payloads = payloads = []
-    try:
-        yield
-    finally:
-        _batch.payloads = None
-    if payloads:
-        transaction.on_commit(lambda: _send_all(payloads))
-
-
-def _send_all(payloads: list[dict]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-
-    async def send():
-        for payload in payloads:
-            await layer.group_send(ALL, {"type": "live.message", "payload": payload})
-
-    try:
-        async_to_sync(send)()
-    except Exception:  # a lost push loses nothing: screens re-sync from the API
-        logger.exception("live push of %d alert message(s) failed", len(payloads))
+    """Kept for the scan: `core.live` now sends every push of one transaction together, one
+    channel-layer message per group, off the request path, so a scan that records many alerts
+    at once (catching up after a restart) publishes them in one go whether or not it uses
+    this block."""
+    yield
 
 
 def alert_raise(

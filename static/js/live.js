@@ -12,7 +12,11 @@
 // The server closes a socket with 4401 (not logged in: logged out, deactivated) or 4403 (no
 // control-room role) after accepting it, so the page can read the code: it then stops
 // reconnecting and asks the person to log in again. 4000 means the account's roles changed:
-// reconnect at once to be given the new ones.
+// reconnect at once to be given the new ones. 4013 (try again later) means the live service
+// (Redis) is unavailable: reconnect with backoff, like any other drop.
+//
+// The server sends only what this user's roles may read (an officer: their unit and the
+// incident it is on); a transaction's messages arrive together, each as its own frame.
 //
 // Pages listen for DOM events on `document`:
 //   "cad:live"   detail = the message ({type, ...})   -> update in place or refetch
@@ -31,6 +35,7 @@ const PONG_TIMEOUT_MS = 10000;
 const CLOSE_ACCOUNT_CHANGED = 4000;
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_FORBIDDEN = 4403;
+const CLOSE_TRY_AGAIN = 4013;
 let stopped = false;
 
 function setState(state, text) {
@@ -103,17 +108,18 @@ function connect() {
       return;
     }
     const wait = event.code === CLOSE_ACCOUNT_CHANGED ? 0 : backoffMs(attempt++);
-    retryIn(wait);
+    retryIn(wait, event.code === CLOSE_TRY_AGAIN ? "LIVE SERVICE DOWN: " : "");
   });
 }
 
 // "RECONNECTING" only after a real disconnect. A socket that never opened (the server has no
 // websocket endpoint, e.g. a plain WSGI server, or it is down) is "NOT LIVE": the page has not
 // lost anything it had, it never had live updates.
-function retryIn(wait) {
+function retryIn(wait, why = "") {
+  // `why`: "LIVE SERVICE DOWN: " when the server closed with 4013 (Redis unavailable).
   const seconds = Math.ceil(wait / 1000);
-  if (everOpened) setState("reconnecting", `RECONNECTING in ${seconds}s`);
-  else setState("offline", `NOT LIVE · retry in ${seconds}s`);
+  if (everOpened) setState("reconnecting", `${why}RECONNECTING in ${seconds}s`);
+  else setState("offline", `${why}NOT LIVE · retry in ${seconds}s`);
   clearTimeout(timer);
   timer = setTimeout(connect, wait);
 }

@@ -5,16 +5,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 
 from cad import services
 from cad.models import GradeRequest, IncidentLogEntry
 from core.audit import audit_trail
-from core.live import ALL
+from core.live import role_group
 from monitoring.models import Alert, AlertKind
 from tests.cad.factories import call_handler
 from tests.factories import staff
+from tests.live import listen, payloads
 
 pytestmark = pytest.mark.django_db
 
@@ -158,29 +157,15 @@ def test_a_further_contact_pushes_incident_updated_after_commit(
     channel_layer_flush, django_capture_on_commit_callbacks
 ):
     incident = _neighbour_call()
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(ALL, channel)
+    channel = listen(role_group("DISPATCHER"))
 
     with django_capture_on_commit_callbacks(execute=True):
         services.contact_create(
             actor=call_handler(), channel="999", incident=incident, summary=VICTIM, now=T0
         )
 
-    payloads = []
-
-    async def drain():
-        import asyncio
-
-        while True:
-            try:
-                payloads.append((await asyncio.wait_for(layer.receive(channel), 0.5))["payload"])
-            except TimeoutError:
-                return
-
-    async_to_sync(drain)()
-    updated = [p for p in payloads if p["type"] == "incident.updated"]
-    assert any(p.get("change") == "contact" for p in updated)
+    updated = [p for p in payloads(channel) if p["type"] == "incident.updated"]
+    assert any("contact" in (p.get("changes") or [p.get("change")]) for p in updated)
     assert updated[-1]["grade"] == "IMMEDIATE"
 
 

@@ -4,8 +4,7 @@ import asyncio
 
 import pytest
 import time_machine
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
@@ -13,6 +12,7 @@ from controlroom.asgi import application
 from core import services
 from core.live import ALL, publish, role_group
 from tests.factories import staff
+from tests.live import listen, received
 
 pytestmark = pytest.mark.usefixtures("channel_layer_flush")
 
@@ -160,9 +160,7 @@ async def test_consumer_receives_a_message_only_after_the_transaction_commits():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_transaction_publishes_nothing():
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(ALL, channel)
+    channel = listen(role_group("SUPERVISOR"))
 
     class Boom(Exception):
         pass
@@ -171,14 +169,7 @@ def test_a_rolled_back_transaction_publishes_nothing():
         publish(ALL, {"type": "incident.updated", "incident": 1})
         raise Boom
 
-    async def nothing_arrives():
-        try:
-            await asyncio.wait_for(layer.receive(channel), 0.5)
-        except TimeoutError:
-            return True
-        return False
-
-    assert async_to_sync(nothing_arrives)()
+    assert received(channel) == []
 
 
 def test_publish_refuses_a_payload_without_a_type():

@@ -12,18 +12,23 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connections
 
-from core.live import ALL
+from core.live import role_group
+
+# A group a supervisor's socket joins.
+GROUP = role_group("SUPERVISOR")
 
 
 def _members(layer) -> dict[str, float]:
     client = redis.Redis.from_url(settings.REDIS_URL)
-    return {m.decode(): s for m, s in client.zrange(layer._group_key(ALL), 0, -1, withscores=True)}
+    return {
+        m.decode(): s for m, s in client.zrange(layer._group_key(GROUP), 0, -1, withscores=True)
+    }
 
 
 def _age(layer, channel: str, seconds: float) -> None:
     """Make `channel` look as if it last joined `seconds` ago."""
     client = redis.Redis.from_url(settings.REDIS_URL)
-    client.zadd(layer._group_key(ALL), {channel: time.time() - seconds}, xx=True)
+    client.zadd(layer._group_key(GROUP), {channel: time.time() - seconds}, xx=True)
 
 
 def test_the_channel_layer_forgets_a_member_after_a_minute_and_a_half_not_a_day():
@@ -39,12 +44,12 @@ async def test_a_dead_process_channel_is_dropped_at_the_first_push_after_the_exp
 ):
     layer = get_channel_layer()
     expiry = layer.group_expiry
-    await layer.group_add(ALL, "specific.dead-long-ago!1")
-    await layer.group_add(ALL, "specific.died-just-now!1")
+    await layer.group_add(GROUP, "specific.dead-long-ago!1")
+    await layer.group_add(GROUP, "specific.died-just-now!1")
     _age(layer, "specific.dead-long-ago!1", expiry + 1)
     _age(layer, "specific.died-just-now!1", expiry - 30)
 
-    await layer.group_send(ALL, {"type": "live.message", "payload": {"type": "test"}})
+    await layer.group_send(GROUP, {"type": "live.message", "payload": {"type": "test"}})
 
     assert set(_members(layer)) == {"specific.died-just-now!1"}
 
@@ -74,7 +79,7 @@ async def test_a_live_socket_renews_its_membership_and_keeps_receiving(
             break
         await asyncio.sleep(0.05)
 
-    await layer.group_send(ALL, {"type": "live.message", "payload": {"type": "test.ping"}})
+    await layer.group_send(GROUP, {"type": "live.message", "payload": {"type": "test.ping"}})
 
     assert (await communicator.receive_json_from(timeout=5))["type"] == "test.ping"
     assert channel in _members(layer)

@@ -4,40 +4,24 @@ lost push loses no alert (the database is the truth); the websocket delivers `al
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
-from core.live import ALL
+from core.live import role_group, wait_sent
 from monitoring.models import Alert, AlertKind
 from monitoring.services import scan_response_times
+from tests.live import listen, payloads
 from tests.monitoring.factories import make_incident
 
 T0 = datetime(2026, 3, 2, 21, 0, tzinfo=UTC)
-
-
-def _drain(layer, channel, timeout=0.5):
-    import asyncio
-
-    async def receive_all():
-        messages = []
-        while True:
-            try:
-                messages.append(await asyncio.wait_for(layer.receive(channel), timeout))
-            except TimeoutError:
-                return messages
-
-    return async_to_sync(receive_all)()
 
 
 @pytest.mark.django_db
 def test_only_newly_recorded_alerts_are_published_after_commit(
     channel_layer_flush, django_capture_on_commit_callbacks
 ):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(ALL, channel)
+    channel = listen(role_group("SUPERVISOR"))
     incident = make_incident(received_at=T0)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -45,9 +29,7 @@ def test_only_newly_recorded_alerts_are_published_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         scan_response_times(now=T0 + timedelta(minutes=16, seconds=1))
 
-    raised = [
-        m["payload"] for m in _drain(layer, channel) if m["payload"]["type"] == "alert.raised"
-    ]
+    raised = [p for p in payloads(channel) if p["type"] == "alert.raised"]
     assert len(raised) == 1
     assert raised[0]["kind"] == AlertKind.BREACHED and raised[0]["incident"] == incident.pk
     assert {"id", "kind", "incident", "raised_at", "threshold_at", "acknowledged_at"} <= set(
@@ -71,6 +53,7 @@ def test_a_lost_push_loses_no_alert(settings, api, django_capture_on_commit_call
     try:
         with django_capture_on_commit_callbacks(execute=True):
             scan_response_times(now=T0 + timedelta(minutes=16))
+        assert wait_sent(10)
     finally:
         channel_layers.backends.clear()
 
