@@ -67,8 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # A view that meets an unavailable database answers 503 with Retry-After (core/dbhealth.py).
-    "core.dbhealth.DatabaseUnavailableMiddleware",
+    # A view that meets an unavailable database or Redis answers 503 with Retry-After.
+    "core.unavailable.ServiceUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -84,7 +84,6 @@ MIDDLEWARE = [
     "core.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     "core.middleware.QuietForbiddenMiddleware",
-    "core.unavailable.ServiceUnavailableMiddleware",
     # The project's 404 page even with DEBUG on (the demo): never Django's list of every route.
     "core.middleware.NotFoundPageMiddleware",
 ]
@@ -139,7 +138,7 @@ else:
     DATABASE_POOL_MODE = env("DATABASE_POOL_MODE", default="")
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOL_MODE == "transaction"
 # An answer to a request that found the database unavailable (exhausted, restarting): 503 with
-# this Retry-After, in seconds (core/dbhealth.py).
+# this Retry-After, in seconds (core/unavailable.py).
 DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -17,8 +17,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core import services
 from core.exceptions import DomainError, Forbidden, Unauthenticated
 from core.serializers import UNKNOWN_FIELD, InputSerializer, QueryInput
-from core.unavailable import DETAIL as UNAVAILABLE_DETAIL
-from core.unavailable import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -45,13 +43,11 @@ def parse_input(serializer_class, data, **kwargs) -> dict:
 
 def exception_handler(exc, context):
     """Every error is `{"detail": str, "code": str}` (plus field errors where there are any).
-    Redis unreachable (`core.unavailable`): 503 `service_unavailable` with `Retry-After`."""
-    if is_outage(exc):
-        return Response(
-            {"detail": UNAVAILABLE_DETAIL, "code": "service_unavailable"},
-            status=503,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+    A database or Redis outage (`core.unavailable`): 503 with `Retry-After`."""
+    from core.unavailable import outage_of, outage_response
+
+    if outage_of(exc) is not None:
+        return outage_response(context["request"], exc) if context.get("request") else None
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.fields:

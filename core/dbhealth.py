@@ -2,11 +2,9 @@
 ("terminating connection due to administrator command"), down ("connection refused"), or behind
 PgBouncer that cannot reach it ("pgbouncer cannot connect to server").
 
-- A request answers 503 with `Retry-After` (settings.DATABASE_RETRY_AFTER_SECONDS): the API
-  `{"detail", "code": "database_unavailable"}`, a screen a short page; never a 500. The broken
-  connection is closed, so the next request opens a fresh one and works once PostgreSQL is back.
-  `DatabaseUnavailableMiddleware` answers for views; `core.errors.server_error` (handler500)
-  for a failure in a middleware before the view (a session or a login read).
+- A request answers 503 with `Retry-After` (`core.unavailable`, which answers every backing
+  service's outage the same way); never a 500. The broken connection is closed
+  (`drop_broken_connections`), so the next request opens a fresh one once PostgreSQL is back.
 - A periodic task wrapped in `survives_database_outage` logs one line and skips the run instead
   of failing; the next run (a second later for the monitoring scan) reconnects and catches up.
 """
@@ -15,18 +13,11 @@ import functools
 import logging
 
 import psycopg2
-from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template import loader
-
-from core.errors import is_api
 
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = (OperationalError, InterfaceError, psycopg2.OperationalError, psycopg2.InterfaceError)
-CODE = "database_unavailable"
-DETAIL = "The database is busy or restarting: nothing was saved. Try again in a few seconds."
 
 
 def is_database_unavailable(exc: BaseException | None) -> bool:
@@ -54,39 +45,6 @@ def drop_broken_connections() -> None:
                 conn.close()
             except DatabaseError:
                 conn.connection = None
-
-
-def unavailable_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
-    """503 with Retry-After: JSON for the API, the static 503 page (rendered without the
-    request's context, which would read the database) for a screen. Closes broken connections."""
-    drop_broken_connections()
-    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    logger.warning("Database unavailable for %s %s: %s", request.method, request.path, first_line)
-    retry_after = str(settings.DATABASE_RETRY_AFTER_SECONDS)
-    if is_api(request):
-        response = JsonResponse({"detail": DETAIL, "code": CODE}, status=503)
-    else:
-        page = loader.get_template("503.html").render({"retry_after": retry_after})
-        response = HttpResponse(page, status=503)
-    response["Retry-After"] = retry_after
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-class DatabaseUnavailableMiddleware:
-    """A view (or DRF's authentication inside it) that meets an unavailable database answers
-    503 with Retry-After instead of a 500 (see the module docstring)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if is_database_unavailable(exception):
-            return unavailable_response(request, exception)
-        return None
 
 
 def survives_database_outage(task_function):

@@ -48,13 +48,13 @@ def page_not_found(request, exception=None, template_name="404.html"):
 def server_error(request, template_name="500.html"):
     """500: JSON for the API; for pages the static 500 template, rendered without the request
     context (the context processors may be what failed). When what failed is the database being
-    unavailable (a middleware's session or login read, before any view), 503 with Retry-After
-    instead (core/dbhealth.py)."""
-    from core.dbhealth import is_database_unavailable, unavailable_response
+    unavailable, or Redis (a middleware's session or login read, before any view), 503 with Retry-After
+    instead (core/unavailable.py)."""
+    from core.unavailable import outage_of, outage_response
 
     exc = sys.exc_info()[1]
-    if is_database_unavailable(exc):
-        return unavailable_response(request, exc)
+    if outage_of(exc) is not None:
+        return outage_response(request, exc)
     if is_api(request):
         return JsonResponse(
             {"detail": "Something went wrong. The error has been logged.", "code": "server_error"},

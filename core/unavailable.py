@@ -1,24 +1,42 @@
-"""A backing service that is down (Redis: the channel layer and the Celery broker) answers 503
-with a retry hint, never a 500.
+"""A backing service that is down answers 503 with a retry hint, never a 500.
 
-Since live pushes are sent off the request path (`core.live`), no request waits on Redis today;
-this is the guard for any that comes to (enqueueing a task, a cache read): the API answers
-`503 {"detail", "code": "service_unavailable"}` with `Retry-After`, a page a short text.
+One place decides what an outage is and how it is answered, for the database and for Redis:
+
+- PostgreSQL exhausted ("too many clients already"), restarting ("terminating connection due to
+  administrator command"), down ("connection refused") or behind a PgBouncer that cannot reach
+  it (`core.dbhealth.is_database_unavailable`): `{"detail", "code": "database_unavailable"}`.
+  The broken connection is closed, so the next request opens a fresh one.
+- Redis (the channel layer, the Celery broker) unreachable: `"code": "service_unavailable"`.
+  Live pushes are sent off the request path (`core.live`), so no request waits on Redis today;
+  this is the guard for any that comes to (enqueueing a task, a cache read).
+
+The API answers JSON, a screen the static 503 page (rendered without the request's context,
+which would read the database); both carry `Retry-After` (settings.DATABASE_RETRY_AFTER_SECONDS,
+5 s by default) and `Cache-Control: no-store`. Views raise into `ServiceUnavailableMiddleware`,
+DRF views into `core.api.exception_handler`, middlewares before the view into
+`core.errors.server_error` (handler500); all three call `outage_response`.
 """
 
 import logging
 
-from django.http import HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 
+from core.dbhealth import drop_broken_connections, is_database_unavailable
 from core.errors import is_api
 
 logger = logging.getLogger(__name__)
 
-RETRY_AFTER_SECONDS = 5
-DETAIL = "A service the control room needs (Redis) is unavailable. Try again in a few seconds."
+DATABASE_DETAIL = (
+    "The database is busy or restarting: nothing was saved. Try again in a few seconds."
+)
+REDIS_DETAIL = (
+    "A service the control room needs (Redis) is unavailable. Try again in a few seconds."
+)
 
 
-def _outage_types() -> tuple[type[BaseException], ...]:
+def _redis_outage_types() -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = []
     try:
         import redis.exceptions
@@ -35,27 +53,58 @@ def _outage_types() -> tuple[type[BaseException], ...]:
     return tuple(types)
 
 
-OUTAGE_TYPES = _outage_types()
+REDIS_OUTAGE_TYPES = _redis_outage_types()
+
+
+def retry_after_seconds() -> int:
+    return int(getattr(settings, "DATABASE_RETRY_AFTER_SECONDS", 5))
 
 
 def is_outage(exc: BaseException) -> bool:
     """True for an error that means Redis (channel layer or broker) cannot be reached."""
-    return isinstance(exc, OUTAGE_TYPES)
+    return isinstance(exc, REDIS_OUTAGE_TYPES)
 
 
-def unavailable_response(request) -> HttpResponse:
-    """503 with `Retry-After`: `{detail, code}` for the API, text for a page."""
-    if is_api(request):
-        response = JsonResponse({"detail": DETAIL, "code": "service_unavailable"}, status=503)
+def outage_of(exc: BaseException | None) -> str | None:
+    """ "database", "redis", or None when `exc` is not an outage of a backing service."""
+    if exc is None:
+        return None
+    if is_database_unavailable(exc):
+        return "database"
+    if is_outage(exc):
+        return "redis"
+    return None
+
+
+def outage_response(request: HttpRequest, exc: BaseException | None = None) -> HttpResponse:
+    """503 with `Retry-After` for an outage: `{detail, code}` for the API, the 503 page for a
+    screen. A database outage also closes this thread's broken connections and logs one line."""
+    kind = outage_of(exc) or "redis"
+    if kind == "database":
+        drop_broken_connections()
+        code, detail = "database_unavailable", DATABASE_DETAIL
     else:
-        response = HttpResponse(DETAIL, status=503, content_type="text/plain; charset=utf-8")
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        code, detail = "service_unavailable", REDIS_DETAIL
+    first_line = (str(exc or "").strip().splitlines() or [type(exc).__name__])[0]
+    logger.warning("%s unavailable for %s %s: %s", kind, request.method, request.path, first_line)
+    retry_after = str(retry_after_seconds())
+    if is_api(request):
+        response = JsonResponse({"detail": detail, "code": code}, status=503)
+    else:
+        page = loader.get_template("503.html").render({"retry_after": retry_after})
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = retry_after
+    response["Cache-Control"] = "no-store"
     return response
 
 
+# The name the Redis outage tests and callers use.
+unavailable_response = outage_response
+
+
 class ServiceUnavailableMiddleware:
-    """Turn a Redis outage raised by a view into a 503 with a retry hint (the API's own errors
-    go through `core.api.exception_handler`, which does the same)."""
+    """A view that meets an unavailable database or Redis answers 503 with Retry-After instead
+    of a 500 (see the module docstring)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -64,9 +113,6 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not is_outage(exception):
+        if outage_of(exception) is None:
             return None
-        logger.warning(
-            "%s %s: Redis unavailable (%r): 503", request.method, request.path, exception
-        )
-        return unavailable_response(request)
+        return outage_response(request, exception)

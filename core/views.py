@@ -11,7 +11,7 @@ from core.models import Notification
 from core.navigation import screens_for
 from core.notifications import notification_mark_read
 from core.roles import Role, user_roles
-from core.unavailable import RETRY_AFTER_SECONDS
+from core.unavailable import retry_after_seconds
 
 
 class HomeView(TemplateView):
@@ -65,7 +65,7 @@ def readyz(request):
         {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
     )
     if not ok:
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Retry-After"] = str(retry_after_seconds())
     return response
 
 

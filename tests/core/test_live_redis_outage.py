@@ -8,6 +8,7 @@ hint. When it is back: sockets connect again and the response-time scan catches 
 the breach whose threshold passed during the outage and pushing it.
 """
 
+import json
 import logging
 import os
 import signal
@@ -205,9 +206,12 @@ def test_an_api_request_that_needs_redis_answers_503_with_a_retry_hint(rf):
     from core.api import exception_handler
     from core.unavailable import ServiceUnavailableMiddleware
 
-    answer = exception_handler(redis.exceptions.ConnectionError("refused"), {})
+    answer = exception_handler(
+        redis.exceptions.ConnectionError("refused"), {"request": rf.get("/api/v1/units/")}
+    )
     assert answer.status_code == 503 and answer["Retry-After"] == "5"
-    assert answer.data["code"] == "service_unavailable" and answer.data["detail"]
+    body = json.loads(answer.content)
+    assert body["code"] == "service_unavailable" and body["detail"]
 
     page = ServiceUnavailableMiddleware(lambda r: None).process_exception(
         rf.get("/dispatch/"), redis.exceptions.TimeoutError("timed out")
