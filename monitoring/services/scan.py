@@ -33,9 +33,10 @@ from monitoring.services.alerts import alerts_published_together, incident_subje
 from monitoring.services.cursor import cursor_claim, cursor_rewind
 from monitoring.services.response import (
     ALERT_FIELDS,
-    breach_escalate,
+    DueAlert,
+    breaches_escalate,
     escalate_after,
-    response_alert_record,
+    response_alerts_record,
     settled_by_retarget,
 )
 
@@ -133,19 +134,19 @@ def _raise_thresholds(result: ScanResult, *, policies: dict) -> None:
         for (kind, subject, _), (status, _) in recorded.items()
         if kind == AlertKind.DUE_SOON and status != AlertStatus.SETTLED
     }
-    for incident, kind, threshold_at in due:
-        subject = incident_subject(incident)
-        if not _may_come_due_again(recorded.get((kind, subject, threshold_at))):
-            continue
-        alert = response_alert_record(
-            kind=kind,
-            incident=incident,
-            threshold_at=threshold_at,
-            now=now,
-            due_soon_open=subject in due_soon_open,
-        )
-        if alert is not None:
-            result.raised.append(alert)
+    result.raised += response_alerts_record(
+        [
+            DueAlert(
+                kind=kind,
+                incident=incident,
+                threshold_at=threshold_at,
+                due_soon_open=incident_subject(incident) in due_soon_open,
+            )
+            for incident, kind, threshold_at in due
+            if _may_come_due_again(recorded.get((kind, incident_subject(incident), threshold_at)))
+        ],
+        now=now,
+    )
 
 
 def _breaches_to_escalate(*, since: datetime | None, now: datetime) -> list[Alert]:
@@ -176,13 +177,12 @@ def _escalate_breaches(result: ScanResult) -> None:
         i.pk: i
         for i in _clock_running().filter(pk__in=[b.incident_id for b in waiting if b.incident_id])
     }
-    for breach in waiting:
-        incident = incidents_by_id.get(breach.incident_id)
-        if incident is None:
-            continue  # attended or closed meanwhile: its alerts are being settled
-        alert = breach_escalate(breach=breach, incident=incident, now=result.now)
-        if alert is not None:
-            result.raised.append(alert)
+    # A breach whose incident was attended or closed meanwhile is left: its alerts are being
+    # settled.
+    pairs = [
+        (b, incidents_by_id[b.incident_id]) for b in waiting if b.incident_id in incidents_by_id
+    ]
+    result.raised += breaches_escalate(pairs, now=result.now)
 
 
 def _log_raised(result: ScanResult) -> None:
