@@ -12,7 +12,7 @@ import threading
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -148,34 +148,47 @@ def _raised_event(alert: Alert, incident, now: datetime):
     )
 
 
-def _insert_once(specs: list[AlertSpec], now: datetime) -> list[int]:
+def _insert_once(specs: list[AlertSpec], now: datetime) -> dict[tuple, Alert]:
     """One INSERT ... ON CONFLICT DO NOTHING for every spec: the unique constraint on (kind,
     subject, threshold_at) decides, as in `alert_raise`, but without a savepoint per alert.
-    Returns the ids of the rows this statement inserted (a key already recorded, or recorded
-    by a concurrent transaction that committed first, inserts nothing)."""
+    Returns the alerts this statement inserted, by key (a key already recorded, or recorded by
+    a concurrent transaction that committed first, inserts nothing)."""
     fields = [f for f in Alert._meta.concrete_fields if not f.primary_key]
-    rows, params = [], []
+    alerts, rows, params = [], [], []
     for spec in specs:
         alert = Alert(
             kind=spec.kind,
             subject=spec.subject,
             incident=spec.incident,
-            threshold_at=spec.threshold_at,
-            raised_at=now,
+            # In UTC, as read back from the database (the pushed payload shows the offset).
+            threshold_at=spec.threshold_at.astimezone(UTC),
+            raised_at=now.astimezone(UTC),
             message=spec.message[:300],
             data=spec.data or {},
         )
+        alerts.append(alert)
         rows.append("(" + ", ".join(["%s"] * len(fields)) + ")")
         params += [f.get_db_prep_save(f.pre_save(alert, True), connection) for f in fields]
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(Alert._meta.db_table)} "
         f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join(rows)} "
-        "ON CONFLICT (kind, subject, threshold_at) DO NOTHING RETURNING id"
+        "ON CONFLICT (kind, subject, threshold_at) DO NOTHING RETURNING id, kind, subject"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        returned = cursor.fetchall()
+    by_pair = {(a.kind, a.subject): a for a in alerts}
+    if len(by_pair) < len(alerts):
+        # Two thresholds of one kind for one subject: read the rows back to tell them apart.
+        found = Alert.objects.filter(pk__in=[row[0] for row in returned])
+        return {(a.kind, a.subject, a.threshold_at): a for a in found}
+    inserted = {}
+    for pk, kind, subject in returned:
+        alert = by_pair[(kind, subject)]
+        alert.pk, alert._state.adding, alert._state.db = pk, False, connection.alias
+        inserted[(alert.kind, alert.subject, alert.threshold_at)] = alert
+    return inserted
 
 
 def alerts_raise_many(specs: list[AlertSpec], *, now: datetime | None = None) -> list[Alert]:
@@ -191,11 +204,10 @@ def alerts_raise_many(specs: list[AlertSpec], *, now: datetime | None = None) ->
     specs = list(unique.values())
     if not specs:
         return []
-    inserted = {a.pk: a for a in Alert.objects.filter(pk__in=_insert_once(specs, now))}
-    by_key = {(a.kind, a.subject, a.threshold_at): a for a in inserted.values()}
+    by_key = _insert_once(specs, now)
     incidents = {spec.incident.pk: spec.incident for spec in specs if spec.incident is not None}
     events = []
-    for alert in inserted.values():
+    for alert in by_key.values():
         incident = incidents.get(alert.incident_id)
         if incident is not None:
             alert.incident = incident  # the caller's instance: no query to read it back

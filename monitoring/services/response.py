@@ -97,14 +97,20 @@ def response_alert_record(
     return raised[0] if raised else None
 
 
-def response_alerts_record(due: list[DueAlert], *, now: datetime) -> list[Alert]:
+def response_alerts_record(
+    due: list[DueAlert], *, now: datetime, due_soon_recorded: dict | None = None
+) -> list[Alert]:
     """Record DUE_SOON and BREACHED alerts (or reopen one after a regrade back) and log each on
     its incident; a breach settles the due-soon warning it supersedes (when one may be open).
     One warning per target: a DUE_SOON is skipped when the incident was already warned about
     the same target under another due-soon lead. Batched: one query to check the warnings, one
     INSERT of the alerts, one of their audit events, one of the log lines, one settle.
-    Returns the alerts recorded, in the order of `due`. Runs inside the caller's transaction."""
-    warned = _warned_for_targets([d for d in due if d.kind == AlertKind.DUE_SOON])
+    `due_soon_recorded`: the DUE_SOON alerts already recorded about these incidents, when the
+    caller has read them (see `due_soon_rows`). Returns the alerts recorded, in the order of
+    `due`. Runs inside the caller's transaction."""
+    warned = _warned_for_targets(
+        [d for d in due if d.kind == AlertKind.DUE_SOON], due_soon_recorded
+    )
     due = [d for d in due if not (d.kind == AlertKind.DUE_SOON and d.incident.pk in warned)]
     by_incident = {d.incident.pk: d for d in due}
     raised = alerts_raise_many(
@@ -138,18 +144,30 @@ def response_alerts_record(due: list[DueAlert], *, now: datetime) -> list[Alert]
     return raised
 
 
-def _warned_for_targets(due: list[DueAlert]) -> set[int]:
-    """The incidents among `due` (DUE_SOON) already warned about their current target under an
-    earlier due-soon lead (the lead changed since, so the threshold differs): one query."""
-    if not due:
-        return set()
+def due_soon_rows(qs) -> dict[str, list[tuple]]:
+    """{subject: [(threshold_at, target_response_at ISO, status, settled_reason), ...]} of the
+    DUE_SOON alerts in `qs`."""
     earlier = defaultdict(list)
-    for subject, threshold_at, target, status, reason in Alert.objects.filter(
-        kind=AlertKind.DUE_SOON, subject__in=[incident_subject(d.incident) for d in due]
+    for subject, threshold_at, target, status, reason in qs.filter(
+        kind=AlertKind.DUE_SOON
     ).values_list(
         "subject", "threshold_at", KT("data__target_response_at"), "status", "settled_reason"
     ):
         earlier[subject].append((threshold_at, target, status, reason))
+    return earlier
+
+
+def _warned_for_targets(due: list[DueAlert], recorded: dict | None = None) -> set[int]:
+    """The incidents among `due` (DUE_SOON) already warned about their current target under an
+    earlier due-soon lead (the lead changed since, so the threshold differs): one query, or
+    none with `recorded` (`due_soon_rows` of these incidents)."""
+    if not due:
+        return set()
+    earlier = recorded
+    if earlier is None:
+        earlier = due_soon_rows(
+            Alert.objects.filter(subject__in=[incident_subject(d.incident) for d in due])
+        )
     return {
         d.incident.pk
         for d in due
@@ -157,7 +175,9 @@ def _warned_for_targets(due: list[DueAlert]) -> set[int]:
             target == d.incident.target_response_at.isoformat()
             and threshold_at != d.threshold_at
             and not settled_by_retarget(status, reason)
-            for threshold_at, target, status, reason in earlier[incident_subject(d.incident)]
+            for threshold_at, target, status, reason in earlier.get(
+                incident_subject(d.incident), ()
+            )
         )
     }
 
