@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import GreaterThanOrEqual
 
 from cad.names import NamedPerson, parse_named_person
 from premises.models import AddressedModel
@@ -155,6 +156,70 @@ class Contact(AddressedModel):
 
     def __str__(self):
         return f"{self.channel} contact {self.pk} at {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class ContactDemandHour(models.Model):
+    """Contacts per Europe/London day, hour of that day and channel: the contact-demand report
+    reads a year from here instead of every contact. Maintained with the contacts themselves
+    (`cad.services.rollups`, in the transaction that records each contact), so it is always
+    exact; `manage.py backfill_contact_rollups` rebuilds it from the contacts."""
+
+    day = models.DateField()  # Europe/London
+    hour = models.PositiveSmallIntegerField()  # 0-23, Europe/London (01 twice on the autumn change)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    contacts = models.PositiveIntegerField(default=0)
+    # Of them, recorded about an incident (a contact's incident is set when it is recorded, and
+    # a merge only moves it to another incident).
+    with_incident = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "hour", "channel"], name="cad_contactdemandhour_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.hour:02d}:00 {self.channel}: {self.contacts}"
+
+
+# A key's day on which some contact may end a window of 3+ contacts within 30 days.
+MAY_REPEAT = GreaterThanOrEqual(F("prior_31_days") + F("contacts"), 3)
+
+
+class ContactKeyDay(models.Model):
+    """Contacts per key (a number, or a normalised address) per Europe/London day, with how many
+    the same key had in the 31 days before: the repeat-contact report finds the keys that may
+    have had 3 contacts within 30 days from the rows where `prior_31_days + contacts >= 3`
+    (a partial index), and reads only those keys' contacts. Maintained with the contacts
+    themselves (`cad.services.rollups`)."""
+
+    class Kind(models.TextChoices):
+        NUMBER = "NUMBER", "Number"
+        ADDRESS = "ADDRESS", "Address"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    key = models.CharField(max_length=300)
+    day = models.DateField()  # Europe/London
+    contacts = models.PositiveIntegerField(default=0)
+    # Contacts of the same key on the 31 days before `day` (31, not 30: thirty times 24 hours
+    # before a contact can fall on the 31st London day before it across a clock change).
+    prior_31_days = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "day"], name="cad_contactkeyday_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["day"],
+                name="cad_contactkeyday_repeat_idx",
+                condition=Q(MAY_REPEAT),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} {self.day}: {self.contacts}"
 
 
 class IncidentStatus(models.TextChoices):

@@ -26,10 +26,37 @@ def audit_record(
     `obj` is any model instance (its type and id are recorded); or give `object_type` and
     `object_id` for something that is not a row. `actor` None means the system did it.
     """
+    event = audit_event(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary,
+        data=data,
+        at=at,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    summary: str = "",
+    data: dict | None = None,
+    at=None,
+) -> AuditEvent:
+    """One audit event, not yet saved (the arguments of `audit_record`): for
+    `audit_record_many`."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk
-    return AuditEvent.objects.create(
+    return AuditEvent(
         at=at or timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -38,6 +65,12 @@ def audit_record(
         summary=summary[:300],
         data=data or {},
     )
+
+
+def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append many audit events (built with `audit_event`) in one INSERT: a scan that records
+    several alerts at once audits them together."""
+    return AuditEvent.objects.bulk_create(events) if events else []
 
 
 def audit_trail(obj=None, *, object_type: str = "", object_id=""):

@@ -35,7 +35,12 @@ from cad.services.linking import call_attach
 from cad.services.log import incident_log_add
 from cad.services.merging import incident_merge
 from cad.services.thrive import incident_thrive_record
-from cad.services.trail import incident_system_log, incident_tag_add, incident_view_record
+from cad.services.trail import (
+    incident_system_log,
+    incident_system_logs,
+    incident_tag_add,
+    incident_view_record,
+)
 
 __all__ = [
     "MAX_LOG_TEXT",
@@ -57,6 +62,7 @@ __all__ = [
     "incident_set_domestic_abuse",
     "incident_set_status",
     "incident_system_log",
+    "incident_system_logs",
     "incident_tag_add",
     "incident_thrive_record",
     "incident_update_details",

@@ -23,6 +23,7 @@ from cad.models import Channel, Contact, Incident, IncidentLogEntry
 from cad.normalise import Phone, normalise_address, normalise_phone
 from cad.services.assessment import attach_context, context_assess, reassess
 from cad.services.inputs import MAX_ADDRESS, MAX_NAME, MAX_NARRATIVE, MAX_PHONE
+from cad.services.rollups import contact_rollup_add
 from cad.services.trail import incident_system_log
 from core.audit import audit_record
 from core.locks import lock_row
@@ -139,6 +140,7 @@ def _contact_insert(
         summary=details.summary,
         incident=incident,
     )
+    contact_rollup_add(contact)
     audit_record(
         actor=actor,
         action="contact.recorded",

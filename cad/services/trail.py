@@ -29,6 +29,20 @@ def incident_system_log(
     )
 
 
+def incident_system_logs(
+    lines: list[tuple[Incident, str]], *, now: datetime | None = None
+) -> list[IncidentLogEntry]:
+    """Many system lines, (incident, text) each, in one INSERT inside the caller's transaction
+    (a scan that records several alerts at once logs them together)."""
+    at = now or timezone.now()
+    return IncidentLogEntry.objects.bulk_create(
+        IncidentLogEntry(
+            incident=incident, at=at, author=None, kind=IncidentLogEntry.Kind.SYSTEM, text=text
+        )
+        for incident, text in lines
+    )
+
+
 def incident_tag_add(
     *, actor, incident: Incident, tag: str, now: datetime | None = None
 ) -> IncidentTag:

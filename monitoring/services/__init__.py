@@ -3,23 +3,29 @@ about one incident's response time (`response`), the scan that raises them (`sca
 cursor through which the scan and the changes that move thresholds agree (`cursor`)."""
 
 from monitoring.services.alerts import (
+    AlertSpec,
     alert_acknowledge,
     alert_raise,
     alert_raise_again,
     alert_reopen,
     alerts_published_together,
+    alerts_raise_many,
     alerts_settle,
     alerts_settle_incident,
+    alerts_settle_subjects,
     incident_subject,
 )
 from monitoring.services.cursor import CURSOR_NAME, cursor_at, cursor_hold
 from monitoring.services.response import (
+    DueAlert,
     breach_escalate,
+    breaches_escalate,
     escalate_after,
     incident_response_check,
     on_incident_changed,
     on_incident_created,
     response_alert_record,
+    response_alerts_record,
 )
 from monitoring.services.scan import (
     ScanResult,
@@ -31,15 +37,20 @@ from monitoring.services.scan import (
 
 __all__ = [
     "CURSOR_NAME",
+    "AlertSpec",
+    "DueAlert",
     "ScanResult",
     "alert_acknowledge",
     "alert_raise",
     "alert_raise_again",
     "alert_reopen",
     "alerts_published_together",
+    "alerts_raise_many",
     "alerts_settle",
     "alerts_settle_incident",
+    "alerts_settle_subjects",
     "breach_escalate",
+    "breaches_escalate",
     "candidates_query",
     "cursor_at",
     "cursor_hold",
@@ -51,5 +62,6 @@ __all__ = [
     "on_incident_changed",
     "on_incident_created",
     "response_alert_record",
+    "response_alerts_record",
     "scan_response_times",
 ]

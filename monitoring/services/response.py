@@ -7,22 +7,26 @@ When each threshold falls is the response clock's rule (`cad.clock`); this modul
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from cad import clock
 from cad.models import GradePolicy, Incident, IncidentStatus
-from cad.services import incident_system_log
+from cad.services import incident_system_logs
 from core.notifications import notify
 from core.roles import Role
 from monitoring.models import RESPONSE_TIME_KINDS, Alert, AlertKind, AlertStatus
 from monitoring.services.alerts import (
-    alert_raise_again,
-    alerts_settle,
+    AlertSpec,
+    alerts_raise_many,
     alerts_settle_incident,
+    alerts_settle_subjects,
     incident_subject,
 )
 from monitoring.services.cursor import cursor_hold
@@ -70,76 +74,162 @@ def _alert_data(incident) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class DueAlert:
+    """A DUE_SOON or BREACHED threshold that has passed for one incident, to record.
+    `incident` carries `context_floor` (the marker floor); `due_soon_open`: a due-soon warning
+    may be open (a breach then settles it)."""
+
+    kind: str
+    incident: Incident
+    threshold_at: datetime
+    due_soon_open: bool = True
+
+
 def response_alert_record(
     *, kind: str, incident, threshold_at: datetime, now: datetime, due_soon_open: bool = True
 ) -> Alert | None:
-    """Record one DUE_SOON or BREACHED alert (or reopen it after a regrade back) and log it on
-    the incident; a breach settles the due-soon warning it supersedes (when one may be open).
-    `incident` carries `context_floor` (the marker floor). Returns the alert, or None when it
-    was already recorded. Runs inside the caller's transaction."""
-    subject = incident_subject(incident)
-    if kind == AlertKind.DUE_SOON and _warned_for_target(subject, incident, threshold_at):
-        return None
-    alert = alert_raise_again(
-        kind=kind,
-        subject=subject,
-        threshold_at=threshold_at,
-        incident=incident,
-        message=_alert_message(kind, incident),
-        data=_alert_data(incident),
+    """Record one DUE_SOON or BREACHED alert (see `response_alerts_record`). Returns the alert,
+    or None when it was already recorded. Runs inside the caller's transaction."""
+    raised = response_alerts_record(
+        [DueAlert(kind, incident, threshold_at, due_soon_open)], now=now
+    )
+    return raised[0] if raised else None
+
+
+def response_alerts_record(
+    due: list[DueAlert], *, now: datetime, due_soon_recorded: dict | None = None
+) -> list[Alert]:
+    """Record DUE_SOON and BREACHED alerts (or reopen one after a regrade back) and log each on
+    its incident; a breach settles the due-soon warning it supersedes (when one may be open).
+    One warning per target: a DUE_SOON is skipped when the incident was already warned about
+    the same target under another due-soon lead. Batched: one query to check the warnings, one
+    INSERT of the alerts, one of their audit events, one of the log lines, one settle.
+    `due_soon_recorded`: the DUE_SOON alerts already recorded about these incidents, when the
+    caller has read them (see `due_soon_rows`). Returns the alerts recorded, in the order of
+    `due`. Runs inside the caller's transaction."""
+    warned = _warned_for_targets(
+        [d for d in due if d.kind == AlertKind.DUE_SOON], due_soon_recorded
+    )
+    due = [d for d in due if not (d.kind == AlertKind.DUE_SOON and d.incident.pk in warned)]
+    by_incident = {d.incident.pk: d for d in due}
+    raised = alerts_raise_many(
+        [
+            AlertSpec(
+                kind=d.kind,
+                subject=incident_subject(d.incident),
+                threshold_at=d.threshold_at,
+                incident=d.incident,
+                message=_alert_message(d.kind, d.incident),
+                data=_alert_data(d.incident),
+            )
+            for d in due
+        ],
         now=now,
     )
-    if alert is None:
-        return None
-    incident_system_log(incident=incident, now=now, text=f"Alert {kind}: {alert.message}")
-    if kind == AlertKind.BREACHED and due_soon_open:
-        alerts_settle(
-            subject=subject, kinds=[AlertKind.DUE_SOON], reason="superseded by breach", now=now
-        )
-    return alert
-
-
-def _warned_for_target(subject: str, incident, threshold_at: datetime) -> bool:
-    """One warning per target: the incident was already warned about this target under an
-    earlier due-soon lead (the lead changed since, so the threshold differs)."""
-    earlier = (
-        Alert.objects.filter(
-            kind=AlertKind.DUE_SOON,
-            subject=subject,
-            data__target_response_at=incident.target_response_at.isoformat(),
-        )
-        .exclude(threshold_at=threshold_at)
-        .values_list("status", "settled_reason")
+    if not raised:
+        return []
+    incident_system_logs(
+        [(by_incident[a.incident_id].incident, f"Alert {a.kind}: {a.message}") for a in raised],
+        now=now,
     )
-    return any(not settled_by_retarget(status, reason) for status, reason in earlier)
+    superseding = [
+        a.subject
+        for a in raised
+        if a.kind == AlertKind.BREACHED and by_incident[a.incident_id].due_soon_open
+    ]
+    alerts_settle_subjects(
+        subjects=superseding, kinds=[AlertKind.DUE_SOON], reason="superseded by breach", now=now
+    )
+    return raised
+
+
+def due_soon_rows(qs) -> dict[str, list[tuple]]:
+    """{subject: [(threshold_at, target_response_at ISO, status, settled_reason), ...]} of the
+    DUE_SOON alerts in `qs`."""
+    earlier = defaultdict(list)
+    for subject, threshold_at, target, status, reason in qs.filter(
+        kind=AlertKind.DUE_SOON
+    ).values_list(
+        "subject", "threshold_at", KT("data__target_response_at"), "status", "settled_reason"
+    ):
+        earlier[subject].append((threshold_at, target, status, reason))
+    return earlier
+
+
+def _warned_for_targets(due: list[DueAlert], recorded: dict | None = None) -> set[int]:
+    """The incidents among `due` (DUE_SOON) already warned about their current target under an
+    earlier due-soon lead (the lead changed since, so the threshold differs): one query, or
+    none with `recorded` (`due_soon_rows` of these incidents)."""
+    if not due:
+        return set()
+    earlier = recorded
+    if earlier is None:
+        earlier = due_soon_rows(
+            Alert.objects.filter(subject__in=[incident_subject(d.incident) for d in due])
+        )
+    return {
+        d.incident.pk
+        for d in due
+        if any(
+            target == d.incident.target_response_at.isoformat()
+            and threshold_at != d.threshold_at
+            and not settled_by_retarget(status, reason)
+            for threshold_at, target, status, reason in earlier.get(
+                incident_subject(d.incident), ()
+            )
+        )
+    }
 
 
 def breach_escalate(*, breach: Alert, incident, now: datetime) -> Alert | None:
-    """Record the ESCALATED alert for a breach left unacknowledged, log it and tell every
-    inspector and supervisor. Returns it, or None when it was already recorded."""
-    alert = alert_raise_again(
-        kind=AlertKind.ESCALATED,
-        subject=breach.subject,
-        threshold_at=breach.raised_at + escalate_after(),
-        incident=incident,
-        message=_alert_message(AlertKind.ESCALATED, incident),
-        data={**(breach.data or {}), "breach_alert": breach.pk},
+    """Record the ESCALATED alert for one breach (see `breaches_escalate`). Returns it, or
+    None when it was already recorded."""
+    raised = breaches_escalate([(breach, incident)], now=now)
+    return raised[0] if raised else None
+
+
+def breaches_escalate(pairs: list[tuple[Alert, Incident]], *, now: datetime) -> list[Alert]:
+    """Record the ESCALATED alert for each (breach left unacknowledged, its incident), log it
+    and tell every inspector and supervisor. Batched like `response_alerts_record`. Returns
+    the alerts recorded, in order."""
+    incidents = {incident.pk: incident for _, incident in pairs}
+    raised = alerts_raise_many(
+        [
+            AlertSpec(
+                kind=AlertKind.ESCALATED,
+                subject=breach.subject,
+                threshold_at=breach.raised_at + escalate_after(),
+                incident=incident,
+                message=_alert_message(AlertKind.ESCALATED, incident),
+                data={**(breach.data or {}), "breach_alert": breach.pk},
+            )
+            for breach, incident in pairs
+        ],
         now=now,
     )
-    if alert is None:
-        return None
-    incident_system_log(incident=incident, now=now, text=f"Alert ESCALATED: {alert.message}")
-    _notify_escalation(alert, now)
-    return alert
+    if not raised:
+        return []
+    incident_system_logs(
+        [(incidents[a.incident_id], f"Alert ESCALATED: {a.message}") for a in raised], now=now
+    )
+    users = _escalation_audience()
+    for alert in raised:
+        _notify_escalation(alert, users, now)
+    return raised
 
 
-def _notify_escalation(alert: Alert, now: datetime) -> None:
-    """Tell every active inspector and supervisor, each once (the dedupe key)."""
-    users = (
+def _escalation_audience() -> list:
+    """Every active inspector and supervisor."""
+    return list(
         get_user_model()
         .objects.filter(is_active=True, groups__name__in=[Role.INSPECTOR, Role.SUPERVISOR])
         .distinct()
     )
+
+
+def _notify_escalation(alert: Alert, users: list, now: datetime) -> None:
+    """Tell each of `users` once (the dedupe key)."""
     for user in users:
         notify(
             user=user,

@@ -18,12 +18,14 @@ the cursor's row lock, so that no interleaving skips a threshold: see `cursor`.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models.fields.json import KT
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef
+from django.db.models.fields.json import KT, KeyTextTransform
 from django.utils import timezone
 
 from cad import clock
@@ -33,13 +35,16 @@ from monitoring.services.alerts import alerts_published_together, incident_subje
 from monitoring.services.cursor import cursor_claim, cursor_rewind
 from monitoring.services.response import (
     ALERT_FIELDS,
-    breach_escalate,
+    DueAlert,
+    breaches_escalate,
     escalate_after,
-    response_alert_record,
+    response_alerts_record,
     settled_by_retarget,
 )
 
 logger = logging.getLogger(__name__)
+# What an escalation needs of the breach it escalates.
+BREACH_FIELDS = ("id", "kind", "subject", "incident", "threshold_at", "raised_at", "status", "data")
 
 
 def lookback() -> timedelta:
@@ -83,14 +88,23 @@ def candidates_query(*, since: datetime | None, now: datetime, policies: dict):
     )
 
 
-def _existing_keys(kinds, subjects) -> dict[tuple[str, str, datetime], tuple[str, str]]:
-    """The recorded alerts among `subjects`: (kind, subject, threshold_at) -> (status, reason)."""
+def _recorded_rows(subjects) -> list[tuple]:
+    """The DUE_SOON and BREACHED alerts about `subjects`: (kind, subject, threshold_at, status,
+    settled_reason, data's target_response_at) each, in one query."""
     if not subjects:
-        return {}
-    rows = Alert.objects.filter(kind__in=list(kinds), subject__in=list(subjects)).values_list(
-        "kind", "subject", "threshold_at", "status", "settled_reason"
+        return []
+    return list(
+        Alert.objects.filter(
+            kind__in=[AlertKind.DUE_SOON, AlertKind.BREACHED], subject__in=list(subjects)
+        ).values_list(
+            "kind",
+            "subject",
+            "threshold_at",
+            "status",
+            "settled_reason",
+            KT("data__target_response_at"),
+        )
     )
-    return {(k, s, t): (status, reason) for k, s, t, status, reason in rows}
 
 
 def _may_come_due_again(recorded: tuple[str, str] | None) -> bool:
@@ -125,64 +139,68 @@ def _raise_thresholds(result: ScanResult, *, policies: dict) -> None:
             due.append((incident, AlertKind(passed[0]), passed[1]))
     if not due:
         return
-    recorded = _existing_keys(
-        (AlertKind.DUE_SOON, AlertKind.BREACHED), {incident_subject(i) for i, _, _ in due}
-    )
+    rows = _recorded_rows({incident_subject(i) for i, _, _ in due})
+    recorded = {(k, s, t): (status, reason) for k, s, t, status, reason, _ in rows}
+    due_soon_recorded = defaultdict(list)
+    for kind, subject, threshold_at, status, reason, target in rows:
+        if kind == AlertKind.DUE_SOON:
+            due_soon_recorded[subject].append((threshold_at, target, status, reason))
     due_soon_open = {
         subject
         for (kind, subject, _), (status, _) in recorded.items()
         if kind == AlertKind.DUE_SOON and status != AlertStatus.SETTLED
     }
-    for incident, kind, threshold_at in due:
-        subject = incident_subject(incident)
-        if not _may_come_due_again(recorded.get((kind, subject, threshold_at))):
-            continue
-        alert = response_alert_record(
-            kind=kind,
-            incident=incident,
-            threshold_at=threshold_at,
-            now=now,
-            due_soon_open=subject in due_soon_open,
-        )
-        if alert is not None:
-            result.raised.append(alert)
+    result.raised += response_alerts_record(
+        [
+            DueAlert(
+                kind=kind,
+                incident=incident,
+                threshold_at=threshold_at,
+                due_soon_open=incident_subject(incident) in due_soon_open,
+            )
+            for incident, kind, threshold_at in due
+            if _may_come_due_again(recorded.get((kind, incident_subject(incident), threshold_at)))
+        ],
+        now=now,
+        due_soon_recorded=due_soon_recorded,
+    )
 
 
 def _breaches_to_escalate(*, since: datetime | None, now: datetime) -> list[Alert]:
     """Open (unacknowledged) BREACHED alerts raised at least `escalate_after` ago, whose
-    escalation time fell in (since, now]: through the partial index on open alerts."""
+    escalation time fell in (since, now], not yet escalated, about an incident whose clock still
+    runs (one attended or closed meanwhile is having its alerts settled), each with that
+    incident (`context_floor` set): one query, through the partial index on open alerts."""
     after = escalate_after()
     qs = Alert.objects.filter(
         status=AlertStatus.OPEN, kind=AlertKind.BREACHED, raised_at__lte=now - after
     )
     if since is not None:
         qs = qs.filter(raised_at__gt=since - after)
-    return list(qs.order_by("raised_at", "id"))
+    escalated = Alert.objects.filter(
+        kind=AlertKind.ESCALATED,
+        subject=OuterRef("subject"),
+        threshold_at=ExpressionWrapper(OuterRef("raised_at") + after, output_field=DateTimeField()),
+    )
+    running = {f"incident__{name}": value for name, value in clock.clock_running_q().children}
+    breaches = list(
+        qs.filter(**running)
+        .exclude(Exists(escalated))
+        .select_related("incident")
+        .only(*[f"incident__{name}" for name in ALERT_FIELDS], *BREACH_FIELDS)
+        .annotate(incident_context_floor=KeyTextTransform("context_floor", "incident__assessment"))
+        .order_by("raised_at", "id")
+    )
+    for breach in breaches:
+        breach.incident.context_floor = breach.incident_context_floor
+    return breaches
 
 
 def _escalate_breaches(result: ScanResult) -> None:
     """Record ESCALATED for every breach left unacknowledged for `escalate_after`."""
     breaches = _breaches_to_escalate(since=result.since, now=result.now)
-    if not breaches:
-        return
-    escalated = {
-        (subject, threshold_at)
-        for _, subject, threshold_at in _existing_keys(
-            (AlertKind.ESCALATED,), {b.subject for b in breaches}
-        )
-    }
-    waiting = [b for b in breaches if (b.subject, b.raised_at + escalate_after()) not in escalated]
-    incidents_by_id = {
-        i.pk: i
-        for i in _clock_running().filter(pk__in=[b.incident_id for b in waiting if b.incident_id])
-    }
-    for breach in waiting:
-        incident = incidents_by_id.get(breach.incident_id)
-        if incident is None:
-            continue  # attended or closed meanwhile: its alerts are being settled
-        alert = breach_escalate(breach=breach, incident=incident, now=result.now)
-        if alert is not None:
-            result.raised.append(alert)
+    if breaches:
+        result.raised += breaches_escalate([(b, b.incident) for b in breaches], now=result.now)
 
 
 def _log_raised(result: ScanResult) -> None:

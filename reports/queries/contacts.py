@@ -5,10 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractHour
 
-from cad.models import Channel, Contact
+from cad.models import MAY_REPEAT, Channel, Contact, ContactDemandHour, ContactKeyDay
 from reports.filters import ReportFilters
 from reports.formatting import LONDON
 from reports.queries.common import HOURS, incident_filter_q, percent
@@ -42,16 +42,13 @@ def contacts_in(filters: ReportFilters, start_at: datetime, end_at: datetime) ->
 
 
 def contact_demand(filters: ReportFilters) -> Demand:
-    """Contacts in the range by hour of day and channel, in one grouped query."""
-    contacts = contacts_in(filters, filters.start_at, filters.end_at)
+    """Contacts in the range by hour of day and channel. Without an incident filter (grade,
+    area, opening code, DA) it sums the contacts pre-aggregated per day, hour and channel
+    (`cad.ContactDemandHour`, exact: maintained with each contact); with one it groups the
+    contacts themselves, since an incident's grade or area can change after its contacts."""
     cells, channel_totals = defaultdict(int), defaultdict(lambda: defaultdict(int))
-    for row in (
-        contacts.annotate(hour=ExtractHour("received_at", tzinfo=LONDON))
-        .values("hour", "channel")
-        .annotate(n=Count("id"), with_incident=Count("incident_id"))
-        .order_by()
-    ):
-        cells[(row["hour"], row["channel"])] = row["n"]
+    for row in _demand_rows(filters):
+        cells[(row["hour"], row["channel"])] += row["n"]
         channel_totals[row["channel"]]["n"] += row["n"]
         channel_totals[row["channel"]]["with_incident"] += row["with_incident"]
     channels = [filters.channel] if filters.channel else Channel.values
@@ -75,17 +72,49 @@ def contact_demand(filters: ReportFilters) -> Demand:
     return Demand(channels, by_hour, by_channel, total)
 
 
+def _uses_incident(filters: ReportFilters) -> bool:
+    return bool(
+        filters.grade or filters.area or filters.opening_code or filters.domestic_abuse is not None
+    )
+
+
+def _demand_rows(filters: ReportFilters):
+    """{hour, channel, n, with_incident} rows (an hour and channel may come more than once)."""
+    if _uses_incident(filters):
+        return (
+            contacts_in(filters, filters.start_at, filters.end_at)
+            .annotate(hour=ExtractHour("received_at", tzinfo=LONDON))
+            .values("hour", "channel")
+            .annotate(n=Count("id"), with_incident=Count("incident_id"))
+            .order_by()
+        )
+    # The range is whole Europe/London days: exactly the rows of those days.
+    rows = ContactDemandHour.objects.filter(day__gte=filters.date_from, day__lte=filters.date_to)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    return (
+        rows.values("hour", "channel")
+        .annotate(n=Sum("contacts"), with_incident=Sum("with_incident"))
+        .order_by()
+    )
+
+
 def repeat_contacts(filters: ReportFilters) -> list[dict]:
     """Numbers and addresses with 3+ contacts within 30 days (a window ending in the range),
     most contacts first.
 
-    One grouped query finds the candidates (3+ contacts in the range plus the 30 days before);
-    only their contacts are then read, to slide the 30-day window in Python."""
+    The candidates come from the contacts pre-aggregated per key per day (`cad.ContactKeyDay`):
+    the keys with a day in the range on which 3 or more contacts of the key fall within that
+    day and the 31 before it (a partial index holds just those days). Every key that can have
+    3 contacts within 30 days, the last in the range, is among them (filters only remove
+    contacts); only their contacts are then read, to slide the 30-day window exactly in
+    Python."""
     lookback_start = filters.start_at - timedelta(days=REPEAT_CONTACT_DAYS)
     contacts = contacts_in(filters, lookback_start, filters.end_at)
+    candidates = _candidate_keys(filters)
     found = []
     for kind, field in REPEAT_KEYS:
-        for key, items in _contacts_of_candidates(contacts, field).items():
+        for key, items in _contacts_of(contacts, field, candidates[kind]).items():
             most = _most_in_a_window([item[0] for item in items], filters.start_at)
             if most >= REPEAT_CONTACT_MINIMUM:
                 found.append(_repeat_row(kind, key, items, most, filters.start_at))
@@ -93,24 +122,28 @@ def repeat_contacts(filters: ReportFilters) -> list[dict]:
     return found
 
 
-def _contacts_of_candidates(contacts: QuerySet, field: str) -> dict[str, list[tuple]]:
-    """{key: [(received_at, channel, incident_id, DA), ...] oldest first} for each value of
-    `field` with 3+ contacts."""
-    # The keys first, as a list: joining the grouped subquery makes PostgreSQL build its
-    # hash once per parallel worker.
-    candidates = list(
-        contacts.exclude(**{field: ""})
-        .values(field)
-        .annotate(n=Count("id"))
-        .filter(n__gte=REPEAT_CONTACT_MINIMUM)
-        .values_list(field, flat=True)
+def _candidate_keys(filters: ReportFilters) -> dict[str, list[str]]:
+    """{kind: [key, ...]}: the numbers and addresses that may be repeats in the range."""
+    found = defaultdict(set)
+    for kind, key in (
+        ContactKeyDay.objects.filter(
+            MAY_REPEAT, day__gte=filters.date_from, day__lte=filters.date_to
+        )
+        .values_list("kind", "key")
         .order_by()
-    )
+    ):
+        found[kind].add(key)
+    return {kind: sorted(found[kind]) for kind, _ in REPEAT_KEYS}
+
+
+def _contacts_of(contacts: QuerySet, field: str, keys: list[str]) -> dict[str, list[tuple]]:
+    """{key: [(received_at, channel, incident_id, DA), ...] oldest first} for each of `keys`
+    (values of `field`) with contacts among `contacts`."""
     grouped = defaultdict(list)
-    if not candidates:
+    if not keys:
         return grouped
     rows = (
-        contacts.filter(**{f"{field}__in": candidates})
+        contacts.filter(**{f"{field}__in": keys})
         .order_by(field, "received_at", "id")
         .values_list(field, "received_at", "channel", "incident_id", "incident__domestic_abuse")
     )

@@ -5,6 +5,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from cad.models import ClosingCode, Contact, GradeChange, GradeRequest, Incident
+from cad.services.rollups import contact_rollup_add
 from core.models import AuditEvent
 from dispatch.models import Assignment, AssignmentStatus, Divert, DivertStatus, Unit
 from monitoring.models import Alert, AlertKind, AlertStatus
@@ -133,7 +134,7 @@ def contact(
     address: str = "",
     incident=None,
 ) -> Contact:
-    return Contact.objects.create(
+    made = Contact.objects.create(
         channel=channel,
         received_at=received_at,
         caller_phone=phone,
@@ -141,6 +142,9 @@ def contact(
         address_normalised=address.upper(),
         incident=incident,
     )
+    # Counted as the contact service counts it (the reports read the pre-aggregated days).
+    contact_rollup_add(made)
+    return made
 
 
 def grade_change(
