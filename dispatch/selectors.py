@@ -40,7 +40,8 @@ def _known(value: str | None, choices, what: str) -> str | None:
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance between two points, in kilometres."""
+    """Great-circle distance between two WGS84 points (degrees), in kilometres. The one
+    distance every "nearest" in dispatch uses (`units_recommended`)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -213,6 +214,19 @@ def units_recommended(
         )
     )
     return options[:limit] if limit else options
+
+
+def units_order_note(options: list[UnitOption]) -> str:
+    """How a list from `units_recommended` is ordered, said truthfully: "nearest first" only when
+    at least one distance is known (the incident and the unit both have a position), with how
+    many units without a position follow; otherwise "alphabetical (no positions)"."""
+    known = sum(1 for o in options if o.distance_km is not None)
+    if not known:
+        return "alphabetical (no positions)"
+    unknown = len(options) - known
+    if unknown:
+        return f"nearest first; {unknown} without a position last, alphabetical"
+    return "nearest first"
 
 
 def units_recommended_for(

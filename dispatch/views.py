@@ -172,6 +172,7 @@ def actions_context(request, incident_id: int, error: str = "") -> dict:
         )
         if unit.open_assignments and unit.open_assignments[0].incident_id != incident.pk
     ]
+    options = selectors.units_recommended_for(incident, limit=8) if incident.is_open else []
     return {
         "incident": incident,
         "incident_url": incident_url(incident.pk),
@@ -188,7 +189,8 @@ def actions_context(request, incident_id: int, error: str = "") -> dict:
         "contacts": list(incident.contacts.all()),
         "open_assignments": incident.open_assignments,
         "ended_assignments": [a for a in incident.all_assignments if not a.is_open],
-        "options": selectors.units_recommended_for(incident, limit=8) if incident.is_open else [],
+        "options": options,
+        "options_order": selectors.units_order_note(options),
         "committed_elsewhere": committed_elsewhere,
         "can_dispatch": has_role(request.user, *DISPATCH_DESKS),
         "error": error,
@@ -409,6 +411,10 @@ class TaskCard:
     task: object
     options: list
     since: str
+
+    @property
+    def options_order(self) -> str:
+        return selectors.units_order_note(self.options)
 
 
 def tasks_context(request, error: str = "") -> dict:
