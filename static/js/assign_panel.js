@@ -41,7 +41,14 @@ export function closePanel() {
 
 function onKey(event) {
   const panel = side();
-  if (!panel || !panel.contains(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (!panel || event.ctrlKey || event.metaKey || event.altKey) return;
+  // The focus lost (the panel swapped under it): Escape still closes the open panel.
+  if (event.key === "Escape" && event.target === document.body && panel.querySelector(".actions-panel")) {
+    closePanel();
+    event.preventDefault();
+    return;
+  }
+  if (!panel.contains(event.target)) return;
   if (["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName)) {
     if (event.key === "Escape") { event.target.blur(); panel.querySelector(".actions-panel")?.focus(); }
     return;
@@ -71,12 +78,19 @@ if (!window.__assignPanelKeys) {
   window.__assignPanelKeys = true;
   // Capture: the panel's keys win over the list's (j/k, Enter) while the focus is in the panel.
   document.addEventListener("keydown", onKey, true);
-  document.addEventListener("htmx:afterSettle", (event) => {
+  // A form in the panel (assign, release, divert) swaps the panel, and the focus with it: put
+  // the focus on the new panel so the keys still work there.
+  let refocus = false;
+  document.addEventListener("htmx:beforeRequest", (event) => {
     const panel = side();
-    const target = event.detail && event.detail.target;
-    if (!panel || !target || !panel.contains(target)) return;
-    if (document.activeElement === document.body || !document.contains(document.activeElement)) {
-      panel.querySelector(".actions-panel")?.focus();
+    if (panel && panel.contains(event.target) && event.target.closest(".actions-panel")) refocus = true;
+  });
+  document.addEventListener("htmx:afterSettle", () => {
+    if (!refocus) return;
+    refocus = false;
+    const active = document.activeElement;
+    if (!active || active === document.body || !document.contains(active)) {
+      side()?.querySelector(".actions-panel")?.focus();
     }
   });
 }
