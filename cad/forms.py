@@ -147,7 +147,9 @@ class CallForm(DaAnswerFields, ThriveFields, forms.Form):
     thrive_confirmed = forms.BooleanField(
         required=False,
         label="THRIVE confirmed",
-        widget=forms.CheckboxInput(attrs={"data-shortcut": "alt+t"}),
+        widget=forms.CheckboxInput(
+            attrs={"data-shortcut": "alt+t", "data-shortcut-label": "THRIVE read and confirmed"}
+        ),
     )
     # The THRIVE headings the handler edited (comma-separated): the rest follow the engine.
     thrive_touched = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)

@@ -42,6 +42,7 @@ function altShortcuts() {
     if (seen.has(key)) return;
     const label = el.dataset.shortcutLabel || el.getAttribute("aria-label") ||
       (el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent.replace(/Alt\+\w/, "").trim()) ||
+      el.closest("label")?.textContent.replace(/Alt\+\w/, "").trim() ||
       el.textContent.replace(/Alt\+\w/, "").trim() || el.name || "";
     seen.set(key, [`Alt+${key}`, el.matches("a, button") ? label : `To ${label}`]);
   });
