@@ -147,7 +147,9 @@ class CallForm(DaAnswerFields, ThriveFields, forms.Form):
     thrive_confirmed = forms.BooleanField(
         required=False,
         label="THRIVE confirmed",
-        widget=forms.CheckboxInput(attrs={"accesskey": "t"}),
+        widget=forms.CheckboxInput(
+            attrs={"data-shortcut": "alt+t", "data-shortcut-label": "THRIVE read and confirmed"}
+        ),
     )
     # The THRIVE headings the handler edited (comma-separated): the rest follow the engine.
     thrive_touched = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
@@ -157,9 +159,10 @@ class CallForm(DaAnswerFields, ThriveFields, forms.Form):
         self.fields["opening_code"].choices = _opening_choices()
         self.add_da_fields()
         self.add_thrive_fields(required=False)
+        # Alt+letter to each field (static/js/shortcuts.js; HTML accesskeys did not fire).
         keys = {"caller_phone": "p", "address": "a", "narrative": "n", "caller_name": "c"}
         for name, key in keys.items():
-            self.fields[name].widget.attrs["accesskey"] = key
+            self.fields[name].widget.attrs["data-shortcut"] = f"alt+{key}"
         self.fields["caller_phone"].widget.attrs["autofocus"] = True
         self.fields["narrative"].widget.attrs["rows"] = 8
         if not self.is_bound:

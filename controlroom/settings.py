@@ -306,7 +306,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def _package_static(package: str, folder: str) -> tuple[str, str]:
+    """(prefix, folder) of static files a pinned package ships, found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    return folder, str(Path(spec.submodule_search_locations[0]) / "static" / folder)
+
+
+# Leaflet (the live map) from django-leaflet's static files, served as static/leaflet/...; the
+# package is not an installed app (it would need GeoDjango's GDAL for what the map never uses).
+STATICFILES_DIRS = [BASE_DIR / "static", _package_static("leaflet", "leaflet")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -333,12 +345,31 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): scripts, styles and sockets from this site only; no
 # inline script or style, no eval, no plugins, no framing, forms post only here. A page that
 # needs an inline script moves it to a file under static/js/.
+# The live map's tile layer: a force's own tile server or a national mapping API, as a Leaflet
+# URL template ("https://tiles.example.police.uk/{z}/{x}/{y}.png") with its attribution. Empty:
+# the map draws positions on a plain grid with their coordinates (no tiles fetched).
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+MAP_TILE_MAX_ZOOM = env.int("MAP_TILE_MAX_ZOOM", default=19)
+
+
+def _tile_origin(url: str) -> list[str]:
+    """The tile server's origin, for img-src: the map may load tiles from it and nowhere else."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "a"))
+    if not (parts.scheme and parts.netloc):
+        return []
+    host = parts.netloc.replace("a.", "*.", 1) if "{s}." in url else parts.netloc
+    return [f"{parts.scheme}://{host}"]
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *_tile_origin(MAP_TILE_URL)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -35,6 +35,7 @@ from dispatch.serializers import (
     ResolveInput,
     UnitInput,
     UnitOptionSerializer,
+    UnitPositionInput,
     UnitSerializer,
     UnitStatusInput,
 )
@@ -85,6 +86,28 @@ class UnitStatusView(APIView):
     def post(self, request, pk: int):
         data = parse_input(UnitStatusInput, request.data)
         services.unit_set_status(actor=request.user, unit=selectors.unit_get(pk), **data)
+        return _unit_response(pk)
+
+
+class UnitPositionView(APIView):
+    """The crew's device (or the control room) reports where the unit is: `{lat, lon,
+    accuracy_m?, recorded_at?}` in WGS84 degrees, metres and ISO 8601 with an offset. Returns
+    the unit; a fix older than the one held is accepted and changes nothing."""
+
+    permission_classes = [HasRole]
+    allowed_roles = UNIT_MOVERS
+
+    @extend_schema(request=UnitPositionInput, responses=UnitSerializer)
+    def post(self, request, pk: int):
+        data = parse_input(UnitPositionInput, request.data)
+        services.unit_position_report(
+            actor=request.user,
+            unit=selectors.unit_get(pk),
+            latitude=data["lat"],
+            longitude=data["lon"],
+            accuracy_m=data["accuracy_m"],
+            recorded_at=data["recorded_at"],
+        )
         return _unit_response(pk)
 
 

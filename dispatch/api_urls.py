@@ -6,6 +6,7 @@ urlpatterns = [
     path("units/", api.UnitListCreateView.as_view(), name="api-units"),
     path("units/<int:pk>/", api.UnitDetailView.as_view(), name="api-unit"),
     path("units/<int:pk>/status/", api.UnitStatusView.as_view(), name="api-unit-status"),
+    path("units/<int:pk>/position/", api.UnitPositionView.as_view(), name="api-unit-position"),
     path("units/<int:pk>/release/", api.UnitReleaseView.as_view(), name="api-unit-release"),
     path("units/<int:pk>/crew/", api.UnitCrewView.as_view(), name="api-unit-crew"),
     path("units/<int:pk>/divert/", api.UnitDivertView.as_view(), name="api-unit-divert"),

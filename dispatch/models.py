@@ -59,6 +59,8 @@ class Unit(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     position_at = models.DateTimeField(null=True, blank=True)
+    # How sure the last position is (metres, the device's radius of 68% confidence), when given.
+    position_accuracy_m = models.FloatField(null=True, blank=True)
     status = models.CharField(
         max_length=12, choices=UnitStatus.choices, default=UnitStatus.AVAILABLE
     )

@@ -3,12 +3,13 @@ tasks and the briefing."""
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from cad import clock
 from cad import context as call_context
 from cad.exceptions import Forbidden, NotFound, ValidationFailed
 from cad.models import Area, Contact, Grade, Incident, IncidentStatus
@@ -40,7 +41,8 @@ def _known(value: str | None, choices, what: str) -> str | None:
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance between two points, in kilometres."""
+    """Great-circle distance between two WGS84 points (degrees), in kilometres. The one
+    distance every "nearest" in dispatch uses (`units_recommended`)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -230,6 +232,19 @@ def units_recommended(
         )
     )
     return options[:limit] if limit else options
+
+
+def units_order_note(options: list[UnitOption]) -> str:
+    """How a list from `units_recommended` is ordered, said truthfully: "nearest first" only when
+    at least one distance is known (the incident and the unit both have a position), with how
+    many units without a position follow; otherwise "alphabetical (no positions)"."""
+    known = sum(1 for o in options if o.distance_km is not None)
+    if not known:
+        return "alphabetical (no positions)"
+    unknown = len(options) - known
+    if unknown:
+        return f"nearest first; {unknown} without a position last, alphabetical"
+    return "nearest first"
 
 
 def units_recommended_for(
@@ -435,3 +450,62 @@ class AssignmentsContextProvider:
                 for a in found
             ]
         }
+
+
+# Live map ----------------------------------------------------------------------------------------
+
+MAP_INCIDENT_LIMIT = 1000
+
+
+def map_snapshot(now: datetime | None = None) -> dict:
+    """What the live map draws, in one read: every open incident (not CLOSED, most urgent first,
+    at most MAP_INCIDENT_LIMIT) and every unit, each with its WGS84 position (None when unknown:
+    the page lists those beside the map rather than guessing a place).
+
+    Shape: {"now": ISO, "incidents": [{id, reference, grade, status, address, latitude,
+    longitude, target_at, due_soon_at, clock (a cad.clock.ClockState), divert}], "units": [{id,
+    call_sign, status, unit_type, latitude, longitude, position_at, incident}]}. Times ISO 8601
+    UTC. The clock is `cad.clock.clock_state` at `now`; the page recomputes it every second
+    from `target_at` and `due_soon_at` as time passes (the same rule as countdown.js)."""
+    now = now or timezone.now()
+    leads = clock.due_soon_leads()
+    incidents = []
+    open_incidents = Incident.objects.exclude(status=IncidentStatus.CLOSED).order_by(
+        "grade_rank", F("target_response_at").asc(nulls_last=True), "received_at", "id"
+    )[:MAP_INCIDENT_LIMIT]
+    for incident in open_incidents:
+        due_soon = clock.incident_due_soon_at(incident, leads)
+        running = clock.clock_running(incident)
+        incidents.append(
+            {
+                "id": incident.pk,
+                "reference": incident.reference,
+                "grade": incident.grade,
+                "status": incident.status,
+                "address": incident.address,
+                "latitude": incident.latitude,
+                "longitude": incident.longitude,
+                "target_at": _iso(incident.target_response_at) if running else None,
+                "due_soon_at": _iso(due_soon) if running else None,
+                "clock": clock.clock_state(incident, lead=leads.get(incident.grade), now=now),
+                "divert": incident.divert_tagged,
+            }
+        )
+    units_drawn = [
+        {
+            "id": unit.pk,
+            "call_sign": unit.call_sign,
+            "status": unit.status,
+            "unit_type": unit.get_unit_type_display(),
+            "latitude": unit.latitude,
+            "longitude": unit.longitude,
+            "position_at": _iso(unit.position_at),
+            "incident": unit.open_assignments[0].incident_id if unit.open_assignments else None,
+        }
+        for unit in units()
+    ]
+    return {"now": _iso(now), "incidents": incidents, "units": units_drawn}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None

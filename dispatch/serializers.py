@@ -63,6 +63,7 @@ class UnitSerializer(serializers.ModelSerializer):
             "latitude",
             "longitude",
             "position_at",
+            "position_accuracy_m",
             "status",
             "status_changed_at",
             "officers",
@@ -95,6 +96,17 @@ class UnitStatusInput(InputSerializer):
     # The crew's device time, with its UTC offset: the status is dated by it (see
     # dispatch.services.reported), the receipt time is kept beside it.
     at = AwareDateTimeField(required=False, allow_null=True, default=None)
+
+
+class UnitPositionInput(InputSerializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    # The device's accuracy radius in metres.
+    accuracy_m = serializers.FloatField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=100000
+    )
+    # When the device took the fix, with its UTC offset (default: on receipt).
+    recorded_at = AwareDateTimeField(required=False, allow_null=True, default=None)
 
 
 class CrewInput(InputSerializer):

@@ -7,6 +7,8 @@ urlpatterns = [
     path(
         "outstanding/rows/", views.OutstandingRowsView.as_view(), name="dispatch-outstanding-rows"
     ),
+    path("map/", views.LiveMapView.as_view(), name="dispatch-map"),
+    path("map/data/", views.LiveMapDataView.as_view(), name="dispatch-map-data"),
     path("units/", views.UnitBoardView.as_view(), name="dispatch-units"),
     path("units/rows/", views.UnitBoardRowsView.as_view(), name="dispatch-units-rows"),
     path("units/<int:pk>/status/", views.UnitStatusFormView.as_view(), name="dispatch-unit-status"),

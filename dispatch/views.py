@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -172,6 +173,7 @@ def actions_context(request, incident_id: int, error: str = "") -> dict:
         )
         if unit.open_assignments and unit.open_assignments[0].incident_id != incident.pk
     ]
+    options = selectors.units_recommended_for(incident, limit=8) if incident.is_open else []
     return {
         "incident": incident,
         "incident_url": incident_url(incident.pk),
@@ -188,7 +190,8 @@ def actions_context(request, incident_id: int, error: str = "") -> dict:
         "contacts": list(incident.contacts.all()),
         "open_assignments": incident.open_assignments,
         "ended_assignments": [a for a in incident.all_assignments if not a.is_open],
-        "options": selectors.units_recommended_for(incident, limit=8) if incident.is_open else [],
+        "options": options,
+        "options_order": selectors.units_order_note(options),
         "committed_elsewhere": committed_elsewhere,
         "can_dispatch": has_role(request.user, *DISPATCH_DESKS),
         "error": error,
@@ -423,6 +426,10 @@ class TaskCard:
     options: list
     since: str
 
+    @property
+    def options_order(self) -> str:
+        return selectors.units_order_note(self.options)
+
 
 def tasks_context(request, error: str = "") -> dict:
     now = timezone.now()
@@ -553,6 +560,36 @@ class MyBriefingView(RoleRequiredMixin, TemplateView):
 # --- Registration (from DispatchConfig.ready) -------------------------------------------------
 
 
+# --- Live map ------------------------------------------------------------------------------------
+
+
+class LiveMapView(RoleRequiredMixin, TemplateView):
+    """Open incidents (by grade and time left) and units (by status) on a map, kept live over
+    the socket; clicking an incident opens the same assignment panel as the outstanding list.
+    The tile layer is `settings.MAP_TILE_URL`; without one, a plain grid with coordinates."""
+
+    allowed_roles = DISPATCH_DESKS
+    template_name = "dispatch/map.html"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "tile_max_zoom": settings.MAP_TILE_MAX_ZOOM,
+        }
+
+
+class LiveMapDataView(RoleRequiredMixin, View):
+    """The map's data as JSON (`dispatch.selectors.map_snapshot`), fetched on load, on every
+    (re)connect of the live socket and after incident changes."""
+
+    allowed_roles = DISPATCH_DESKS
+
+    def get(self, request):
+        return JsonResponse(selectors.map_snapshot())
+
+
 def register_screens() -> None:
     for screen in (
         Screen(
@@ -562,6 +599,14 @@ def register_screens() -> None:
             DISPATCH_DESKS,
             "Open incidents no unit has reached, most urgent first.",
             20,
+        ),
+        Screen(
+            "map",
+            "Live map",
+            "dispatch-map",
+            DISPATCH_DESKS,
+            "Open incidents by grade and time left, units by status.",
+            21,
         ),
         Screen("units", "Unit board", "dispatch-units", UNIT_DIRECTORS, "Units by status.", 22),
         Screen(

@@ -1,6 +1,6 @@
 """Every write for units, assignments, diverts, controller reviews and inspector tasks, one
 module per subject: `units` (adding, status, assign, release), `crews` (one unit per officer),
-`reported` (a status's device time), `diverts` (the divert and its review), `inspector`
+`reported` (a status's device time), `positions` (where a unit is), `diverts` (the divert and its review), `inspector`
 (replacement and escalation), `closing` (an incident closed in cad), `merging` (units moving
 when cad merges two incidents), `demo`; `steps` holds the building blocks they share.
 
@@ -22,6 +22,7 @@ from dispatch.services.demo import DEMO_UNITS, units_demo_seed
 from dispatch.services.diverts import divert_review, unit_divert
 from dispatch.services.inspector import diverts_escalate, inspector_task_resolve
 from dispatch.services.merging import incident_units_move, on_incident_merging
+from dispatch.services.positions import unit_position_report
 from dispatch.services.steps import (
     divert_escalate_minutes,
     divert_subject,
@@ -49,6 +50,7 @@ __all__ = [
     "unit_create",
     "unit_crew_set",
     "unit_divert",
+    "unit_position_report",
     "unit_release",
     "unit_set_status",
     "units_demo_seed",

@@ -1,6 +1,7 @@
 // Call taking: keeps the DA qualifier in step with the live assessment (htmx swaps the
 // assessment panel as the handler types), asks for a reason when a DA call is unticked, and
-// gives the keyboard shortcuts: Ctrl+Enter saves at the recommended grade; Alt+1, Alt+2...
+// gives the keyboard shortcuts: Ctrl+Enter saves at the recommended grade (Ctrl+Shift+Enter
+// saves and leaves the grade to confirm next); Alt+1, Alt+2...
 // attach the call to the first, second... incident offered as possibly the same one.
 // The safety net: when the assessment says "possible domestic abuse: ask", the DA questions
 // under the narrative open; y / n / u answers the focused question and moves to the next, and
@@ -147,7 +148,8 @@ if (form) {
     }
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      submitWith(true);
+      // Ctrl+Enter: at the recommended grade; Ctrl+Shift+Enter: save, grade it next.
+      submitWith(!event.shiftKey);
       return;
     }
     const digit = /^Digit([1-9])$/.exec(event.code || "");

@@ -27,6 +27,7 @@ def test_every_screen_loads_under_the_policy_without_a_violation(page, login, li
         f"/django-admin/auth/user/{admin.pk}/change/",
     ]
     assert len(urls) > 15
+    assert "/dispatch/map/" in urls  # Leaflet, its grid and markers: no inline style
     for url in urls:
         response = page.goto(f"{live_server.url}{url}")
         page.wait_for_load_state("networkidle")
