@@ -401,6 +401,8 @@ class AssignmentsContextProvider:
 
     def incident_fields(self, incident, *, reader) -> dict:
         found = getattr(incident, "all_assignments", None)
+        if found is None and call_context.just_created(incident):
+            found = []  # an incident this request has just taken has no unit yet
         if found is None:
             found = incident_assignments(incident.pk)
         return {
