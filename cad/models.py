@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from cad.names import NamedPerson, parse_named_person
 from premises.models import AddressedModel
@@ -276,6 +276,20 @@ class Incident(AddressedModel):
                 fields=["target_response_at"],
                 name="cad_incident_unattended_idx",
                 condition=Q(status__in=["OPEN", "RESOURCED"]),
+            ),
+            # The outstanding list (`dispatch.selectors.incidents_outstanding`) exactly: its
+            # ORDER BY, over the incidents that can be on it (open and unattended, or at scene
+            # with a unit diverted away), so a page is the first rows of this index: no sort of
+            # every open incident.
+            models.Index(
+                F("grade_rank"),
+                F("divert_tagged").desc(),
+                F("target_response_at").asc(nulls_last=True),
+                F("received_at"),
+                F("id"),
+                name="cad_incident_outstanding_idx",
+                condition=Q(status__in=["OPEN", "RESOURCED"])
+                | Q(status="AT_SCENE", divert_tagged=True),
             ),
         ]
         constraints = [
