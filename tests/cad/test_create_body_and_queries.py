@@ -3,8 +3,6 @@ each look-up runs once, one savepoint, reference data read from the process's ca
 bound on the queries per create, so a regression fails here."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cad import refdata
 from cad.models import GradePolicy, OpeningCode
