@@ -292,9 +292,9 @@ def held(incident, provider: str, default=None):
 
 
 def just_created(incident) -> bool:
-    """True on the instance `incident_create` has just written: nothing refers to it yet but
-    what the create wrote itself (no assignments, no checks by others), and its related rows
-    are held on it (`cad.services.trail.held_add`)."""
+    """True on the instance `incident_create` is writing, until its transaction is over:
+    nothing refers to it yet but what the create wrote itself (no assignments, no checks by
+    others), and its related rows are held on it (`cad.services.trail.held_add`)."""
     return bool(getattr(incident, "just_created", False))
 
 

@@ -433,12 +433,14 @@ class AssignmentsContextProvider:
         return call_context.ContextResult(provider=self.name)
 
     def attach(self, *, incident, result, actor) -> None:
-        return None
+        if call_context.just_created(incident):
+            # An incident being taken has no unit yet: its 201 body needs no query for them.
+            call_context.hold(incident, self.name, [])
 
     def incident_fields(self, incident, *, reader) -> dict:
         found = getattr(incident, "all_assignments", None)
-        if found is None and call_context.just_created(incident):
-            found = []  # an incident this request has just taken has no unit yet
+        if found is None:
+            found = call_context.held(incident, self.name)
         if found is None:
             found = incident_assignments(incident.pk)
         return {

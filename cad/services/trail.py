@@ -44,8 +44,8 @@ def hold_new(incident: Incident) -> None:
 
 
 def held_add(incident: Incident, relation: str, row) -> None:
-    """Add a row just written about `incident` to what the instance holds (a no-op on an
-    instance read from the database: its relations are read when asked for)."""
+    """Add a row just written about `incident` to what the instance holds while it is being
+    created (a no-op otherwise: relations are read when asked for)."""
     if not call_context.just_created(incident):
         return
     cache = getattr(incident, "_prefetched_objects_cache", {})
@@ -54,8 +54,11 @@ def held_add(incident: Incident, relation: str, row) -> None:
 
 
 def held_done(incident: Incident) -> None:
-    """Order the held rows as the detail queryset reads them (log and grade history by time,
-    contacts by received time)."""
+    """The create is over: order the held rows as the detail queryset reads them (log and grade
+    history by time, contacts by received time). They stay on the instance as a prefetch does
+    (a snapshot, for the 201 body); the instance is no longer "just created", so a later change
+    made with it takes the usual paths."""
+    incident.just_created = False
     cache = getattr(incident, "_prefetched_objects_cache", {})
     for name, key in (
         ("log_entries", lambda e: (e.at, e.pk)),
