@@ -173,10 +173,14 @@ class IncidentListCreateView(generics.ListAPIView):
         data = parse_input(IncidentInput, request.data)
         key = data.pop("idempotency_key", None) or request.headers.get("Idempotency-Key")
         incident = services.incident_create(actor=request.user, idempotency_key=key, **data)
-        response = _incident(request, incident.pk)
-        response.status_code = status.HTTP_201_CREATED
         if getattr(incident, "replayed", False):
+            response = _incident(request, incident.pk)
             response["Idempotent-Replayed"] = "true"
+        else:
+            # Built from what the create wrote and holds (`cad.services.trail.hold_new`): the
+            # same body a read of the incident gives, without reading it back.
+            response = Response(_incident_data(request, incident))
+        response.status_code = status.HTTP_201_CREATED
         return response
 
 

@@ -52,5 +52,14 @@ class CadConfig(AppConfig):
                 16,
             )
         )
+        from cad import refdata
+        from cad.models import GradePolicy
+        from cad.signals import grade_policy_changed
+
+        # The database's version number tells every process (`cad.refdata`); this one also
+        # drops its copies at once.
+        grade_policy_changed.connect(
+            refdata.clear, sender=GradePolicy, dispatch_uid="cad.refdata.grade_policies"
+        )
         # After intelligence and markers (their seeders run first, so the checks find them).
         register_demo_seeder("cad", seed_calls, order=50)

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q, TextChoices
 
+from cad import refdata
 from cad.models import GradePolicy, IncidentStatus
 
 # While the clock runs (and no unit has arrived). The partial index `cad_incident_unattended_idx`
@@ -37,16 +38,27 @@ class ClockState(TextChoices):
 
 
 def policies_by_grade() -> dict[str, GradePolicy]:
-    """Every grade policy that has a row, by grade (one query)."""
-    return {policy.grade: policy for policy in GradePolicy.objects.all()}
+    """Every grade policy that has a row, by grade: this process's copy, read again when the
+    reference data changed (`cad.refdata`: one small version read, or none inside a
+    `refdata.scope()`). The policies are shared: never change or save them."""
+    return dict(
+        refdata.cached(
+            "grade_policies", lambda: {policy.grade: policy for policy in GradePolicy.objects.all()}
+        )
+    )
+
+
+def policy_for(grade: str) -> GradePolicy | None:
+    """One grade's policy (None when it has no row), from `policies_by_grade`."""
+    return policies_by_grade().get(grade)
 
 
 def target_for(
     grade: str, area: str, received_at: datetime, policies: dict | None = None
 ) -> datetime | None:
     """When a unit must arrive: `received_at` + the grade's target for `area`, or None when the
-    grade has no target there. `policies` ({grade: GradePolicy}) saves the query."""
-    policy = (policies or {}).get(grade) or GradePolicy.objects.filter(grade=grade).first()
+    grade has no target there. `policies` ({grade: GradePolicy}) defaults to the cached ones."""
+    policy = (policies or {}).get(grade) or policy_for(grade)
     minutes = policy.target_minutes(area) if policy else None
     return received_at + timedelta(minutes=minutes) if minutes else None
 
@@ -75,7 +87,7 @@ def incident_due_soon_at(incident, leads: dict[str, timedelta] | None = None) ->
     """When this incident's countdown turns amber (None: no target or its grade has no lead).
     `leads` (from `due_soon_leads`) saves a query per incident on a list."""
     if leads is None:
-        lead = due_soon_lead(GradePolicy.objects.filter(grade=incident.grade).first())
+        lead = due_soon_lead(policy_for(incident.grade))
     else:
         lead = leads.get(incident.grade)
     return due_soon_at(incident.target_response_at, lead)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -162,10 +163,25 @@ def providers() -> list[ContextProvider]:
     return list(_PROVIDERS.values())
 
 
+# Look-ups shared by the providers while one call's context is gathered (`markers_at`): the
+# markers provider and the intelligence check both list the markers at the call's number and
+# address, and read them once. Lives only for one `gather_context` call.
+_GATHER_MEMO: ContextVar[dict | None] = ContextVar("cad_gather_memo", default=None)
+
+
 def gather_context(query: CallQuery) -> list[ContextResult]:
     """Ask every provider about the call. A failing provider must not stop a 999 call being
     taken: its failure is logged and shown as a banner so the handler knows the context is
-    incomplete."""
+    incomplete. Look-ups two providers share (`markers_at`) run once per call."""
+    token = _GATHER_MEMO.set({})
+    try:
+        results = _gather(query)
+    finally:
+        _GATHER_MEMO.reset(token)
+    return results
+
+
+def _gather(query: CallQuery) -> list[ContextResult]:
     results = []
     for provider in providers():
         try:
@@ -214,22 +230,72 @@ MARKER_IN_FORCE = frozenset({MARKER_ACTIVE, MARKER_REVIEW_OVERDUE})
 
 def register_marker_lookup(lookup: Callable[..., list[dict]]) -> None:
     """`lookup(phone=E.164 or "", address_normalised=str, now=datetime, place=AddressQuery or
-    None)` -> marker dicts."""
+    None, incident_id=int or None)` -> marker dicts."""
     global _MARKER_LOOKUP
     _MARKER_LOOKUP = lookup
 
 
 def markers_at(
-    *, phone: str, address_normalised: str, now: datetime, place: AddressQuery | None = None
+    *,
+    phone: str,
+    address_normalised: str,
+    now: datetime,
+    place: AddressQuery | None = None,
+    incident_id: int | None = None,
 ) -> list[dict] | None:
     """The location markers, live and past, at a number or a normalised address, most relevant
     first: dicts with `id`, `status` (in `MARKER_IN_FORCE` while it applies), `grade_floor`,
     `reason`, `starts_at`, `expires_at`, `ended_at`, `why_matched` and more (the shape of
-    `riskflags.selectors.markers_matching`). None when no installed app keeps markers, so a
-    caller can say "markers not checked" rather than "no markers"."""
+    `riskflags.selectors.markers_matching`). A probable address match a handler dismissed for
+    `incident_id` is left out. None when no installed app keeps markers, so a caller can say
+    "markers not checked" rather than "no markers".
+
+    While a call's context is gathered (`gather_context`) the same question is answered once:
+    the markers provider and the intelligence check share the answer (each gets its own copy
+    of the list and its dicts)."""
     if _MARKER_LOOKUP is None:
         return None
-    return _MARKER_LOOKUP(phone=phone, address_normalised=address_normalised, now=now, place=place)
+    memo = _GATHER_MEMO.get()
+    key = ("markers", phone, address_normalised, id(place), now, incident_id)
+    if memo is not None and key in memo:
+        return [dict(item) for item in memo[key]]
+    found = _MARKER_LOOKUP(
+        phone=phone,
+        address_normalised=address_normalised,
+        now=now,
+        place=place,
+        incident_id=incident_id,
+    )
+    if memo is not None:
+        # Kept with the place it was asked for, so the place's id cannot be reused meanwhile.
+        memo[key] = found
+        memo[("place", id(place))] = place
+    return [dict(item) for item in found]
+
+
+# What a create already holds about the incident it wrote, so its 201 body is built without
+# reading the incident back (`hold`, `held`): the providers keep here what they found and
+# stored (the intelligence check, the markers) for their `incident_fields`.
+HELD_ATTR = "_cad_held_context"
+_MISSING = object()
+
+
+def hold(incident, provider: str, value) -> None:
+    """Keep `value` (what `provider` found and stored for `incident` in this request) on the
+    instance, for `held`."""
+    incident.__dict__.setdefault(HELD_ATTR, {})[provider] = value
+
+
+def held(incident, provider: str, default=None):
+    """What `provider` kept on this instance with `hold`, else `default`."""
+    return incident.__dict__.get(HELD_ATTR, {}).get(provider, default)
+
+
+def just_created(incident) -> bool:
+    """True on the instance `incident_create` is writing, until its transaction is over:
+    nothing refers to it yet but what the create wrote itself (no assignments, no checks by
+    others), and its related rows are held on it (`cad.services.trail.held_add`)."""
+    return bool(getattr(incident, "just_created", False))
 
 
 def _withheld(reader: Reader | None) -> list[ContextProvider]:

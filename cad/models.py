@@ -85,6 +85,21 @@ class GradePolicy(models.Model):
         return self.rural_target_minutes if area == Area.RURAL else self.urban_target_minutes
 
 
+class ReferenceDataVersion(models.Model):
+    """One row: a number that changes whenever any reference data (grade policies, opening and
+    closing codes) changes, so every process's cache of them (`cad.refdata`) knows when to read
+    them again. Database triggers set it (migration 0010), on every insert, update, delete and
+    truncate of those tables, however the change is made (service, admin, bulk update, SQL), in
+    the changing transaction: a rolled-back change leaves it as it was. On PostgreSQL the new
+    number comes from a sequence, so no number is ever used twice."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"reference data v{self.version}"
+
+
 class OpeningCode(models.Model):
     """Configurable reference data: what the incident is (domestic incident, burglary...)."""
 
@@ -326,6 +341,20 @@ class Incident(AddressedModel):
                 fields=["target_response_at"],
                 name="cad_incident_unattended_idx",
                 condition=Q(status__in=["OPEN", "RESOURCED"]),
+            ),
+            # The outstanding list (`dispatch.selectors.incidents_outstanding`) exactly: its
+            # ORDER BY, over the incidents that can be on it (open and unattended, or at scene
+            # with a unit diverted away), so a page is the first rows of this index: no sort of
+            # every open incident.
+            models.Index(
+                F("grade_rank"),
+                F("divert_tagged").desc(),
+                F("target_response_at").asc(nulls_last=True),
+                F("received_at"),
+                F("id"),
+                name="cad_incident_outstanding_idx",
+                condition=Q(status__in=["OPEN", "RESOURCED"])
+                | Q(status="AT_SCENE", divert_tagged=True),
             ),
         ]
         constraints = [

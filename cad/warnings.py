@@ -225,8 +225,12 @@ def findings_not_warned(assessment: dict | None, warnings: list[dict]) -> list[d
 def incident_risk_flags(incident) -> list[str]:
     """The flags every list shows for an incident: "DA" when it is domestic abuse (the qualifier,
     or the assessment found it: removing the qualifier or downgrading does not hide the risk)
-    and "MARKER" when a location marker set its floor or was found at call time."""
-    assessment = incident.assessment or {}
+    and "MARKER" when a location marker set its floor or was found at call time. A list that
+    read only the assessment's `domestic_abuse`, `risk_factors` and `banners` gives them as the
+    incident's `risk_assessment` (the outstanding list), and the whole assessment is not read."""
+    assessment = incident.__dict__.get("risk_assessment")
+    if assessment is None:
+        assessment = incident.assessment or {}
     flags = []
     if incident.domestic_abuse or assessment.get("domestic_abuse"):
         flags.append("DA")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import JSONObject, Left
 from django.utils import timezone
 
 from cad import clock
@@ -29,6 +30,23 @@ from dispatch.models import (
 
 EARTH_RADIUS_KM = 6371.0088
 NARRATIVE_PREVIEW = 140
+# The incident columns a row of the outstanding list shows, sorts and pages by.
+OUTSTANDING_COLUMNS = (
+    "id",
+    "reference",
+    "status",
+    "grade",
+    "grade_rank",
+    "divert_tagged",
+    "domestic_abuse",
+    "address",
+    "area",
+    "latitude",
+    "longitude",
+    "received_at",
+    "target_response_at",
+    "first_arrived_at",
+)
 
 
 def _known(value: str | None, choices, what: str) -> str | None:
@@ -143,8 +161,10 @@ def incidents_outstanding(
     DIVERT-tagged before untagged within a grade, then soonest target, then longest waiting.
 
     The sort keys are columns of the incident (`grade_rank`, generated from the grade, and
-    `divert_tagged`), so the list pages by a keyset cursor (`core.pagination`) and an index can
-    serve it. A constant number of queries whatever the size: the page, its tags and its open
+    `divert_tagged`), so the list pages by a keyset cursor (`core.pagination`) and the partial
+    index `cad_incident_outstanding_idx` serves it: a page is its first rows, no sort. Only the
+    columns a row shows are read (`OUTSTANDING_COLUMNS`, the narrative's start as
+    `narrative_head`, the assessment's flags as `risk_assessment`). A constant number of queries whatever the size: the page, its tags and its open
     assignments (prefetched). Each row carries `is_divert` and `open_assignments`. Nothing is
     computed from the narrative or the assessment in SQL: that would run for every open
     incident before the sort, not just for the page shown."""
@@ -164,11 +184,23 @@ def incidents_outstanding(
     )
     qs = Incident.objects.filter(Q(status__in=statuses) | diverted_away)
     if grade:
-        qs = qs.filter(grade=grade)
+        # By its rank, the index's first column, so a filtered page is read from it too.
+        qs = qs.filter(grade_rank=Grade.values.index(grade), grade=grade)
     if area:
         qs = qs.filter(area=area)
     return (
-        qs.annotate(is_divert=F("divert_tagged"))
+        qs.only(*OUTSTANDING_COLUMNS)
+        .annotate(
+            is_divert=F("divert_tagged"),
+            # What the row shows of the narrative and of the assessment (its flags), not the
+            # whole text and the whole assessment (~1.5 KB of JSON a row).
+            narrative_head=Left("narrative", NARRATIVE_PREVIEW * 2),
+            risk_assessment=JSONObject(
+                domestic_abuse=F("assessment__domestic_abuse"),
+                risk_factors=F("assessment__risk_factors"),
+                banners=F("assessment__banners"),
+            ),
+        )
         .prefetch_related("tags", _open_assignments_prefetch())
         .order_by(
             "grade_rank",
@@ -181,7 +213,11 @@ def incidents_outstanding(
 
 
 def narrative_preview(incident: Incident) -> str:
-    text = " ".join((incident.narrative or "")[: NARRATIVE_PREVIEW * 2].split())
+    """The narrative's first words (from `narrative_head` when the list read only those)."""
+    head = incident.__dict__.get("narrative_head")
+    if head is None:
+        head = incident.narrative or ""
+    text = " ".join(head[: NARRATIVE_PREVIEW * 2].split())
     if len(text) > NARRATIVE_PREVIEW:
         text = text[:NARRATIVE_PREVIEW].rsplit(" ", 1)[0] + "…"
     return text
@@ -429,10 +465,14 @@ class AssignmentsContextProvider:
         return call_context.ContextResult(provider=self.name)
 
     def attach(self, *, incident, result, actor) -> None:
-        return None
+        if call_context.just_created(incident):
+            # An incident being taken has no unit yet: its 201 body needs no query for them.
+            call_context.hold(incident, self.name, [])
 
     def incident_fields(self, incident, *, reader) -> dict:
         found = getattr(incident, "all_assignments", None)
+        if found is None:
+            found = call_context.held(incident, self.name)
         if found is None:
             found = incident_assignments(incident.pk)
         return {

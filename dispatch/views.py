@@ -96,6 +96,11 @@ def _page_size(request) -> int:
     return min(max(size, 1), MAX_PAGE_SIZE)
 
 
+def _given_count(request) -> int | None:
+    value = request.GET.get("count", "")
+    return int(value) if value.isdigit() else None
+
+
 def outstanding_context(request) -> dict:
     """The rows of one page of the outstanding list. Pages follow a keyset cursor (`?cursor=`),
     so an incident reached or closed while the dispatcher reads never pushes another one out of
@@ -128,12 +133,16 @@ def outstanding_context(request) -> dict:
         )
         for incident in page.items
     ]
+    # Counted on the first page only; a later page shows the count its link carries.
+    count = qs.count() if not request.GET.get("cursor") else _given_count(request)
     query = request.GET.copy()
     query.pop("cursor", None)
+    if count is not None:
+        query["count"] = str(count)
     return {
         "rows": rows,
         "page": page,
-        "count": qs.count(),
+        "count": count,
         "filters": {"grade": grade or "", "area": area or "", "unresourced": unresourced},
         "grades": Grade.choices,
         "areas": Area.choices,

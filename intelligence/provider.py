@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
-
+from cad import context as call_context
 from cad.context import CallQuery, ContextResult, Reader
 from core.roles import INTEL_READERS, has_role
 from intelligence.check import CheckQuery, check_compute, panel_for
@@ -61,13 +60,16 @@ class IntelligenceProvider:
         from intelligence.services import intel_check_attach
 
         try:
-            with transaction.atomic():
-                intel_check_attach(
-                    incident=incident, result=result.state, actor=actor, now=result.gathered_at
-                )
+            # cad runs each `attach` in a savepoint of its own (`cad.services.assessment`).
+            check = intel_check_attach(
+                incident=incident, result=result.state, actor=actor, now=result.gathered_at
+            )
         except Exception:
             logger.exception("intelligence check could not be stored for %s", incident.pk)
             raise
+        if check is not None:
+            # The incident's latest check is this one: its `intel_check` field needs no query.
+            call_context.hold(incident, self.name, check)
 
     def may_read(self, reader: Reader) -> bool:
         """The roles that read intelligence on `/intel/`, and the crew of a unit sent to the
@@ -79,7 +81,9 @@ class IntelligenceProvider:
         from intelligence.selectors import check_dict, incident_latest_check
         from intelligence.services import intel_checks_viewed
 
-        check = incident_latest_check(incident)
+        check = call_context.held(incident, self.name)
+        if check is None:
+            check = incident_latest_check(incident)
         if check is None:
             return {"intel_check": None}
         if reader is not None:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.urls import reverse
 
+from cad import context as call_context
 from cad.context import CallQuery, ContextResult, Finding, FindingCategory, Reader
 from cad.models import Grade
 from core.roles import MARKER_READERS, has_role
@@ -213,8 +214,10 @@ class MarkerContextProvider:
 
     def gather(self, query: CallQuery) -> ContextResult:
         result = ContextResult(provider=self.name)
-        items = markers_matching(
+        # Through cad's seam, so the intelligence check's marker list is the same one look-up.
+        items = call_context.markers_at(
             phone=query.phone,
+            address_normalised=query.address.normalised,
             place=query.place,
             now=query.now,
             incident_id=query.exclude_incident_id,
@@ -244,6 +247,9 @@ class MarkerContextProvider:
         and tag a marked incident, inside the incident's own transaction."""
         from cad.services import incident_system_log, incident_tag_add
 
+        # The markers at the incident's number and address, as its `markers` field lists them:
+        # the response to the create is built from them rather than a second look-up.
+        call_context.hold(incident, self.name, result.state or [])
         items = [i for i in (result.panel or {}).get("items", []) if i.get("recent")]
         if not items:
             return
@@ -266,11 +272,13 @@ class MarkerContextProvider:
         """`markers` at the incident's number or address; the read is audited on each one."""
         from riskflags.services import markers_viewed
 
-        found = markers_matching(
-            phone=incident.caller_phone,
-            place=address_query_of(incident),
-            incident_id=incident.pk,
-        )
+        found = call_context.held(incident, self.name)
+        if found is None:
+            found = markers_matching(
+                phone=incident.caller_phone,
+                place=address_query_of(incident),
+                incident_id=incident.pk,
+            )
         if found and reader is not None:
             markers_viewed(
                 actor=reader.user,

@@ -291,18 +291,67 @@ def isolated(what: str, fn: Callable[[], None], *, incident: Incident, now: date
         return False
 
 
-def attach_context(*, incident: Incident, results, actor, now: datetime) -> None:
-    """Let each provider persist what it found (e.g. the intelligence check), one at a time so
-    one provider's failure cannot undo another's record."""
-    for result in results:
-        isolated(
+def context_hooks(*, incident: Incident, results, actor) -> list[tuple[str, Callable[[], None]]]:
+    """Each provider's `attach` of what it found, as (what, hook) for `isolated_all`."""
+    return [
+        (
             f"{result.provider} context",
             lambda result=result: call_context.attach_context(
                 incident=incident, results=[result], actor=actor
             ),
-            incident=incident,
-            now=now,
         )
+        for result in results
+    ]
+
+
+def attach_context(*, incident: Incident, results, actor, now: datetime) -> None:
+    """Let each provider persist what it found (e.g. the intelligence check), so that one
+    provider's failure cannot undo another's record (`isolated_all`)."""
+    isolated_all(context_hooks(incident=incident, results=results, actor=actor), incident, now)
+
+
+def isolated_all(
+    hooks: list[tuple[str, Callable[[], None]]], incident: Incident, now: datetime
+) -> None:
+    """Run other apps' hooks in one savepoint. Should one fail, that savepoint is rolled back
+    (with what the instance held of their work) and each hook runs again in a savepoint of its
+    own (`isolated`), so a failing hook loses only its own record. One savepoint when all is
+    well rather than one per hook."""
+    if not hooks:
+        return
+    snapshot = _held_snapshot(incident)
+    try:
+        with transaction.atomic():
+            for _, fn in hooks:
+                fn()
+        return
+    except Exception:
+        logger.info("a hook failed for incident %s: running each in its own savepoint", incident.pk)
+    _held_restore(incident, snapshot)
+    for what, fn in hooks:
+        isolated(what, fn, incident=incident, now=now)
+
+
+def _held_snapshot(incident: Incident) -> dict:
+    """What the instance holds (related rows, providers' findings, tags, flags) before hooks
+    run, so a rolled-back attempt leaves no trace on it."""
+    cache = getattr(incident, "_prefetched_objects_cache", {})
+    return {
+        "rows": {name: len(qs._result_cache or []) for name, qs in cache.items()},
+        "held": dict(incident.__dict__.get(call_context.HELD_ATTR, {})),
+        "flags": list(incident.flags or []),
+        "divert_tagged": incident.divert_tagged,
+    }
+
+
+def _held_restore(incident: Incident, snapshot: dict) -> None:
+    cache = getattr(incident, "_prefetched_objects_cache", {})
+    for name, count in snapshot["rows"].items():
+        if name in cache and cache[name]._result_cache is not None:
+            del cache[name]._result_cache[count:]
+    incident.__dict__[call_context.HELD_ATTR] = snapshot["held"]
+    incident.flags = snapshot["flags"]
+    incident.divert_tagged = snapshot["divert_tagged"]
 
 
 def incident_context_withdrawn(*, actor, incident: Incident, why: str, now: datetime) -> list[str]:

@@ -24,7 +24,7 @@ from cad.normalise import Phone, normalise_address, normalise_phone
 from cad.services.assessment import attach_context, context_assess, reassess
 from cad.services.inputs import MAX_ADDRESS, MAX_NAME, MAX_NARRATIVE, MAX_PHONE
 from cad.services.rollups import contact_rollup_add
-from cad.services.trail import incident_system_log
+from cad.services.trail import held_add, incident_system_log
 from core.audit import audit_record
 from core.locks import lock_row
 from core.validation import clean_choice, clean_text
@@ -119,7 +119,9 @@ def contact_record_first(
         summary=summary,
         resolution=address_resolution,
     )
-    return _contact_insert(actor=actor, details=details, incident=incident, now=now)
+    contact = _contact_insert(actor=actor, details=details, incident=incident, now=now)
+    held_add(incident, "contacts", contact)
+    return contact
 
 
 def _contact_insert(

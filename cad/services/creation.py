@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from cad import events
+from cad import events, refdata
 from cad.clock import target_for
 from cad.exceptions import ReasonRequired, ValidationFailed
 from cad.grading import Assessment
@@ -30,7 +30,7 @@ from cad.models import (
     ReferenceSequence,
 )
 from cad.normalise import Phone, normalise_address, normalise_phone
-from cad.services.assessment import attach_context, call_assess, isolated
+from cad.services.assessment import call_assess, context_hooks, isolated_all
 from cad.services.contacts import contact_record_first
 from cad.services.da_floor import clean_da_answers, describe_answers
 from cad.services.inputs import (
@@ -45,7 +45,7 @@ from cad.services.inputs import (
 )
 from cad.services.linking import duplicates_declined_record, offered_incidents
 from cad.services.thrive import clean_thrive_panel, thrive_record_first
-from cad.services.trail import incident_system_log
+from cad.services.trail import held_add, held_done, hold_new, incident_system_log
 from cad.signals import incident_created
 from core.audit import audit_record
 from core.validation import clean_choice, clean_text
@@ -136,6 +136,58 @@ def incident_create(
     Raises ValidationFailed (unknown channel/area/opening code/declined incident, a non-999
     call with no narrative, an empty call (`call_empty`), a bad DA answer or THRIVE heading)
     and ReasonRequired."""
+    # Reference data (grade policies, opening codes) is read from this process's cache, its
+    # version checked once for the whole call.
+    with refdata.scope():
+        return _incident_create(
+            actor=actor,
+            channel=channel,
+            narrative=narrative,
+            caller_phone=caller_phone,
+            caller_name=caller_name,
+            address=address,
+            silent=silent,
+            area=area,
+            opening_code=opening_code,
+            named_people=named_people,
+            domestic_abuse=domestic_abuse,
+            domestic_abuse_reason=domestic_abuse_reason,
+            confirm_grade=confirm_grade,
+            latitude=latitude,
+            longitude=longitude,
+            uprn=uprn,
+            da_answers=da_answers,
+            thrive=thrive,
+            idempotency_key=idempotency_key,
+            declined_duplicates=declined_duplicates,
+            now=now,
+        )
+
+
+def _incident_create(
+    *,
+    actor,
+    channel,
+    narrative,
+    caller_phone,
+    caller_name,
+    address,
+    silent,
+    area,
+    opening_code,
+    named_people,
+    domestic_abuse,
+    domestic_abuse_reason,
+    confirm_grade,
+    latitude,
+    longitude,
+    uprn,
+    da_answers,
+    thrive,
+    idempotency_key,
+    declined_duplicates,
+    now,
+) -> Incident:
     now = now or timezone.now()
     idempotency_key = clean_text(idempotency_key, "idempotency_key", 80) or None
     if replayed := _replayed(idempotency_key):
@@ -194,17 +246,28 @@ def _incident_write(
         incident = _incident_insert(
             call, grading, actor=actor, idempotency_key=idempotency_key, now=now
         )
+        # Everything written about the incident from here is held on it, for the 201 body.
+        hold_new(incident)
         _record_call(incident, call, grading, actor=actor, now=now)
         duplicates_declined_record(actor=actor, incident=incident, offered=call.declined, now=now)
         thrive_record_first(actor=actor, incident=incident, panel=call.thrive, now=now)
-        attach_context(incident=incident, results=results, actor=actor, now=now)
-        isolated(
-            "incident_created receivers",
-            lambda: incident_created.send(sender=Incident, incident=incident, actor=actor, now=now),
-            incident=incident,
-            now=now,
+        # The providers' records and the receivers of `incident_created`, in one savepoint
+        # (each in its own only when one fails), so a failing one cannot lose the call.
+        isolated_all(
+            [
+                *context_hooks(incident=incident, results=results, actor=actor),
+                (
+                    "incident_created receivers",
+                    lambda: incident_created.send(
+                        sender=Incident, incident=incident, actor=actor, now=now
+                    ),
+                ),
+            ],
+            incident,
+            now,
         )
         events.publish_incident("created", incident)
+    held_done(incident)
     return incident
 
 
@@ -406,7 +469,7 @@ def _record_call(
         address_resolution=call.resolution,
         now=now,
     )
-    GradeChange.objects.create(
+    first_grade = GradeChange.objects.create(
         incident=incident,
         at=now,
         by=actor if call.confirm_grade else None,
@@ -418,10 +481,12 @@ def _record_call(
         if call.confirm_grade
         else "Initial grade: the system's recommendation",
     )
+    held_add(incident, "grade_changes", first_grade)
     if call.narrative:
-        IncidentLogEntry.objects.create(
+        entry = IncidentLogEntry.objects.create(
             incident=incident, at=now, author=actor, text=call.narrative
         )
+        held_add(incident, "log_entries", entry)
     for flag in incident.flags:
         incident_system_log(incident=incident, now=now, text=f"Flag: {flag['text']}")
     qualifier_removed = grading.assessed.domestic_abuse and not grading.domestic_abuse

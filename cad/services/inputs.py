@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from cad import refdata
 from cad.exceptions import ValidationFailed
 from cad.models import OpeningCode
 from cad.normalise import normalise_name
@@ -41,7 +42,9 @@ def opening_code_get(code: str | None) -> OpeningCode | None:
     """The active opening code `code` (None for none). Raises ValidationFailed if unknown."""
     if not code:
         return None
-    found = OpeningCode.objects.filter(code=code, active=True).first()
+    found = refdata.cached(
+        "active_opening_codes", lambda: {c.code: c for c in OpeningCode.objects.filter(active=True)}
+    ).get(code)
     if found is None:
         raise ValidationFailed(
             f"Unknown opening code '{code}'. See /api/v1/opening-codes/ for the list.",

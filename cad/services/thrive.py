@@ -18,7 +18,7 @@ from cad import events
 from cad.exceptions import InvalidTransition, ValidationFailed
 from cad.grading.thrive import thrive_suggest
 from cad.models import THRIVE_HEADINGS, THRIVE_LEVELLED, Incident, ThriveAssessment, ThriveLevel
-from cad.services.trail import incident_system_log
+from cad.services.trail import held_add, incident_system_log
 from core.audit import audit_record
 from core.locks import lock_row
 from core.validation import clean_text
@@ -173,6 +173,7 @@ def _write(*, incident, actor, panel, status, now, previous) -> ThriveAssessment
         **{heading: value["text"] for heading, value in panel.items()},
         **{f"{h}_level": panel[h].get("level", "") for h in THRIVE_LEVELLED},
     )
+    held_add(incident, "thrive_assessments", record)
     before = previous.as_panel() if previous else {}
     changed = {
         heading: {"from": before.get(heading), "to": value}

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from cad import context as call_context
 from cad import events
 from cad.exceptions import ValidationFailed
 from cad.models import DIVERT_TAG, Incident, IncidentLogEntry, IncidentTag
@@ -15,18 +16,72 @@ from cad.signals import incident_changed
 from core.audit import audit_record
 from core.validation import clean_text
 
+# The related rows an incident's API representation reads (`cad.serializers.IncidentSerializer`),
+# held on the instance `incident_create` writes so its 201 body needs no read-back: the create
+# starts them empty (`hold_new`) and every writer of such a row on the incident adds it
+# (`held_add`). `held_done` puts them in the order the detail queryset reads them.
+HELD_RELATIONS = (
+    "tags",
+    "log_entries",
+    "contacts",
+    "grade_changes",
+    "grade_requests",
+    "thrive_assessments",
+)
+
+
+def hold_new(incident: Incident) -> None:
+    """Mark a freshly inserted incident as just created (`cad.context.just_created`) with every
+    related list the API reads known and empty."""
+    cache = {}
+    for name in HELD_RELATIONS:
+        queryset = getattr(incident, name).get_queryset()
+        queryset._result_cache = []
+        queryset._prefetch_done = True
+        cache[name] = queryset
+    incident._prefetched_objects_cache = cache
+    incident.just_created = True
+
+
+def held_add(incident: Incident, relation: str, row) -> None:
+    """Add a row just written about `incident` to what the instance holds while it is being
+    created (a no-op otherwise: relations are read when asked for)."""
+    if not call_context.just_created(incident):
+        return
+    cache = getattr(incident, "_prefetched_objects_cache", {})
+    if relation in cache:
+        cache[relation]._result_cache.append(row)
+
+
+def held_done(incident: Incident) -> None:
+    """The create is over: order the held rows as the detail queryset reads them (log and grade
+    history by time, contacts by received time). They stay on the instance as a prefetch does
+    (a snapshot, for the 201 body); the instance is no longer "just created", so a later change
+    made with it takes the usual paths."""
+    incident.just_created = False
+    cache = getattr(incident, "_prefetched_objects_cache", {})
+    for name, key in (
+        ("log_entries", lambda e: (e.at, e.pk)),
+        ("grade_changes", lambda c: (c.at, c.pk)),
+        ("contacts", lambda c: (c.received_at, c.pk)),
+    ):
+        if name in cache:
+            cache[name]._result_cache.sort(key=key)
+
 
 def incident_system_log(
     *, incident: Incident, text: str, now: datetime | None = None
 ) -> IncidentLogEntry:
     """A line the system writes (assignment, divert, alert...), inside the caller's transaction."""
-    return IncidentLogEntry.objects.create(
+    entry = IncidentLogEntry.objects.create(
         incident=incident,
         at=now or timezone.now(),
         author=None,
         kind=IncidentLogEntry.Kind.SYSTEM,
         text=text,
     )
+    held_add(incident, "log_entries", entry)
+    return entry
 
 
 def incident_system_logs(
@@ -56,10 +111,20 @@ def incident_tag_add(
         raise ValidationFailed(
             "A tag is one word of letters, digits and underscores.", code="invalid_tag"
         )
-    with transaction.atomic():
-        tag_row, created = IncidentTag.objects.get_or_create(
-            incident=incident, tag=tag, defaults={"added_at": now, "added_by": actor}
-        )
+    # On an incident being created this runs inside the create's savepoint for other apps'
+    # hooks: no savepoint of its own.
+    with transaction.atomic(savepoint=not call_context.just_created(incident)):
+        if call_context.just_created(incident) and tag not in incident.tag_names:
+            # Nothing else can have tagged an incident this request is still creating.
+            tag_row = IncidentTag.objects.create(
+                incident=incident, tag=tag, added_at=now, added_by=actor
+            )
+            created = True
+            held_add(incident, "tags", tag_row)
+        else:
+            tag_row, created = IncidentTag.objects.get_or_create(
+                incident=incident, tag=tag, defaults={"added_at": now, "added_by": actor}
+            )
         if created and tag == DIVERT_TAG:
             Incident.objects.filter(pk=incident.pk).update(divert_tagged=True)
             incident.divert_tagged = True

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from cad import context as call_context
 from cad import events as cad_events
 from cad.exceptions import ValidationFailed
 from cad.models import Incident
@@ -129,7 +130,10 @@ def intel_check_attach(
         return None
     if result is None:
         result = check_compute(query)
-    first = not IntelCheck.objects.filter(incident=incident).exists()
+    first = (
+        call_context.just_created(incident)
+        or not IntelCheck.objects.filter(incident=incident).exists()
+    )
     return _store(
         result=result,
         trigger=CheckTrigger.INCIDENT_CREATED if first else CheckTrigger.DETAILS_CHANGED,

@@ -17,7 +17,7 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from cad import clock
-from cad.models import GradePolicy, Incident, IncidentStatus
+from cad.models import Incident, IncidentStatus
 from cad.services import incident_system_logs
 from core.notifications import notify
 from core.roles import Role
@@ -251,7 +251,7 @@ def incident_response_check(*, incident: Incident, now: datetime | None = None) 
         return []
     behind = cursor_hold()
     now = max(now, behind) if behind else now
-    policy = GradePolicy.objects.filter(grade=incident.grade).first()
+    policy = clock.policy_for(incident.grade)  # cached per process (`cad.refdata`)
     passed = clock.passed_threshold(
         target_at=incident.target_response_at, lead=clock.due_soon_lead(policy), now=now
     )

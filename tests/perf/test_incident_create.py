@@ -125,3 +125,38 @@ def test_incident_create_latency(api, make_staff):
         f"p99 {_percentile(timings, 0.99):.1f} ms, max {max(timings):.1f} ms; "
         f"queries per create: median {statistics.median(queries):.0f}, max {max(queries)}"
     )
+
+
+@pytest.mark.bench
+@pytest.mark.django_db(transaction=True)
+def test_incident_create_latency_through_the_server(make_staff):
+    """The same calls through the real server (daphne in a child process, one keep-alive
+    connection): what a call handler's screen waits for."""
+    from core.services import token_for
+    from tests.perf.server import running_server, summary
+
+    handler = make_staff("CALL_HANDLER")
+    _seed(handler)
+    rng = random.Random(7)
+    with running_server() as server:
+        client = server.client(token_for(user=handler))
+        timings, cpu_before = [], None
+        for i in range(CREATES + 20):
+            if i == 20:
+                cpu_before = server.cpu_ms()
+            n = rng.randrange(EXISTING) if i % 4 == 0 else EXISTING + i
+            body = {
+                "channel": "999",
+                "caller_phone": _phone(n).replace("+44", "0"),
+                "caller_name": "Bench Caller",
+                "address": _address(n),
+                "narrative": NARRATIVES[i % len(NARRATIVES)],
+            }
+            status, data, millis = client.post_json("/api/v1/incidents/", body)
+            assert status == 201, data[:500]
+            if i >= 20:  # the first 20 warm the worker up
+                timings.append(millis)
+        cpu = (server.cpu_ms() - cpu_before) / CREATES
+        client.close()
+    print("\n" + summary(f"POST /api/v1/incidents/ through daphne, {EXISTING} incidents", timings))
+    print(f"server CPU per create: {cpu:.1f} ms")

@@ -160,3 +160,44 @@ def test_outstanding_first_page_and_assignment_throughput(api):
     assert not errors
     assert conflicts[0] == CLIENTS * ASSIGNMENTS_PER_CLIENT
     assert Assignment.objects.filter(unit=units[0], status="ASSIGNED").count() == 1
+
+
+@pytest.mark.bench
+@pytest.mark.django_db(transaction=True)
+def test_outstanding_first_page_through_the_server():
+    """The first page (50) of the outstanding list at 5,000 open incidents through the real
+    server (daphne in a child process, one keep-alive connection), and the plan of its query."""
+    from core.services import token_for
+    from tests.perf.server import running_server, summary
+
+    now = timezone.now()
+    incidents = _seed(now)
+    actor = staff("DISPATCHER")
+    units = list(Unit.objects.order_by("id"))
+    for unit, incident in zip(units[:300], incidents[:300], strict=False):
+        services.unit_assign(actor=actor, unit=unit, incident=incident)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cad_incident; ANALYZE dispatch_assignment; ANALYZE cad_incidenttag")
+    from dispatch import selectors
+
+    sql, params = selectors.incidents_outstanding()[:51].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
+        plan = [row[0] for row in cursor.fetchall()]
+    print("\nEXPLAIN ANALYZE, first page of the outstanding list:")
+    for line in plan:
+        print("   " + line)
+    with running_server() as server:
+        client = server.client(token_for(user=actor))
+        for _ in range(20):
+            client.get("/api/v1/incidents/outstanding/")
+        timings, cpu_before = [], server.cpu_ms()
+        for _ in range(200):
+            status, data, millis = client.get("/api/v1/incidents/outstanding/")
+            assert status == 200, data[:300]
+            timings.append(millis)
+        cpu = (server.cpu_ms() - cpu_before) / 200
+        client.close()
+    print(f"server CPU per page: {cpu:.1f} ms")
+    print(summary(f"GET /api/v1/incidents/outstanding/ through daphne, {INCIDENTS} open", timings))
+    assert any("Index Scan" in line for line in plan) and not any("Sort" in line for line in plan)

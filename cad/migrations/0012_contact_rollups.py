@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cad", "0009_contacts_on_log_and_merges"),
+        ("cad", "0011_outstanding_index"),
     ]
 
     operations = [
