@@ -16,8 +16,9 @@ PHONE = "07700 900123"
 E164 = "+447700900123"
 # The queries one create makes through the API (token, roles, BEGIN and COMMIT included) with
 # a marker and an intelligence record at the caller's number and address, premises register
-# empty (10 of them are the address matcher's word look-ups). Before issue 14: 87.
-MAX_QUERIES = 53
+# empty (10 of them are the address matcher's word look-ups; 4 keep the contact rollups the
+# year reports read: an advisory lock on the key and three upserts). Before issue 14: 87.
+MAX_QUERIES = 57
 
 
 def _scenarios():
