@@ -9,7 +9,8 @@ The layers, in order:
    `linking.py`) found a reason for it to be domestic: a personal connection of 16 or over, a
    history of domestic abuse or a protective order (in the words or on record), AND no act in
    the narrative was done by a stranger or a child under 16 with nothing done by a connected
-   person (`gate`). So a strong score never turns a stranger assault, or a fight between
+   person, the caller is not under 16 and does not say the call is about something else or
+   give a harmless explanation (`gate`). So a strong score never turns a stranger assault, or a fight between
    under-16 siblings, into DA.
 3. Doubt asks: when the call is not DA and either the model is suggestive (score at least
    `model_ask_threshold`) or a connection, history or order is there, the DA questions are
@@ -33,12 +34,14 @@ from dataclasses import dataclass
 
 from cad.context import Finding
 from cad.grading.domestic import CONNECTION_KINDS, Evidence
+from cad.grading.people import ADULT_AGE
 from cad.grading.text import Narrative
 from cad.grading.textmodel import Scored
 
-DEFAULT_DA_THRESHOLD = 0.6
+# Used when a force's lexicon does not set them (the shipped lexicon.toml does).
+DEFAULT_DA_THRESHOLD = 0.55
 DEFAULT_ASK_THRESHOLD = 0.35
-DEFAULT_DANGER_THRESHOLD = 0.5
+DEFAULT_DANGER_THRESHOLD = 0.3
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,16 @@ class Gate:
 def gate(evidence: Evidence) -> Gate:
     """Open when a personal connection (16 or over), a history of domestic abuse or a protective
     order is there, and no act was done by a stranger or a child under 16 unless a connected
-    person did something too."""
+    person did something too. Shut, whatever the score, when the caller is under 16, says the
+    call is about something else ("that's not why I'm calling") or gives a harmless explanation
+    ("joking", "TV on", "NFA"): the WHEN and CERTAINTY slots the rules read."""
+    people = evidence.people
+    if people.caller_age is not None and people.caller_age < ADULT_AGE:
+        return Gate(open=False, blocked_by="the caller is under 16")
+    if evidence.unrelated:
+        return Gate(open=False, blocked_by="the caller says the call is about something else")
+    if evidence.benign:
+        return Gate(open=False, blocked_by="a harmless explanation is given")
     linked = bool(evidence.linked)
     for lk in evidence.links:
         who = lk.blocked_by
