@@ -16,7 +16,9 @@ from cad.services.assessment import merge_assessment
 
 THRESHOLDS = Thresholds(domestic_abuse=0.6, ask=0.35, present_danger=0.5)
 STRANGER_ASSAULT = "Some lad punched my husband outside the chippy and ran off"
-CONNECTION_ONLY = "My ex-husband is at my mum's house and won't answer his phone"
+CONNECTION_ONLY = (
+    "My ex-husband hasn't brought the kids back from school and isn't answering his phone"
+)
 
 
 class Fixed:
