@@ -372,15 +372,23 @@ def assess(
 
 
 def _model_scores(text: Narrative, models: textmodel.Models | None) -> dict | None:
-    """The text models' readings, or None with no narrative or when the models cannot be had (the
-    rules still assess the call; the failure is logged)."""
+    """The text models' readings, or None with no narrative, while the process's models are still
+    training (`textmodel.models_within`), or when they cannot be had (the failure is logged): the
+    rules still assess the call."""
     if not text.original.strip():
         return None
     try:
-        return (models or textmodel.get_models()).read(text.original)
+        models = models or textmodel.models_within(_model_wait())
+        return models.read(text.original) if models is not None else None
     except Exception:
         logger.exception("text models unavailable: assessing on the rules alone")
         return None
+
+
+def _model_wait() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "GRADING_MODEL_WAIT_SECONDS", 3.0))
 
 
 def _model_indicators(text: Narrative, outcome, gate, scores) -> list[Finding]:
@@ -413,7 +421,7 @@ def _model_panel(scores, gate, thresholds, outcome, models, statistical: bool) -
         return {"available": False}
     if scores is None:
         return {"available": False, "domestic_abuse": None, "present_danger": None}
-    trained = models or textmodel.get_models()
+    trained = models or textmodel.models_within(0)
     return {
         "available": True,
         "domestic_abuse": round(scores[textmodel.DOMESTIC_ABUSE].score, 3),
@@ -426,7 +434,7 @@ def _model_panel(scores, gate, thresholds, outcome, models, statistical: bool) -
         "gate": {"open": gate.open, "why": gate.label, "blocked_by": gate.blocked_by},
         "rules": {"domestic_abuse": outcome.rules},
         "used": {"domestic_abuse": outcome.by_model, "present_danger": outcome.present_danger},
-        "trained_on": trained.trained_on,
+        "trained_on": trained.trained_on if trained else None,
     }
 
 

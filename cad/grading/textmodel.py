@@ -16,8 +16,10 @@ makes a stranger assault DA) is `combine.py`.
 
 Training data: `corpus/*.jsonl` listed in `TRAINING_FILES` (one JSON object a line:
 `narrative`, `domestic_abuse`, `present_danger`, ...). The models are trained lazily the first
-time a process assesses a call (about a second or two on 1,500 narratives) and cached for the
-life of the process: no model file is generated or stored, so the models are always those the
+time a process assesses a call (a few seconds on 1,500 narratives, in a background thread: a
+call that comes before they are ready waits up to `GRADING_MODEL_WAIT_SECONDS`, default 3, then
+is assessed on the rules alone and says so in its `model` panel) and cached for the life of the
+process: no model file is generated or stored, so the models are always those the
 repository's corpora and this code make (retrain = restart the process; `clear_cache()` in
 tests). Training is deterministic: same corpus, same scores.
 
@@ -173,6 +175,7 @@ def train(rows: list[dict], *, c: float = C, seed: int = SEED) -> Models:
 
 
 _lock = threading.Lock()
+_training: threading.Thread | None = None
 
 
 @lru_cache(maxsize=1)
@@ -181,9 +184,26 @@ def _trained() -> Models:
 
 
 def get_models() -> Models:
-    """The process's models, trained on the corpora the first time they are asked for."""
+    """The process's models, trained on the corpora the first time they are asked for (blocks
+    until they are)."""
     with _lock:
         return _trained()
+
+
+def models_within(seconds: float) -> Models | None:
+    """The process's models if they are trained within `seconds`, else None (training goes on
+    in a background thread and a later call gets them). A call assessed in the first seconds of
+    a process is then assessed on the rules alone, and says so, rather than waiting."""
+    global _training
+    if _trained.cache_info().currsize:
+        return get_models()
+    with _lock:
+        if _training is None or not _training.is_alive():
+            _training = threading.Thread(target=get_models, name="grading-textmodel", daemon=True)
+            _training.start()
+        thread = _training
+    thread.join(seconds)
+    return None if thread.is_alive() else get_models()
 
 
 def clear_cache() -> None:

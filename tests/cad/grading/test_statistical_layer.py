@@ -222,3 +222,16 @@ def test_an_empty_silent_call_is_not_read_by_the_model():
 
     assert assessment.model["available"] is False
     assert assessment.domestic_abuse is False
+
+
+def test_a_call_before_the_models_are_trained_is_assessed_on_the_rules_and_says_so(settings):
+    from cad.grading import textmodel
+
+    textmodel.clear_cache()
+    settings.GRADING_MODEL_WAIT_SECONDS = 0
+    try:
+        assessment = assess(narrative=CONNECTION_ONLY, channel="999")
+        assert assessment.model["available"] is False
+        assert assessment.da_questions["needed"] is True
+    finally:
+        textmodel.get_models()
