@@ -142,6 +142,9 @@ class Decision:
     domestic_abuse: bool = False
     indicators: list[Finding] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    # Why the words alone do not make it DA ("a relationship is mentioned but no abusive
+    # behaviour"): shown only while nothing else (the model, the handler's answers) makes it DA.
+    not_domestic: list[str] = field(default_factory=list)
     # What would prompt the handler's questions when the words do not settle it.
     signals: list[str] = field(default_factory=list)
 
@@ -424,15 +427,20 @@ def _explain_not_domestic(narrative, evidence: Evidence, decision: Decision) -> 
     if blocked:
         who = blocked[0].blocked_by
         why = "a child under 16" if who.minor else "someone not personally connected"
-        decision.reasons.append(
+        decision.not_domestic.append(
             f'Not domestic abuse on these words: "{narrative.quote(*blocked[0].hit.span)}" '
             f'involves {why} ("{who.text}").'
         )
     elif connections:
-        decision.reasons.append(
+        decision.not_domestic.append(
             f'A relationship is mentioned ("{connections[0].text}") but no abusive behaviour: '
             "not domestic abuse on these words alone."
         )
+
+
+# How the not-DA explanations begin (`Decision.not_domestic`): a stored assessment drops them
+# once the call is DA (`cad.services.assessment.merge_assessment`).
+NOT_DOMESTIC_PREFIXES = ("Not domestic abuse on these words", "A relationship is mentioned")
 
 
 def _question_signals(narrative, evidence: Evidence) -> list[str]:

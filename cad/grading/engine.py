@@ -25,10 +25,11 @@ applies the grading policy:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from cad.context import ContextResult, Finding
-from cad.grading import rules
+from cad.grading import combine, rules, textmodel
 from cad.grading.domestic import Evidence, decide, finding, lower_first
 from cad.grading.lexicon import Lexicon, get_lexicon
 from cad.grading.linking import link
@@ -37,6 +38,8 @@ from cad.grading.questions import clean_answers, da_questions, read_answers
 from cad.grading.slots import describe_behaviours
 from cad.grading.text import PAST_TENSES, TENSE_RECENT, Narrative
 from cad.models import Channel, Grade
+
+logger = logging.getLogger(__name__)
 
 SERIOUS = "serious"
 # A weapon match starting with one of these is someone armed now, not a weapon mentioned.
@@ -77,6 +80,11 @@ class Assessment:
     da_questions: dict = field(default_factory=lambda: da_questions(needed=False, why=""))
     # Each behaviour found, with its WHO / WHAT / WHEN / CERTAINTY slots (see `slots.py`).
     behaviours: list[dict] = field(default_factory=list)
+    # The statistical layer's reading (`combine.py`): {"available", "domestic_abuse",
+    # "present_danger" (scores 0-1 or null), "thresholds", "gate" (why the model may or may not
+    # make it DA), "rules" (the rules' own DA verdict), "used" (the model made it DA or a present
+    # danger), "trained_on"}.
+    model: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -96,6 +104,7 @@ class Assessment:
                 "questions": [dict(q) for q in self.da_questions.get("questions", [])],
             },
             "behaviours": [dict(b) for b in self.behaviours],
+            "model": dict(self.model),
         }
 
 
@@ -278,11 +287,17 @@ def assess(
     context: list[ContextResult] = (),
     lexicon: Lexicon | None = None,
     da_answers: dict | None = None,
+    models: textmodel.Models | None = None,
+    statistical: bool = True,
+    thresholds: combine.Thresholds | None = None,
 ) -> Assessment:
     """Assess a call. Pure: reads nothing from the database and records nothing.
 
     `da_answers` are the handler's answers to the DA questions, `{code: "yes"|"no"|"unknown"}`
     with codes from `questions.QUESTIONS`; raises ValueError for an unknown code or answer.
+    `models` are the text models (`textmodel.train`; default: the process's, trained on the
+    corpora on first use); `statistical=False` assesses on the rules alone; `thresholds` replace
+    the lexicon's model thresholds (cross-validation).
     """
     lexicon = lexicon or get_lexicon()
     answered = read_answers(clean_answers(da_answers))
@@ -292,20 +307,53 @@ def assess(
     categories = rules.find_categories(text, lexicon)
     evidence = _read_narrative(text, lexicon, ctx, categories)
     decision = decide(text, evidence)
-    domestic_abuse = decision.domestic_abuse or answered.confirmed
+    scores = _model_scores(text, models) if statistical else None
+    gate = combine.gate(evidence)
+    thresholds = thresholds or combine.Thresholds.from_lexicon(lexicon)
+    outcome = combine.decide(
+        rules_da=decision.domestic_abuse,
+        answers_confirm=answered.confirmed,
+        gate_open=gate.open,
+        da_score=scores[textmodel.DOMESTIC_ABUSE].score if scores else None,
+        danger_score=scores[textmodel.PRESENT_DANGER].score if scores else None,
+        thresholds=thresholds,
+    )
+    domestic_abuse = outcome.domestic_abuse
+    model_indicators = _model_indicators(text, outcome, gate, scores)
     risk_factors = _risk_factors(text, lexicon, evidence, domestic_abuse)
-    present_danger = bool(evidence.present_hits or evidence.present_behaviour or answered.present)
+    if outcome.present_danger:
+        risk_factors.append(
+            combine.model_finding(
+                text,
+                "MODEL_PRESENT_DANGER",
+                "Present danger",
+                scores[textmodel.PRESENT_DANGER],
+            )
+        )
+    present_danger = bool(
+        evidence.present_hits
+        or evidence.present_behaviour
+        or answered.present
+        or outcome.present_danger
+    )
 
     grades.reasons.extend(decision.reasons)
+    if outcome.by_model:
+        grades.reasons.append(_model_reason(text, gate, scores[textmodel.DOMESTIC_ABUSE]))
+    if not domestic_abuse:
+        # "A relationship is mentioned but no abusive behaviour" only while nothing makes it DA.
+        grades.reasons.extend(decision.not_domestic)
     if domestic_abuse:
-        _grade_domestic(text, lexicon, grades, evidence, risk_factors, answered, decision)
+        _grade_domestic(
+            text, lexicon, grades, evidence, risk_factors, answered, decision, outcome, scores
+        )
     context_floor = _grade_silent(text, lexicon, grades, channel, silent, categories, ctx)
     _grade_by_kind(text, grades, categories, evidence, channel)
     _grade_unknown(lexicon, grades, categories, channel)
 
     return Assessment(
         domestic_abuse=domestic_abuse,
-        indicators=decision.indicators + answered.indicators,
+        indicators=decision.indicators + model_indicators + answered.indicators,
         risk_factors=risk_factors,
         recommended_grade=_more_urgent(grades.recommended, grades.minimum),
         minimum_grade=grades.minimum,
@@ -317,26 +365,103 @@ def assess(
         or any(c.code == "DANGER_TO_LIFE" and g == Grade.IMMEDIATE for c, _, g in categories),
         categories=list(dict.fromkeys(c.code for c, _, g in categories if g)),
         lexicon=lexicon.source,
-        da_questions=_questions(decision, domestic_abuse, answered),
+        da_questions=_questions(decision, domestic_abuse, answered, outcome, text, scores),
         behaviours=describe_behaviours(text, lexicon, evidence.links),
+        model=_model_panel(scores, gate, thresholds, outcome, models, statistical),
     )
 
 
-def _questions(decision, domestic_abuse: bool, answered) -> dict:
-    """Ask when a connection, a history or an order is there but the words do not settle it."""
-    needed = bool(decision.signals) and not domestic_abuse and not answered.ruled_out
+def _model_scores(text: Narrative, models: textmodel.Models | None) -> dict | None:
+    """The text models' readings, or None with no narrative, while the process's models are still
+    training (`textmodel.models_within`), or when they cannot be had (the failure is logged): the
+    rules still assess the call."""
+    if not text.original.strip():
+        return None
+    try:
+        models = models or textmodel.models_within(_model_wait())
+        return models.read(text.original) if models is not None else None
+    except Exception:
+        logger.exception("text models unavailable: assessing on the rules alone")
+        return None
+
+
+def _model_wait() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "GRADING_MODEL_WAIT_SECONDS", 3.0))
+
+
+def _model_indicators(text: Narrative, outcome, gate, scores) -> list[Finding]:
+    """On a call the model made DA: the WHO slot's connection and the model's n-grams."""
+    if not outcome.by_model:
+        return []
+    found = []
+    if gate.spans:
+        found.append(
+            finding(text, "PERSONAL_CONNECTION", f"Personal connection ({gate.label})", gate.spans)
+        )
+    found.append(
+        combine.model_finding(
+            text, "MODEL_DOMESTIC_ABUSE", "Reads as domestic abuse", scores["domestic_abuse"]
+        )
+    )
+    return found
+
+
+def _model_reason(text: Narrative, gate, scored) -> str:
+    return (
+        f"Domestic abuse: the text model reads it as domestic abuse (score {scored.score:.2f}: "
+        f"{combine.quote_ngrams(text, scored) or 'no single words stand out'}) and the call names "
+        f"{gate.label}; the rules alone did not settle it: check with the DA questions."
+    )
+
+
+def _model_panel(scores, gate, thresholds, outcome, models, statistical: bool) -> dict:
+    if not statistical:
+        return {"available": False}
+    if scores is None:
+        return {"available": False, "domestic_abuse": None, "present_danger": None}
+    trained = models or textmodel.models_within(0)
+    return {
+        "available": True,
+        "domestic_abuse": round(scores[textmodel.DOMESTIC_ABUSE].score, 3),
+        "present_danger": round(scores[textmodel.PRESENT_DANGER].score, 3),
+        "thresholds": {
+            "domestic_abuse": thresholds.domestic_abuse,
+            "ask": thresholds.ask,
+            "present_danger": thresholds.present_danger,
+        },
+        "gate": {"open": gate.open, "why": gate.label, "blocked_by": gate.blocked_by},
+        "rules": {"domestic_abuse": outcome.rules},
+        "used": {"domestic_abuse": outcome.by_model, "present_danger": outcome.present_danger},
+        "trained_on": trained.trained_on if trained else None,
+    }
+
+
+def _questions(decision, domestic_abuse: bool, answered, outcome, text, scores) -> dict:
+    """Ask when a connection, a history or an order is there, or the text model is suggestive,
+    but nothing settles it."""
+    needed = bool(decision.signals or outcome.ask) and not domestic_abuse and not answered.ruled_out
     why = ""
     if needed:
-        why = (
-            f"Possible domestic abuse: {_join(decision.signals)} but the words do not show "
-            "abuse happening: ask."
-        )
+        found = list(decision.signals)
+        if outcome.ask:
+            scored = scores[textmodel.DOMESTIC_ABUSE]
+            quoted = combine.quote_ngrams(text, scored)
+            found.append(
+                f"the text model reads it as possibly domestic (score {scored.score:.2f}"
+                + (f": {quoted})" if quoted else ")")
+            )
+        why = f"Possible domestic abuse: {_join(found)} but the words do not show abuse: ask."
     return da_questions(needed=needed, why=why)
 
 
-def _grade_domestic(text, lexicon, grades: _Grades, evidence, risk_factors, answered, decision):
-    """DA with a present danger or a serious risk factor: IMMEDIATE; other DA: PRIORITY."""
-    if answered.confirmed and not decision.domestic_abuse:
+def _grade_domestic(
+    text, lexicon, grades: _Grades, evidence, risk_factors, answered, decision, outcome, scores
+):
+    """DA with a present danger (by the rules, the handler's answer or the danger model) or a
+    serious risk factor: IMMEDIATE; other DA: PRIORITY."""
+    if answered.confirmed and not decision.domestic_abuse and not outcome.by_model:
         grades.reasons.append(
             "Domestic abuse confirmed by the handler's questions (a personal connection and a "
             "further risk answered yes)."
@@ -346,6 +471,13 @@ def _grade_domestic(text, lexicon, grades: _Grades, evidence, risk_factors, answ
     ]
     if answered.present:
         present_labels.append("there now or trying to get in (handler's answer)")
+    if outcome.present_danger:
+        scored = scores[textmodel.PRESENT_DANGER]
+        quoted = combine.quote_ngrams(text, scored)
+        present_labels.append(
+            f"the text model reads a present danger (score {scored.score:.2f}"
+            + (f": {quoted})" if quoted else ")")
+        )
     serious = [f for f in risk_factors if f.weight == SERIOUS]
     if present_labels:
         grades.floor(

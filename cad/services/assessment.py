@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cad import context as call_context
 from cad.grading import Assessment, assess
+from cad.grading.domestic import NOT_DOMESTIC_PREFIXES
 from cad.models import Channel, Grade, Incident, IncidentLogEntry
 from cad.normalise import normalise_address, normalise_name, normalise_phone
 from cad.services.da_floor import answers_context, clean_da_answers
@@ -189,6 +190,12 @@ def merge_assessment(stored: dict, fresh: dict, *, replace_context: bool) -> dic
         r for r in fresh.get("reasons") or [] if r not in old_reasons
     ]
     merged["domestic_abuse"] = bool(stored.get("domestic_abuse") or fresh.get("domestic_abuse"))
+    if merged["domestic_abuse"]:
+        # "A relationship is mentioned but no abusive behaviour" no longer holds once the words,
+        # the text model or the handler's answers make it DA.
+        merged["reasons"] = [
+            r for r in merged["reasons"] if not r.startswith(NOT_DOMESTIC_PREFIXES)
+        ]
     merged["present_danger"] = bool(stored.get("present_danger") or fresh.get("present_danger"))
     # The DA questions are what to ask now: the fresh reading (with the answers so far) says,
     # and a call already DA needs none.

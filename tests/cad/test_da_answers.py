@@ -12,7 +12,7 @@ from tests.cad.factories import call_handler, incident, supervisor
 pytestmark = pytest.mark.django_db
 
 # A personal connection with no abusive behaviour in the words: the engine asks.
-UNSURE = "My ex-husband is at my mum's house and won't answer his phone"
+UNSURE = "My ex-husband hasn't brought the kids back from school and isn't answering his phone"
 CONFIRMS = {"connection": "yes", "violence": "yes", "present": "no"}
 PRESENT = {"connection": "yes", "present": "yes"}
 

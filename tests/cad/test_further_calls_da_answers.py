@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 3, 2, 21, 0, tzinfo=UTC)
 # A personal connection with no abusive behaviour in the words: the engine asks.
-UNSURE = "My ex-husband is at my mum's house and won't answer his phone"
+UNSURE = "My ex-husband hasn't brought the kids back from school and isn't answering his phone"
 CONFIRMS = {"connection": "yes", "violence": "yes", "present": "no"}
 
 

@@ -29,6 +29,16 @@ def pytest_collection_modifyitems(items):
 
 # Package scope: Playwright's event loop stops when the browser tests end, so tests collected
 # after them can still use async_to_sync (Channels) in this thread.
+@pytest.fixture(scope="package", autouse=True)
+def _text_models_trained():
+    """Train the grading text models before the browser types: a served process trains them
+    once, in the background, and the first keystrokes would otherwise race the training for the
+    CPU (production: the first seconds after a start are assessed on the rules alone)."""
+    from cad.grading import textmodel
+
+    textmodel.get_models()
+
+
 @pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 
 from cad.models import Incident
 
-# An ex-partner, but nothing in the words says what he is doing: the engine cannot settle it.
-NARRATIVE = "Caller says her ex-partner is at her mum's house where she is staying."
+# An ex-partner, but nothing in the words says he is doing anything abusive: neither the rules
+# nor the text model can settle it.
+NARRATIVE = "My ex-husband hasn't brought the kids back from school and isn't answering his phone."
 SCREENSHOTS = os.environ.get("CAD_SCREENSHOTS", "")
 
 
@@ -26,7 +27,7 @@ def test_a_handler_answers_the_da_questions_by_keyboard_and_the_grade_rises(
     questions = page.locator("#da-questions")
     expect(questions).to_be_visible(timeout=10000)
     expect(questions).to_contain_text("Possible domestic abuse: ask")
-    expect(questions.locator("[data-da-why]")).to_contain_text("ex-partner")
+    expect(questions.locator("[data-da-why]")).to_contain_text("ex-husband")
     expect(page.locator("#assess-da")).to_have_text("DA: no")
     before = page.locator("#assess-recommended").inner_text()
     assert before != "IMMEDIATE"

@@ -3,7 +3,9 @@
 Scores every labelled set (the project's own, its holdout, the kinds of call the engine used to
 miss, and the development set written by someone who had not read the engine) and measures
 assess() time: p50/p95 over the sets, and on long narratives with no full stops at 2,000 and
-20,000 characters (the API's cap), where the tense check used to rescan the sentence per match.
+20,000 characters (the API's cap), where the tense check used to rescan the sentence per match;
+and the text models' training time and inference latency. The scores here are on the text
+models' own training data; the out-of-voice measurement is `python -m tests.cad.grading.crossval`.
 """
 
 import statistics
@@ -11,7 +13,7 @@ import time
 
 import pytest
 
-from cad.grading import assess
+from cad.grading import assess, textmodel
 from cad.grading.lexicon import clear_cache, get_lexicon
 from tests.cad.grading.metrics import DEV, HOLDOUT, KINDS, LABELLED, load, score
 
@@ -30,9 +32,32 @@ def _percentile(values: list[float], pct: float) -> float:
 
 
 @pytest.mark.bench
+def test_text_model_training_and_inference():
+    # The text models train once per process, lazily, on the labelled corpora (no model file).
+    textmodel.clear_cache()
+    started = time.perf_counter()
+    models = textmodel.get_models()
+    trained_s = time.perf_counter() - started
+    timings = {2000: [], 20000: []}
+    for length in timings:
+        text = (PATHOLOGICAL["caller's words with commas"] * (length // 50 + 1))[:length]
+        for _ in range(LONG_REPEAT):
+            started = time.perf_counter()
+            models.read(text)
+            timings[length].append((time.perf_counter() - started) * 1000)
+    print(f"\ntext models trained on {models.trained_on} narratives in {trained_s:.1f} s")
+    for length, values in timings.items():
+        print(
+            f"text models, {length} chars: p50={statistics.median(values):.1f} ms "
+            f"p95={_percentile(values, 95):.1f} ms"
+        )
+
+
+@pytest.mark.bench
 def test_grading_metrics_and_latency():
     clear_cache()
     get_lexicon()  # loading and compiling the lexicon happens once per process, not per call
+    textmodel.get_models()  # so is training the text models
     sets = {"labelled": LABELLED, "holdout": HOLDOUT, "kinds": KINDS, "dev": DEV}
     rows = []
     for name, path in sets.items():
@@ -53,6 +78,7 @@ def test_grading_metrics_and_latency():
 @pytest.mark.parametrize("length", [2000, 20000])
 def test_grading_latency_on_long_narratives(length):
     get_lexicon()
+    textmodel.get_models()
     for name, unit in PATHOLOGICAL.items():
         text = (unit * (length // len(unit) + 1))[:length]
         timings = []

@@ -26,7 +26,9 @@ def _da_history_on_record() -> ContextResult:
 
 
 def test_a_relationship_with_no_behaviour_asks_the_da_questions():
-    assessment = assess_999("My ex-husband is at my mum's house and won't answer his phone")
+    assessment = assess_999(
+        "My ex-husband hasn't brought the kids back from school and isn't answering his phone"
+    )
 
     assert assessment.domestic_abuse is False
     assert assessment.da_questions["needed"] is True
@@ -71,7 +73,7 @@ def test_a_call_already_assessed_as_da_does_not_ask():
 
 def test_answers_confirming_da_make_it_da_with_at_least_priority():
     assessment = assess_999(
-        "My ex-husband is at my mum's house and won't answer his phone",
+        "My ex-husband hasn't brought the kids back from school and isn't answering his phone",
         channel="101",
         da_answers={"connection": "yes", "violence": "yes", "present": "no"},
     )
@@ -94,7 +96,7 @@ def test_answers_saying_they_are_there_now_make_it_immediate():
 
 def test_each_answer_is_an_indicator_quoting_the_handlers_answer():
     assessment = assess_999(
-        "My ex-husband is at my mum's house",
+        "My ex-husband hasn't brought the kids back from school",
         da_answers={"connection": "yes", "afraid": "yes", "order": "unknown"},
     )
 
@@ -105,7 +107,7 @@ def test_each_answer_is_an_indicator_quoting_the_handlers_answer():
 
 def test_a_connection_alone_answered_yes_does_not_confirm_da():
     assessment = assess_999(
-        "My ex-husband is at my mum's house",
+        "My ex-husband hasn't brought the kids back from school",
         da_answers={"connection": "yes", "violence": "no", "afraid": "no"},
     )
 
@@ -113,7 +115,9 @@ def test_a_connection_alone_answered_yes_does_not_confirm_da():
 
 
 def test_no_to_the_connection_question_stops_asking():
-    assessment = assess_999("My ex-husband is at my mum's house", da_answers={"connection": "no"})
+    assessment = assess_999(
+        "My ex-husband hasn't brought the kids back from school", da_answers={"connection": "no"}
+    )
 
     assert assessment.domestic_abuse is False
     assert assessment.da_questions["needed"] is False
@@ -132,7 +136,7 @@ def test_an_unknown_question_or_answer_is_refused(answers):
 def test_the_assess_api_returns_the_questions_and_the_behaviour_slots(api):
     response = api("CALL_HANDLER").post(
         "/api/v1/grading/assess/",
-        {"narrative": "My ex-husband is at my mum's house"},
+        {"narrative": "My ex-husband hasn't brought the kids back from school"},
         format="json",
     )
 
@@ -148,7 +152,7 @@ def test_the_assess_api_takes_the_handlers_answers(api):
     response = api("CALL_HANDLER").post(
         "/api/v1/grading/assess/",
         {
-            "narrative": "My ex-husband is at my mum's house",
+            "narrative": "My ex-husband hasn't brought the kids back from school",
             "da_answers": {"connection": "yes", "present": "yes"},
         },
         format="json",

@@ -55,7 +55,7 @@ def test_a_routine_report_is_low_on_every_level():
 
 
 def test_a_call_that_needs_the_da_questions_says_to_ask_them():
-    panel = _suggest("My ex-husband is at my mum's house")
+    panel = _suggest("My ex-husband hasn't brought the kids back from school")
 
     assert "ask" in panel["investigation"]["text"]
     assert "Ask the DA questions" in panel["engagement"]["text"]
@@ -63,7 +63,7 @@ def test_a_call_that_needs_the_da_questions_says_to_ask_them():
 
 def test_the_handlers_answers_are_cited_as_the_handlers():
     panel = _suggest(
-        "My ex-husband is at my mum's house",
+        "My ex-husband hasn't brought the kids back from school",
         da_answers={"connection": "yes", "present": "yes", "afraid": "yes"},
     )
 

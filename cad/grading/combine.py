@@ -1,0 +1,169 @@
+"""How the rules and the text models (`textmodel.py`) combine into the DA decision.
+
+The layers, in order:
+
+1. The rules (`domestic.py`) decide first. A call the rules call DA stays DA: the model never
+   overrules them.
+2. The text model may make a call DA that the rules did not, only when it is confident
+   (`domestic_abuse` score at least `model_da_threshold`) AND the WHO slot (`people.py`,
+   `linking.py`) found a reason for it to be domestic: a personal connection of 16 or over, a
+   history of domestic abuse or a protective order (in the words or on record), AND no act in
+   the narrative was done by a stranger or a child under 16 with nothing done by a connected
+   person, the caller is not under 16 and does not say the call is about something else or
+   give a harmless explanation (`gate`). So a strong score never turns a stranger assault, or a fight between
+   under-16 siblings, into DA.
+3. Doubt asks: when the call is not DA and either the model is suggestive (score at least
+   `model_ask_threshold`) or a connection, history or order is there, the DA questions are
+   asked ("Possible domestic abuse: ask").
+4. The handler's answers override: "yes" to the connection and to any other question confirms DA;
+   "no" to the connection stops the questions (it cannot undo what the words show).
+5. Present danger: on a DA call (by rules, model or answers) a `present_danger` score of at
+   least `model_danger_threshold` is a present danger: minimum IMMEDIATE.
+
+Every model finding quotes its evidence: the word n-grams present in the narrative that raised
+the score most (`textmodel.Scored.evidence`), with their spans, and the score itself.
+
+The thresholds are lexicon settings (`lexicon.toml`, `[settings]`), chosen by cross-validation
+(`python -m tests.cad.grading.crossval`): leave-one-set-out on the blind sets and folds of the
+development set, never by reading a blind set's misses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cad.context import Finding
+from cad.grading.domestic import CONNECTION_KINDS, Evidence
+from cad.grading.people import ADULT_AGE
+from cad.grading.text import Narrative
+from cad.grading.textmodel import Scored
+
+# Used when a force's lexicon does not set them (the shipped lexicon.toml does).
+DEFAULT_DA_THRESHOLD = 0.55
+DEFAULT_ASK_THRESHOLD = 0.35
+DEFAULT_DANGER_THRESHOLD = 0.3
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    domestic_abuse: float = DEFAULT_DA_THRESHOLD
+    ask: float = DEFAULT_ASK_THRESHOLD
+    present_danger: float = DEFAULT_DANGER_THRESHOLD
+
+    @classmethod
+    def from_lexicon(cls, lexicon) -> Thresholds:
+        return cls(
+            domestic_abuse=float(lexicon.setting("model_da_threshold", DEFAULT_DA_THRESHOLD)),
+            ask=float(lexicon.setting("model_ask_threshold", DEFAULT_ASK_THRESHOLD)),
+            present_danger=float(
+                lexicon.setting("model_danger_threshold", DEFAULT_DANGER_THRESHOLD)
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The WHO slot's verdict on whether the model may make this call DA."""
+
+    open: bool
+    # Why it is open: the connection, history or order found ("partner", '"my ex"').
+    label: str = ""
+    spans: tuple[tuple[int, int], ...] = ()
+    # Why it is shut when a reason was there: a stranger or a child did the act.
+    blocked_by: str = ""
+
+
+def gate(evidence: Evidence) -> Gate:
+    """Open when a personal connection (16 or over), a history of domestic abuse or a protective
+    order is there, and no act was done by a stranger or a child under 16 unless a connected
+    person did something too. Shut, whatever the score, when the caller is under 16, says the
+    call is about something else ("that's not why I'm calling") or gives a harmless explanation
+    ("joking", "TV on", "NFA"): the WHEN and CERTAINTY slots the rules read."""
+    people = evidence.people
+    if people.caller_age is not None and people.caller_age < ADULT_AGE:
+        return Gate(open=False, blocked_by="the caller is under 16")
+    if evidence.unrelated:
+        return Gate(open=False, blocked_by="the caller says the call is about something else")
+    if evidence.benign:
+        return Gate(open=False, blocked_by="a harmless explanation is given")
+    linked = bool(evidence.linked)
+    for lk in evidence.links:
+        who = lk.blocked_by
+        if who is None or linked or lk.agent is None or lk.agent.start != who.start:
+            continue
+        return Gate(open=False, blocked_by=who.text)
+    connections = evidence.people.connections
+    if connections:
+        first = connections[0]
+        kind = CONNECTION_KINDS.get(first.rel_kind, "someone the caller knows")
+        return Gate(open=True, label=f'{kind}, "{first.text}"', spans=(first.span,))
+    history = [h for h in evidence.domestic_words if h not in evidence.named_now]
+    history += [lk.hit for lk in evidence.history_links]
+    if history:
+        return Gate(open=True, label="a history of domestic abuse", spans=(history[0].span,))
+    if evidence.orders:
+        return Gate(open=True, label="a protective order", spans=(evidence.orders[0].span,))
+    if evidence.context_da:
+        return Gate(open=True, label=f"on record: {evidence.context_da[0].label}")
+    if evidence.context_orders:
+        return Gate(open=True, label=f"on record: {evidence.context_orders[0].label}")
+    return Gate(open=False)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the combination adds to the rules' decision."""
+
+    domestic_abuse: bool  # rules, model (gated) or the handler's answers
+    rules: bool  # the rules' own verdict
+    by_model: bool  # DA because of the model (the rules alone did not say so)
+    ask: bool  # the model is suggestive but not enough, or the gate is shut
+    present_danger: bool  # the danger model says present danger on a DA call
+
+
+def decide(
+    *,
+    rules_da: bool,
+    answers_confirm: bool,
+    gate_open: bool,
+    da_score: float | None,
+    danger_score: float | None,
+    thresholds: Thresholds,
+) -> Outcome:
+    """The combination as a pure function of the layers' verdicts (cross-validation replays it
+    with other thresholds). `None` scores: no model (rules and answers only)."""
+    confident = da_score is not None and da_score >= thresholds.domestic_abuse
+    by_model = not rules_da and confident and gate_open
+    domestic_abuse = rules_da or by_model or answers_confirm
+    ask = (
+        not domestic_abuse
+        and da_score is not None
+        and da_score >= min(thresholds.ask, thresholds.domestic_abuse)
+    )
+    danger = (
+        domestic_abuse and danger_score is not None and danger_score >= thresholds.present_danger
+    )
+    return Outcome(
+        domestic_abuse=domestic_abuse,
+        rules=rules_da,
+        by_model=by_model,
+        ask=ask,
+        present_danger=danger,
+    )
+
+
+def quote_ngrams(text: Narrative, scored: Scored) -> str:
+    """The n-grams behind a score as quotes from the narrative: '"ex-p" … "kicked off"'."""
+    return " … ".join(f'"{text.quote(s, e)}"' for _, (s, e) in scored.evidence)
+
+
+def model_finding(text: Narrative, code: str, label: str, scored: Scored) -> Finding:
+    """A model's finding: the score in the label, the quoted n-grams as evidence."""
+    quoted = quote_ngrams(text, scored)
+    return Finding(
+        code=code,
+        label=f"{label} (text model score {scored.score:.2f})",
+        evidence=quoted or "no single words stand out",
+        source="model",
+        spans=tuple(sorted({span for _, span in scored.evidence})),
+    )

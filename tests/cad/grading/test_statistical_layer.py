@@ -1,0 +1,237 @@
+"""The statistical layer (`textmodel.py`) and how it combines with the rules (`combine.py`)."""
+
+import pytest
+
+from cad.grading import assess
+from cad.grading.combine import Thresholds, decide
+from cad.grading.textmodel import (
+    DOMESTIC_ABUSE,
+    PRESENT_DANGER,
+    Scored,
+    get_models,
+    load_rows,
+    train,
+)
+from cad.services.assessment import merge_assessment
+
+THRESHOLDS = Thresholds(domestic_abuse=0.6, ask=0.35, present_danger=0.5)
+STRANGER_ASSAULT = "Some lad punched my husband outside the chippy and ran off"
+CONNECTION_ONLY = (
+    "My ex-husband hasn't brought the kids back from school and isn't answering his phone"
+)
+
+
+class Fixed:
+    """Models that give fixed scores, quoting the narrative's first word as their evidence."""
+
+    trained_on = 0
+
+    def __init__(self, da: float, danger: float = 0.0):
+        self.da, self.danger = da, danger
+
+    def read(self, narrative: str) -> dict:
+        first = narrative.split()[0]
+        evidence = [(first.lower(), (0, len(first)))]
+        return {
+            DOMESTIC_ABUSE: Scored(score=self.da, evidence=evidence),
+            PRESENT_DANGER: Scored(score=self.danger, evidence=evidence),
+        }
+
+
+# --- the combination as a pure function ---
+
+
+def test_a_rules_positive_stays_positive_whatever_the_model_says():
+    outcome = decide(
+        rules_da=True,
+        answers_confirm=False,
+        gate_open=False,
+        da_score=0.0,
+        danger_score=0.0,
+        thresholds=THRESHOLDS,
+    )
+
+    assert outcome.domestic_abuse and not outcome.by_model
+
+
+def test_a_confident_model_makes_it_da_only_through_an_open_gate():
+    shut = decide(
+        rules_da=False,
+        answers_confirm=False,
+        gate_open=False,
+        da_score=0.99,
+        danger_score=0.99,
+        thresholds=THRESHOLDS,
+    )
+    opened = decide(
+        rules_da=False,
+        answers_confirm=False,
+        gate_open=True,
+        da_score=0.99,
+        danger_score=0.99,
+        thresholds=THRESHOLDS,
+    )
+
+    assert not shut.domestic_abuse and not shut.present_danger and shut.ask
+    assert opened.domestic_abuse and opened.by_model and opened.present_danger
+
+
+def test_the_handlers_answers_confirm_da_without_the_model():
+    outcome = decide(
+        rules_da=False,
+        answers_confirm=True,
+        gate_open=False,
+        da_score=None,
+        danger_score=None,
+        thresholds=THRESHOLDS,
+    )
+
+    assert outcome.domestic_abuse and not outcome.by_model and not outcome.ask
+
+
+# --- the combination in the engine ---
+
+
+def test_a_stranger_assault_with_a_strong_model_score_stays_not_da():
+    assessment = assess(narrative=STRANGER_ASSAULT, channel="999", models=Fixed(0.99, 0.99))
+
+    assert assessment.domestic_abuse is False
+    assert assessment.model["gate"] == {"open": False, "why": "", "blocked_by": "Some lad"}
+    assert not any(f.source == "model" for f in assessment.indicators + assessment.risk_factors)
+
+
+def test_a_confident_model_and_a_connection_make_it_da_quoting_the_words():
+    assessment = assess(narrative=CONNECTION_ONLY, channel="999", models=Fixed(0.95))
+
+    assert assessment.domestic_abuse is True
+    assert assessment.minimum_grade == "PRIORITY"
+    model = next(f for f in assessment.indicators if f.code == "MODEL_DOMESTIC_ABUSE")
+    assert model.source == "model"
+    assert model.evidence == '"My"' and model.spans == ((0, 2),)
+    assert "0.95" in model.label
+    assert any(f.code == "PERSONAL_CONNECTION" for f in assessment.indicators)
+    assert any("text model" in r for r in assessment.reasons)
+    assert not any("no abusive behaviour" in r for r in assessment.reasons)
+    assert assessment.model["used"] == {"domestic_abuse": True, "present_danger": False}
+
+
+def test_a_suggestive_score_below_the_threshold_asks_the_questions():
+    assessment = assess(narrative=CONNECTION_ONLY, channel="999", models=Fixed(0.45))
+
+    assert assessment.domestic_abuse is False
+    assert assessment.da_questions["needed"] is True
+    assert "text model" in assessment.da_questions["why"]
+
+
+def test_the_model_alone_asks_when_no_connection_is_named():
+    assessment = assess(
+        narrative="Someone keeps ringing and hanging up, I'm frightened",
+        channel="101",
+        models=Fixed(0.9),
+    )
+
+    assert assessment.domestic_abuse is False
+    assert assessment.da_questions["needed"] is True
+
+
+def test_the_danger_model_makes_a_da_call_immediate():
+    narrative = "My husband slapped me earlier and he's still going on at me"
+    calm = assess(narrative=narrative, channel="101", models=Fixed(0.9, 0.1))
+    danger = assess(narrative=narrative, channel="101", models=Fixed(0.9, 0.9))
+
+    assert calm.domestic_abuse and danger.domestic_abuse
+    assert calm.minimum_grade != "IMMEDIATE"
+    assert danger.minimum_grade == "IMMEDIATE"
+    assert danger.present_danger is True
+    assert any(f.code == "MODEL_PRESENT_DANGER" for f in danger.risk_factors)
+    assert any("text model reads a present danger" in r for r in danger.reasons)
+
+
+def test_the_danger_model_does_nothing_on_a_call_that_is_not_da():
+    assessment = assess(narrative=STRANGER_ASSAULT, channel="101", models=Fixed(0.1, 0.99))
+
+    assert not any(f.code == "MODEL_PRESENT_DANGER" for f in assessment.risk_factors)
+
+
+def test_answers_confirming_da_drop_the_no_abusive_behaviour_reason():
+    before = assess(narrative=CONNECTION_ONLY, channel="999", statistical=False)
+    after = assess(
+        narrative=CONNECTION_ONLY,
+        channel="999",
+        statistical=False,
+        da_answers={"connection": "yes", "violence": "yes"},
+    )
+
+    assert any("no abusive behaviour" in r for r in before.reasons)
+    assert after.domestic_abuse is True
+    assert not any("no abusive behaviour" in r for r in after.reasons)
+    merged = merge_assessment(before.as_dict(), after.as_dict(), replace_context=False)
+    assert merged["domestic_abuse"] is True
+    assert not any("no abusive behaviour" in r for r in merged["reasons"])
+
+
+def test_rules_alone_when_asked():
+    assessment = assess(narrative=CONNECTION_ONLY, channel="999", statistical=False)
+
+    assert assessment.model == {"available": False}
+    assert assessment.domestic_abuse is False
+
+
+# --- the models themselves ---
+
+
+@pytest.fixture(scope="module")
+def sample():
+    rows = load_rows()
+    return rows[::5]
+
+
+def test_training_is_deterministic(sample):
+    texts = [r["narrative"] for r in sample[:40]]
+    first = train(sample)
+    second = train(sample)
+
+    for target in (DOMESTIC_ABUSE, PRESENT_DANGER):
+        assert first.text.scores(target, texts) == second.text.scores(target, texts)
+
+
+def test_the_process_models_read_the_founding_call_as_da_in_present_danger():
+    narrative = (
+        "Caller says her ex-husband is banging on her door. She had a court order against "
+        "him last year. She is scared."
+    )
+    scores = get_models().read(narrative)
+
+    assert scores[DOMESTIC_ABUSE].score >= 0.6
+    assert scores[PRESENT_DANGER].score >= 0.5
+    for _, (start, end) in scores[DOMESTIC_ABUSE].evidence:
+        assert narrative[start:end].strip()
+
+
+def test_model_evidence_quotes_the_narrative():
+    narrative = "the kids' da keeps turning up at my work and shouting, says he'll take the wean"
+    scored = get_models().read(narrative)[DOMESTIC_ABUSE]
+
+    assert scored.evidence
+    for ngram, (start, end) in scored.evidence:
+        assert all(word in narrative[start:end].lower() for word in ngram.split())
+
+
+def test_an_empty_silent_call_is_not_read_by_the_model():
+    assessment = assess(narrative="", channel="999", silent=True, models=Fixed(0.99, 0.99))
+
+    assert assessment.model["available"] is False
+    assert assessment.domestic_abuse is False
+
+
+def test_a_call_before_the_models_are_trained_is_assessed_on_the_rules_and_says_so(settings):
+    from cad.grading import textmodel
+
+    textmodel.clear_cache()
+    settings.GRADING_MODEL_WAIT_SECONDS = 0
+    try:
+        assessment = assess(narrative=CONNECTION_ONLY, channel="999")
+        assert assessment.model["available"] is False
+        assert assessment.da_questions["needed"] is True
+    finally:
+        textmodel.get_models()
