@@ -179,7 +179,8 @@ class IncidentListCreateView(generics.ListAPIView):
         else:
             # Built from what the create wrote and holds (`cad.services.trail.hold_new`): the
             # same body a read of the incident gives, without reading it back.
-            response = Response(_incident_data(request, incident))
+            with services.created_rows(incident):  # the 201 body from what the create wrote
+                response = Response(_incident_data(request, incident))
         response.status_code = status.HTTP_201_CREATED
         return response
 

@@ -36,6 +36,7 @@ from cad.services.log import incident_log_add
 from cad.services.merging import incident_merge
 from cad.services.thrive import incident_thrive_record
 from cad.services.trail import (
+    created_rows,
     incident_system_log,
     incident_system_logs,
     incident_tag_add,
@@ -48,6 +49,7 @@ __all__ = [
     "MAX_NARRATIVE",
     "MAX_REASON",
     "call_assess",
+    "created_rows",
     "call_attach",
     "call_query",
     "contact_create",

@@ -3,6 +3,7 @@ the announcement of a change to the apps above cad and to the screens."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.db import transaction
@@ -53,11 +54,15 @@ def held_add(incident: Incident, relation: str, row) -> None:
         cache[relation]._result_cache.append(row)
 
 
+CREATED_ROWS_ATTR = "_cad_created_rows"
+
+
 def held_done(incident: Incident) -> None:
     """The create is over: order the held rows as the detail queryset reads them (log and grade
-    history by time, contacts by received time). They stay on the instance as a prefetch does
-    (a snapshot, for the 201 body); the instance is no longer "just created", so a later change
-    made with it takes the usual paths."""
+    history by time, contacts by received time) and put them aside (`created_rows` shows them
+    again, for the 201 body). The instance is no longer "just created" and holds no snapshot,
+    so a later change made with it, and every later read of its relations, takes the usual
+    paths (a snapshot left in the prefetch cache would hide rows added afterwards)."""
     incident.just_created = False
     cache = getattr(incident, "_prefetched_objects_cache", {})
     for name, key in (
@@ -67,6 +72,28 @@ def held_done(incident: Incident) -> None:
     ):
         if name in cache:
             cache[name]._result_cache.sort(key=key)
+    setattr(
+        incident,
+        CREATED_ROWS_ATTR,
+        {name: cache.pop(name) for name in HELD_RELATIONS if name in cache},
+    )
+
+
+@contextmanager
+def created_rows(incident: Incident):
+    """While inside, the incident's relations read the rows its create wrote (no read-back);
+    afterwards they are read from the database again. Outside a create's result, a no-op."""
+    rows = getattr(incident, CREATED_ROWS_ATTR, None)
+    if not rows:
+        yield incident
+        return
+    cache = incident.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache.update(rows)
+    try:
+        yield incident
+    finally:
+        for name in rows:
+            cache.pop(name, None)
 
 
 def incident_system_log(

@@ -1,20 +1,18 @@
 """Unit positions: `POST /api/v1/units/{id}/position/`, who may report one, what is refused,
 the live push, and "nearest first" said only when it is true."""
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 
 from cad.exceptions import Forbidden
-from core.live import ALL
+from core.live import role_group
 from core.models import AuditEvent
 from dispatch import selectors, services
 from tests.dispatch import unit_factories as f
 from tests.factories import staff
+from tests.live import listen, payloads
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
@@ -108,21 +106,14 @@ def test_an_older_fix_arriving_late_does_not_move_the_unit_back():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_stored_position_is_pushed_live_as_a_unit_event():
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(ALL, channel)
+    """Dispatchers' screens (and the unit's own crew) hear where the unit is now."""
     unit = f.unit(call_sign="BX22")
-
-    async def drain_until_position():
-        while True:
-            message = await asyncio.wait_for(layer.receive(channel), 3)
-            if message.get("payload", message).get("type") == "unit.position":
-                return message.get("payload", message)
+    channel = listen(role_group("DISPATCHER"))
 
     services.unit_position_report(
         actor=f.dispatcher(), unit=unit, latitude=53.7, longitude=-1.4, accuracy_m=5
     )
-    payload = async_to_sync(drain_until_position)()
+    payload = next(p for p in payloads(channel) if p["type"] == "unit.position")
 
     assert payload["unit"] == unit.pk and payload["call_sign"] == "BX22"
     assert (payload["latitude"], payload["longitude"], payload["accuracy_m"]) == (53.7, -1.4, 5)

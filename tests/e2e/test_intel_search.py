@@ -62,14 +62,14 @@ def test_a_support_operator_takes_a_request_and_records_the_outcome(page, login)
 
     page.click(f"tr[data-request='{request.pk}'] button:has-text('Take')")
     page.screenshot(path="/tmp/intel_queue_open.png", full_page=True)
-    page.wait_for_selector(f"tr[data-request='{request.pk}'] :text('IN_PROGRESS')")
+    page.wait_for_selector(f"tr[data-request='{request.pk}'] :text('In progress')")
     page.select_option(f"#outcome-{request.pk}", "INFORMATION_FOUND")
     page.fill(f"#note-{request.pk}", "PNC: on bail, not to contact Anne Example")
     page.click(f"tr[data-request='{request.pk}'] button:has-text('Record outcome')")
     page.wait_for_selector(f"tr[data-request='{request.pk}']", state="detached")
 
     page.goto(page.url.split("?")[0] + "?show=all")
-    assert "DONE" in page.inner_text(f"tr[data-request='{request.pk}']")
+    assert "Done" in page.inner_text(f"tr[data-request='{request.pk}']")
     page.screenshot(path="/tmp/intel_queue.png", full_page=True)
     request.refresh_from_db()
     assert request.status == "DONE" and "on bail" in request.outcome_note

@@ -50,7 +50,7 @@ def test_supervisor_opens_a_report_and_filters_it(login, page, make_staff, live_
     )
 
     login(supervisor, target="/reports/response-times/")
-    assert page.locator(".report-chart svg rect.bar").count() > 0
+    assert page.locator(".report-chart svg g.bar rect").count() > 0
     page.screenshot(path="/tmp/report_response_times.png", full_page=True)
     page.select_option("#f-grade", "PRIORITY")
     page.click("text=Apply")

@@ -197,7 +197,9 @@ def test_the_check_lists_the_markers_the_marker_app_finds_through_cad(monkeypatc
     result = check_compute(query(now=now))
 
     assert [m["id"] for m in result.markers] == [7] and result.markers_checked
-    assert asked == [{"phone": E164, "address_normalised": "", "now": now, "place": None}]
+    assert asked == [
+        {"phone": E164, "address_normalised": "", "now": now, "place": None, "incident_id": None}
+    ]
 
 
 def test_with_no_app_keeping_markers_the_check_says_they_could_not_be_checked(monkeypatch):
