@@ -4,6 +4,19 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+class AddIndexOnPostgreSQL(migrations.AddIndex):
+    """The outstanding list's index orders NULLS LAST, which SQLite (the embedded demo) cannot
+    put in an index: the demo's small lists sort without it."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("cad", "0010_reference_data_version"),
@@ -12,7 +25,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnPostgreSQL(
             model_name="incident",
             index=models.Index(
                 models.F("grade_rank"),
