@@ -98,10 +98,6 @@ def outage_response(request: HttpRequest, exc: BaseException | None = None) -> H
     return response
 
 
-# The name the Redis outage tests and callers use.
-unavailable_response = outage_response
-
-
 class ServiceUnavailableMiddleware:
     """A view that meets an unavailable database or Redis answers 503 with Retry-After instead
     of a 500 (see the module docstring)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -38,15 +37,6 @@ def _publish(kind: str, alert: Alert) -> None:
     """Publish an alert change after commit (`core.live` sends a transaction's pushes to each
     group as one message)."""
     events.publish_alert(kind, alert)
-
-
-@contextmanager
-def alerts_published_together():
-    """Kept for the scan: `core.live` now sends every push of one transaction together, one
-    channel-layer message per group, off the request path, so a scan that records many alerts
-    at once (catching up after a restart) publishes them in one go whether or not it uses
-    this block."""
-    yield
 
 
 def alert_raise(

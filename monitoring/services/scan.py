@@ -31,7 +31,7 @@ from django.utils import timezone
 from cad import clock
 from cad.models import Incident
 from monitoring.models import Alert, AlertKind, AlertStatus
-from monitoring.services.alerts import alerts_published_together, incident_subject
+from monitoring.services.alerts import incident_subject
 from monitoring.services.cursor import cursor_claim, cursor_rewind
 from monitoring.services.response import (
     ALERT_FIELDS,
@@ -224,7 +224,7 @@ def scan_response_times(*, now: datetime | None = None) -> ScanResult:
     second. Everything it decides with is read inside its transaction after it holds the
     cursor. Returns what this scan recorded."""
     now = now or timezone.now()
-    with transaction.atomic(), alerts_published_together():
+    with transaction.atomic():  # core.live sends the scan's pushes together, after commit
         # The cursor first: every read below sees the changes committed before it, and no
         # change that moves a threshold commits until this scan does (see `cursor`).
         since = cursor_claim(now)

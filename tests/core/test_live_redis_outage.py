@@ -29,7 +29,7 @@ from rest_framework.test import APIClient
 from controlroom.asgi import application
 from core import services
 from core.live import CLOSE_TRY_AGAIN, wait_sent
-from core.unavailable import unavailable_response
+from core.unavailable import outage_response
 from monitoring.models import Alert, AlertKind
 from monitoring.services import scan_response_times
 from tests.factories import staff
@@ -217,5 +217,5 @@ def test_an_api_request_that_needs_redis_answers_503_with_a_retry_hint(rf):
         rf.get("/dispatch/"), redis.exceptions.TimeoutError("timed out")
     )
     assert page.status_code == 503 and page["Retry-After"] == "5"
-    api = unavailable_response(rf.get("/api/v1/units/"))
+    api = outage_response(rf.get("/api/v1/units/"))
     assert api.status_code == 503 and b'"service_unavailable"' in api.content
