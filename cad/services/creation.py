@@ -242,9 +242,18 @@ def _incident_write(
 ) -> Incident:
     """One transaction: the incident and its record, then what the context providers found and
     the receivers of `incident_created`, each isolated so a failing one cannot lose the call."""
+    # The number is taken before the transaction (its own statement, committed at once), so
+    # the day's counter row is locked for that statement only, not for the whole create: calls
+    # taken at the same moment no longer queue behind each other's transactions.
+    reference = _next_reference(now)
     with transaction.atomic():
         incident = _incident_insert(
-            call, grading, actor=actor, idempotency_key=idempotency_key, now=now
+            call,
+            grading,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            now=now,
+            reference=reference,
         )
         # Everything written about the incident from here is held on it, for the 201 body.
         hold_new(incident)
@@ -393,7 +402,9 @@ def _call_flags(call: _Call) -> list[dict]:
 
 def _next_reference(now: datetime) -> str:
     """CAD-YYYYMMDD-NNNN, numbered per Europe/London day. One atomic upsert, so two calls taken
-    at the same moment never share a number."""
+    at the same moment never share a number. Called outside the create's transaction (inside
+    one only when the caller holds an outer transaction), so the counter row's lock lasts one
+    statement: a create that then fails leaves its number unused (a gap, never a duplicate)."""
     day = timezone.localdate(now)
     table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
     with connection.cursor() as cursor:
@@ -413,11 +424,12 @@ def _incident_insert(
     actor,
     idempotency_key,
     now: datetime,
+    reference: str,
 ) -> Incident:
     da = grading.domestic_abuse
     confirm_grade = call.confirm_grade
     return Incident.objects.create(
-        reference=_next_reference(now),
+        reference=reference,
         channel=call.channel,
         received_at=now,
         created_by=actor,

@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.db import OperationalError, connection, connections, transaction
+from django.utils import timezone
 
 from cad import services
 from cad.models import Grade, GradeRequest, Incident, IncidentLogEntry
@@ -101,3 +102,41 @@ def test_deciding_a_grade_request_locks_the_incident_before_the_request(engine):
     assert errors == []
     request.refresh_from_db()
     assert request.status == GradeRequest.Status.REFUSED
+
+
+def test_a_create_still_in_its_transaction_does_not_hold_up_the_next_calls_reference():
+    """The day's reference counter is taken before the create's transaction: a create whose
+    transaction is still open (held here in an `incident_created` receiver) must not make the
+    next call wait for its number (it used to, to commit: creates queued behind each other)."""
+    from cad.services.creation import _next_reference
+    from cad.signals import incident_created
+
+    handler = call_handler()
+    inside, release = threading.Event(), threading.Event()
+
+    def hold(sender, **kwargs):
+        inside.set()
+        release.wait(10)
+
+    incident_created.connect(hold, dispatch_uid="hold-create-open")
+    created = []
+
+    def take_call():
+        try:
+            created.append(incident(actor=handler, narrative="Shed broken into overnight"))
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=take_call, daemon=True)
+    first.start()
+    try:
+        assert inside.wait(10), "the first create never reached its receivers"
+        reference = _with_lock_timeout(lambda: _next_reference(timezone.now()))
+    finally:
+        release.set()
+        first.join(10)
+        incident_created.disconnect(dispatch_uid="hold-create-open")
+
+    assert created and created[0].reference != reference
+    number = int(reference.rsplit("-", 1)[1])
+    assert int(created[0].reference.rsplit("-", 1)[1]) == number - 1
