@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 # Tests run against real PostgreSQL and Redis on 127.0.0.1 (see scripts/services.sh).
 TEST_DB_NAME ?= controlroom
 TEST_REDIS_DB ?= 1
+# `make test` runs pytest in this many workers (pytest-xdist); each has its own test database,
+# Redis database and channel prefix (controlroom/settings.py). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(TEST_DB_NAME) \
 	REDIS_URL=redis://127.0.0.1:6379/$(TEST_REDIS_DB) CHANNEL_PREFIX=test$(TEST_REDIS_DB) \
 	SECRET_KEY=test-secret-key-not-for-production-0123456789abcdef DEBUG=0 \
@@ -39,7 +42,7 @@ stack: $(STAMP)
 ## test: ruff, migrations check, import contracts, the whole pytest suite on PostgreSQL + Redis
 ## (installs Debian's chromium for the browser tests when it is missing; see scripts/chromium.sh)
 test: $(STAMP) services chromium lint
-	$(TEST_ENV) $(PY) -m pytest $(ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) $(ARGS)
 
 ## pytest: just pytest, e.g. make pytest ARGS="tests/cad -x" TEST_DB_NAME=cad_mine TEST_REDIS_DB=3
 pytest: $(STAMP)

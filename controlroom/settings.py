@@ -9,7 +9,7 @@ and one beat. See README.md for the table of variables.
 import secrets
 import sys
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -144,6 +144,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, channel layer, Celery -------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# The test suite runs in pytest-xdist workers (PYTEST_XDIST_WORKER = gw0, gw1, ...): each worker
+# gets its own Redis database and channel prefix, as pytest-django gives each its own test
+# database, so a test that empties Redis or listens to a group never sees another worker's.
+XDIST_WORKER = env("PYTEST_XDIST_WORKER", default="")
+if REDIS_URL and XDIST_WORKER:
+    _redis = urlsplit(REDIS_URL)
+    _db = int(_redis.path.strip("/") or 0) + int(XDIST_WORKER.removeprefix("gw"))
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_db}"))
 # A channel-layer group forgets a member this long after it last joined; every live socket joins
 # again every LIVE_GROUP_REJOIN_SECONDS (core/consumers.py). So a web process that dies without
 # leaving its groups stops being sent pushes within the expiry (the default was 24 hours).
@@ -158,7 +166,7 @@ if REDIS_URL:
                 # receive (BZPOPMIN 5 s): under load a consumer's read times out and its socket
                 # drops. A longer socket timeout leaves the blocking receive room to return.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
-                "prefix": env("CHANNEL_PREFIX", default="cad"),
+                "prefix": env("CHANNEL_PREFIX", default="cad") + XDIST_WORKER,
                 # channels_redis drops group messages beyond a socket's backlog (default 100):
                 # a scan catching up after a restart can raise more at once than that.
                 "capacity": env.int("CHANNEL_CAPACITY", default=1000),

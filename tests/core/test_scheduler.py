@@ -1,8 +1,12 @@
 """The embedded scheduler runs Celery beat's own table in-process when there is no Redis."""
 
+import pytest
 from celery import shared_task
 
 from core.scheduler import run_due
+
+# run_due closes stale database connections between ticks, as the embedded scheduler does.
+pytestmark = pytest.mark.django_db
 
 RUNS = []
 
