@@ -2,8 +2,16 @@
 
 The layers, in order:
 
-1. The rules (`domestic.py`) decide first. A call the rules call DA stays DA: the model never
-   overrules them.
+1. The rules (`domestic.py`) decide first. A call the rules call DA stays DA, except that the
+   text model may overrule them when it reads the call as clearly not domestic (score below
+   `model_veto_threshold`) and nothing else supports DA (no marker, DA history or order on
+   record, no order named in the words, no danger the rules read as happening now: see
+   `engine._supported`) and the handler's answers do not confirm it. An overruled
+   call is not dropped: it asks the DA questions ("Possible domestic abuse: ask"), and answers
+   confirming DA make it DA again. Why: on narratives written apart from the engine most of the
+   false DA came from rules firing on hard negatives (a stranger's assault on a partner, a past
+   case mentioned while reporting a theft) where the model read them correctly; the threshold
+   is chosen by cross-validation so that it costs no recall on the held-out voices.
 2. The text model may make a call DA that the rules did not, only when it is confident
    (`domestic_abuse` score at least `model_da_threshold`) AND the WHO slot (`people.py`,
    `linking.py`) found a reason for it to be domestic: a personal connection of 16 or over, a
@@ -42,6 +50,7 @@ from cad.grading.textmodel import Scored
 DEFAULT_DA_THRESHOLD = 0.55
 DEFAULT_ASK_THRESHOLD = 0.35
 DEFAULT_DANGER_THRESHOLD = 0.3
+DEFAULT_VETO_THRESHOLD = 0.0  # 0: the model never overrules the rules
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class Thresholds:
     domestic_abuse: float = DEFAULT_DA_THRESHOLD
     ask: float = DEFAULT_ASK_THRESHOLD
     present_danger: float = DEFAULT_DANGER_THRESHOLD
+    veto: float = DEFAULT_VETO_THRESHOLD
 
     @classmethod
     def from_lexicon(cls, lexicon) -> Thresholds:
@@ -58,6 +68,7 @@ class Thresholds:
             present_danger=float(
                 lexicon.setting("model_danger_threshold", DEFAULT_DANGER_THRESHOLD)
             ),
+            veto=float(lexicon.setting("model_veto_threshold", DEFAULT_VETO_THRESHOLD)),
         )
 
 
@@ -117,8 +128,11 @@ class Outcome:
     domestic_abuse: bool  # rules, model (gated) or the handler's answers
     rules: bool  # the rules' own verdict
     by_model: bool  # DA because of the model (the rules alone did not say so)
-    ask: bool  # the model is suggestive but not enough, or the gate is shut
+    ask: bool  # the model is suggestive but not enough, or the gate is shut, or it overruled
     present_danger: bool  # the danger model says present danger on a DA call
+    # The rules said DA, the model read it as clearly not domestic and nothing on record or in
+    # the answers supports DA: not DA, the questions asked.
+    overruled: bool = False
 
 
 def decide(
@@ -129,13 +143,23 @@ def decide(
     da_score: float | None,
     danger_score: float | None,
     thresholds: Thresholds,
+    on_record: bool = False,
 ) -> Outcome:
     """The combination as a pure function of the layers' verdicts (cross-validation replays it
-    with other thresholds). `None` scores: no model (rules and answers only)."""
+    with other thresholds). `None` scores: no model (rules and answers only). `on_record`: a
+    marker, or DA history or an order from the context providers, supports the call being DA
+    (the model then never overrules the rules)."""
     confident = da_score is not None and da_score >= thresholds.domestic_abuse
     by_model = not rules_da and confident and gate_open
-    domestic_abuse = rules_da or by_model or answers_confirm
-    ask = (
+    overruled = (
+        rules_da
+        and not on_record
+        and not answers_confirm
+        and da_score is not None
+        and da_score < thresholds.veto
+    )
+    domestic_abuse = (rules_da and not overruled) or by_model or answers_confirm
+    ask = overruled or (
         not domestic_abuse
         and da_score is not None
         and da_score >= min(thresholds.ask, thresholds.domestic_abuse)
@@ -149,6 +173,7 @@ def decide(
         by_model=by_model,
         ask=ask,
         present_danger=danger,
+        overruled=overruled,
     )
 
 

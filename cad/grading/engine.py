@@ -317,6 +317,7 @@ def assess(
         da_score=scores[textmodel.DOMESTIC_ABUSE].score if scores else None,
         danger_score=scores[textmodel.PRESENT_DANGER].score if scores else None,
         thresholds=thresholds,
+        on_record=_supported(ctx, evidence),
     )
     domestic_abuse = outcome.domestic_abuse
     model_indicators = _model_indicators(text, outcome, gate, scores)
@@ -337,7 +338,10 @@ def assess(
         or outcome.present_danger
     )
 
-    grades.reasons.extend(decision.reasons)
+    if outcome.overruled:
+        grades.reasons.append(_overruled_reason(decision, scores[textmodel.DOMESTIC_ABUSE]))
+    else:
+        grades.reasons.extend(decision.reasons)
     if outcome.by_model:
         grades.reasons.append(_model_reason(text, gate, scores[textmodel.DOMESTIC_ABUSE]))
     if not domestic_abuse:
@@ -367,7 +371,9 @@ def assess(
         lexicon=lexicon.source,
         da_questions=_questions(decision, domestic_abuse, answered, outcome, text, scores),
         behaviours=describe_behaviours(text, lexicon, evidence.links),
-        model=_model_panel(scores, gate, thresholds, outcome, models, statistical),
+        model=_model_panel(
+            scores, gate, thresholds, outcome, models, statistical, _supported(ctx, evidence)
+        ),
     )
 
 
@@ -416,7 +422,33 @@ def _model_reason(text: Narrative, gate, scored) -> str:
     )
 
 
-def _model_panel(scores, gate, thresholds, outcome, models, statistical: bool) -> dict:
+def _supported(ctx, evidence) -> bool:
+    """The model never overrules the rules' DA when something beyond its reading supports it: a
+    marker, DA history or an order on record, a protective order named in the words (a breach
+    of an order is the founding case's pattern), or a danger the rules read as happening now
+    (an overruled call waits for the handler's questions; a call in danger now must not)."""
+    return bool(
+        ctx.marked
+        or evidence.context_da
+        or evidence.context_orders
+        or evidence.orders
+        or evidence.present_hits
+        or evidence.present_behaviour
+    )
+
+
+def _overruled_reason(decision, scored) -> str:
+    said = "; ".join(r.removeprefix("Domestic abuse: ") for r in decision.reasons) or "DA words"
+    return (
+        f"Not graded as domestic abuse: the words suggested it ({said}), but the text model "
+        f"reads the call as not domestic (score {scored.score:.2f}) and nothing on record "
+        "supports it: ask the DA questions; an answer confirming DA makes it DA."
+    )
+
+
+def _model_panel(
+    scores, gate, thresholds, outcome, models, statistical: bool, supported: bool
+) -> dict:
     if not statistical:
         return {"available": False}
     if scores is None:
@@ -430,9 +462,14 @@ def _model_panel(scores, gate, thresholds, outcome, models, statistical: bool) -
             "domestic_abuse": thresholds.domestic_abuse,
             "ask": thresholds.ask,
             "present_danger": thresholds.present_danger,
+            "veto": thresholds.veto,
         },
         "gate": {"open": gate.open, "why": gate.label, "blocked_by": gate.blocked_by},
-        "rules": {"domestic_abuse": outcome.rules},
+        "rules": {
+            "domestic_abuse": outcome.rules,
+            "overruled": outcome.overruled,
+            "supported": supported,
+        },
         "used": {"domestic_abuse": outcome.by_model, "present_danger": outcome.present_danger},
         "trained_on": trained.trained_on if trained else None,
     }
@@ -445,14 +482,23 @@ def _questions(decision, domestic_abuse: bool, answered, outcome, text, scores) 
     why = ""
     if needed:
         found = list(decision.signals)
-        if outcome.ask:
+        if outcome.overruled:
+            found.append(
+                "the words suggested domestic abuse but the text model reads the call as not "
+                f"domestic (score {scores[textmodel.DOMESTIC_ABUSE].score:.2f})"
+            )
+        elif outcome.ask:
             scored = scores[textmodel.DOMESTIC_ABUSE]
             quoted = combine.quote_ngrams(text, scored)
             found.append(
                 f"the text model reads it as possibly domestic (score {scored.score:.2f}"
                 + (f": {quoted})" if quoted else ")")
             )
-        why = f"Possible domestic abuse: {_join(found)} but the words do not show abuse: ask."
+        why = (
+            f"Possible domestic abuse: {_join(found)}: ask."
+            if outcome.overruled
+            else f"Possible domestic abuse: {_join(found)} but the words do not show abuse: ask."
+        )
     return da_questions(needed=needed, why=why)
 
 

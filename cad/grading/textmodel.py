@@ -51,6 +51,7 @@ TRAINING_FILES: tuple[str, ...] = (
     "narratives_dev.jsonl",
     "blind/blind_a.jsonl",
     "blind/blind_b.jsonl",
+    "narratives_f.jsonl",
 )
 SEED = 0
 # Regularisation of the logistic regression (inverse strength), chosen by cross-validation.

@@ -34,11 +34,13 @@ HERE_SETS = {
     "dev": ("narratives_dev.jsonl",),
     "A": ("blind/blind_a.jsonl",),
     "B": ("blind/blind_b.jsonl",),
+    "F": ("narratives_f.jsonl",),
 }
 DEV_FOLDS = 5
 SEED = 0
 DA_GRID = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95
 DANGER_GRID = [round(0.20 + 0.05 * i, 2) for i in range(16)]  # 0.20 .. 0.95
+VETO_GRID = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]  # 0: the model never overrules the rules
 ASK = 0.35
 
 
@@ -54,6 +56,8 @@ class Row:
     da_score: float
     danger_score: float
     labelled_immediate: bool  # the row's own minimum grade is IMMEDIATE
+    # A marker, or an order in the words, supports DA: the model never overrules the rules then.
+    on_record: bool = False
 
 
 def rows_with_folds() -> list[tuple[str, dict]]:
@@ -109,6 +113,7 @@ def assess_folds() -> list[Row]:
                     da_score=panel.get("domestic_abuse") or 0.0,
                     danger_score=panel.get("present_danger") or 0.0,
                     labelled_immediate=row["minimum_grade"] == "IMMEDIATE",
+                    on_record=bool(panel.get("rules", {}).get("supported")),
                 )
             )
         print(f"  fold {fold}: {sum(r.fold == fold for r in out)} assessed", file=sys.stderr)
@@ -132,7 +137,7 @@ class Result:
         )
 
 
-def replay(rows: list[Row], da: float | None, danger: float | None) -> Result:
+def replay(rows: list[Row], da: float | None, danger: float | None, veto: float = 0.0) -> Result:
     """The combination (`combine.decide`) with these thresholds; None: rules alone."""
     from cad.grading.combine import Thresholds, decide
 
@@ -147,11 +152,14 @@ def replay(rows: list[Row], da: float | None, danger: float | None) -> Result:
                 gate_open=r.gate_open,
                 da_score=r.da_score,
                 danger_score=r.danger_score,
-                thresholds=Thresholds(domestic_abuse=da, ask=ASK, present_danger=danger),
+                thresholds=Thresholds(domestic_abuse=da, ask=ASK, present_danger=danger, veto=veto),
+                on_record=r.on_record,
             )
             is_da = outcome.domestic_abuse
             is_immediate = (
-                r.rules_immediate
+                # An overruled call loses what the rules' DA gave it (approximated: all of the
+                # rules' IMMEDIATE; other kinds of call keep theirs in the real engine).
+                (r.rules_immediate and not outcome.overruled)
                 or (outcome.by_model and r.immediate_if_da)
                 or outcome.present_danger
             )
@@ -191,15 +199,19 @@ def objective(result: Result) -> float:
     )
 
 
-def choose(rows: list[Row]) -> tuple[float, float]:
+def choose(rows: list[Row]) -> tuple[float, float, float]:
+    """(DA, danger, veto) thresholds minimising the objective over `rows`' groups of folds."""
     groups: dict[str, list[Row]] = {}
     for r in rows:
         groups.setdefault(group_of(r.fold), []).append(r)
 
-    def cost(pair):
-        return sum(objective(replay(g, *pair)) for g in groups.values()) / len(groups)
+    def cost(triple):
+        return sum(objective(replay(g, *triple)) for g in groups.values()) / len(groups)
 
-    return min(((da, danger) for da in DA_GRID for danger in DANGER_GRID), key=cost)
+    return min(
+        ((da, danger, veto) for da in DA_GRID for danger in DANGER_GRID for veto in VETO_GRID),
+        key=cost,
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -218,22 +230,23 @@ def main(argv: list[str]) -> int:
     print("Held-out fold: rules alone | rules + models, thresholds chosen on the other folds")
     for fold in folds:
         held = [r for r in rows if r.fold == fold]
-        da, danger = choose([r for r in rows if r.fold != fold])
+        da, danger, veto = choose([r for r in rows if r.fold != fold])
         print(f"{fold:>5}  rules: {replay(held, None, None).line()}")
         print(
-            f"{'':>5}  combined (DA >= {da}, danger >= {danger}): {replay(held, da, danger).line()}"
+            f"{'':>5}  combined (DA >= {da}, danger >= {danger}, veto < {veto}): "
+            f"{replay(held, da, danger, veto).line()}"
         )
-    da, danger = choose(rows)
+    da, danger, veto = choose(rows)
     print(
         f"Thresholds chosen on all folds: model_da_threshold = {da}, "
-        f"model_danger_threshold = {danger}"
+        f"model_danger_threshold = {danger}, model_veto_threshold = {veto}"
     )
     for name, subset in (
-        ("A+B (out of voice)", [r for r in rows if r.fold in ("A", "B")]),
+        ("A+B+F (out of voice)", [r for r in rows if r.fold in ("A", "B", "F")]),
         ("dev folds", [r for r in rows if r.fold.startswith("dev")]),
         ("own", [r for r in rows if r.fold == "own"]),
     ):
-        print(f"  {name}: {replay(subset, da, danger).line()}")
+        print(f"  {name}: {replay(subset, da, danger, veto).line()}")
     return 0
 
 

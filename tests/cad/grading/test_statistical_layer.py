@@ -41,7 +41,7 @@ class Fixed:
 # --- the combination as a pure function ---
 
 
-def test_a_rules_positive_stays_positive_whatever_the_model_says():
+def test_a_rules_positive_stays_positive_whatever_the_model_says_with_no_veto():
     outcome = decide(
         rules_da=True,
         answers_confirm=False,
@@ -89,7 +89,87 @@ def test_the_handlers_answers_confirm_da_without_the_model():
     assert outcome.domestic_abuse and not outcome.by_model and not outcome.ask
 
 
+VETO = Thresholds(domestic_abuse=0.6, ask=0.35, present_danger=0.5, veto=0.25)
+
+
+def _rules_da(**kwargs):
+    given = dict(
+        rules_da=True, answers_confirm=False, gate_open=True, da_score=0.1, danger_score=0.0
+    )
+    return decide(**{**given, **kwargs}, thresholds=VETO)
+
+
+def test_a_model_reading_clearly_not_domestic_overrules_the_rules_and_asks():
+    outcome = _rules_da()
+
+    assert outcome.overruled and not outcome.domestic_abuse and outcome.ask
+    assert outcome.rules is True
+
+
+def test_the_model_never_overrules_what_records_answers_or_a_fair_score_support():
+    assert _rules_da(on_record=True).domestic_abuse
+    assert _rules_da(answers_confirm=True).domestic_abuse
+    assert _rules_da(da_score=0.25).domestic_abuse  # at the threshold: not below it
+    assert _rules_da(da_score=None).domestic_abuse  # no model: the rules stand
+    assert not _rules_da(on_record=True).overruled
+
+
+def test_the_shipped_lexicon_turns_the_veto_on():
+    from cad.grading.lexicon import get_lexicon
+
+    assert Thresholds.from_lexicon(get_lexicon()).veto == 0.25
+
+
 # --- the combination in the engine ---
+
+
+def test_an_overruled_call_is_not_da_but_asks_the_questions_and_says_why():
+    assessment = assess(
+        narrative="My husband punched me in the face last night",
+        channel="101",
+        models=Fixed(0.05),
+        thresholds=VETO,
+    )
+
+    assert assessment.domestic_abuse is False
+    assert assessment.model["rules"] == {
+        "domestic_abuse": True,
+        "overruled": True,
+        "supported": False,
+    }
+    assert assessment.da_questions["needed"] is True
+    assert "not domestic (score 0.05)" in assessment.da_questions["why"]
+    assert any(r.startswith("Not graded as domestic abuse") for r in assessment.reasons)
+    # The handler's answers confirming DA make it DA again.
+    answered = assess(
+        narrative="My husband punched me in the face last night",
+        channel="101",
+        models=Fixed(0.05),
+        thresholds=VETO,
+        da_answers={"connection": "yes", "violence": "yes"},
+    )
+    assert answered.domestic_abuse is True
+
+
+def test_an_order_in_the_words_or_a_marker_keeps_the_rules_da_whatever_the_score():
+    from cad.context import ContextResult
+
+    breach = assess(
+        narrative="He has a non-molestation order against him and he is at my door now",
+        channel="999",
+        models=Fixed(0.01),
+        thresholds=VETO,
+    )
+    marked = assess(
+        narrative="My husband punched me in the face last night",
+        channel="101",
+        models=Fixed(0.01),
+        thresholds=VETO,
+        context=[ContextResult(provider="riskflags", marked=True)],
+    )
+
+    assert breach.domestic_abuse is True and breach.model["rules"]["supported"] is True
+    assert marked.domestic_abuse is True and marked.model["rules"]["overruled"] is False
 
 
 def test_a_stranger_assault_with_a_strong_model_score_stays_not_da():
