@@ -13,7 +13,7 @@ from django.utils import timezone
 from cad import clock
 from cad import context as call_context
 from cad.exceptions import Forbidden, NotFound, ValidationFailed
-from cad.models import Area, Contact, Grade, Incident, IncidentStatus
+from cad.models import Area, Contact, Grade, Incident, IncidentStatus, IncidentTag
 from cad.warnings import assessment_warnings, incident_risk_flags, record_line, warning
 from core.roles import BRIEFING_ANY_READERS, has_role
 from dispatch.models import (
@@ -74,6 +74,23 @@ def _open_assignments_prefetch(to_attr: str = "open_assignments") -> Prefetch:
         .select_related("unit", "incident")
         .order_by("assigned_at", "id"),
         to_attr=to_attr,
+    )
+
+
+def _outstanding_row_prefetches() -> tuple[Prefetch, Prefetch]:
+    """What a row of the outstanding list shows of its tags and open assignments: the tag, and
+    each assignment's status and unit call sign; not the assignment's whole incident (the row
+    is the incident) nor whole unit rows."""
+    return (
+        Prefetch("tags", queryset=IncidentTag.objects.only("id", "incident_id", "tag")),
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
+            .select_related("unit")
+            .only("id", "incident_id", "unit_id", "status", "assigned_at", "unit__call_sign")
+            .order_by("assigned_at", "id"),
+            to_attr="open_assignments",
+        ),
     )
 
 
@@ -201,7 +218,7 @@ def incidents_outstanding(
                 banners=F("assessment__banners"),
             ),
         )
-        .prefetch_related("tags", _open_assignments_prefetch())
+        .prefetch_related(*_outstanding_row_prefetches())
         .order_by(
             "grade_rank",
             models.F("divert_tagged").desc(),
