@@ -438,7 +438,10 @@ def _supported(ctx, evidence) -> bool:
 
 
 def _overruled_reason(decision, scored) -> str:
-    said = "; ".join(r.removeprefix("Domestic abuse: ") for r in decision.reasons) or "DA words"
+    said = (
+        "; ".join(r.removeprefix("Domestic abuse: ").rstrip(".") for r in decision.reasons)
+        or "DA words"
+    )
     return (
         f"Not graded as domestic abuse: the words suggested it ({said}), but the text model "
         f"reads the call as not domestic (score {scored.score:.2f}) and nothing on record "
