@@ -481,6 +481,19 @@ def _model_panel(
 def _questions(decision, domestic_abuse: bool, answered, outcome, text, scores) -> dict:
     """Ask when a connection, a history or an order is there, or the text model is suggestive,
     but nothing settles it."""
+    if outcome.by_model and not answered.confirmed and not answered.ruled_out:
+        # DA because the model read it so (the rules alone did not): the reason tells the
+        # handler to check with the questions, so they are asked.
+        scored = scores[textmodel.DOMESTIC_ABUSE]
+        quoted = combine.quote_ngrams(text, scored)
+        return da_questions(
+            needed=True,
+            why=(
+                f"Domestic abuse read by the text model (score {scored.score:.2f}"
+                + (f": {quoted})" if quoted else ")")
+                + ", not settled by the words alone: confirm with the questions."
+            ),
+        )
     needed = bool(decision.signals or outcome.ask) and not domestic_abuse and not answered.ruled_out
     why = ""
     if needed:

@@ -29,14 +29,18 @@ def asgi_server():
     """Start daphne on a free port; yields its base URL; stops it afterwards."""
     db = connection.settings_dict
     port = _free_port()
-    env = {
-        **os.environ,
+    # The server is not an xdist worker: it is given this worker's Redis database and channel
+    # prefix as they are (settings would otherwise derive them again from the worker's name).
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
+    env |= {
         "DATABASE_URL": (
             f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         ),
         "REDIS_URL": settings.REDIS_URL,
         "CONN_MAX_AGE": "0",
     }
+    if settings.REDIS_URL:
+        env["CHANNEL_PREFIX"] = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
     process = subprocess.Popen(
         [
             sys.executable,

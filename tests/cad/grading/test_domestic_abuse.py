@@ -93,6 +93,9 @@ def test_spelling_variants_of_a_relationship_are_recognised(spelling):
         "The couple next door are fighting, I can hear her screaming",
         "My sister is being hit by her husband, she rang me crying",
         "The man next door is hitting his wife in the garden",
+        # Log style: "male"/"female" describe the people, they do not make them strangers.
+        "3P reports male assaulting female in flat above, believed partners, ongoing",
+        "DA. IP female states husb threatened her w/ knife earlier, now left scene",
     ],
 )
 def test_a_third_party_report_is_domestic_abuse(narrative):
@@ -115,6 +118,7 @@ def test_a_third_party_report_is_marked_as_one():
         "My husband got into a fight with a bouncer outside the pub",
         "My son has been threatened by a man at the park who said he'd batter him",
         "My wife is being harassed by a customer at her shop",
+        "Two unknown males assaulted my husband outside the pub",
     ],
 )
 def test_abuse_by_someone_not_personally_connected_is_not_domestic_abuse(narrative):

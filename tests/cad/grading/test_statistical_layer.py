@@ -194,6 +194,9 @@ def test_a_confident_model_and_a_connection_make_it_da_quoting_the_words():
     assert any("text model" in r for r in assessment.reasons)
     assert not any("no abusive behaviour" in r for r in assessment.reasons)
     assert assessment.model["used"] == {"domestic_abuse": True, "present_danger": False}
+    # The reason says to check with the DA questions, so they are asked.
+    assert assessment.da_questions["needed"] is True
+    assert "confirm with the questions" in assessment.da_questions["why"]
 
 
 def test_a_suggestive_score_below_the_threshold_asks_the_questions():
