@@ -119,6 +119,9 @@ def test_a_third_party_report_is_marked_as_one():
         "My son has been threatened by a man at the park who said he'd batter him",
         "My wife is being harassed by a customer at her shop",
         "Two unknown males assaulted my husband outside the pub",
+        # The "I" of "a man I don't know" is not who did it.
+        "A man I don't know just punched my boyfriend outside the pub, he's run off",
+        "Some bloke I've never seen before hit my wife at the bus stop",
     ],
 )
 def test_abuse_by_someone_not_personally_connected_is_not_domestic_abuse(narrative):
