@@ -194,7 +194,11 @@ _RECENT = re.compile(
     r"this (?:morning|afternoon|evening)|"
     rf"{_NUM}[\s-]+hours?\s+ago|an hour ago|hours ago|today|last hour)\b"
 )
-_OVERNIGHT = re.compile(r"\b(?:last night|overnight|yesterday|in the night|during the night)\b")
+# With the control-room log's shorthand: "last nt", "lst nt", "o/n", "yday", "yest".
+_OVERNIGHT = re.compile(
+    r"\b(?:last night|last nt|lst nt|overnight|o/n|yesterday|yday|yest|in the night|"
+    r"during the night)\b"
+)
 _PRESENT = re.compile(
     r"\b(?:right now|now|at the moment|currently|as we speak|ongoing|in progress|as i speak|"
     r"while i'?m on the phone|on the phone now)\b"
