@@ -220,3 +220,20 @@ def test_odd_input_never_breaks_the_assessment(narrative):
 
     assert assessment.minimum_grade in Grade.values
     assert not Grade.is_below(assessment.recommended_grade, assessment.minimum_grade)
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "Stranger has grabbed my wife's handbag and ran off",
+        "Lad on a bike snatched my phone outside Tesco",
+        "I've just been mugged on the high street",
+    ],
+)
+def test_a_robbery_is_at_least_priority_not_resolution(narrative):
+    """A bag or phone snatched, a mugging: a crime with an offender nearby, not an admin call
+    (it was graded RESOLUTION: nothing in the narrative set the grade)."""
+    assessment = assess_999(narrative)
+
+    assert assessment.minimum_grade in ("PRIORITY", "IMMEDIATE")
+    assert "CRIME_IN_PROGRESS" in assessment.categories
