@@ -10,8 +10,9 @@ The layers, in order:
    call is not dropped: it asks the DA questions ("Possible domestic abuse: ask"), and answers
    confirming DA make it DA again. Why: on narratives written apart from the engine most of the
    false DA came from rules firing on hard negatives (a stranger's assault on a partner, a past
-   case mentioned while reporting a theft) where the model read them correctly; the threshold
-   is chosen by cross-validation so that it costs no recall on the held-out voices.
+   case mentioned while reporting a theft) where the model read them correctly. The threshold
+   is chosen by cross-validation; there it cost no recall on the held-out voices (it did on the
+   project's own set: docs/architecture.md).
 2. The text model may make a call DA that the rules did not, only when it is confident
    (`domestic_abuse` score at least `model_da_threshold`) AND the WHO slot (`people.py`,
    `linking.py`) found a reason for it to be domestic: a personal connection of 16 or over, a
@@ -146,9 +147,10 @@ def decide(
     on_record: bool = False,
 ) -> Outcome:
     """The combination as a pure function of the layers' verdicts (cross-validation replays it
-    with other thresholds). `None` scores: no model (rules and answers only). `on_record`: a
-    marker, or DA history or an order from the context providers, supports the call being DA
-    (the model then never overrules the rules)."""
+    with other thresholds). `None` scores: no model (rules and answers only). `on_record`:
+    something beyond the model's reading supports DA (`engine._supported`: a marker or DA
+    history/order on record, an order in the words, a danger the rules read as now); the model
+    then never overrules the rules."""
     confident = da_score is not None and da_score >= thresholds.domestic_abuse
     by_model = not rules_da and confident and gate_open
     overruled = (

@@ -310,6 +310,7 @@ def assess(
     scores = _model_scores(text, models) if statistical else None
     gate = combine.gate(evidence)
     thresholds = thresholds or combine.Thresholds.from_lexicon(lexicon)
+    supported = _supported(ctx, evidence)
     outcome = combine.decide(
         rules_da=decision.domestic_abuse,
         answers_confirm=answered.confirmed,
@@ -317,7 +318,7 @@ def assess(
         da_score=scores[textmodel.DOMESTIC_ABUSE].score if scores else None,
         danger_score=scores[textmodel.PRESENT_DANGER].score if scores else None,
         thresholds=thresholds,
-        on_record=_supported(ctx, evidence),
+        on_record=supported,
     )
     domestic_abuse = outcome.domestic_abuse
     model_indicators = _model_indicators(text, outcome, gate, scores)
@@ -371,9 +372,7 @@ def assess(
         lexicon=lexicon.source,
         da_questions=_questions(decision, domestic_abuse, answered, outcome, text, scores),
         behaviours=describe_behaviours(text, lexicon, evidence.links),
-        model=_model_panel(
-            scores, gate, thresholds, outcome, models, statistical, _supported(ctx, evidence)
-        ),
+        model=_model_panel(scores, gate, thresholds, outcome, models, statistical, supported),
     )
 
 
