@@ -25,6 +25,9 @@ export function openPanel(url, { focus = true, from = null } = {}) {
   if (!panel || !window.htmx) return Promise.resolve();
   opener = from || document.activeElement;
   return window.htmx.ajax("GET", url, { target: panel, swap: "innerHTML" }).then(() => {
+    // Bind the new panel's forms before the focus lands on them: a key pressed before htmx
+    // had processed them submitted the assign form natively (a full page load, seen on the map).
+    window.htmx.process(panel);
     if (focus) focusInto();
   });
 }
