@@ -1,9 +1,50 @@
 """Shared fixtures: staff with roles, API clients, and a clean Redis channel layer."""
 
+import asyncio
+import asyncio.runners
+import sys
+
 import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import staff
+
+# How long the tasks an async test left behind get to finish once cancelled.
+LEFTOVER_TASK_SECONDS = 10
+
+
+def _cancel_all_tasks_bounded(loop):
+    """`asyncio.Runner.close` (pytest-asyncio's per-test loop) cancels the tasks a test left and
+    then waits for them without a limit. Seen about once in five full runs: one task that did
+    not finish after its cancellation hung the whole suite in teardown (CI would wait out its
+    90 minutes). Here they get LEFTOVER_TASK_SECONDS, then are abandoned with their stacks
+    printed (so the run says which task it was) and the suite goes on. Known, not yet fixed:
+    which task it is (a live consumer's or channels_redis's)."""
+    tasks = asyncio.all_tasks(loop)
+    if not tasks:
+        return
+    for task in tasks:
+        task.cancel()
+    _, pending = loop.run_until_complete(asyncio.wait(tasks, timeout=LEFTOVER_TASK_SECONDS))
+    for task in pending:
+        print(
+            f"\nA task left by a test did not finish {LEFTOVER_TASK_SECONDS} s after being "
+            f"cancelled; abandoned: {task!r}",
+            file=sys.stderr,
+        )
+        task.print_stack(file=sys.stderr)
+    for task in tasks - pending:
+        if not task.cancelled() and task.exception() is not None:
+            loop.call_exception_handler(
+                {
+                    "message": "unhandled exception in a task left by a test",
+                    "exception": task.exception(),
+                    "task": task,
+                }
+            )
+
+
+asyncio.runners._cancel_all_tasks = _cancel_all_tasks_bounded
 
 
 @pytest.fixture
