@@ -144,10 +144,10 @@ def decide(
     da_score: float | None,
     danger_score: float | None,
     thresholds: Thresholds,
-    on_record: bool = False,
+    supported: bool = False,
 ) -> Outcome:
     """The combination as a pure function of the layers' verdicts (cross-validation replays it
-    with other thresholds). `None` scores: no model (rules and answers only). `on_record`:
+    with other thresholds). `None` scores: no model (rules and answers only). `supported`:
     something beyond the model's reading supports DA (`engine._supported`: a marker or DA
     history/order on record, an order in the words, a danger the rules read as now); the model
     then never overrules the rules."""
@@ -155,7 +155,7 @@ def decide(
     by_model = not rules_da and confident and gate_open
     overruled = (
         rules_da
-        and not on_record
+        and not supported
         and not answers_confirm
         and da_score is not None
         and da_score < thresholds.veto

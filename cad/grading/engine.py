@@ -318,7 +318,7 @@ def assess(
         da_score=scores[textmodel.DOMESTIC_ABUSE].score if scores else None,
         danger_score=scores[textmodel.PRESENT_DANGER].score if scores else None,
         thresholds=thresholds,
-        on_record=supported,
+        supported=supported,
     )
     domestic_abuse = outcome.domestic_abuse
     model_indicators = _model_indicators(text, outcome, gate, scores)
@@ -443,7 +443,7 @@ def _overruled_reason(decision, scored) -> str:
     )
     return (
         f"Not graded as domestic abuse: the words suggested it ({said}), but the text model "
-        f"reads the call as not domestic (score {scored.score:.2f}) and nothing on record "
+        f"reads the call as not domestic (score {scored.score:.2f}) and nothing else "
         "supports it: ask the DA questions; an answer confirming DA makes it DA."
     )
 

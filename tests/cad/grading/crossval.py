@@ -56,8 +56,9 @@ class Row:
     da_score: float
     danger_score: float
     labelled_immediate: bool  # the row's own minimum grade is IMMEDIATE
-    # A marker, or an order in the words, supports DA: the model never overrules the rules then.
-    on_record: bool = False
+    # Something beyond the model's reading supports DA (`engine._supported`): the model never
+    # overrules the rules then.
+    supported: bool = False
 
 
 def rows_with_folds() -> list[tuple[str, dict]]:
@@ -113,7 +114,7 @@ def assess_folds() -> list[Row]:
                     da_score=panel.get("domestic_abuse") or 0.0,
                     danger_score=panel.get("present_danger") or 0.0,
                     labelled_immediate=row["minimum_grade"] == "IMMEDIATE",
-                    on_record=bool(panel.get("rules", {}).get("supported")),
+                    supported=bool(panel.get("rules", {}).get("supported")),
                 )
             )
         print(f"  fold {fold}: {sum(r.fold == fold for r in out)} assessed", file=sys.stderr)
@@ -153,7 +154,7 @@ def replay(rows: list[Row], da: float | None, danger: float | None, veto: float 
                 da_score=r.da_score,
                 danger_score=r.danger_score,
                 thresholds=Thresholds(domestic_abuse=da, ask=ASK, present_danger=danger, veto=veto),
-                on_record=r.on_record,
+                supported=r.supported,
             )
             is_da = outcome.domestic_abuse
             is_immediate = (

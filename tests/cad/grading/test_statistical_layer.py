@@ -107,11 +107,11 @@ def test_a_model_reading_clearly_not_domestic_overrules_the_rules_and_asks():
 
 
 def test_the_model_never_overrules_what_records_answers_or_a_fair_score_support():
-    assert _rules_da(on_record=True).domestic_abuse
+    assert _rules_da(supported=True).domestic_abuse
     assert _rules_da(answers_confirm=True).domestic_abuse
     assert _rules_da(da_score=0.25).domestic_abuse  # at the threshold: not below it
     assert _rules_da(da_score=None).domestic_abuse  # no model: the rules stand
-    assert not _rules_da(on_record=True).overruled
+    assert not _rules_da(supported=True).overruled
 
 
 def test_the_shipped_lexicon_turns_the_veto_on():
@@ -122,14 +122,18 @@ def test_the_shipped_lexicon_turns_the_veto_on():
 
 # --- the combination in the engine ---
 
+PAST_ASSAULT = "My husband punched me in the face last night"
+
+
+def _assess_with_veto(narrative: str, score: float, channel: str = "101", **kwargs):
+    """The engine with the veto on and a model giving `score`."""
+    return assess(
+        narrative=narrative, channel=channel, models=Fixed(score), thresholds=VETO, **kwargs
+    )
+
 
 def test_an_overruled_call_is_not_da_but_asks_the_questions_and_says_why():
-    assessment = assess(
-        narrative="My husband punched me in the face last night",
-        channel="101",
-        models=Fixed(0.05),
-        thresholds=VETO,
-    )
+    assessment = _assess_with_veto(PAST_ASSAULT, 0.05)
 
     assert assessment.domestic_abuse is False
     assert assessment.model["rules"] == {
@@ -142,12 +146,8 @@ def test_an_overruled_call_is_not_da_but_asks_the_questions_and_says_why():
     overruled = next(r for r in assessment.reasons if r.startswith("Not graded as domestic"))
     assert ".)" not in overruled and "0.05" in overruled
     # The handler's answers confirming DA make it DA again.
-    answered = assess(
-        narrative="My husband punched me in the face last night",
-        channel="101",
-        models=Fixed(0.05),
-        thresholds=VETO,
-        da_answers={"connection": "yes", "violence": "yes"},
+    answered = _assess_with_veto(
+        PAST_ASSAULT, 0.05, da_answers={"connection": "yes", "violence": "yes"}
     )
     assert answered.domestic_abuse is True
 
@@ -155,18 +155,11 @@ def test_an_overruled_call_is_not_da_but_asks_the_questions_and_says_why():
 def test_an_order_in_the_words_or_a_marker_keeps_the_rules_da_whatever_the_score():
     from cad.context import ContextResult
 
-    breach = assess(
-        narrative="He has a non-molestation order against him and he is at my door now",
-        channel="999",
-        models=Fixed(0.01),
-        thresholds=VETO,
+    breach = _assess_with_veto(
+        "He has a non-molestation order against him and he is at my door now", 0.01, "999"
     )
-    marked = assess(
-        narrative="My husband punched me in the face last night",
-        channel="101",
-        models=Fixed(0.01),
-        thresholds=VETO,
-        context=[ContextResult(provider="riskflags", marked=True)],
+    marked = _assess_with_veto(
+        PAST_ASSAULT, 0.01, context=[ContextResult(provider="riskflags", marked=True)]
     )
 
     assert breach.domestic_abuse is True and breach.model["rules"]["supported"] is True
