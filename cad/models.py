@@ -387,7 +387,9 @@ class Incident(AddressedModel):
 
     @property
     def tag_names(self) -> list[str]:
-        return sorted(t.tag for t in self.tags.all())
+        """The tags, sorted (from `listed_tags`, tag names, when a list read them already)."""
+        listed = self.__dict__.get("listed_tags")
+        return sorted(listed if listed is not None else (t.tag for t in self.tags.all()))
 
     @property
     def thrive_current(self) -> ThriveAssessment | None:

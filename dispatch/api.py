@@ -210,6 +210,9 @@ class OutstandingListView(generics.ListAPIView):
             **parse_input(OutstandingQuery, self.request.query_params)
         )
 
+    def paginate_queryset(self, queryset):
+        return selectors.outstanding_rows(super().paginate_queryset(queryset))
+
     def get_serializer_context(self):
         return {
             **super().get_serializer_context(),

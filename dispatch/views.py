@@ -121,6 +121,7 @@ def outstanding_context(request) -> dict:
         page = keyset_page(qs, cursor=None, size=_page_size(request))
     now = timezone.now()
     leads = clock.due_soon_leads()
+    selectors.outstanding_rows(page.items)
     rows = [
         OutstandingRow(
             incident=incident,

@@ -236,3 +236,44 @@ def test_a_refused_assignment_on_the_screen_shows_why(client, make_staff):
 
     assert r.status_code == 200
     assert "is a divert" in r.content.decode()
+
+
+def test_a_row_built_by_hand_is_what_the_declared_fields_give(api):
+    """The list's serializer builds each row by hand, for speed; the fields it declares (which
+    are also the schema) must still describe it exactly: DRF's generic walk over them gives the
+    same row for every kind of row (tags, units, flags, no target, no coordinates)."""
+    from cad.models import IncidentTag
+    from dispatch.serializers import OutstandingIncidentSerializer
+
+    actor = f.dispatcher()
+    plain = f.incident(grade="SCHEDULED", narrative="")
+    flagged = f.incident(
+        marker=True, domestic_abuse=True, latitude=53.8, longitude=-1.55, narrative="x " * 200
+    )
+    two_units = f.incident(grade="PRIORITY")
+    for unit in (f.unit(), f.unit()):
+        services.unit_assign(actor=actor, unit=unit, incident=two_units)
+    IncidentTag.objects.create(incident=two_units, tag="MARKER", added_at=timezone.now())
+    diverted, elsewhere, unit = f.incident(grade="PRIORITY"), f.incident(), f.unit()
+    services.unit_assign(actor=actor, unit=unit, incident=diverted)
+    services.unit_divert(actor=actor, unit=unit, to_incident=elsewhere, reason="knife")
+    no_target = f.incident(grade="RESOLUTION")
+    no_target.target_response_at = None
+    no_target.save(update_fields=["target_response_at"])
+
+    rows = selectors.outstanding_rows(list(selectors.incidents_outstanding()))
+    serializer = OutstandingIncidentSerializer(context={"due_soon_leads": None})
+    from rest_framework.serializers import ModelSerializer
+
+    assert {r.pk for r in rows} >= {plain.pk, flagged.pk, two_units.pk, diverted.pk, no_target.pk}
+    for incident in rows:
+        by_hand = serializer.to_representation(incident)
+        assert by_hand == ModelSerializer.to_representation(serializer, incident)
+    by_id = {
+        row["id"]: row
+        for row in api("DISPATCHER").get("/api/v1/incidents/outstanding/").json()["results"]
+    }
+    assert [u["status"] for u in by_id[two_units.pk]["units"]] == ["ASSIGNED", "ASSIGNED"]
+    assert by_id[two_units.pk]["tags"] == ["MARKER"] and by_id[two_units.pk]["marker"] is True
+    assert by_id[diverted.pk]["tags"] == ["DIVERT"] and by_id[diverted.pk]["divert"] is True
+    assert by_id[no_target.pk]["target_response_at"] is None
