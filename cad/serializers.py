@@ -190,6 +190,12 @@ class AssessmentSerializer(serializers.Serializer):
         required=False,
         help_text="Each behaviour with who, to_whom, connection, class, when, certainty, spans.",
     )
+    language = serializers.DictField(
+        required=False,
+        allow_null=True,
+        help_text="Null for English; else {english: false, code, name, probability}: the words "
+        "were not assessed (ask through an interpreter).",
+    )
 
 
 class CallerInput(InputSerializer):

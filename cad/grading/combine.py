@@ -42,7 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cad.context import Finding
-from cad.grading.domestic import CONNECTION_KINDS, Evidence
+from cad.grading.domestic import CONNECTION_KINDS, Evidence, past_abuse_beside_another_call
 from cad.grading.people import ADULT_AGE
 from cad.grading.text import Narrative
 from cad.grading.textmodel import Scored
@@ -96,6 +96,10 @@ def gate(evidence: Evidence) -> Gate:
         return Gate(open=False, blocked_by="the caller is under 16")
     if evidence.unrelated:
         return Gate(open=False, blocked_by="the caller says the call is about something else")
+    if past_abuse_beside_another_call(evidence):
+        return Gate(
+            open=False, blocked_by="the abuse is in the past and the call is about something else"
+        )
     if evidence.benign:
         return Gate(open=False, blocked_by="a harmless explanation is given")
     linked = bool(evidence.linked)

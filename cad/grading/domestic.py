@@ -23,7 +23,13 @@ from cad.context import Finding, FindingCategory
 from cad.grading.linking import Link
 from cad.grading.people import People
 from cad.grading.rules import Hit, is_present_danger
-from cad.grading.text import PAST_TENSES, TENSE_PRESENT, TENSE_RECENT, Narrative
+from cad.grading.text import (
+    PAST_TENSES,
+    TENSE_HISTORIC,
+    TENSE_PRESENT,
+    TENSE_RECENT,
+    Narrative,
+)
 
 CONNECTION_KINDS = {"intimate": "partner", "ex": "ex-partner", "family": "relative"}
 HISTORY_CODE = "ABUSE_HISTORY"
@@ -64,6 +70,11 @@ class Evidence:
     # DA history (`other_subject`).
     other_subject: bool = False
     unrelated: bool = False
+    # Another kind of call is reported in a sentence with no abusive behaviour and no DA words
+    # in it, and nobody who could be the abuser is named outside the abuse's sentences ("He hit
+    # me last year. Today I'm calling because my bike was stolen"; not "... and I think it was
+    # him").
+    other_subject_than_abuse: bool = False
     # Domestic abuse named with a strong "now" ("DV in progress", "a domestic going on now").
     named_now: list[Hit] = field(default_factory=list)
 
@@ -171,6 +182,14 @@ def _abuse_between_connected_people(narrative, evidence: Evidence, decision: Dec
     linked = evidence.linked
     if not linked:
         return
+    if past_abuse_beside_another_call(evidence):
+        first = linked[0]
+        decision.not_domestic.append(
+            f'Not domestic abuse on these words: the abuse ("{narrative.quote(*first.hit.span)}") '
+            "is in the past and the call is about something else. The history is a reason to "
+            "ask the questions."
+        )
+        return
     by_connection: dict[int, Link] = {}
     for lk in linked:
         by_connection.setdefault(lk.connection.start, lk)
@@ -202,6 +221,23 @@ def _abuse_between_connected_people(narrative, evidence: Evidence, decision: Dec
         + who
     )
     decision.domestic_abuse = True
+
+
+def past_abuse_beside_another_call(evidence: Evidence) -> bool:
+    """Every act between connected people is dated in the past ("last year", "in 2019", "years
+    ago"), nothing is happening now, no order is named, and the call reports something else in
+    words apart from the abuse, or the caller says it is about something else. A past case
+    beside an unrelated theft is a history (the questions are asked), not the call's subject."""
+    linked = evidence.linked
+    return (
+        bool(linked)
+        and all(lk.hit.tense == TENSE_HISTORIC for lk in linked)
+        and (evidence.other_subject_than_abuse or evidence.unrelated)
+        and not evidence.now_hits
+        and not evidence.present_behaviour
+        and not evidence.orders
+        and not evidence.named_now
+    )
 
 
 def _named_now(narrative, evidence: Evidence, decision: Decision) -> None:
@@ -422,6 +458,8 @@ def _third_party(narrative, evidence: Evidence, decision: Decision) -> None:
 
 
 def _explain_not_domestic(narrative, evidence: Evidence, decision: Decision) -> None:
+    if decision.not_domestic:
+        return  # explained already (a past act beside another call)
     connections = evidence.people.connections
     blocked = [lk for lk in evidence.links if lk.blocked_by is not None]
     if blocked:
@@ -446,12 +484,12 @@ NOT_DOMESTIC_PREFIXES = ("Not domestic abuse on these words", "A relationship is
 def _question_signals(narrative, evidence: Evidence) -> list[str]:
     """Quoted reasons to ask the DA questions: a connection, a history or an order."""
     signals = []
+    # A relative under 16 alone is no reason: they cannot be a party (the Act's s.2).
     if evidence.people.connections:
         signals.append(f'a personal connection ("{evidence.people.connections[0].text}")')
-    elif evidence.people.minors:
-        signals.append(f'a relative ("{evidence.people.minors[0].text}")')
     history = [h for h in evidence.domestic_words if h not in evidence.named_now]
-    if history or evidence.history_links or evidence.context_da:
+    past_acts = [lk for lk in evidence.linked if lk.hit.tense == TENSE_HISTORIC]
+    if history or evidence.history_links or evidence.context_da or past_acts:
         signals.append("a history of domestic abuse")
     if evidence.orders or evidence.context_orders:
         signals.append("a protective order")

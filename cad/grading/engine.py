@@ -26,10 +26,11 @@ applies the grading policy:
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from cad.context import ContextResult, Finding
-from cad.grading import combine, rules, textmodel
+from cad.grading import combine, language, rules, textmodel
 from cad.grading.domestic import Evidence, decide, finding, lower_first
 from cad.grading.lexicon import Lexicon, get_lexicon
 from cad.grading.linking import link
@@ -85,6 +86,10 @@ class Assessment:
     # make it DA), "rules" (the rules' own DA verdict), "used" (the model made it DA or a present
     # danger), "trained_on"}.
     model: dict = field(default_factory=dict)
+    # The language the narrative reads as when it is not English (`language.Reading.as_dict`:
+    # {"english": false, "code", "name", "probability"}): its words were not assessed. None
+    # for English, or too few words to tell.
+    language: dict | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -105,6 +110,7 @@ class Assessment:
             },
             "behaviours": [dict(b) for b in self.behaviours],
             "model": dict(self.model),
+            "language": dict(self.language) if self.language else None,
         }
 
 
@@ -195,6 +201,34 @@ def _other_subject(text: Narrative, history_spans: list, categories) -> bool:
     )
 
 
+# Kinds of call that say what the caller wants (advice, an update), not another incident: "wants
+# advice re options" beside a history of being hit is a call about the abuse.
+_ABOUT_THE_CALL_ITSELF = frozenset({"ADMIN", "FOLLOW_UP"})
+# "Wants to report", "reporting a": the caller reporting, maybe the abuse itself.
+_REPORTING = re.compile(r"\breport", re.IGNORECASE)
+
+
+def _another_call_beside_the_abuse(text: Narrative, people, abuse_spans: list, categories) -> bool:
+    """Another kind of call is reported in a sentence with no DA words or abusive behaviour in
+    it, and no sentence besides the abuse's names a connected person or a he/she who could be
+    the abuser ("My shed was broken into and I think it was him")."""
+    abuse_sentences = {text.sentence_index(start) for start, _ in abuse_spans}
+    other = {
+        text.sentence_index(hit.start)
+        for category, hit, grade in categories
+        if grade
+        and not category.silent
+        and category.code not in _ABOUT_THE_CALL_ITSELF
+        and not _REPORTING.search(text.quote(*hit.span))
+    }
+    if not other - abuse_sentences:
+        return False
+    return not any(
+        text.sentence_index(m.start) not in abuse_sentences
+        for m in people.pronouns + people.connections
+    )
+
+
 def _read_narrative(text: Narrative, lexicon: Lexicon, context: _Context, categories) -> Evidence:
     """WHO, WHAT, WHEN and CERTAINTY: people, behaviour hits and who did them."""
     people = find_people(text, lexicon)
@@ -222,6 +256,9 @@ def _read_narrative(text: Narrative, lexicon: Lexicon, context: _Context, catego
         distress=[m.span() for m in lexicon.frame("distress").finditer(text.text)],
         benign=bool(lexicon.frame("benign").search(text.text)),
         other_subject=_other_subject(text, [h.span for h in domestic_words + orders], categories),
+        other_subject_than_abuse=_another_call_beside_the_abuse(
+            text, people, [h.span for h in domestic_words + orders + behaviours], categories
+        ),
         unrelated=bool(lexicon.frame("unrelated").search(text.text)),
         named_now=[h for h in domestic_words if text.is_now(h.start)],
     )
@@ -307,7 +344,9 @@ def assess(
     categories = rules.find_categories(text, lexicon)
     evidence = _read_narrative(text, lexicon, ctx, categories)
     decision = decide(text, evidence)
-    scores = _model_scores(text, models) if statistical else None
+    # A narrative in another language: the text models (trained on English) are not asked.
+    unread = language.not_english(text.text)
+    scores = _model_scores(text, models) if statistical and not unread else None
     gate = combine.gate(evidence)
     thresholds = thresholds or combine.Thresholds.from_lexicon(lexicon)
     supported = _supported(ctx, evidence)
@@ -355,6 +394,10 @@ def assess(
     context_floor = _grade_silent(text, lexicon, grades, channel, silent, categories, ctx)
     _grade_by_kind(text, grades, categories, evidence, channel)
     _grade_unknown(lexicon, grades, categories, channel)
+    questions = _questions(decision, domestic_abuse, answered, outcome, text, scores, thresholds)
+    if unread:
+        grades.floor(_unknown_grade(lexicon, channel))
+        questions = _unread(unread, grades, questions, domestic_abuse, answered)
 
     return Assessment(
         domestic_abuse=domestic_abuse,
@@ -370,9 +413,28 @@ def assess(
         or any(c.code == "DANGER_TO_LIFE" and g == Grade.IMMEDIATE for c, _, g in categories),
         categories=list(dict.fromkeys(c.code for c, _, g in categories if g)),
         lexicon=lexicon.source,
-        da_questions=_questions(decision, domestic_abuse, answered, outcome, text, scores),
+        da_questions=questions,
         behaviours=describe_behaviours(text, lexicon, evidence.links),
         model=_model_panel(scores, gate, thresholds, outcome, models, statistical, supported),
+        language=unread.as_dict() if unread else None,
+    )
+
+
+def _unread(unread, grades: _Grades, questions: dict, domestic_abuse: bool, answered) -> dict:
+    """A narrative in another language: say first that its words were not assessed (the grade
+    is at least the channel's default, also as the minimum, until the handler grades on what an
+    interpreter gets), and ask the DA questions through the interpreter unless the answers
+    settle it."""
+    grades.reasons.insert(
+        0,
+        f"The narrative reads as {unread.name}, not English: its words were not assessed. "
+        "Get an interpreter (e.g. Language Line) and grade on what the caller says.",
+    )
+    if domestic_abuse or answered.ruled_out or questions["needed"]:
+        return questions
+    return da_questions(
+        needed=True,
+        why=f"The narrative is in {unread.name}: ask the questions through an interpreter.",
     )
 
 
@@ -477,7 +539,7 @@ def _model_panel(
     }
 
 
-def _questions(decision, domestic_abuse: bool, answered, outcome, text, scores) -> dict:
+def _questions(decision, domestic_abuse: bool, answered, outcome, text, scores, thresholds) -> dict:
     """Ask when a connection, a history or an order is there, or the text model is suggestive,
     but nothing settles it."""
     if outcome.by_model and not answered.confirmed and not answered.ruled_out:
@@ -589,13 +651,18 @@ def _grade_silent(text, lexicon, grades: _Grades, channel, silent, categories, c
     return ctx.floor
 
 
+def _unknown_grade(lexicon, channel) -> str:
+    """The channel's grade for a call nothing in the narrative grades (lexicon `unknown_grade`)."""
+    key = channel if channel in lexicon.setting("unknown_grade", {}) else "default"
+    return lexicon.setting("unknown_grade", {}).get(key, Grade.SCHEDULED)
+
+
 def _grade_unknown(lexicon, grades: _Grades, categories, channel) -> None:
     """Nothing in the narrative sets the grade: the channel's default until the handler
     grades it."""
     if grades.recommended != Grade.RESOLUTION or any(g for _, _, g in categories):
         return
-    key = channel if channel in lexicon.setting("unknown_grade", {}) else "default"
-    unknown = lexicon.setting("unknown_grade", {}).get(key, Grade.SCHEDULED)
+    unknown = _unknown_grade(lexicon, channel)
     unknown_minimum = lexicon.setting("unknown_minimum", {})
     grades.floor(unknown_minimum.get(channel, unknown_minimum.get("default", "")))
     if _is_below(grades.recommended, unknown):

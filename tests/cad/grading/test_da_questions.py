@@ -182,3 +182,53 @@ def test_answers_are_listed_in_the_indicator_codes():
     assessment = assess_999("My dad is at the door", da_answers={"connection": "yes"})
 
     assert "DA_ANSWER_CONNECTION" in codes(assessment.indicators)
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "My husband hit me last year. Today I'm calling because my bike was stolen from the shed.",
+        "My ex assaulted me in 2019, he's in prison now. Someone has broken into my car overnight.",
+    ],
+)
+def test_a_past_act_of_abuse_beside_another_call_asks_rather_than_calling_it_da(narrative):
+    """The WHEN slot: every act between connected people is dated in the past and the call is
+    about something else; neither the rules nor the text model make it DA, the questions ask."""
+    assessment = assess_999(narrative)
+
+    assert assessment.domestic_abuse is False
+    assert assessment.da_questions["needed"] is True
+    assert "history of domestic abuse" in assessment.da_questions["why"]
+    assert "is in the past and the call is about something else" in " ".join(assessment.reasons)
+    assert assessment.model["gate"]["open"] is False
+    assert assessment.model["gate"]["blocked_by"] == (
+        "the abuse is in the past and the call is about something else"
+    )
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "My husband hit me last year and I want to report it now.",
+        "My ex-partner strangled me two years ago. My shed was broken into last night and I "
+        "think it was him.",
+        "My ex hit me last year. He's outside my house now banging on the door.",
+        # Advice, or reporting, is what the caller wants about the abuse: not another call.
+        "My wife has hit me a few times over the years, the last time was a month ago. I just "
+        "want some advice about my options.",
+        "My ex shared a private photo of me online two years ago. I would like to report it.",
+    ],
+)
+def test_a_past_act_with_the_abuser_in_the_present_call_or_reported_itself_stays_da(narrative):
+    assert assess_999(narrative, channel="101").domestic_abuse is True
+
+
+def test_children_under_16_alone_do_not_ask_the_da_questions():
+    """Siblings of 12 and 14 fighting: they cannot be parties to domestic abuse (the Act, s.2)."""
+    assessment = assess_999(
+        "My two sons aged 12 and 14 are fighting again, the older one punched his brother.",
+        channel="101",
+    )
+
+    assert assessment.domestic_abuse is False
+    assert assessment.da_questions["needed"] is False
