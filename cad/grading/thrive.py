@@ -84,10 +84,28 @@ def thrive_suggest(assessment: dict) -> dict[str, dict[str, str]]:
         VULNERABILITY: _vulnerability(found),
         ENGAGEMENT: _engagement(found),
     }
+    if found.unread:
+        _unread(found.unread, panel)
     return {
         heading: {"text": "\n".join(_capped(lines)) or _NOTHING[heading], **level}
         for heading, (lines, level) in panel.items()
     }
+
+
+def _unread(name: str, panel: dict) -> None:
+    """A narrative in another language: a heading nothing was found under was not assessed
+    (not "no threat"), and is not LOW on words nobody read; the caller needs an interpreter."""
+    not_assessed = f"Not assessed: the narrative is in {name}. Ask through an interpreter."
+    for heading in (THREAT, HARM, VULNERABILITY):
+        lines, level = panel[heading]
+        if not lines:
+            lines.append(not_assessed)
+        if level.get("level") == LOW:
+            level["level"] = MEDIUM
+    if panel[RISK][1].get("level") == LOW:
+        panel[RISK][1]["level"] = MEDIUM
+    panel[VULNERABILITY][0].append(f"The caller speaks {name}: an interpreter is needed.")
+    panel[ENGAGEMENT][0].insert(0, f"Use an interpreter (e.g. Language Line) for {name}.")
 
 
 _NOTHING = {
@@ -129,6 +147,13 @@ class _Found:
             if f.get("source") == HANDLER
         }
         self.behaviours = [b for b in assessment.get("behaviours") or [] if isinstance(b, dict)]
+        language = assessment.get("language")
+        # The language's name when the narrative is not English (its words were not read).
+        self.unread = (
+            language.get("name", "another language")
+            if isinstance(language, dict) and not language.get("english", True)
+            else ""
+        )
         questions = assessment.get("da_questions") or {}
         self.ask = questions.get("why", "") if questions.get("needed") else ""
 

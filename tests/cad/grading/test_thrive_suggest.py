@@ -118,3 +118,16 @@ def test_a_long_list_of_findings_is_cut_short():
 
     assert len(text.splitlines()) == 8
     assert text.endswith("more findings.")
+
+
+def test_a_narrative_in_another_language_is_not_assessed_rather_than_low():
+    """Nothing found in words nobody read is not "no threat": the panel says so, nothing that
+    carries a level is LOW, and an interpreter is called for."""
+    panel = thrive_suggest(
+        assess_999("Mój mąż mnie bije, jest teraz w domu, pomocy. Nie mogę mówić.").as_dict()
+    )
+
+    for heading in ("threat", "harm", "vulnerability"):
+        assert "Not assessed: the narrative is in Polish" in panel[heading]["text"], heading
+    assert all(panel[h]["level"] != "LOW" for h in ("threat", "harm", "risk", "vulnerability"))
+    assert "interpreter" in panel["engagement"]["text"]
