@@ -394,7 +394,7 @@ def assess(
     context_floor = _grade_silent(text, lexicon, grades, channel, silent, categories, ctx)
     _grade_by_kind(text, grades, categories, evidence, channel)
     _grade_unknown(lexicon, grades, categories, channel)
-    questions = _questions(decision, domestic_abuse, answered, outcome, text, scores, thresholds)
+    questions = _questions(decision, domestic_abuse, answered, outcome, text, scores)
     if unread:
         grades.floor(_unknown_grade(lexicon, channel))
         questions = _unread(unread, grades, questions, domestic_abuse, answered)
@@ -539,7 +539,7 @@ def _model_panel(
     }
 
 
-def _questions(decision, domestic_abuse: bool, answered, outcome, text, scores, thresholds) -> dict:
+def _questions(decision, domestic_abuse: bool, answered, outcome, text, scores) -> dict:
     """Ask when a connection, a history or an order is there, or the text model is suggestive,
     but nothing settles it."""
     if outcome.by_model and not answered.confirmed and not answered.ruled_out:
