@@ -52,6 +52,7 @@ TRAINING_FILES: tuple[str, ...] = (
     "blind/blind_a.jsonl",
     "blind/blind_b.jsonl",
     "narratives_f.jsonl",
+    "narratives_i.jsonl",
 )
 SEED = 0
 # Regularisation of the logistic regression (inverse strength), chosen by cross-validation.

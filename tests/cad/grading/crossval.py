@@ -35,6 +35,7 @@ HERE_SETS = {
     "A": ("blind/blind_a.jsonl",),
     "B": ("blind/blind_b.jsonl",),
     "F": ("narratives_f.jsonl",),
+    "I": ("narratives_i.jsonl",),
 }
 DEV_FOLDS = 5
 SEED = 0
@@ -244,6 +245,7 @@ def main(argv: list[str]) -> int:
     )
     for name, subset in (
         ("A+B+F (out of voice)", [r for r in rows if r.fold in ("A", "B", "F")]),
+        ("A+B+F+I (out of voice)", [r for r in rows if r.fold in ("A", "B", "F", "I")]),
         ("dev folds", [r for r in rows if r.fold.startswith("dev")]),
         ("own", [r for r in rows if r.fold == "own"]),
     ):
