@@ -149,14 +149,17 @@ def decide(
     danger_score: float | None,
     thresholds: Thresholds,
     supported: bool = False,
+    answers_rule_out: bool = False,
 ) -> Outcome:
     """The combination as a pure function of the layers' verdicts (cross-validation replays it
     with other thresholds). `None` scores: no model (rules and answers only). `supported`:
     something beyond the model's reading supports DA (`engine._supported`: a marker or DA
     history/order on record, an order in the words, a danger the rules read as now); the model
-    then never overrules the rules."""
+    then never overrules the rules. `answers_rule_out`: the handler answered "no" to the
+    connection question (not a partner, ex-partner or relative); a DA the model alone read
+    ("check with the questions") does not stand against it."""
     confident = da_score is not None and da_score >= thresholds.domestic_abuse
-    by_model = not rules_da and confident and gate_open
+    by_model = not rules_da and confident and gate_open and not answers_rule_out
     overruled = (
         rules_da
         and not supported

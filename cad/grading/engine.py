@@ -211,7 +211,8 @@ _REPORTING = re.compile(r"\breport", re.IGNORECASE)
 def _another_call_beside_the_abuse(text: Narrative, people, abuse_spans: list, categories) -> bool:
     """Another kind of call is reported in a sentence with no DA words or abusive behaviour in
     it, and no sentence besides the abuse's names a connected person or a he/she who could be
-    the abuser ("My shed was broken into and I think it was him")."""
+    the abuser ("My shed was broken into and I think it was him"; "they took £500" can be
+    anyone)."""
     abuse_sentences = {text.sentence_index(start) for start, _ in abuse_spans}
     other = {
         text.sentence_index(hit.start)
@@ -223,10 +224,8 @@ def _another_call_beside_the_abuse(text: Narrative, people, abuse_spans: list, c
     }
     if not other - abuse_sentences:
         return False
-    return not any(
-        text.sentence_index(m.start) not in abuse_sentences
-        for m in people.pronouns + people.connections
-    )
+    who = [m for m in people.pronouns if m.gender] + people.connections
+    return not any(text.sentence_index(m.start) not in abuse_sentences for m in who)
 
 
 def _read_narrative(text: Narrative, lexicon: Lexicon, context: _Context, categories) -> Evidence:
@@ -353,6 +352,7 @@ def assess(
     outcome = combine.decide(
         rules_da=decision.domestic_abuse,
         answers_confirm=answered.confirmed,
+        answers_rule_out=answered.ruled_out,
         gate_open=gate.open,
         da_score=scores[textmodel.DOMESTIC_ABUSE].score if scores else None,
         danger_score=scores[textmodel.PRESENT_DANGER].score if scores else None,

@@ -59,11 +59,16 @@ _GROUP_AGE = re.compile(
     r"\b(?:they'?re|they are|both|both of them are|they're both|aged)\s+(?:both\s+)?"
     r"(\d{1,2})(?:\s*(?:and|&)\s*(\d{1,2}))?\b(?![\d:])"
 )
+# "child aged 6", "a girl aged 12": the age is that person's, not the relatives' around it.
+_AGE_OF_A_CHILD = re.compile(r"\b(?:child|girl|boy|kid|toddler|youngster)\s*,?\s*$")
 _CALLER_AGE = re.compile(
     r"\b(?:i'?m|i am|im|caller is|caller aged|c/s is)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:mins?|"
     r"minutes|weeks|months|%|grand|quid|pounds|k\b|times|hours|foot|feet|ft|stone|st\b|kg|"
     r"inches|'|\"|weeks? pregnant|miles?))|"
-    r"\b(?:ip|rp|inf|c/s|caller)\s*\(\s*[mf]?\s*,?\s*(\d{1,2})\s*\)"
+    r"\b(?:ip|rp|inf|c/s|caller)\s*\(\s*[mf]?\s*,?\s*(\d{1,2})\s*\)|"
+    # "Child aged 6 answered the phone", "caller is a girl aged 12, says ...".
+    r"\b(?:child|girl|boy|kid)\s+aged\s+(\d{1,2})\b(?=\s*,?\s*(?:answered|called|rang|phoned|"
+    r"rung|calling|ringing|on the (?:phone|line)|says|said|states|stated|reports|reported))"
 )
 # "my son is my carer", "wife who is his full-time carer", "brother, who is her carer",
 # "son (carer)": the carer IS the relative, so "carer" names no second, unconnected person.
@@ -320,8 +325,11 @@ def _apply_pronoun_ages(narrative: Narrative, relationships: list[Mention]) -> N
 
 def _apply_group_ages(narrative: Narrative, relationships: list[Mention]) -> None:
     """ "My brothers are fighting, they're 13 and 14": the youngest age given for a group
-    applies to the relatives named in that sentence or the one before that have none."""
+    applies to the relatives named in that sentence or the one before that have none. Not an
+    age given to a child named as such ("child aged 6 answered, says daddy hit mummy")."""
     for match in _GROUP_AGE.finditer(narrative.digits):
+        if _AGE_OF_A_CHILD.search(narrative.digits, max(0, match.start() - 20), match.start()):
+            continue
         age = min(int(g) for g in match.groups() if g)
         index = narrative.sentence_index(match.start())
         lo = narrative.sentences[max(0, index - 1)].start

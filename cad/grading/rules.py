@@ -48,6 +48,7 @@ class Hit:
     hypothetical: bool = False
     tense: str = TENSE_UNSPECIFIED
     progressive: bool = False
+    habitual: bool = False  # done again and again ("hits her sometimes", "beats her")
     present: bool = False  # doing this now is a present danger
     descriptive: bool = False  # "a violent man", "violence": describes, does not report an act
     armed: bool = False  # a weapon in someone's hands ("got a knife", "holding a bat")
@@ -76,6 +77,7 @@ def _hit(narrative: Narrative, lexicon: Lexicon, match: re.Match, code: str, lab
         hypothetical=narrative.is_hypothetical(start, lexicon.setting("hypothetical_window", 4)),
         tense=narrative.tense(start),
         progressive=narrative.is_progressive(start, end),
+        habitual=narrative.is_habitual(start, end),
         **kw,
     )
 
@@ -225,12 +227,14 @@ def find_categories(narrative: Narrative, lexicon: Lexicon) -> list[tuple[object
 
 
 def is_present_danger(hit: Hit) -> bool:
-    """Behaviour going on now, or violence just now, puts the victim in present danger."""
+    """Behaviour going on now, or violence just now, puts the victim in present danger. Violence
+    with no time given ("my husband hit me") is taken as just now, unless it is told as a habit
+    ("he hits her sometimes", "her husband beats her"): then nothing says it is happening."""
     if hit.negated or hit.hypothetical or hit.descriptive or not hit.present:
         return False
     if hit.progressive or hit.tense == TENSE_PRESENT:
         return True
-    return hit.code == "VIOLENCE" and hit.tense == TENSE_UNSPECIFIED
+    return hit.code == "VIOLENCE" and hit.tense == TENSE_UNSPECIFIED and not hit.habitual
 
 
 _FUTURE = re.compile(r"(?:'ll|\bwill\b|\bgoing to\b|\bgonna\b|'d have|\bhave my\b)")

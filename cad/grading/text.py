@@ -210,6 +210,21 @@ _PRESENT_WEAK = re.compile(
 )
 
 
+# What someone does again and again, not what is happening as the caller speaks ("he hits her
+# sometimes", "keeps pushing me about").
+_HABITUAL = re.compile(
+    r"\b(?:sometimes|often|always|usually|regularly|constantly|all the time|whenever|"
+    r"every (?:day|night|week|weekend|time|so often)|on and off|occasionally|"
+    r"from time to time|most (?:days|nights|weekends)|keeps|keep on)\b"
+)
+# A violent act in the third person's simple present ("her husband beats her"): English uses it
+# for what happens habitually; what happens now takes "is ...ing" or "now".
+_HABITUAL_VERB = re.compile(
+    r"^(?:hits|beats|punches|slaps|kicks|strangles|chokes|pushes|shoves|bites|attacks|"
+    r"assaults|batters|throttles|thumps|smacks|grabs|drags|hurts|knocks)$"
+)
+
+
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -449,6 +464,15 @@ class Narrative:
             body = self.text[sentence.start : sentence.end].strip(" .!?,;:")
             cached = self._tense_cache[key] = _past_tense(body) or TENSE_UNSPECIFIED
         return cached
+
+    def is_habitual(self, start: int, end: int) -> bool:
+        """ "He hits her sometimes", "her husband beats her", "keeps shoving me": done again and
+        again, which says nothing about whether it is happening now."""
+        clause = self.clause_of(start)
+        if _HABITUAL.search(self.text, clause.start, clause.end):
+            return True
+        words = self.tokens_between(start, end)
+        return bool(words) and bool(_HABITUAL_VERB.match(words[0].text))
 
     def is_progressive(self, start: int, end: int) -> bool:
         """ "He is hitting her", "they're fighting": happening as the caller speaks."""

@@ -232,3 +232,36 @@ def test_children_under_16_alone_do_not_ask_the_da_questions():
 
     assert assessment.domestic_abuse is False
     assert assessment.da_questions["needed"] is False
+
+
+def test_a_past_act_beside_a_report_by_unnamed_others_is_not_da():
+    """ "They took £500": "they" can be anyone (scammers); a he or she could be the abuser."""
+    assessment = assess_999(
+        "I want to report a scam call, they took £500. My ex-husband used to hit me but I "
+        "haven't seen him in ten years"
+    )
+
+    assert assessment.domestic_abuse is False
+    assert assessment.da_questions["needed"] is True
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "my wife is having a seizure, she is epileptic, she is turning blue",
+        "IP states her partner has taken an overdose and is unconscious",
+    ],
+)
+def test_a_no_to_the_connection_question_undoes_a_da_the_model_alone_read(narrative):
+    """The model's DA says "check with the questions": a "no" to "is the person a partner,
+    ex-partner or relative?" leaves nothing standing for it. Danger to life stays IMMEDIATE."""
+    from cad.grading.combine import Thresholds
+
+    # A DA threshold of 0: the model reads every call with a connection as DA.
+    eager = Thresholds(domestic_abuse=0.0, ask=0.0, present_danger=1.0, veto=0.0)
+    before = assess_999(narrative, thresholds=eager)
+    after = assess_999(narrative, thresholds=eager, da_answers={"connection": "no"})
+
+    assert before.domestic_abuse is True and before.model["used"]["domestic_abuse"] is True
+    assert after.domestic_abuse is False and after.model["used"]["domestic_abuse"] is False
+    assert after.recommended_grade == "IMMEDIATE"

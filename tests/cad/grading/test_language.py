@@ -75,3 +75,4 @@ def test_the_call_taking_screen_says_the_narrative_is_unread(client):
 
     html = response.content.decode()
     assert 'id="assess-language"' in html and "Not English: Polish." in html
+    assert 'id="assess-da">DA: not assessed<' in html

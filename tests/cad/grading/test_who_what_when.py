@@ -207,3 +207,34 @@ def test_a_pathological_20000_character_narrative_completes():
     assert assessment.minimum_grade
     mixed = assess_999(("my ex is hitting me he has a knife and he is outside now " * 400)[:20000])
     assert mixed.domestic_abuse is True
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "my friend told me her husband hits her sometimes, she's at work at the moment and "
+        "he's away in Spain",
+        "I'm ringing about my sister, her husband beats her but she won't call you herself",
+    ],
+)
+def test_violence_told_as_a_habit_is_da_but_not_a_danger_now(narrative):
+    """WHEN: "hits her sometimes", "beats her" (simple present, a habit) says nothing about
+    now; "my husband hit me" with no time given still does."""
+    habit = assess_999(narrative, channel="101")
+    now = assess_999("My husband hit me")
+
+    assert habit.domestic_abuse is True and habit.present_danger is False
+    assert habit.recommended_grade == "PRIORITY"
+    assert now.present_danger is True and now.recommended_grade == "IMMEDIATE"
+
+
+def test_a_child_caller_given_an_age_is_not_the_age_of_the_parents():
+    """ "Child aged 6 answered ... daddy hit her": the 6 is the caller's, not daddy's; mummy
+    not waking is a danger to life."""
+    assessment = assess_999(
+        "child aged 6 answered phone, says mummy is on the floor and won't wake up, daddy hit her"
+    )
+
+    assert assessment.domestic_abuse is True
+    assert assessment.recommended_grade == "IMMEDIATE"
+    assert "DANGER_TO_LIFE" in assessment.categories
