@@ -268,9 +268,12 @@ def _risk_factors(text: Narrative, lexicon, evidence: Evidence, domestic_abuse: 
     the context findings."""
     risk_factors: list[Finding] = []
     seen: dict[str, list] = {}
+    heard_on_the_call = evidence.callback_distress
     for hit in evidence.risks:
         if hit.rule.da_only and not domestic_abuse:
             continue
+        if hit.code == "DISTRESS_ON_CALL" and hit not in heard_on_the_call:
+            continue  # "keeps shouting at me" is not distress heard on an abandoned call
         seen.setdefault(hit.code, []).append(hit)
     for code, hits in seen.items():
         current = [h for h in hits if rules.risk_weight(h) == SERIOUS]

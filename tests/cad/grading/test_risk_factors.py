@@ -82,3 +82,26 @@ def test_an_order_and_contact_is_a_breach_even_without_the_word():
     breach = finding(assessment.risk_factors, "BREACH_OF_ORDER")
     assert breach.weight == "serious"
     assert "restraining order" in breach.evidence
+
+
+def test_shouting_is_distress_on_the_call_only_on_an_abandoned_call_or_call_back():
+    """ "My 45 year old son keeps shouting at me": abuse (DA, PRIORITY), not the serious
+    "distress heard on an abandoned call" that made it IMMEDIATE; nor is a 45-year-old a child."""
+    told = assess_999("my 45 year old son keeps shouting at me and calling me names", channel="101")
+    heard = assess_999("Abandoned call, on call back shouting heard, female crying")
+
+    assert told.domestic_abuse is True and told.recommended_grade == "PRIORITY"
+    assert not {"DISTRESS_ON_CALL", "CHILDREN_PRESENT"} & codes(told.risk_factors)
+    assert "DISTRESS_ON_CALL" in codes(heard.risk_factors)
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "my husband is hitting me, my 3 year old is here",
+        "husband hitting me, my 8 month old is upstairs",
+        "C/S 2 children in house, husband shouting and throwing things",
+    ],
+)
+def test_children_present_by_age_or_in_log_style(narrative):
+    assert "CHILDREN_PRESENT" in codes(assess_999(narrative).risk_factors)
