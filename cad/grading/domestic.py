@@ -75,6 +75,8 @@ class Evidence:
     # me last year. Today I'm calling because my bike was stolen"; not "... and I think it was
     # him").
     other_subject_than_abuse: bool = False
+    # Forced marriage or honour-based abuse named, not negated (lexicon frame `forced_marriage`).
+    forced_marriage: list[tuple[int, int]] = field(default_factory=list)
     # Domestic abuse named with a strong "now" ("DV in progress", "a domestic going on now").
     named_now: list[Hit] = field(default_factory=list)
 
@@ -164,6 +166,7 @@ def decide(narrative: Narrative, evidence: Evidence) -> Decision:
     """Run the steps in order; each adds its indicators and reasons."""
     decision = Decision()
     _abuse_between_connected_people(narrative, evidence, decision)
+    _forced_marriage(narrative, evidence, decision)
     _named_now(narrative, evidence, decision)
     _cries_heard_at_home(narrative, evidence, decision)
     _distress_on_an_abandoned_call(narrative, evidence, decision)
@@ -238,6 +241,23 @@ def past_abuse_beside_another_call(evidence: Evidence) -> bool:
         and not evidence.orders
         and not evidence.named_now
     )
+
+
+def _forced_marriage(narrative, evidence: Evidence, decision: Decision) -> None:
+    """Forced marriage or honour-based abuse (Anti-social Behaviour, Crime and Policing Act 2014
+    s.121; APP on honour-based abuse) is done by family: DA whoever else is named ("forcing
+    her to marry a man in Pakistan"), unless a party is named as under 16 (child abuse)."""
+    if decision.domestic_abuse or not evidence.forced_marriage or evidence.people.minors:
+        return
+    spans = evidence.forced_marriage
+    decision.indicators.append(
+        finding(narrative, "FORCED_MARRIAGE", "Forced marriage or honour-based abuse", spans)
+    )
+    decision.reasons.append(
+        f'Domestic abuse: forced marriage or honour-based abuse ("{narrative.quote(*spans[0])}"), '
+        "done by family."
+    )
+    decision.domestic_abuse = True
 
 
 def _named_now(narrative, evidence: Evidence, decision: Decision) -> None:

@@ -259,6 +259,11 @@ def _read_narrative(text: Narrative, lexicon: Lexicon, context: _Context, catego
             text, people, [h.span for h in domestic_words + orders + behaviours], categories
         ),
         unrelated=bool(lexicon.frame("unrelated").search(text.text)),
+        forced_marriage=[
+            m.span()
+            for m in lexicon.frame("forced_marriage").finditer(text.text)
+            if not text.is_negated(m.start(), m.end(), 3)
+        ],
         named_now=[h for h in domestic_words if text.is_now(h.start)],
     )
 
@@ -489,13 +494,15 @@ def _model_reason(text: Narrative, gate, scored) -> str:
 def _supported(ctx, evidence) -> bool:
     """The model never overrules the rules' DA when something beyond its reading supports it: a
     marker, DA history or an order on record, a protective order named in the words (a breach
-    of an order is the founding case's pattern), or a danger the rules read as happening now
+    of an order is the founding case's pattern), forced marriage or honour-based abuse, or a
+    danger the rules read as happening now
     (an overruled call waits for the handler's questions; a call in danger now must not)."""
     return bool(
         ctx.marked
         or evidence.context_da
         or evidence.context_orders
         or evidence.orders
+        or evidence.forced_marriage
         or evidence.present_hits
         or evidence.present_behaviour
     )

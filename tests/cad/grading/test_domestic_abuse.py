@@ -207,3 +207,34 @@ def test_a_non_molestation_order_is_a_domestic_abuse_indicator():
     )
 
     assert assessment.domestic_abuse is True
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "IP states family are forcing her to marry a man in Pakistan next month, she is 17, "
+        "they have taken her passport",
+        "my parents are forcing me to marry a man I have never met, they took my passport",
+        "IP states her family are forcing her to marry, passport taken",
+    ],
+)
+def test_forced_marriage_is_da_whoever_else_is_named_and_never_vetoed(narrative):
+    """Done by family (the 2014 Act s.121, honour-based abuse): the spouse-to-be ("a man")
+    does not make it a stranger's act, and the text model may not overrule it."""
+    from cad.grading.combine import Thresholds
+
+    sure_not = Thresholds(domestic_abuse=1.0, ask=1.0, present_danger=1.0, veto=1.0)
+
+    for assessment in (assess_999(narrative), assess_999(narrative, thresholds=sure_not)):
+        assert assessment.domestic_abuse is True
+        assert assessment.minimum_grade in ("PRIORITY", "IMMEDIATE")
+
+
+def test_forced_marriage_denied_or_of_a_child_under_16_is_not_da_on_the_words():
+    """The rule itself (rules alone): negated, or a party named as under 16 (child abuse)."""
+    denied = "Caller says there is no forced marriage, just a family row"
+    child = "my 14 year old daughter says her uncle is forcing her to marry"
+
+    for narrative in (denied, child):
+        assessment = assess_999(narrative, statistical=False)
+        assert "FORCED_MARRIAGE" not in codes(assessment.indicators), narrative
