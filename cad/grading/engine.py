@@ -403,9 +403,18 @@ def assess(
     _grade_by_kind(text, grades, categories, evidence, channel)
     _grade_unknown(lexicon, grades, categories, channel)
     questions = _questions(decision, domestic_abuse, answered, outcome, text, scores)
-    if unread:
+    barrier = None if unread else lexicon.frame("language_barrier").search(text.text)
+    if unread or barrier:
+        # Until an interpreter is heard: at least the channel's default, also as the minimum.
         grades.floor(_unknown_grade(lexicon, channel))
+    if unread:
         questions = _unread(unread, grades, questions, domestic_abuse, answered)
+    elif barrier:
+        grades.reasons.insert(
+            0,
+            f'The caller needs an interpreter ("{text.quote(*barrier.span())}"): what they said '
+            "may not all be in the narrative. Grade on what the interpreter gets.",
+        )
 
     return Assessment(
         domestic_abuse=domestic_abuse,

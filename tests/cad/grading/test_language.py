@@ -76,3 +76,27 @@ def test_the_call_taking_screen_says_the_narrative_is_unread(client):
     html = response.content.decode()
     assert 'id="assess-language"' in html and "Not English: Polish." in html
     assert 'id="assess-da">DA: not assessed<' in html
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "caller speaking Romanian only, distressed, crying, male voice in background",
+        'caller in Polish, interpreter requested, caller crying and saying "mąż, nóż"',
+        "Caller has very little English, says man in the house",
+    ],
+)
+def test_a_caller_noted_as_needing_an_interpreter_is_not_graded_on_the_words_alone(narrative):
+    """The handler's note that the caller cannot speak English: what they said may not be in
+    the narrative, so the first reason says so and a 999 call keeps PRIORITY as its minimum."""
+    assessment = assess_999(narrative)
+
+    assert assessment.reasons[0].startswith("The caller needs an interpreter")
+    assert assessment.minimum_grade in ("PRIORITY", "IMMEDIATE")
+    assert assessment.language is None  # the narrative itself is English
+
+
+def test_speaking_english_only_is_no_language_barrier():
+    assessment = assess_999("Caller speaks English only and is reporting a car crash, no injuries")
+
+    assert not assessment.reasons[0].startswith("The caller needs an interpreter")
