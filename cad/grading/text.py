@@ -299,6 +299,7 @@ class Narrative:
         self.original = original or ""
         self.text = normalise(self.original)
         self._tense_cache: dict[int, str] = {}
+        self._habitual_cache: dict[int, bool] = {}
         # Answers the rules compute once per narrative (e.g. per sentence), keyed by the rule.
         self.memo: dict = {}
 
@@ -469,7 +470,12 @@ class Narrative:
         """ "He hits her sometimes", "her husband beats her", "keeps shoving me": done again and
         again, which says nothing about whether it is happening now."""
         clause = self.clause_of(start)
-        if _HABITUAL.search(self.text, clause.start, clause.end):
+        habitual = self._habitual_cache.get(clause.start)
+        if habitual is None:  # once per clause: a clause can be the whole 20,000 characters
+            habitual = self._habitual_cache[clause.start] = bool(
+                _HABITUAL.search(self.text, clause.start, clause.end)
+            )
+        if habitual:
             return True
         words = self.tokens_between(start, end)
         return bool(words) and bool(_HABITUAL_VERB.match(words[0].text))
