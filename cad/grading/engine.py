@@ -191,21 +191,34 @@ def _read_context(context: list[ContextResult], grades: _Grades) -> _Context:
     return found
 
 
-def _other_subject(text: Narrative, history_spans: list, categories) -> bool:
-    """Another kind of call is reported in a sentence with no DA words in it."""
-    da_sentences = {text.sentence_index(start) for start, _ in history_spans}
-    return any(
-        grade and text.sentence_index(hit.start) not in da_sentences
-        for category, hit, grade in categories
-        if not category.silent
-    )
-
-
 # Kinds of call that say what the caller wants (advice, an update), not another incident: "wants
 # advice re options" beside a history of being hit is a call about the abuse.
 _ABOUT_THE_CALL_ITSELF = frozenset({"ADMIN", "FOLLOW_UP"})
 # "Wants to report", "reporting a": the caller reporting, maybe the abuse itself.
 _REPORTING = re.compile(r"\breport", re.IGNORECASE)
+
+
+def _reporting_sentences(text: Narrative, categories, *, incidents_only: bool = False) -> set:
+    """The sentences (indexes) where a kind of call that sets a grade is reported; with
+    `incidents_only`, not advice or a follow-up, nor the caller's "I want to report"."""
+    return {
+        text.sentence_index(hit.start)
+        for category, hit, grade in categories
+        if grade
+        and not category.silent
+        and not (
+            incidents_only
+            and (
+                category.code in _ABOUT_THE_CALL_ITSELF or _REPORTING.search(text.quote(*hit.span))
+            )
+        )
+    }
+
+
+def _other_subject(text: Narrative, history_spans: list, categories) -> bool:
+    """Another kind of call is reported in a sentence with no DA words in it."""
+    da_sentences = {text.sentence_index(start) for start, _ in history_spans}
+    return bool(_reporting_sentences(text, categories) - da_sentences)
 
 
 def _another_call_beside_the_abuse(text: Narrative, people, abuse_spans: list, categories) -> bool:
@@ -214,15 +227,7 @@ def _another_call_beside_the_abuse(text: Narrative, people, abuse_spans: list, c
     the abuser ("My shed was broken into and I think it was him"; "they took £500" can be
     anyone)."""
     abuse_sentences = {text.sentence_index(start) for start, _ in abuse_spans}
-    other = {
-        text.sentence_index(hit.start)
-        for category, hit, grade in categories
-        if grade
-        and not category.silent
-        and category.code not in _ABOUT_THE_CALL_ITSELF
-        and not _REPORTING.search(text.quote(*hit.span))
-    }
-    if not other - abuse_sentences:
+    if not _reporting_sentences(text, categories, incidents_only=True) - abuse_sentences:
         return False
     who = [m for m in people.pronouns if m.gender] + people.connections
     return not any(text.sentence_index(m.start) not in abuse_sentences for m in who)
