@@ -322,7 +322,8 @@ def _connected_person_there_and_feared(narrative, evidence: Evidence, decision: 
     if decision.domestic_abuse:
         return
     people = evidence.people
-    connections = people.connections
+    # "IP and partner hiding in the loft, two males downstairs": the partner is with the caller.
+    connections = [c for c in people.connections if not c.companion]
     presence = [h for h in evidence.presence if h.tense not in PAST_TENSES]
     if not connections and not people.strangers and evidence.distress:
         # "He's back. Help. Bathroom.": an unnamed "he" the caller hides from is someone known.

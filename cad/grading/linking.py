@@ -190,8 +190,9 @@ def _link(narrative: Narrative, hit: Hit, people: People) -> Link:
         return _link_caller(narrative, hit, agent, patient, people)
     if agent is not None and agent.kind == PRONOUN:
         return _link_pronoun(narrative, hit, agent, patient, people)
-    # Nobody named as doing it: "I've been assaulted", "there's been violence".
-    connections = people.connections
+    # Nobody named as doing it: "I've been assaulted", "there's been violence". A relative
+    # beside the caller ("IP with husband") is not taken for the one who did it.
+    connections = [c for c in people.connections if not c.companion]
     if passive:
         others = [c for c in connections if c is not patient]
         if others and not people.strangers:

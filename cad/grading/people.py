@@ -42,7 +42,12 @@ FUNCTION_WORDS = frozenset(
 )
 # "she's 8", "he's 14": an age for the nearest relative of that gender named before.
 _PRONOUN_AGE = re.compile(
-    r"\b(he|she)(?:'s| is|s)\s+(?:only\s+)?(\d{1,2})\b(?![\d:]|\s*(?:mins?|minutes|hours|weeks|months|%))"
+    r"\b(he|she)(?:'s| is|s)\s+(?:only\s+)?(\d{1,2})\b(?![\d:]|\s*(?:mins?|minutes|hours|weeks|months|%|"
+    r"foot|feet|ft|'|\"|stone|st\b|kg|inch))"
+)
+# "my daughter's estranged husband": words in -ed that describe the relative who follows.
+_DESCRIBING_A_RELATION = frozenset(
+    "estranged separated married divorced engaged controlling cheating".split()
 )
 _STRANGER_GENDER = re.compile(r"^\s*\(\s*([mf])\b")
 _AGE_BEFORE = re.compile(r"(\d{1,2})[\s-]*(?:years?|yrs?|yr)[\s-]*old[\s-]*$|(\d{1,2})\s*yo\s+$")
@@ -92,6 +97,10 @@ class Mention:
     possessive: str = ""  # "thing" (my husband's car), "relation" (my daughter's boyfriend), ""
     age: int | None = None  # an age given for this person
     role: str = ""  # "subj", "obj" or "either" for pronouns and the caller
+    # A relative named beside the caller, on the caller's side ("IP and partner hiding in the
+    # loft", "me and my husband", "my wife's holding the door"): with someone else there,
+    # not the one doing the harm.
+    companion: bool = False
 
     @property
     def minor(self) -> bool:
@@ -204,19 +213,33 @@ class People:
 
     def resolve(self, mention: Mention | None) -> Mention | None:
         """A pronoun's antecedent: the most recent relationship or unconnected person of a
-        compatible gender before it ("My ex came round. He ..."); None when there is none."""
+        compatible gender before it ("My ex came round. He ..."); None when there is none.
+        A relative on the caller's side ("my partner's holding the door. He's hitting the
+        glass") is passed over for anyone else before it, and a log's "susp" is the unconnected
+        person named before it when there is one ("unknown male punched her husband ... susp
+        still at scene")."""
         if mention is None or mention.kind != PRONOUN:
             return mention
         named = self.named
         index = bisect_right(named.ends, mention.start) - 1
+        suspect = mention.text.lower().startswith("susp")
+        fallback = None
         while index >= 0:
             candidate = named.mentions[index]
-            if candidate.end <= mention.start and (
-                not mention.gender or candidate.gender in ("", mention.gender)
-            ):
-                return candidate
             index -= 1
-        return None
+            if candidate.end > mention.start or (
+                mention.gender and candidate.gender not in ("", mention.gender)
+            ):
+                continue
+            if suspect and candidate.kind == REL and any(
+                m.end <= mention.start for m in self.unowned_strangers
+            ):
+                continue
+            if candidate.companion:
+                fallback = fallback or candidate
+                continue
+            return candidate
+        return fallback
 
 
 # --- Finding people --------------------------------------------------------------------------
@@ -231,6 +254,12 @@ def _possessive_after(narrative: Narrative, lexicon: Lexicon, end: int, rel_star
         return ""
     word_start = end + match.start(1)
     word = match.group(1)
+    if word in lexicon.contraction_followers or (
+        word.endswith(("ed", "ing")) and word not in _DESCRIBING_A_RELATION
+    ):
+        # "my stepdad's got my mum by the throat", "my stepdad's dragging my mum": "has"/"is",
+        # not "belonging to", even with a relative a word or two on.
+        return ""
     following = rel_starts[bisect_left(rel_starts, word_start) :][:1]
     if following and following[0] <= word_start + 25:
         # "my daughter's boyfriend", "my daughter's new boyfriend": a relationship a word on.
@@ -238,8 +267,6 @@ def _possessive_after(narrative: Narrative, lexicon: Lexicon, end: int, rel_star
             return "relation"
     if word.isdigit():
         return ""  # "my son's 15": an age, not a belonging
-    if word in lexicon.contraction_followers or word.endswith(("ed", "ing")):
-        return ""
     return "thing"
 
 
@@ -303,7 +330,29 @@ def find_relationships(narrative: Narrative, lexicon: Lexicon) -> list[Mention]:
         mention.age = _age_of(narrative, mention.start, mention.end)
     _apply_group_ages(narrative, kept)
     _apply_pronoun_ages(narrative, kept)
+    for mention in kept:
+        mention.companion = _is_companion(narrative, mention)
     return kept
+
+
+# "IP and partner", "me and my husband", "with her husband", "my wife and I", "my partner's
+# holding the door": a relative beside the caller (see `Mention.companion`).
+_COMPANION_BEFORE = re.compile(
+    r"(?:\b(?:i|ip|me|inf|rp|c/s|caller|myself)\s+(?:and|&)|\b(?:with|w/))\s+(?:my|her|his|their|"
+    r"our)?\s*$"
+)
+_COMPANION_AFTER = re.compile(
+    r"^(?:\s+(?:and|&)\s+(?:i|me|ip|myself)\b|(?:'s|s|\s+is|\s+are)?\s+(?:holding|hiding|"
+    r"barricaded|locked in with me|with me)\b)"
+)
+
+
+def _is_companion(narrative: Narrative, mention: Mention) -> bool:
+    text = narrative.text
+    return bool(
+        _COMPANION_BEFORE.search(text[max(0, mention.start - 20) : mention.start])
+        or _COMPANION_AFTER.match(text[mention.end : mention.end + 30])
+    )
 
 
 def _apply_pronoun_ages(narrative: Narrative, relationships: list[Mention]) -> None:

@@ -1,0 +1,135 @@
+"""WHO, beyond the relationship nouns: a connection implied by a separation or a shared life
+("we split up in March", "since I left him", "if I leave he'll..."), dialect and log shorthand
+("s/o", "bidie-in", "bairn's da", "BM", "dtr"), a couple known to a neighbour; and the people on
+the caller's side ("IP and partner hiding in the loft") who are not the ones doing harm.
+
+The sentences here are written for these tests, not taken from the corpora."""
+
+import pytest
+
+from cad.grading.lexicon import get_lexicon
+from cad.grading.people import find_people
+from cad.grading.text import Narrative
+from cad.grading.textmodel import get_models
+from tests.cad.grading.helpers import assess_999, codes
+
+
+def connections(narrative: str) -> list[str]:
+    return [m.text for m in find_people(Narrative(narrative), get_lexicon()).connections]
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "We split up in the spring and now he texts me forty times a day",
+        "ever since I left him he keeps turning up at my mum's",
+        "IP states since they separated in June he has turned up at her work",
+        "he keeps saying if I leave him he'll torch the house",
+        "a lad I used to go out with has put my private pictures on a group chat",
+        "we're still together but he takes every penny of my wages",
+        "We're not together no more but he won't leave me alone",
+        "IP states her s/o has taken her phone and keys",
+        "her bidie-in has come home steaming and thrown a plate at her",
+        "me bairn's da is outside the door wi a bottle",
+        "Inf states BM refusing to hand back child after contact, sent threats",
+        "IP states dtr (22) pushed her over in the kitchen",
+        "n/bour reports known couple at no.9 screaming at each other",
+        "inf believes couple, both left no.3 together before the row",
+    ],
+)
+def test_a_connection_implied_or_in_shorthand_is_found(narrative):
+    assert connections(narrative)
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "We split the bill and then a man outside the bar punched my friend",
+        "When I left the house this morning a man followed me to the bus stop",
+        "we broke up the fight between two lads outside the chippy",
+        "if I leave the shop they will follow me, there are three of them",
+        "since I left work a car has been following me",
+    ],
+)
+def test_a_split_bill_or_leaving_a_place_is_no_connection(narrative):
+    assert connections(narrative) == []
+
+
+def test_a_teenager_reporting_the_stepdad_has_mum_by_the_throat_is_da_and_immediate():
+    """The issue's own example: the caller's age (15) does not take abuse between two adults
+    out of domestic abuse, and "stepdad's got" is "has got", not "belonging to"."""
+    assessment = assess_999(
+        "my stepdad's got my mum by the throat against the wall, I'm 15, I'm upstairs, hurry",
+        statistical=False,
+    )
+
+    assert assessment.domestic_abuse is True
+    assert assessment.minimum_grade == "IMMEDIATE"
+
+
+def test_a_height_is_not_an_age():
+    """ "He's 6 foot": not a six-year-old, so not a child's fight."""
+    assessment = assess_999(
+        "I'm at my mum's, my stepdad's kicking off, he's 6 foot and he's pulling my mum's hair",
+        statistical=False,
+    )
+
+    assert assessment.domestic_abuse is True
+
+
+def test_the_court_telling_him_to_stay_away_is_a_protective_order():
+    assessment = assess_999(
+        "The court told him to stay away from me and he's banging on my door now",
+        statistical=False,
+    )
+
+    assert assessment.domestic_abuse is True
+    assert "PROTECTIVE_ORDER" in codes(assessment.indicators)
+    assert assessment.minimum_grade == "IMMEDIATE"
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "Burglary in progress. IP and partner hiding in the loft, can hear 2x males downstairs.",
+        "there's someone in my house, I can hear them downstairs, I'm in the bathroom with my wife",
+        "Assault. Security report F punched by unknown M at bar. IP with husband, cut lip.",
+        "Inf states unknown male has headbutted her husband outside the pub. Susp still there.",
+    ],
+)
+def test_a_partner_on_the_callers_side_does_not_make_a_strangers_crime_da(narrative):
+    assessment = assess_999(narrative, statistical=False)
+
+    assert assessment.domestic_abuse is False
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "Burglary in progress. IP and partner hiding in the loft, can hear 2x males downstairs.",
+        "there's someone in my house, I can hear them downstairs, I'm in the bathroom with my wife",
+    ],
+)
+def test_intruders_in_the_house_now_are_immediate(narrative):
+    assert assess_999(narrative, statistical=False).minimum_grade == "IMMEDIATE"
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "me and my ex were arguing and he hit me",
+        "ex-p at addr, susp kicking the door in, IP scared",
+    ],
+)
+def test_the_partner_beside_the_caller_is_still_the_abuser_when_nobody_else_is_there(narrative):
+    assert assess_999(narrative, statistical=False).domestic_abuse is True
+
+
+def test_a_partner_in_custody_for_an_unrelated_matter_is_not_the_caller_changing_the_subject():
+    assessment = assess_999(
+        "C/S partner has taken out loans in her name, approx 6k, and keeps her bank cards. "
+        "Partner currently in custody unrelated matter.",
+        models=get_models(),
+    )
+
+    assert assessment.model["gate"]["open"] is True
