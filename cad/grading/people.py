@@ -231,8 +231,10 @@ class People:
                 mention.gender and candidate.gender not in ("", mention.gender)
             ):
                 continue
-            if suspect and candidate.kind == REL and any(
-                m.end <= mention.start for m in self.unowned_strangers
+            if (
+                suspect
+                and candidate.kind == REL
+                and any(m.end <= mention.start for m in self.unowned_strangers)
             ):
                 continue
             if candidate.companion:
