@@ -36,7 +36,15 @@ HERE_SETS = {
     "B": ("blind/blind_b.jsonl",),
     "F": ("narratives_f.jsonl",),
     "I": ("narratives_i.jsonl",),
+    "E": ("blind/blind_e.jsonl",),
+    "G": ("blind/blind_g.jsonl",),
+    "H": ("blind/blind_h.jsonl",),
+    "J": ("blind/blind_j.jsonl",),
+    "K": ("blind/blind_k.jsonl",),
 }
+# Written apart from the engine (blind sets and sets F, I): each held out measures a voice the
+# models have not seen.
+OUT_OF_VOICE = ("A", "B", "F", "I", "E", "G", "H", "J", "K")
 DEV_FOLDS = 5
 SEED = 0
 DA_GRID = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95
@@ -246,6 +254,8 @@ def main(argv: list[str]) -> int:
     for name, subset in (
         ("A+B+F (out of voice)", [r for r in rows if r.fold in ("A", "B", "F")]),
         ("A+B+F+I (out of voice)", [r for r in rows if r.fold in ("A", "B", "F", "I")]),
+        ("E+G+H+J+K (out of voice)", [r for r in rows if r.fold in ("E", "G", "H", "J", "K")]),
+        ("all out of voice", [r for r in rows if r.fold in OUT_OF_VOICE]),
         ("dev folds", [r for r in rows if r.fold.startswith("dev")]),
         ("own", [r for r in rows if r.fold == "own"]),
     ):
