@@ -27,7 +27,8 @@ application = ProtocolTypeRouter(
 # The grading text models train in a background thread as the server starts (about 4 s on
 # 3,900 narratives on 2 cores), not when the first call comes in: a call in the first seconds is
 # otherwise assessed on the rules alone (textmodel.models_within).
-textmodel.models_within(0)
+if settings.GRADING_TRAIN_AT_START:
+    textmodel.models_within(0)
 
 if settings.EMBEDDED_SCHEDULER and os.environ.get("CAD_EMBEDDED_SCHEDULER") == "1":
     from core import scheduler

@@ -404,4 +404,7 @@ LOGGING = {
 LIVE_TICKET_SECONDS = 30
 # A force's own grading lexicon (TOML, same shape as cad/grading/lexicon.toml); unset: the default.
 GRADING_LEXICON_PATH = env("GRADING_LEXICON_PATH", default=None)
+# Train the grading text models as the ASGI server starts (controlroom/asgi.py), in a background
+# thread (about 4 s on 2 cores); off: they train when the first call is assessed.
+GRADING_TRAIN_AT_START = env.bool("GRADING_TRAIN_AT_START", default=True)
 PHONE_DEFAULT_REGION = "GB"

@@ -17,6 +17,7 @@ words: it is a reason to ask the handler's DA questions (`questions.py`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from cad.context import Finding, FindingCategory
@@ -224,6 +225,35 @@ def _abuse_between_connected_people(narrative, evidence: Evidence, decision: Dec
         + who
     )
     decision.domestic_abuse = True
+
+
+# "her domestic abuse case", "my DV case", "IP's ongoing DA matter": the caller's own case.
+_OWN_CASE_BEFORE = re.compile(
+    r"\b(?:my|her|his|our|their|ip'?s|rp'?s|caller'?s)\s+(?:own\s+|ongoing\s+|open\s+|current\s+"
+    r"|live\s+)?$"
+)
+_OWN_CASE_AFTER = re.compile(
+    r"^\s+(?:abuse\s+|violence\s+)?(?:case|matter|report|investigation|incident|court case|hearing|"
+    r"crime)\b"
+)
+
+
+def own_case(narrative: Narrative, evidence: Evidence) -> list[Hit]:
+    """The caller's own domestic abuse case named, not in the past, and the call not about
+    something else ("Caller wants an update on her domestic abuse case"). A contact from a
+    victim about her own case is part of that case, never an admin call: the founding case's
+    earlier call, through the switchboard, was never recorded (IOPC). The text model does not
+    overrule it (`engine._supported`)."""
+    if evidence.unrelated or evidence.other_subject:
+        return []
+    text = narrative.text
+    return [
+        h
+        for h in evidence.domestic_words
+        if h.tense not in PAST_TENSES
+        and _OWN_CASE_BEFORE.search(text[max(0, h.start - 25) : h.start])
+        and _OWN_CASE_AFTER.match(text[h.end : h.end + 25])
+    ]
 
 
 def past_abuse_beside_another_call(evidence: Evidence) -> bool:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from cad.context import ContextResult, Finding
 from cad.grading import combine, language, rules, textmodel
-from cad.grading.domestic import Evidence, decide, finding, lower_first
+from cad.grading.domestic import Evidence, decide, finding, lower_first, own_case
 from cad.grading.lexicon import Lexicon, get_lexicon
 from cad.grading.linking import link
 from cad.grading.people import find_people
@@ -361,7 +361,7 @@ def assess(
     scores = _model_scores(text, models) if statistical and not unread else None
     gate = combine.gate(evidence)
     thresholds = thresholds or combine.Thresholds.from_lexicon(lexicon)
-    supported = _supported(ctx, evidence)
+    supported = _supported(ctx, evidence, text)
     outcome = combine.decide(
         rules_da=decision.domestic_abuse,
         answers_confirm=answered.confirmed,
@@ -505,10 +505,11 @@ def _model_reason(text: Narrative, gate, scored) -> str:
     )
 
 
-def _supported(ctx, evidence) -> bool:
+def _supported(ctx, evidence, text) -> bool:
     """The model never overrules the rules' DA when something beyond its reading supports it: a
     marker, DA history or an order on record, a protective order named in the words (a breach
-    of an order is the founding case's pattern), forced marriage or honour-based abuse, or a
+    of an order is the founding case's pattern), forced marriage or honour-based abuse, the
+    caller's own DA case (`domestic.own_case`), or a
     danger the rules read as happening now
     (an overruled call waits for the handler's questions; a call in danger now must not)."""
     return bool(
@@ -517,6 +518,7 @@ def _supported(ctx, evidence) -> bool:
         or evidence.context_orders
         or evidence.orders
         or evidence.forced_marriage
+        or own_case(text, evidence)
         or evidence.present_hits
         or evidence.present_behaviour
     )

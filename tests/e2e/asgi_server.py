@@ -38,6 +38,9 @@ def asgi_server():
         ),
         "REDIS_URL": settings.REDIS_URL,
         "CONN_MAX_AGE": "0",
+        # A server per test: training the grading models in each (4 s of a core) would slow the
+        # suite; the screens these tests drive do not need them.
+        "GRADING_TRAIN_AT_START": "0",
     }
     if settings.REDIS_URL:
         env["CHANNEL_PREFIX"] = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]

@@ -133,3 +133,31 @@ def test_a_partner_in_custody_for_an_unrelated_matter_is_not_the_caller_changing
     )
 
     assert assessment.model["gate"]["open"] is True
+
+
+def test_a_victims_call_about_her_own_case_is_not_overruled_by_the_model():
+    """The caller's own DA case ("an update on her domestic abuse case") is supported: the text
+    model, which reads admin words as not domestic, never overrules it (`domestic.own_case`)."""
+    assessment = assess_999(
+        "RP wants to know why nobody has rung her about her domestic abuse case",
+        channel="101",
+        models=get_models(),
+    )
+
+    assert assessment.domestic_abuse is True
+    assert assessment.model["rules"]["supported"] is True
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "I'm writing an essay on domestic abuse, can someone in your DA unit talk to me",
+        "My DV case was closed years ago. Today someone stole my bike from the shed",
+    ],
+)
+def test_a_mention_of_domestic_abuse_that_is_not_the_callers_open_case_is_not_supported(
+    narrative,
+):
+    assessment = assess_999(narrative, channel="101", models=get_models())
+
+    assert assessment.model["rules"]["supported"] is False
