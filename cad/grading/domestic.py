@@ -471,6 +471,20 @@ def _history_and_something_now(narrative, evidence: Evidence, decision: Decision
     if decision.domestic_abuse:
         decision.indicators.extend(history)
         return
+    people = evidence.people
+    if (
+        all(f.code == "PROTECTIVE_ORDER" for f in history)
+        and not people.connections
+        and people.unowned_strangers
+    ):
+        # "a restraining order against the woman who used to live across the road", "breach
+        # of RO, subject is IP's former work colleague": an order against someone the words
+        # name as not personally connected is harassment, not domestic abuse (DA Act 2021 s.2).
+        decision.not_domestic.append(
+            "Not domestic abuse on these words: the order is against someone named as not "
+            f'personally connected ("{people.unowned_strangers[0].text}").'
+        )
+        return
     if now or abuse:
         decision.indicators.extend(history)
         what = now[0] if now else abuse[0].hit

@@ -179,8 +179,18 @@ def _link(narrative: Narrative, hit: Hit, people: People) -> Link:
     patient = _patient(narrative, hit, people)
     agent, patient, passive = _find_agent(narrative, hit, people, patient)
     resolved = people.resolve(agent)
+    if (
+        resolved is not None
+        and agent.kind == PRONOUN
+        and patient is not None
+        and patient.kind == PRONOUN
+        and people.resolve(patient) is resolved
+    ):
+        # "Some bloke punched my boyfriend and he's still kicking him": "he" and "him" are two
+        # people; when both would be the boyfriend, "him" is the one named before him.
+        patient = people.resolve(patient, exclude=resolved) or patient
     if resolved is not None and resolved.kind == REL:
-        return _link_relative(narrative, hit, agent, resolved, patient)
+        return _link_relative(narrative, hit, agent, resolved, patient, people)
     if resolved is not None and resolved.kind == STRANGER:
         # "The man next door is hitting his wife": the stranger's own partner.
         if _own_partner(narrative, resolved, patient):
@@ -213,6 +223,8 @@ def _own_partner(narrative: Narrative, stranger: Mention, patient: Mention | Non
     whoever is speaking)."""
     if patient is None or not patient.connected or patient.possessor != "pronoun":
         return False
+    if stranger.text.lower().startswith(("unknown", "unk ")):
+        return False  # "IP states unknown M assaulted his g/f": the IP's, not the stranger's
     if patient.rel_kind not in ("intimate", "ex"):
         return False
     pronoun = _possessive_pronoun(narrative, patient)
@@ -227,8 +239,10 @@ def _possessive_pronoun(narrative: Narrative, mention: Mention) -> str:
     return ""
 
 
-def _link_relative(narrative, hit: Hit, agent: Mention, resolved: Mention, patient) -> Link:
-    if _someone_elses_relative(narrative, resolved, patient):
+def _link_relative(
+    narrative, hit: Hit, agent: Mention, resolved: Mention, patient, people: People
+) -> Link:
+    if _someone_elses_relative(narrative, resolved, patient, people):
         # "Her dad came round and threatened my son": the girlfriend's father, not ours.
         return Link(hit, False, agent, patient, blocked_by=resolved)
     if (
@@ -244,9 +258,23 @@ def _link_relative(narrative, hit: Hit, agent: Mention, resolved: Mention, patie
     return Link(hit, False, agent, patient, blocked_by=resolved if resolved.minor else None)
 
 
-def _someone_elses_relative(narrative: Narrative, agent: Mention, patient) -> bool:
+def _someone_elses_relative(narrative: Narrative, agent: Mention, patient, people: People) -> bool:
     """A "his"/"her" relative acting on the caller, or on the caller's relative of the other
-    gender, is someone else's relative: "her husband came round and shoved me"."""
+    gender, is someone else's relative: "her husband came round and shoved me". So is another
+    person's partner or ex acting on the caller or on no one named: "my boyfriend's ex keeps
+    messaging me", "her husband's ex-wife kicked caller's car" (connected to the boyfriend, not
+    to the caller); "my husband's ex-wife slapped my husband" stays DA."""
+    if (
+        agent.possessor == "noun"
+        and agent.rel_kind in ("intimate", "ex")
+        and (patient is None or patient.kind == CALLER)
+    ):
+        # Whose: a partner's or an unconnected person's ("my boyfriend's ex", "a friend's
+        # husband"), not a relative's ("our Gareth's wife", "my brother's wife": in-laws are
+        # relatives, Family Law Act 1996 s.63).
+        owner = people.index.nearest_before(agent.start, max(0, agent.start - 30))
+        if owner is not None and (owner.kind == STRANGER or owner.rel_kind in ("intimate", "ex")):
+            return True
     if agent.possessor != "pronoun" or patient is None:
         return False
     if patient.kind == CALLER:
@@ -289,7 +317,13 @@ def _exclude_minors(narrative: Narrative, found: Link, people: People) -> Link:
         if near:
             return _blocked(found, near[0])
     caller_child = people.caller_age is not None and people.caller_age < 16
-    if caller_child and (patient is None or patient.kind == CALLER):
+    # "IP 14yo states brother (16) punched him": nobody punches himself, so "him" is the caller.
+    on_caller = (
+        patient is None
+        or patient.kind == CALLER
+        or (found.agent is not None and patient is people.resolve(found.agent))
+    )
+    if caller_child and on_caller:
         return _blocked(found, patient or found.agent)
     return found
 

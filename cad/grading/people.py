@@ -71,6 +71,7 @@ _CALLER_AGE = re.compile(
     r"minutes|weeks|months|%|grand|quid|pounds|k\b|times|hours|foot|feet|ft|stone|st\b|kg|"
     r"inches|'|\"|weeks? pregnant|miles?))|"
     r"\b(?:ip|rp|inf|c/s|caller)\s*\(\s*[mf]?\s*,?\s*(\d{1,2})\s*\)|"
+    r"\b(?:ip|rp|inf|c/s|caller)\s*,?\s*(\d{1,2})\s*(?:yo|y/o|yrs?|years?\s*old)\b|"
     # "Child aged 6 answered the phone", "caller is a girl aged 12, says ...".
     r"\b(?:child|girl|boy|kid)\s+aged\s+(\d{1,2})\b(?=\s*,?\s*(?:answered|called|rang|phoned|"
     r"rung|calling|ringing|on the (?:phone|line)|says|said|states|stated|reports|reported))"
@@ -211,7 +212,7 @@ class People:
     def unowned_strangers(self) -> list[Mention]:
         return [s for s in self.strangers if not s.possessive]
 
-    def resolve(self, mention: Mention | None) -> Mention | None:
+    def resolve(self, mention: Mention | None, exclude: Mention | None = None) -> Mention | None:
         """A pronoun's antecedent: the most recent relationship or unconnected person of a
         compatible gender before it ("My ex came round. He ..."); None when there is none.
         A relative on the caller's side ("my partner's holding the door. He's hitting the
@@ -223,13 +224,20 @@ class People:
         named = self.named
         index = bisect_right(named.ends, mention.start) - 1
         suspect = mention.text.lower().startswith("susp")
+        plural = mention.text.lower().startswith(("they", "them"))
         fallback = None
         while index >= 0:
             candidate = named.mentions[index]
             index -= 1
-            if candidate.end > mention.start or (
-                mention.gender and candidate.gender not in ("", mention.gender)
+            if (
+                candidate is exclude
+                or candidate.end > mention.start
+                or (mention.gender and candidate.gender not in ("", mention.gender))
             ):
+                continue
+            if plural and not _plural(candidate):
+                # "Some lads have surrounded my husband ... they're pushing him": a group.
+                fallback = fallback or candidate
                 continue
             if (
                 suspect
@@ -289,6 +297,13 @@ def _possessor_before(narrative: Narrative, start: int) -> str:
     return ""
 
 
+# An age inside the words naming the person: "my 13 year old", "a Year 4 pupil" (a school year
+# in England and Wales is the age it starts at less 5: Year 1 at 5, Year 11 at 15-16).
+_AGE_INSIDE = re.compile(
+    r"(\d{1,2})[\s-]*(?:years?|yrs?)[\s-]*old|\b(?:year|yr|y)\s?(\d{1,2})(?!\d)"
+)
+
+
 def _age_of(narrative: Narrative, start: int, end: int) -> int | None:
     text = narrative.digits
     before = _AGE_BEFORE.search(text[max(0, start - 25) : start])
@@ -297,6 +312,9 @@ def _age_of(narrative: Narrative, start: int, end: int) -> int | None:
     for match in (before, after):
         if match:
             ages.extend(int(g) for g in match.groups() if g)
+    inside = _AGE_INSIDE.search(narrative.text[start:end])
+    if inside:
+        ages.append(int(inside.group(1)) if inside.group(1) else int(inside.group(2)) + 5)
     return min(ages) if ages else None
 
 
@@ -335,6 +353,21 @@ def find_relationships(narrative: Narrative, lexicon: Lexicon) -> list[Mention]:
     for mention in kept:
         mention.companion = _is_companion(narrative, mention)
     return kept
+
+
+def _plural(mention: Mention) -> bool:
+    words = mention.text.lower().split()
+    last = words[-1] if words else ""
+    return (last.endswith("s") and not last.endswith(("'s", "ss", "us"))) or last in (
+        "people",
+        "gang",
+        "group",
+        "family",
+        "men",
+        "women",
+        "children",
+        "kids",
+    )
 
 
 # "IP and partner", "me and my husband", "with her husband", "my wife and I", "my partner's
@@ -487,6 +520,9 @@ def _is_log_caller(narrative: Narrative, token) -> bool:
 def find_people(narrative: Narrative, lexicon: Lexicon) -> People:
     relationships = find_relationships(narrative, lexicon)
     strangers = find_strangers(narrative, lexicon, relationships)
+    # "A boy in my class, he's 9, told me his dad hits him": an age for the person named nearest
+    # before, a stranger included (relatives were given theirs already).
+    _apply_pronoun_ages(narrative, relationships + strangers)
     pronouns, callers = find_pronouns(narrative, relationships)
     taken = sorted(m.span for m in relationships + strangers)
     pronouns = [p for p in pronouns if not any(overlaps(p.span, t) for t in _near(taken, p.span))]

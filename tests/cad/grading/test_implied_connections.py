@@ -161,3 +161,66 @@ def test_a_mention_of_domestic_abuse_that_is_not_the_callers_open_case_is_not_su
     assessment = assess_999(narrative, channel="101", models=get_models())
 
     assert assessment.model["rules"]["supported"] is False
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        # A stranger's act on the caller's partner: "he ... him" are two people, "they" a group.
+        "Some fella has just knocked my boyfriend down outside the chippy and he's still "
+        "kicking him, we don't know him",
+        "A gang of lads have cornered my husband by the cashpoint and they're shoving him about",
+        "IP (m) states unknown M assaulted his g/f in the taxi queue, susp detained by door staff",
+        # An order against someone named as not personally connected: harassment, not DA.
+        "I've got a restraining order against a man who used to be a customer at my shop, "
+        "never anything more, and he's just sent me a message from a new number",
+        # A child under 16 named by school year, by "my N year old", as twins, or as the caller.
+        "Teacher reports a Year 5 pupil disclosed his dad hit him with a belt at the weekend",
+        "A girl in my class, she's 8, told me her mum burns her with a lighter",
+        "My 12 year old has lost his temper over his phone and kicked me in the shin",
+        "Inf (mother) reports her twins (11) scrapping again, one has a scratch to face",
+        "IP 13yo states brother (17) punched him over the remote, minor bruise",
+    ],
+)
+def test_look_alikes_found_in_the_training_folds_are_not_domestic_abuse(narrative):
+    assert assess_999(narrative, statistical=False).domestic_abuse is False
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "my ex has a restraining order against him and he's just messaged me from a new account",
+        "my mum and dad are hitting each other, they're screaming, I'm 17",
+        "School DSL reports Y11 pupil (16) disclosed her dad hit her mum last night",
+        "my 19 year old has punched me and he's still in the house",
+    ],
+)
+def test_the_look_alike_fixes_keep_these_domestic_abuse(narrative):
+    assert assess_999(narrative, statistical=False).domestic_abuse is True
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "My son's been set on by a gang walking home from work, they've stabbed him in the leg",
+        "My girlfriend's been jumped outside the kebab shop by three lads, they've kicked her "
+        "in the head and run off",
+        "My wife's ex-husband has turned up at my work and punched me, I'd never met him before",
+    ],
+)
+def test_a_group_or_another_persons_ex_acting_on_the_callers_side_is_not_da(narrative):
+    assert assess_999(narrative, statistical=False).domestic_abuse is False
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        # An in-law is a relative (Family Law Act 1996 s.63), however she is introduced.
+        "my sister-in-law, our Dean's wife, keeps coming round screaming at me and she's "
+        "keyed my car",
+        # A relationship told the other way round: "going out with a lad".
+        "My daughter is 17 and she's seeing a lad of 19 who has just slapped her in the street",
+    ],
+)
+def test_an_in_law_or_a_relationship_told_backwards_is_still_a_connection(narrative):
+    assert assess_999(narrative, statistical=False).domestic_abuse is True
