@@ -41,10 +41,11 @@ HERE_SETS = {
     "H": ("blind/blind_h.jsonl",),
     "J": ("blind/blind_j.jsonl",),
     "K": ("blind/blind_k.jsonl",),
+    "L": ("blind/blind_l.jsonl",),
 }
 # Written apart from the engine (blind sets and sets F, I): each held out measures a voice the
 # models have not seen.
-OUT_OF_VOICE = ("A", "B", "F", "I", "E", "G", "H", "J", "K")
+OUT_OF_VOICE = ("A", "B", "F", "I", "E", "G", "H", "J", "K", "L")
 DEV_FOLDS = 5
 SEED = 0
 DA_GRID = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95
@@ -254,7 +255,7 @@ def main(argv: list[str]) -> int:
     for name, subset in (
         ("A+B+F (out of voice)", [r for r in rows if r.fold in ("A", "B", "F")]),
         ("A+B+F+I (out of voice)", [r for r in rows if r.fold in ("A", "B", "F", "I")]),
-        ("E+G+H+J+K (out of voice)", [r for r in rows if r.fold in ("E", "G", "H", "J", "K")]),
+        ("E+G+H+J+K+L (out of voice)", [r for r in rows if r.fold in "EGHJKL"]),
         ("all out of voice", [r for r in rows if r.fold in OUT_OF_VOICE]),
         ("dev folds", [r for r in rows if r.fold.startswith("dev")]),
         ("own", [r for r in rows if r.fold == "own"]),
