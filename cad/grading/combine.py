@@ -42,7 +42,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cad.context import Finding
-from cad.grading.domestic import CONNECTION_KINDS, Evidence, past_abuse_beside_another_call
+from cad.grading.domestic import (
+    CONNECTION_KINDS,
+    Evidence,
+    order_against_unconnected,
+    past_abuse_beside_another_call,
+)
 from cad.grading.people import ADULT_AGE
 from cad.grading.text import Narrative
 from cad.grading.textmodel import Scored
@@ -117,7 +122,7 @@ def gate(evidence: Evidence) -> Gate:
     history += [lk.hit for lk in evidence.history_links]
     if history:
         return Gate(open=True, label="a history of domestic abuse", spans=(history[0].span,))
-    if evidence.orders:
+    if evidence.orders and order_against_unconnected(evidence) is None:
         return Gate(open=True, label="a protective order", spans=(evidence.orders[0].span,))
     if evidence.context_da:
         return Gate(open=True, label=f"on record: {evidence.context_da[0].label}")

@@ -256,6 +256,19 @@ def own_case(narrative: Narrative, evidence: Evidence) -> list[Hit]:
     ]
 
 
+def order_against_unconnected(evidence: Evidence):
+    """The unconnected person (a `Mention`) an order in the words is against, or None: an order
+    is named, nobody personally connected to the caller is, and someone unconnected is ("a
+    restraining order against the woman who used to live across the road", "breach of RO,
+    subject is IP's former work colleague", "my neighbour's son is on bail"). That is harassment, not domestic abuse (DA Act 2021 s.2): neither the
+    rules nor the text model make it DA on the order alone."""
+    people = evidence.people
+    callers_own = [c for c in people.connections if not c.someone_elses]
+    if not evidence.orders or callers_own or not people.strangers:
+        return None
+    return people.strangers[0]
+
+
 def past_abuse_beside_another_call(evidence: Evidence) -> bool:
     """Every act between connected people is dated in the past ("last year", "in 2019", "years
     ago"), nothing is happening now, no order is named, and the call reports something else in
@@ -471,18 +484,11 @@ def _history_and_something_now(narrative, evidence: Evidence, decision: Decision
     if decision.domestic_abuse:
         decision.indicators.extend(history)
         return
-    people = evidence.people
-    if (
-        all(f.code == "PROTECTIVE_ORDER" for f in history)
-        and not people.connections
-        and people.unowned_strangers
-    ):
-        # "a restraining order against the woman who used to live across the road", "breach
-        # of RO, subject is IP's former work colleague": an order against someone the words
-        # name as not personally connected is harassment, not domestic abuse (DA Act 2021 s.2).
+    against = order_against_unconnected(evidence)
+    if against is not None and all(f.code == "PROTECTIVE_ORDER" for f in history):
         decision.not_domestic.append(
             "Not domestic abuse on these words: the order is against someone named as not "
-            f'personally connected ("{people.unowned_strangers[0].text}").'
+            f'personally connected ("{against.text}").'
         )
         return
     if now or abuse:

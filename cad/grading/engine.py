@@ -699,11 +699,31 @@ def _grade_unknown(lexicon, grades: _Grades, categories, channel) -> None:
         )
 
 
+# Bail, licence, a tag, remand: conditions on someone that may not concern the caller ("my son
+# is on bail for burglary"); a court order protecting someone is about that person.
+_BAIL_OR_LICENCE = re.compile(r"bail|licen[cs]e|\btag\b|remand", re.IGNORECASE)
+
+
 def _grade_by_kind(text, grades: _Grades, categories, evidence: Evidence, channel) -> None:
     """Grades from what kind of call it is, whether or not it is domestic abuse."""
     _grade_categories(text, grades, categories)
     _grade_violence(text, grades, evidence.links, channel)
     _grade_weapons_and_threats(text, grades, evidence)
+    # A court order or bail broken by someone there now (at the door, outside, trying to get
+    # in), domestic or not: "I got a restraining order against him ... he's outside the salon
+    # right now". The order is the court's judgment that the contact is a danger.
+    orders = [
+        o
+        for o in evidence.orders
+        if not o.hypothetical and not _BAIL_OR_LICENCE.search(text.text[o.start : o.end])
+    ]
+    there = [h for h in evidence.presence if h.tense not in PAST_TENSES]
+    if orders and there:
+        words = f'"{text.quote(*there[0].span)}"'
+        grades.floor(
+            Grade.IMMEDIATE,
+            f"Breach of a court order with the person there now ({words}): IMMEDIATE.",
+        )
     # Someone at the door or trying to get in, when nothing else explains it: PRIORITY.
     present = evidence.present_hits
     if present:

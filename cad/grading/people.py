@@ -102,6 +102,9 @@ class Mention:
     # loft", "me and my husband", "my wife's holding the door"): with someone else there,
     # not the one doing the harm.
     companion: bool = False
+    # Named as an unconnected person's relative ("my neighbour's son", "a friend's husband"):
+    # connected to that person, not to the caller.
+    someone_elses: bool = False
 
     @property
     def minor(self) -> bool:
@@ -523,6 +526,9 @@ def find_people(narrative: Narrative, lexicon: Lexicon) -> People:
     # "A boy in my class, he's 9, told me his dad hits him": an age for the person named nearest
     # before, a stranger included (relatives were given theirs already).
     _apply_pronoun_ages(narrative, relationships + strangers)
+    owners = [s.end for s in strangers if s.possessive == "relation"]
+    for mention in relationships:
+        mention.someone_elses = any(0 <= mention.start - end <= 25 for end in owners)
     pronouns, callers = find_pronouns(narrative, relationships)
     taken = sorted(m.span for m in relationships + strangers)
     pronouns = [p for p in pronouns if not any(overlaps(p.span, t) for t in _near(taken, p.span))]

@@ -224,3 +224,28 @@ def test_a_group_or_another_persons_ex_acting_on_the_callers_side_is_not_da(narr
 )
 def test_an_in_law_or_a_relationship_told_backwards_is_still_a_connection(narrative):
     assert assess_999(narrative, statistical=False).domestic_abuse is True
+
+
+def test_an_order_against_someone_unconnected_is_not_da_even_for_a_confident_model():
+    """The order opens no gate for the text model when the words name the person as
+    unconnected (a customer); with him there now it is still IMMEDIATE, as a breach."""
+    assessment = assess_999(
+        "I got a restraining order against a man who used to be a customer at my shop, we "
+        "were never together. He's outside the shop window right now and I've locked the door.",
+        models=get_models(),
+    )
+
+    assert assessment.domestic_abuse is False
+    assert assessment.model["gate"]["open"] is False
+    assert assessment.minimum_grade == "IMMEDIATE"
+    assert any("Breach of a court order" in reason for reason in assessment.reasons)
+
+
+def test_someone_elses_relative_on_bail_is_not_the_callers_connection():
+    assessment = assess_999(
+        "My neighbour's son is on bail for burglary and he's outside my house shouting",
+        statistical=False,
+    )
+
+    assert assessment.domestic_abuse is False
+    assert assessment.minimum_grade == "PRIORITY"
