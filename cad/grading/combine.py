@@ -110,9 +110,14 @@ def gate(evidence: Evidence) -> Gate:
     linked = bool(evidence.linked)
     for lk in evidence.links:
         who = lk.blocked_by
-        if who is None or linked or lk.agent is None or lk.agent.start != who.start:
+        if who is None or linked:
             continue
-        return Gate(open=False, blocked_by=who.text)
+        # Done by a stranger or a child, or done to a child under 16 ("a 6 year old pupil says
+        # her dad hits her": child abuse, not domestic abuse, DA Act 2021 s.2).
+        by_them = lk.agent is not None and lk.agent.start == who.start
+        to_a_child = who.minor and people.resolve(lk.patient) is who
+        if by_them or to_a_child:
+            return Gate(open=False, blocked_by=who.text)
     connections = evidence.people.connections
     if connections:
         first = connections[0]

@@ -366,7 +366,9 @@ def _connected_person_there_and_feared(narrative, evidence: Evidence, decision: 
         return
     people = evidence.people
     # "IP and partner hiding in the loft, two males downstairs": the partner is with the caller.
-    connections = [c for c in people.connections if not c.companion]
+    connections = [
+        c for c in people.connections if c.can_act and not c.companion and not c.someone_elses
+    ]
     presence = [h for h in evidence.presence if h.tense not in PAST_TENSES]
     if not connections and not people.strangers and evidence.distress:
         # "He's back. Help. Bathroom.": an unnamed "he" the caller hides from is someone known.
@@ -535,7 +537,10 @@ def _explain_not_domestic(narrative, evidence: Evidence, decision: Decision) -> 
     blocked = [lk for lk in evidence.links if lk.blocked_by is not None]
     if blocked:
         who = blocked[0].blocked_by
-        why = "a child under 16" if who.minor else "someone not personally connected"
+        child_caller = who.kind == "caller" and (evidence.people.caller_age or 99) < 16
+        why = (
+            "a child under 16" if who.minor or child_caller else "someone not personally connected"
+        )
         decision.not_domestic.append(
             f'Not domestic abuse on these words: "{narrative.quote(*blocked[0].hit.span)}" '
             f'involves {why} ("{who.text}").'

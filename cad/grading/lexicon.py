@@ -316,7 +316,12 @@ def _check_settings(settings_data: dict) -> None:
     for key in ("silent_unmarked_grade", "silent_unmarked_minimum"):
         if key in settings_data:
             _grade(settings_data[key], f"settings.{key}")
-    for key in ("model_da_threshold", "model_ask_threshold", "model_danger_threshold"):
+    for key in (
+        "model_da_threshold",
+        "model_ask_threshold",
+        "model_danger_threshold",
+        "model_ask_danger_threshold",
+    ):
         value = settings_data.get(key, 0.5)
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise LexiconError(f"settings.{key} must be a number from 0 to 1, not {value!r}")

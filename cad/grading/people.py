@@ -55,7 +55,7 @@ _AGE_BEFORE = re.compile(r"(\d{1,2})[\s-]*(?:years?|yrs?|yr)[\s-]*old[\s-]*$|(\d
 # "daughters 10 and 13", "ex-p (m,38)".
 _AGE_AFTER = re.compile(
     r"^(?:'s|s'|s)?\s*(?:,\s*|\(\s*(?:[mf]\s*,\s*)?|\s+aged?\s+|\s+who\s+is\s+|\s+who's\s+|"
-    r"\s+whos\s+|\s+is\s+|'s\s+|\s+)(?:aged?\s+)?(\d{1,2})(?:\s*(?:and|&)\s*(\d{1,2}))?"
+    r"\s+whos\s+|\s+is\s+|\s+are\s+(?:both\s+)?|'s\s+|\s+)(?:aged?\s+)?(\d{1,2})(?:\s*(?:and|&)\s*(\d{1,2}))?"
     r"(?![\d:/.]|\s*(?:am|pm|mins?|minutes?|hours?|hrs?|times?|(?:days?|weeks?|months?|years?|yrs?)"
     r"(?![\s-]*old)|grand|quid|pounds?|k\b|%))"
 )
@@ -526,9 +526,15 @@ def find_people(narrative: Narrative, lexicon: Lexicon) -> People:
     # "A boy in my class, he's 9, told me his dad hits him": an age for the person named nearest
     # before, a stranger included (relatives were given theirs already).
     _apply_pronoun_ages(narrative, relationships + strangers)
-    owners = [s.end for s in strangers if s.possessive == "relation"]
+    # "my neighbour's son", "my ex's new partner": the owner is unconnected, or is a partner
+    # or ex whose own partner this is.
+    owners = [s.end for s in strangers if s.possessive == "relation"] + [
+        r.end
+        for r in relationships
+        if r.possessive == "relation" and r.rel_kind in ("intimate", "ex")
+    ]
     for mention in relationships:
-        mention.someone_elses = any(0 <= mention.start - end <= 25 for end in owners)
+        mention.someone_elses = any(0 < mention.start - end <= 25 for end in owners)
     pronouns, callers = find_pronouns(narrative, relationships)
     taken = sorted(m.span for m in relationships + strangers)
     pronouns = [p for p in pronouns if not any(overlaps(p.span, t) for t in _near(taken, p.span))]

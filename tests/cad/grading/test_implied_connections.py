@@ -249,3 +249,67 @@ def test_someone_elses_relative_on_bail_is_not_the_callers_connection():
 
     assert assessment.domestic_abuse is False
     assert assessment.minimum_grade == "PRIORITY"
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        # Misspelt, dialect and shorthand, from a fresh user's try (written anew here).
+        "husbnd has punchd me and hes stil in the kitchen",
+        "ma man's jist burst ma lip, he's still in the hoose",
+        "her indoors has gone for me with a knife, she's still in the kitchen",
+        "IP states p/ship strangled her 10 mins ago, still in the flat",
+        "IP reports s-i-l assaulted her, susp still at addr",
+        "The lad I was seeing won't accept it's over, he's punched me and he's outside now",
+        "We were on and off for two years, he's just kicked my door in",
+    ],
+)
+def test_misspelt_dialect_and_shorthand_partners_are_da(narrative):
+    assert assess_999(narrative, models=get_models()).domestic_abuse is True
+
+
+def test_a_child_in_common_is_a_connection():
+    """DA Act 2021 s.2(1)(f): each has a parental relationship to the same child."""
+    assert connections("I share a little boy with him and he keeps threatening to take him")
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "My sons are 7 and 9 and they're fighting, one has a cut lip and I can't stop them",
+        "I'm the safeguarding lead. A 7 year old pupil says her dad whips her with a belt",
+        "My ex's new girlfriend has just smashed my car windscreen and she's still outside",
+    ],
+)
+def test_more_look_alikes_are_not_da_for_the_model_either(narrative):
+    assessment = assess_999(narrative, models=get_models())
+
+    assert assessment.domestic_abuse is False
+
+
+def test_a_weapon_in_hand_while_damaging_now_is_immediate():
+    assessment = assess_999(
+        "My neighbour is smashing my front windows with a hammer right now", statistical=False
+    )
+
+    assert assessment.minimum_grade == "IMMEDIATE"
+
+
+def test_possible_da_with_the_danger_model_reading_present_danger_is_immediate():
+    """The rules do not know the words; the DA questions are asked and the danger model reads
+    a present danger: IMMEDIATE until the answers say otherwise, with the reason."""
+    assessment = assess_999(
+        "he came back. im in the bathroom. door locked. help", models=get_models()
+    )
+
+    assert assessment.domestic_abuse is False
+    assert assessment.da_questions["needed"] is True
+    assert assessment.minimum_grade == "IMMEDIATE"
+    assert "text model reads a present danger" in assessment.reasons[0]
+
+
+def test_a_child_caller_is_named_as_a_child_in_the_reason():
+    assessment = assess_999("I'm 13 and my mum hits me with a wooden spoon", statistical=False)
+
+    assert assessment.domestic_abuse is False
+    assert "a child under 16" in " ".join(assessment.reasons)
