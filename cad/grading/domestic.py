@@ -263,10 +263,21 @@ def order_against_unconnected(evidence: Evidence):
     subject is IP's former work colleague", "my neighbour's son is on bail"). That is harassment, not domestic abuse (DA Act 2021 s.2): neither the
     rules nor the text model make it DA on the order alone."""
     people = evidence.people
-    callers_own = [c for c in people.connections if not c.someone_elses]
-    if not evidence.orders or callers_own or not people.strangers:
+    callers_own = [
+        c for c in people.connections if not c.someone_elses and not c.strangers_relative
+    ]
+    if not evidence.orders or callers_own:
         return None
-    return people.strangers[0]
+    # Named by what they are to the caller, not "someone" or "a man" (who may be the ex).
+    named = [m for m in people.strangers if _UNCONNECTED_ROLE.search(m.text.lower())]
+    return named[0] if named else None
+
+
+_UNCONNECTED_ROLE = re.compile(
+    r"neighbou?r|n/bour|nbr|colleague|co-worker|customer|client|landlord|landlady|tenant|"
+    r"flatmate|housemate|lodger|boss|manager|patient|pupil|student|teacher|friend|mate|"
+    r"across the road|next door|used to (?:work|live)"
+)
 
 
 def past_abuse_beside_another_call(evidence: Evidence) -> bool:

@@ -273,7 +273,10 @@ def _someone_elses_relative(narrative: Narrative, agent: Mention, patient, peopl
         # husband"), not a relative's ("our Gareth's wife", "my brother's wife": in-laws are
         # relatives, Family Law Act 1996 s.63).
         owner = people.index.nearest_before(agent.start, max(0, agent.start - 30))
-        if owner is not None and (owner.kind == STRANGER or owner.rel_kind in ("intimate", "ex")):
+        # On no one named, only a partner's partner or ex: "a client's ex-partner has turned up
+        # at the hostel" (a social worker's report) is the client's ex.
+        partners = owner is not None and owner.rel_kind in ("intimate", "ex")
+        if partners or (owner is not None and owner.kind == STRANGER and patient is not None):
             return True
     if agent.possessor != "pronoun" or patient is None:
         return False

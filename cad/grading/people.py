@@ -102,9 +102,12 @@ class Mention:
     # loft", "me and my husband", "my wife's holding the door"): with someone else there,
     # not the one doing the harm.
     companion: bool = False
-    # Named as an unconnected person's relative ("my neighbour's son", "a friend's husband"):
-    # connected to that person, not to the caller.
+    # Named as a partner's own partner or ex ("my ex's new partner", "my boyfriend's ex"):
+    # connected to that partner, not to the caller.
     someone_elses: bool = False
+    # Named as an unconnected person's relative ("my neighbour's son"; but "a client's
+    # ex-partner" in a third party's report is the victim's).
+    strangers_relative: bool = False
 
     @property
     def minor(self) -> bool:
@@ -526,15 +529,17 @@ def find_people(narrative: Narrative, lexicon: Lexicon) -> People:
     # "A boy in my class, he's 9, told me his dad hits him": an age for the person named nearest
     # before, a stranger included (relatives were given theirs already).
     _apply_pronoun_ages(narrative, relationships + strangers)
-    # "my neighbour's son", "my ex's new partner": the owner is unconnected, or is a partner
-    # or ex whose own partner this is.
-    owners = [s.end for s in strangers if s.possessive == "relation"] + [
+    owners = [
         r.end
         for r in relationships
         if r.possessive == "relation" and r.rel_kind in ("intimate", "ex")
     ]
+    stranger_owners = [s.end for s in strangers if s.possessive == "relation"]
     for mention in relationships:
-        mention.someone_elses = any(0 < mention.start - end <= 25 for end in owners)
+        mention.someone_elses = mention.rel_kind in ("intimate", "ex") and any(
+            0 < mention.start - end <= 25 for end in owners
+        )
+        mention.strangers_relative = any(0 < mention.start - end <= 25 for end in stranger_owners)
     pronouns, callers = find_pronouns(narrative, relationships)
     taken = sorted(m.span for m in relationships + strangers)
     pronouns = [p for p in pronouns if not any(overlaps(p.span, t) for t in _near(taken, p.span))]
