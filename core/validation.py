@@ -9,9 +9,16 @@ def _code(what: str) -> str:
     return what.replace(" ", "_")
 
 
+# Characters no reader sees that a pasted text can carry inside words: zero-width space,
+# non-joiner and joiner, word joiner, byte-order mark, soft hyphen. "hus\u200bband" reads as
+# "husband" on screen but matched nothing in the grading rules (a fresh user's try).
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
 def clean_text(value, what: str, limit: int, *, required: bool = False) -> str:
-    """Trimmed text; refused when longer than `limit` or, if `required`, empty."""
-    value = ("" if value is None else str(value)).strip()
+    """Trimmed text without invisible characters (`INVISIBLE`); refused when longer than
+    `limit` or, if `required`, empty."""
+    value = INVISIBLE.sub("", "" if value is None else str(value)).strip()
     if len(value) > limit:
         raise ValidationFailed(f"{what} is longer than {limit} characters.", code="too_long")
     if required and not value:

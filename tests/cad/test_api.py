@@ -414,3 +414,19 @@ def test_an_inspector_may_correct_details_through_the_api_and_the_page(api, clie
         f"/api/v1/incidents/{created.pk}/", {"caller_name": "Anne Example"}, format="json"
     )
     assert response.status_code == 200, response.content
+
+
+def test_invisible_characters_inside_words_do_not_hide_the_words_from_grading(api):
+    """A narrative pasted with zero-width characters inside words reads the same on screen; it
+    is assessed (and stored) without them."""
+    narrative = "my hus\u200bband is hit\u200dting me now, he\u00ads still here"
+    response = post(api("CALL_HANDLER"), "/api/v1/grading/assess/", {"narrative": narrative})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["domestic_abuse"] is True
+    assert body["minimum_grade"] == "IMMEDIATE"
+
+    created = post(api("CALL_HANDLER"), "/api/v1/incidents/", {**CALL, "narrative": narrative})
+    assert created.status_code == 201, created.content
+    assert Incident.objects.get().narrative == "my husband is hitting me now, hes still here"
