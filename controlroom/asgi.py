@@ -25,7 +25,7 @@ application = ProtocolTypeRouter(
 )
 
 # The grading text models train in a background thread as the server starts (about 4 s on
-# 3,900 narratives on 2 cores), not when the first call comes in: a call in the first seconds is
+# 4,300 narratives on 2 cores), not when the first call comes in: a call in the first seconds is
 # otherwise assessed on the rules alone (textmodel.models_within).
 if settings.GRADING_TRAIN_AT_START:
     textmodel.models_within(0)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from cad.context import Finding, FindingCategory
 from cad.grading.linking import Link
-from cad.grading.people import People
+from cad.grading.people import ADULT_AGE, CALLER, People
 from cad.grading.rules import Hit, is_present_danger
 from cad.grading.text import (
     PAST_TENSES,
@@ -256,28 +256,30 @@ def own_case(narrative: Narrative, evidence: Evidence) -> list[Hit]:
     ]
 
 
+# What someone is to the caller that makes them unconnected (not "someone", "a man").
+_UNCONNECTED_ROLE = re.compile(
+    r"neighbou?r|n/bour|nbr|colleague|co-worker|customer|client|landlord|landlady|tenant|"
+    r"flatmate|housemate|lodger|boss|manager|patient|pupil|student|teacher|friend|mate|"
+    r"across the road|next door|used to (?:work|live)"
+)
+
+
 def order_against_unconnected(evidence: Evidence):
     """The unconnected person (a `Mention`) an order in the words is against, or None: an order
-    is named, nobody personally connected to the caller is, and someone unconnected is ("a
-    restraining order against the woman who used to live across the road", "breach of RO,
-    subject is IP's former work colleague", "my neighbour's son is on bail"). That is harassment, not domestic abuse (DA Act 2021 s.2): neither the
-    rules nor the text model make it DA on the order alone."""
+    is named, nobody personally connected to the caller is, and someone is named by what makes
+    them unconnected ("a restraining order against the woman who used to live across the road",
+    "breach of RO, subject is IP's former work colleague", "my neighbour's son is on bail").
+    That is harassment, not domestic abuse (DA Act 2021 s.2): neither the rules nor the text
+    model make it DA on the order alone."""
     people = evidence.people
     callers_own = [
         c for c in people.connections if not c.someone_elses and not c.strangers_relative
     ]
     if not evidence.orders or callers_own:
         return None
-    # Named by what they are to the caller, not "someone" or "a man" (who may be the ex).
+    # Not "someone" or "a man", who may be the ex.
     named = [m for m in people.strangers if _UNCONNECTED_ROLE.search(m.text.lower())]
     return named[0] if named else None
-
-
-_UNCONNECTED_ROLE = re.compile(
-    r"neighbou?r|n/bour|nbr|colleague|co-worker|customer|client|landlord|landlady|tenant|"
-    r"flatmate|housemate|lodger|boss|manager|patient|pupil|student|teacher|friend|mate|"
-    r"across the road|next door|used to (?:work|live)"
-)
 
 
 def past_abuse_beside_another_call(evidence: Evidence) -> bool:
@@ -548,7 +550,8 @@ def _explain_not_domestic(narrative, evidence: Evidence, decision: Decision) -> 
     blocked = [lk for lk in evidence.links if lk.blocked_by is not None]
     if blocked:
         who = blocked[0].blocked_by
-        child_caller = who.kind == "caller" and (evidence.people.caller_age or 99) < 16
+        age = evidence.people.caller_age
+        child_caller = who.kind == CALLER and age is not None and age < ADULT_AGE
         why = (
             "a child under 16" if who.minor or child_caller else "someone not personally connected"
         )

@@ -40,6 +40,9 @@ FUNCTION_WORDS = frozenset(
     "about badly too as by for from into the a then there here outside inside still really "
     "hard".split()
 )
+# How far before a pronoun (characters) a preferred antecedent (a group for "they", someone not
+# on the caller's side) is looked for, past a nearer one that would do.
+PREFERRED_WITHIN = 400
 # "she's 8", "he's 14": an age for the nearest relative of that gender named before.
 _PRONOUN_AGE = re.compile(
     r"\b(he|she)(?:'s| is|s)\s+(?:only\s+)?(\d{1,2})\b(?![\d:]|\s*(?:mins?|minutes|hours|weeks|months|%|"
@@ -229,12 +232,18 @@ class People:
             return mention
         named = self.named
         index = bisect_right(named.ends, mention.start) - 1
-        suspect = mention.text.lower().startswith("susp")
-        plural = mention.text.lower().startswith(("they", "them"))
+        word = mention.text.lower()
+        plural = word.startswith(("they", "them"))
+        # A "susp" passes over relatives when an unconnected person is named before it.
+        strangers_first = word.startswith("susp") and any(
+            m.end <= mention.start for m in self.unowned_strangers
+        )
         fallback = None
         while index >= 0:
             candidate = named.mentions[index]
             index -= 1
+            if fallback is not None and candidate.end < mention.start - PREFERRED_WITHIN:
+                break  # a preferred antecedent is looked for nearby only: linear, not quadratic
             if (
                 candidate is exclude
                 or candidate.end > mention.start
@@ -245,11 +254,7 @@ class People:
                 # "Some lads have surrounded my husband ... they're pushing him": a group.
                 fallback = fallback or candidate
                 continue
-            if (
-                suspect
-                and candidate.kind == REL
-                and any(m.end <= mention.start for m in self.unowned_strangers)
-            ):
+            if strangers_first and candidate.kind == REL:
                 continue
             if candidate.companion:
                 fallback = fallback or candidate
