@@ -18,7 +18,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(TEST_DB_NAME) \
 	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 ALLOWED_HOSTS=* \
 	STATIC_MANIFEST=0 WHITENOISE_USE_FINDERS=1
 
-.PHONY: install run stack test pytest lint bench services chromium clean
+.PHONY: install run stack test pytest lint bench services chromium nginx clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,9 @@ stack: $(STAMP)
 	PY=$(PY) PORT=$(PORT) scripts/stack.sh
 
 ## test: ruff, migrations check, import contracts, the whole pytest suite on PostgreSQL + Redis
-## (installs Debian's chromium for the browser tests when it is missing; see scripts/chromium.sh)
-test: $(STAMP) services chromium lint
+## (installs Debian's chromium for the browser tests, and nginx for the proxy's tests, when they
+## are missing; see scripts/chromium.sh and scripts/nginx.sh)
+test: $(STAMP) services chromium nginx lint
 	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) $(ARGS)
 
 ## pytest: just pytest, e.g. make pytest ARGS="tests/cad -x" TEST_DB_NAME=cad_mine TEST_REDIS_DB=3
@@ -59,6 +60,9 @@ services:
 
 chromium:
 	@scripts/chromium.sh
+
+nginx:
+	@scripts/nginx.sh
 
 ## bench: benchmarks (tests/perf, marker `bench`), excluded from `make test`
 bench: $(STAMP) services

@@ -90,7 +90,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "controlroom.urls"
 ASGI_APPLICATION = "controlroom.asgi.application"
-WSGI_APPLICATION = None
+WSGI_APPLICATION = "controlroom.wsgi.application"
 
 TEMPLATES = [
     {
@@ -254,6 +254,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The address of a failed login (django-ipware through axes). Served directly (make run, daphne),
+# the peer's address only: a header a client writes is never trusted. Behind `make stack`'s and
+# docker-compose's nginx (scripts/nginx_conf.py), which replaces X-Forwarded-For with the
+# address it sees, that header: otherwise every desk would be the proxy's 127.0.0.1.
+TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUST_X_FORWARDED_FOR else ("REMOTE_ADDR",)
+)
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -404,7 +412,8 @@ LOGGING = {
 LIVE_TICKET_SECONDS = 30
 # A force's own grading lexicon (TOML, same shape as cad/grading/lexicon.toml); unset: the default.
 GRADING_LEXICON_PATH = env("GRADING_LEXICON_PATH", default=None)
-# Train the grading text models as the ASGI server starts (controlroom/asgi.py), in a background
-# thread (about 4 s on 2 cores); off: they train when the first call is assessed.
+# Train the grading text models as a server process starts (controlroom/startup.py, from the
+# ASGI and WSGI entry points), in a background thread (about 4 s on 2 cores); off: they train
+# when the first call is assessed.
 GRADING_TRAIN_AT_START = env.bool("GRADING_TRAIN_AT_START", default=True)
 PHONE_DEFAULT_REGION = "GB"

@@ -4,12 +4,16 @@
 # restarts any of them that dies (a crashed worker costs seconds, not the stack):
 #   - pgbouncer: the connection pool in front of PostgreSQL (transaction pooling, at most
 #     CAD_DB_POOL_SIZE server connections, default 10, for web, worker and beat together);
-#   - web: WEB_PROCESSES daphne processes (default 2, one a core) sharing one listening socket
-#     that supervisord opens on PORT (`[fcgi-program]`, `daphne --fd 0`: the Channels docs'
-#     pattern), serving HTTP and the live socket /ws/live/ on the same port;
+#   - proxy: nginx on PORT (scripts/nginx_conf.py), the one address clients use: the live
+#     socket /ws/ goes to `live`, everything else to `web`;
+#   - web: gunicorn (WSGI) with WEB_PROCESSES processes (default 2, one a core) of WEB_THREADS
+#     threads (default 4) on a unix socket: each thread keeps its database connection
+#     (CONN_MAX_AGE), where daphne opened one per request;
+#   - live: daphne (ASGI) on a unix socket, for the live socket only;
 #   - worker: a Celery worker; beat: Celery beat.
-# Ctrl-C or SIGTERM stops them all. Why PgBouncer, with the numbers: docs/architecture.md
-# (Deployment).
+# Ctrl-C or SIGTERM stops them all. Why PgBouncer and gunicorn beside daphne, with the numbers:
+# docs/architecture.md (Deployment). CAD_WEB_SERVER=daphne serves HTTP and /ws/ from
+# WEB_PROCESSES daphne processes on PORT instead (no nginx: for comparison only).
 #
 # DATABASE_URL: the app's role. MIGRATE_DATABASE_URL: the owner that migrates. Without
 # MIGRATE_DATABASE_URL, DATABASE_URL is taken as the owner's and the app connects as
@@ -50,6 +54,23 @@ mkdir -p "$STACK_DIR"
 # The app processes never see the owner's credentials.
 unset MIGRATE_DATABASE_URL
 WEB_PROCESSES=${WEB_PROCESSES:-2}
+WEB_THREADS=${WEB_THREADS:-4}
+WEB_SERVER=${CAD_WEB_SERVER:-gunicorn}
+case "$WEB_SERVER" in
+  gunicorn)
+    scripts/nginx.sh
+    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+    # Unix sockets between nginx and the servers: no ports to collide with another stack. nginx
+    # drops to `nobody` when run as root, so their directory (and nginx's own) is under /tmp,
+    # open to all, as PgBouncer's socket directory is.
+    SOCKETS=${WEB_SOCKET_DIR:-/tmp/cad-web-$PORT}
+    rm -rf "$SOCKETS" && mkdir -p "$SOCKETS" && chmod 755 "$SOCKETS"
+    "$PY" scripts/nginx_conf.py "$SOCKETS" "${BIND:-127.0.0.1}:$PORT" \
+      "unix:$SOCKETS/web.sock" "unix:$SOCKETS/live.sock"
+    ;;
+  daphne) ;;
+  *) echo "CAD_WEB_SERVER is gunicorn or daphne, not $WEB_SERVER" >&2; exit 2 ;;
+esac
 POOLER=${CAD_DB_POOLER:-pgbouncer}
 case "$POOLER" in
   pgbouncer)
@@ -112,15 +133,29 @@ CONF
     program program pgbouncer "$PGBOUNCER ${PGBOUNCER_USER[*]} $STACK_DIR/pgbouncer.ini" \
       "priority=1"
   fi
-  # Each daphne process opens a database connection per request (CONN_MAX_AGE does not outlive
-  # an ASGI request, Django ticket #33497): CONN_MAX_AGE=0 closes it at the request's end, and
-  # behind PgBouncer opening one costs a unix-socket handshake, not a PostgreSQL backend.
-  # (WEB_CONN_MAX_AGE overrides it, for comparisons only.)
-  program fcgi-program web "$PY -m daphne --fd 0 controlroom.asgi:application" \
-    "socket=tcp://${BIND:-127.0.0.1}:$PORT
+  if [ "$WEB_SERVER" = gunicorn ]; then
+    # X-Forwarded-For is nginx's own (scripts/nginx_conf.py), so the app may trust it.
+    program program web "$PY -m gunicorn --bind unix:$SOCKETS/web.sock --workers $WEB_PROCESSES \
+--worker-class gthread --threads $WEB_THREADS --keep-alive 60 --timeout 60 --graceful-timeout 15 \
+controlroom.wsgi:application" \
+      "environment=CONN_MAX_AGE=\"${WEB_CONN_MAX_AGE:-60}\",TRUST_X_FORWARDED_FOR=\"1\""
+    # The live socket needs no grading models. A socket file left by a killed daphne would stop
+    # the next one binding, so it goes first.
+    program program live "/bin/sh -c 'rm -f $SOCKETS/live.sock; exec $PY -m daphne \
+-u $SOCKETS/live.sock --proxy-headers controlroom.asgi:application'" \
+      "environment=CONN_MAX_AGE=\"0\",TRUST_X_FORWARDED_FOR=\"1\",GRADING_TRAIN_AT_START=\"0\""
+    program program proxy "$NGINX -e stderr -c $SOCKETS/nginx.conf" "priority=900"
+  else
+    # Each daphne process opens a database connection per request (CONN_MAX_AGE does not
+    # outlive an ASGI request, Django ticket #33497): CONN_MAX_AGE=0 closes it at the request's
+    # end. The processes share one listening socket that supervisord opens on PORT
+    # (`[fcgi-program]`, `daphne --fd 0`: the Channels docs' pattern).
+    program fcgi-program web "$PY -m daphne --fd 0 controlroom.asgi:application" \
+      "socket=tcp://${BIND:-127.0.0.1}:$PORT
 numprocs=$WEB_PROCESSES
 process_name=web-%(process_num)d
 environment=CONN_MAX_AGE=\"${WEB_CONN_MAX_AGE:-0}\""
+  fi
   program program worker "$PY -m celery -A controlroom worker --loglevel=INFO --concurrency=${CELERY_CONCURRENCY:-2}"
   program program beat "$PY -m celery -A controlroom beat --loglevel=INFO --max-interval 1 --schedule $STACK_DIR/celerybeat-schedule"
 } > "$STACK_DIR/supervisord.conf"

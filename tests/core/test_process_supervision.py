@@ -14,8 +14,8 @@ from monitoring.services import CURSOR_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
-LONG_RUNNING = ("db", "pgbouncer", "redis", "web", "worker", "beat")
-APP = ("web", "worker", "beat")
+LONG_RUNNING = ("db", "pgbouncer", "redis", "proxy", "web", "live", "worker", "beat")
+APP = ("web", "live", "worker", "beat")
 
 
 @pytest.mark.parametrize("name", LONG_RUNNING)
@@ -58,8 +58,33 @@ def test_make_stack_runs_its_processes_under_supervisord_which_restarts_them():
     script = (ROOT / "scripts/stack.sh").read_text()
     assert "autorestart=true" in script
     assert 'exec "$BIN/supervisord"' in script
-    for program in ("program pgbouncer", "fcgi-program web", "program worker", "program beat"):
+    for program in (
+        "program pgbouncer",
+        "program proxy",
+        "program web",
+        "program live",
+        "program worker",
+        "program beat",
+    ):
         assert program in script
+
+
+def test_only_nginx_is_published_http_goes_to_gunicorn_and_the_live_socket_to_daphne():
+    assert [name for name, service in COMPOSE.items() if service.get("ports")] == ["proxy"]
+    assert "scripts/nginx_conf.py /tmp/nginx 0.0.0.0:8000 web:8000 live:8001" in " ".join(
+        COMPOSE["proxy"]["command"]
+    )
+    web, live = " ".join(COMPOSE["web"]["command"]), " ".join(COMPOSE["live"]["command"])
+    assert web.startswith("gunicorn --bind 0.0.0.0:8000") and "controlroom.wsgi:application" in web
+    assert live.startswith("daphne -b 0.0.0.0 -p 8001") and "controlroom.asgi:application" in live
+    # gunicorn's threads keep their connections; daphne's close at each request's end.
+    assert COMPOSE["web"]["environment"]["CONN_MAX_AGE"] == "60"
+    assert COMPOSE["live"]["environment"]["CONN_MAX_AGE"] == "0"
+    # The app trusts X-Forwarded-For only where nginx, which writes it, is the only way in.
+    for name in ("web", "live"):
+        assert COMPOSE[name]["environment"]["TRUST_X_FORWARDED_FOR"] == "1"
+    for name in ("worker", "beat"):
+        assert "TRUST_X_FORWARDED_FOR" not in COMPOSE[name]["environment"]
 
 
 @pytest.mark.django_db

@@ -1,23 +1,21 @@
 #!/usr/bin/env bash
 # How docs/architecture.md (Deployment) compared the ways to serve HTTP, interleaved on one
 # database so the machine's load drifts alike for all: A one daphne straight to PostgreSQL,
-# B `make stack` (daphne through PgBouncer, WEB_PROCESSES of them), D gunicorn (gthread, 2 x 4,
-# persistent connections) straight to PostgreSQL. Prints, per round and server, create and list
+# B `make stack` with CAD_WEB_SERVER=daphne (daphne through PgBouncer, WEB_PROCESSES of them; the
+# stack before 2026-11-30), D gunicorn (gthread, 2 x 4, persistent connections) straight to
+# PostgreSQL. (Today's `make stack`, nginx + gunicorn: tests/perf/server.py, BENCH_SERVER.) Prints, per round and server, create and list
 # p50/p95, statuses, the servers' CPU per request, PostgreSQL sessions opened and backend time
 # per request (pg_stat_database), and the app role's peak connections.
 #
 #   tests/perf/compare_servers.sh CLIENTS SECONDS ROUNDS     e.g. 1 10 2, then WEB_PROCESSES=2 ... 16 15 1
 #
 # Needs: a database DB (default cad_db_stack) on the local PostgreSQL (trust auth, as postgres),
-# Redis db REDIS_DB (default 3), ports 8100 to 8102 free, and GUNICORN: a gunicorn that imports
-# this project, not a dependency of it, e.g.
-#   python3.11 -m venv /tmp/g && /tmp/g/bin/pip install gunicorn==27.0.1 \
-#     && echo "$PWD/.venv/lib/python3.11/site-packages" > /tmp/g/lib/python3.11/site-packages/cad.pth
-#   GUNICORN=/tmp/g/bin/gunicorn tests/perf/compare_servers.sh 1 10 2
+# Redis db REDIS_DB (default 3) and ports 8100 to 8102 free. GUNICORN (default the project's
+# own, .venv/bin/gunicorn) may name another.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 clients=$1 secs=$2 rounds=$3
-: "${GUNICORN:?set GUNICORN to a gunicorn binary (see the comment above)}"
+GUNICORN=${GUNICORN:-.venv/bin/gunicorn}
 DB=${DB:-cad_db_stack} WP=${WEB_PROCESSES:-1}
 work=$(mktemp -d)
 export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 ALLOWED_HOSTS='*' \
@@ -25,15 +23,14 @@ export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 ALLOWE
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB \
   SECRET_KEY=compare-servers-only-0123456789abcdefghijklmnopqrstuvwxyz
 psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw "$DB" || createdb -h 127.0.0.1 -U postgres "$DB"
-WEB_PROCESSES=$WP STACK_DIR=$work/stack scripts/stack.sh > "$work/stack.log" 2>&1 &
+CAD_WEB_SERVER=daphne WEB_PROCESSES=$WP STACK_DIR=$work/stack scripts/stack.sh > "$work/stack.log" 2>&1 &
 pid=$!
 for _ in $(seq 300); do curl -sf -o /dev/null http://127.0.0.1:8100/readyz && break; sleep 1; done
 .venv/bin/python manage.py shell -c "from tests.factories import staff; from core.services import token_for; print(token_for(user=staff('CALL_HANDLER', 'DISPATCHER')))" | tail -1 > "$work/token"
-printf 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "controlroom.settings")\nfrom django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n' > "$work/probe_wsgi.py"
 APP=postgres://cad_app:cad_app_local_only@127.0.0.1:5432/$DB
 DATABASE_URL=$APP CONN_MAX_AGE=0 .venv/bin/python -m daphne -b 127.0.0.1 -p 8102 controlroom.asgi:application > "$work/daphne.log" 2>&1 &
 dpid=$!
-DATABASE_URL=$APP CONN_MAX_AGE=60 PYTHONPATH=$work:$PWD "$GUNICORN" -b 127.0.0.1:8101 --workers 2 --worker-class gthread --threads 4 --keep-alive 30 probe_wsgi:application > "$work/gunicorn.log" 2>&1 &
+DATABASE_URL=$APP CONN_MAX_AGE=60 GRADING_TRAIN_AT_START=0 "$GUNICORN" -b 127.0.0.1:8101 --workers 2 --worker-class gthread --threads 4 --keep-alive 30 controlroom.wsgi:application > "$work/gunicorn.log" 2>&1 &
 gpid=$!
 for p in 8101 8102; do for _ in $(seq 60); do curl -sf -o /dev/null http://127.0.0.1:$p/readyz && break; sleep 1; done; done
 run() { DB=$DB .venv/bin/python tests/perf/compare_servers.py "http://127.0.0.1:$1" "$work/token" "$2" "$3" "$4"; }

@@ -1,6 +1,7 @@
-"""A real HTTP server for the benchmarks: the project's ASGI application under daphne in a child
-process, on the test database, so a timing includes what a client really waits for (the server,
-its database connection, the live push), not the Django test client.
+"""A real HTTP server for the benchmarks: the project's application in child processes, as `make
+stack` serves it (nginx in front of gunicorn; BENCH_SERVER below for the others), on the test
+database, so a timing includes what a client really waits for (the proxy, the server, its
+database connection, the live push), not the Django test client.
 
 `BENCH_SERVER_SRC` runs the server from another checkout (e.g. an export of main, for a
 before/after comparison against the same data); by default this one.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -67,24 +69,83 @@ class Client:
 
 
 class Server:
-    def __init__(self, port: int, process: subprocess.Popen, log_path: str):
-        self.port, self.process, self.log_path = port, process, log_path
+    def __init__(self, port: int, processes: list[subprocess.Popen], log_path: str):
+        self.port, self.processes, self.log_path = port, processes, log_path
+
+    @property
+    def process(self) -> subprocess.Popen:
+        """The application server (gunicorn or daphne), not the proxy."""
+        return self.processes[0]
 
     def client(self, token: str) -> Client:
         return Client(self.port, token)
 
     def cpu_ms(self) -> float:
-        """CPU time the server process has used so far (user + system), in milliseconds: on a
-        shared, busy machine a steadier measure of the work per request than the wall clock."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = int(fields[11]) + int(fields[12])
+        """CPU time the server's processes (the application server and its workers, and nginx
+        and its worker in front) have used so far (user + system), in milliseconds: on a shared,
+        busy machine a steadier measure of the work per request than the wall clock."""
+        ticks = 0
+        for root in self.processes:
+            for pid in [root.pid, *_children(root.pid)]:
+                try:
+                    stat = Path(f"/proc/{pid}/stat").read_text()
+                except OSError:
+                    continue
+                fields = stat.rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])
         return ticks * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+# BENCH_SERVER: what serves the requests.
+#   stack (default): what `make stack` and docker-compose run, nginx in front of gunicorn (2
+#     processes x 4 threads, persistent database connections), over a unix socket;
+#   gunicorn: the same gunicorn without nginx; daphne: one daphne (HTTP under ASGI, `make run`'s
+#     server and `make stack`'s before 2026-11-30; a new database connection per request).
+BENCH_SERVERS = ("stack", "gunicorn", "daphne")
+
+
+def server_label() -> str:
+    """What BENCH_SERVER serves with, for a benchmark's printed line."""
+    kind = os.environ.get("BENCH_SERVER") or "stack"
+    return {"stack": "nginx + gunicorn"}.get(kind, kind)
+
+
+def _gunicorn(bind: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        bind,
+        "--workers",
+        "2",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--keep-alive",
+        "60",
+        "controlroom.wsgi:application",
+    ]
 
 
 @contextmanager
 def running_server():
-    """The ASGI application under daphne (what `make run` and the Dockerfile serve) on a free
-    port, connected to the test database; stopped afterwards."""
+    """The application on a free port (BENCH_SERVER, above), connected to the test database;
+    stopped afterwards. `server.process` is the application server."""
+    kind = os.environ.get("BENCH_SERVER") or "stack"
+    if kind not in BENCH_SERVERS:
+        raise ValueError(f"BENCH_SERVER is one of {BENCH_SERVERS}, not {kind!r}")
     src = Path(os.environ.get("BENCH_SERVER_SRC") or REPO)
     port = _free_port()
     env = {
@@ -97,45 +158,60 @@ def running_server():
         "GRADING_TRAIN_AT_START": "0",
     }
     log = tempfile.NamedTemporaryFile("w", prefix="bench-server-", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "controlroom.asgi:application",
-        ],
-        cwd=src,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    workdir = Path(tempfile.mkdtemp(prefix="bench-server-"))
+    workdir.chmod(0o755)  # nginx's worker runs as nobody when nginx is started as root
+    commands = []
+    if kind == "daphne":
+        commands.append(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+             "controlroom.asgi:application"]
+        )  # fmt: skip
+    elif kind == "gunicorn":
+        commands.append(_gunicorn(f"127.0.0.1:{port}"))
+    else:
+        env["TRUST_X_FORWARDED_FOR"] = "1"
+        socket_path = workdir / "web.sock"
+        commands.append(_gunicorn(f"unix:{socket_path}"))
+        subprocess.run(
+            [sys.executable, str(REPO / "scripts/nginx_conf.py"), str(workdir),
+             f"127.0.0.1:{port}", f"unix:{socket_path}", "127.0.0.1:9"],
+            check=True,
+        )  # fmt: skip
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        commands.append([nginx, "-c", str(workdir / "nginx.conf")])
+    processes = []
     try:
-        _wait_ready(port, process, log.name)
-        yield Server(port, process, log.name)
+        for command in commands:
+            processes.append(
+                subprocess.Popen(command, cwd=src, env=env, stdout=log, stderr=subprocess.STDOUT)
+            )
+        _wait_ready(port, processes, log.name)
+        yield Server(port, processes, log.name)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for process in reversed(processes):
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
         log.close()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _wait_ready(port: int, process: subprocess.Popen, log_path: str) -> None:
+def _wait_ready(port: int, processes: list[subprocess.Popen], log_path: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if process.poll() is not None:
+        if any(process.poll() is not None for process in processes):
             raise RuntimeError(f"server exited: {Path(log_path).read_text()[-2000:]}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
-            conn.getresponse().read()
+            answer = conn.getresponse()
+            answer.read()
             conn.close()
-            return
+            if answer.status == 200:  # nginx answers 503 until gunicorn is up
+                return
+            time.sleep(0.2)
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("server did not start in 60 s")

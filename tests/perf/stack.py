@@ -1,5 +1,6 @@
-"""Helpers for benchmarks that run the real `make stack` (scripts/stack.sh: PgBouncer, daphne,
-Celery worker and beat under supervisord), and a throwaway PostgreSQL cluster to restart."""
+"""Helpers for benchmarks that run the real `make stack` (scripts/stack.sh: PgBouncer, nginx,
+gunicorn, daphne, Celery worker and beat under supervisord), and a throwaway PostgreSQL cluster
+to restart."""
 
 import os
 import shutil

@@ -130,10 +130,10 @@ def test_incident_create_latency(api, make_staff):
 @pytest.mark.bench
 @pytest.mark.django_db(transaction=True)
 def test_incident_create_latency_through_the_server(make_staff):
-    """The same calls through the real server (daphne in a child process, one keep-alive
-    connection): what a call handler's screen waits for."""
+    """The same calls through the real server (`tests/perf/server.py`: what `make stack` runs,
+    one keep-alive connection): what a call handler's screen waits for."""
     from core.services import token_for
-    from tests.perf.server import running_server, summary
+    from tests.perf.server import running_server, server_label, summary
 
     handler = make_staff("CALL_HANDLER")
     _seed(handler)
@@ -158,5 +158,10 @@ def test_incident_create_latency_through_the_server(make_staff):
                 timings.append(millis)
         cpu = (server.cpu_ms() - cpu_before) / CREATES
         client.close()
-    print("\n" + summary(f"POST /api/v1/incidents/ through daphne, {EXISTING} incidents", timings))
+    print(
+        "\n"
+        + summary(
+            f"POST /api/v1/incidents/ through {server_label()}, {EXISTING} incidents", timings
+        )
+    )
     print(f"server CPU per create: {cpu:.1f} ms")

@@ -193,9 +193,10 @@ def test_intel_check_latency_at_force_scale(api):
         assert response.json()["intel_check"] is not None
     summary("POST /api/v1/incidents/ (with automatic check)", post_ms)
 
-    # Act 2b: the same creates through the real server (daphne, keep-alive), as a client waits.
+    # Act 2b: the same creates through the real server (`tests/perf/server.py`, keep-alive), as
+    # a client waits.
     from core.services import token_for
-    from tests.perf.server import running_server
+    from tests.perf.server import running_server, server_label
     from tests.perf.server import summary as server_summary
 
     token = token_for(user=client.user)
@@ -219,7 +220,11 @@ def test_intel_check_latency_at_force_scale(api):
             assert status == 201, data[:500]
             served.append(millis)
         http.close()
-    print(server_summary(f"POST /api/v1/incidents/ through daphne, {RECORDS:,} records", served))
+    print(
+        server_summary(
+            f"POST /api/v1/incidents/ through {server_label()}, {RECORDS:,} records", served
+        )
+    )
 
     # Act 3: EXPLAIN ANALYZE every query of one whole-call check (and one fuzzy address).
     _, phone, address, people = next(lk for lk in lookups if lk[0] == 8)

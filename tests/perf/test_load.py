@@ -1,4 +1,4 @@
-"""Benchmarks through the real `make stack` (scripts/stack.sh: PgBouncer, two daphne processes,
+"""Benchmarks through the real `make stack` (scripts/stack.sh: PgBouncer, nginx, gunicorn, daphne,
 Celery worker and beat under supervisord), 16 clients each alternating a create (POST
 /api/v1/incidents/) and the outstanding list's first page, on keep-alive connections.
 

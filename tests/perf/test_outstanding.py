@@ -2,6 +2,7 @@
 assignment throughput under 20 concurrent clients. Run with
 `make bench ARGS="tests/perf/test_outstanding.py" TEST_DB_NAME=h_dispatch TEST_REDIS_DB=6`."""
 
+import os
 import statistics
 import threading
 import time
@@ -19,6 +20,8 @@ from dispatch.models import Assignment, Unit, UnitStatus
 from tests.factories import staff
 
 INCIDENTS = 5_000
+# Timed pages through the server (BENCH_PAGES): more for a steadier p50, or to attach a profiler.
+PAGES = int(os.environ.get("BENCH_PAGES", 200))
 UNITS = 1_000
 REQUESTS = 60
 CLIENTS = 20
@@ -166,9 +169,10 @@ def test_outstanding_first_page_and_assignment_throughput(api):
 @pytest.mark.django_db(transaction=True)
 def test_outstanding_first_page_through_the_server():
     """The first page (50) of the outstanding list at 5,000 open incidents through the real
-    server (daphne in a child process, one keep-alive connection), and the plan of its query."""
+    server (`tests/perf/server.py`: what `make stack` runs, one keep-alive connection), and the
+    plan of its query."""
     from core.services import token_for
-    from tests.perf.server import running_server, summary
+    from tests.perf.server import running_server, server_label, summary
 
     now = timezone.now()
     incidents = _seed(now)
@@ -192,12 +196,17 @@ def test_outstanding_first_page_through_the_server():
         for _ in range(20):
             client.get("/api/v1/incidents/outstanding/")
         timings, cpu_before = [], server.cpu_ms()
-        for _ in range(200):
+        for _ in range(PAGES):
             status, data, millis = client.get("/api/v1/incidents/outstanding/")
             assert status == 200, data[:300]
             timings.append(millis)
-        cpu = (server.cpu_ms() - cpu_before) / 200
+        cpu = (server.cpu_ms() - cpu_before) / PAGES
         client.close()
     print(f"server CPU per page: {cpu:.1f} ms")
-    print(summary(f"GET /api/v1/incidents/outstanding/ through daphne, {INCIDENTS} open", timings))
+    print(
+        summary(
+            f"GET /api/v1/incidents/outstanding/ through {server_label()}, {INCIDENTS} open",
+            timings,
+        )
+    )
     assert any("Index Scan" in line for line in plan) and not any("Sort" in line for line in plan)

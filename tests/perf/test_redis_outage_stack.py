@@ -1,6 +1,6 @@
 """Fault test through the real stack: Redis goes away for OUTAGE seconds under `make stack`
-(daphne, a Celery worker and beat under supervisord), with a breach falling due during it
-(issue 15, finding 2).
+(nginx, gunicorn, daphne, a Celery worker and beat under supervisord), with a breach falling due
+during it (issue 15, finding 2).
 
 The stack runs on a throwaway redis-server of its own (channel layer and Celery broker; never
 the shared one on 6379). While it is down: a socket connecting over the network is accepted

@@ -183,7 +183,8 @@ def _daphne_pid(port: int) -> int:
             cmd = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"daphne" in b" ".join(cmd) and str(port).encode() in cmd:
+        # `make stack`'s daphne listens on /tmp/cad-web-PORT/live.sock; a lone one on PORT.
+        if b"daphne" in b" ".join(cmd) and any(str(port).encode() in arg for arg in cmd):
             return int(entry.name)
     raise SystemExit(f"no daphne process on port {port}")
 

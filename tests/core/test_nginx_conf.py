@@ -1,0 +1,75 @@
+"""`make stack`'s and docker-compose's nginx configuration (scripts/nginx_conf.py): the live
+socket to daphne with its upgrade, the rest to gunicorn over kept-alive connections, a client's
+X-Forwarded-For replaced, and 503 with Retry-After when gunicorn cannot answer. nginx itself
+checks the file (`nginx -t`); tests/e2e/test_through_the_proxy.py runs it."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _configure(tmp_path, listen="127.0.0.1:8123", web="unix:/tmp/w.sock", live="live:8001"):
+    subprocess.run(
+        [sys.executable, "scripts/nginx_conf.py", str(tmp_path), listen, web, live],
+        cwd=ROOT,
+        check=True,
+    )
+    return (tmp_path / "nginx.conf").read_text()
+
+
+def _location(conf: str, path: str) -> str:
+    start = conf.index(f"location {path} {{")
+    return conf[start : conf.index("}", start)]
+
+
+def test_the_live_socket_goes_to_daphne_upgraded_and_the_rest_to_gunicorn(tmp_path):
+    conf = _configure(tmp_path)
+
+    assert "listen 127.0.0.1:8123;" in conf
+    assert "server unix:/tmp/w.sock max_fails=0;" in conf
+    assert "server live:8001 max_fails=0;" in conf
+    live = _location(conf, "/ws/")
+    assert "proxy_pass http://live;" in live
+    assert "proxy_set_header Upgrade $http_upgrade;" in live
+    assert "proxy_set_header Connection $connection_upgrade;" in live
+    assert "proxy_read_timeout 3600s;" in live
+    web = _location(conf, "/")
+    assert "proxy_pass http://web;" in web
+    assert 'proxy_set_header Connection "";' in web  # kept alive to gunicorn
+    assert "keepalive 32;" in conf
+
+
+def test_a_client_cannot_choose_its_own_address(tmp_path):
+    conf = _configure(tmp_path)
+
+    for path in ("/ws/", "/"):
+        assert "proxy_set_header X-Forwarded-For $remote_addr;" in _location(conf, path)
+    assert "$proxy_add_x_forwarded_for" not in conf
+
+
+def test_gunicorn_down_or_too_slow_is_a_503_with_retry_after_never_a_502(tmp_path):
+    conf = _configure(tmp_path)
+
+    assert "error_page 502 504 =503 @unavailable;" in _location(conf, "/")
+    unavailable = _location(conf, "@unavailable")
+    assert "add_header Retry-After 5 always;" in unavailable
+    assert '"code": "service_unavailable"' in unavailable
+
+
+def test_nginx_accepts_the_file(tmp_path):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.fail("nginx is not installed: run scripts/nginx.sh (make test does)")
+    conf = _configure(tmp_path, web="127.0.0.1:9", live="127.0.0.1:9")
+    checked = subprocess.run(
+        [nginx, "-t", "-e", "stderr", "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "daemon off;" in conf
