@@ -20,7 +20,9 @@ The layers, in order:
    the narrative was done by a stranger or a child under 16 with nothing done by a connected
    person, the caller is not under 16 and does not say the call is about something else or
    give a harmless explanation (`gate`). So a strong score never turns a stranger assault, or a fight between
-   under-16 siblings, into DA.
+   under-16 siblings, into DA. When the gate is shut only because no connection is named
+   ("He hides the car keys every morning"; nobody unconnected did the act and nothing else shut
+   it: `Gate.unblocked`), a higher score, `model_unconnected_threshold`, still makes it DA.
 3. Doubt asks: when the call is not DA and either the model is suggestive (score at least
    `model_ask_threshold`) or a connection, history or order is there, the DA questions are
    asked ("Possible domestic abuse: ask").
@@ -57,6 +59,7 @@ DEFAULT_DA_THRESHOLD = 0.55
 DEFAULT_ASK_THRESHOLD = 0.35
 DEFAULT_DANGER_THRESHOLD = 0.3
 DEFAULT_VETO_THRESHOLD = 0.0  # 0: the model never overrules the rules
+DEFAULT_UNCONNECTED_THRESHOLD = 1.01  # above any score: off unless the lexicon sets it
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class Thresholds:
     ask: float = DEFAULT_ASK_THRESHOLD
     present_danger: float = DEFAULT_DANGER_THRESHOLD
     veto: float = DEFAULT_VETO_THRESHOLD
+    # The model alone makes a call DA at this score when the WHO slot found no connection but
+    # nobody unconnected (a stranger, a child) did the act either: "he hides my car keys".
+    unconnected: float = DEFAULT_UNCONNECTED_THRESHOLD
 
     @classmethod
     def from_lexicon(cls, lexicon) -> Thresholds:
@@ -75,6 +81,9 @@ class Thresholds:
                 lexicon.setting("model_danger_threshold", DEFAULT_DANGER_THRESHOLD)
             ),
             veto=float(lexicon.setting("model_veto_threshold", DEFAULT_VETO_THRESHOLD)),
+            unconnected=float(
+                lexicon.setting("model_unconnected_threshold", DEFAULT_UNCONNECTED_THRESHOLD)
+            ),
         )
 
 
@@ -88,6 +97,13 @@ class Gate:
     spans: tuple[tuple[int, int], ...] = ()
     # Why it is shut when a reason was there: a stranger or a child did the act.
     blocked_by: str = ""
+
+    @property
+    def unblocked(self) -> bool:
+        """Shut only because no connection, history or order was found: nobody unconnected did
+        the act and nothing else (a child caller, another matter, a harmless explanation) shut
+        it. The model may still make the call DA, at the higher `Thresholds.unconnected`."""
+        return not self.open and not self.blocked_by
 
 
 def gate(evidence: Evidence) -> Gate:
@@ -160,6 +176,7 @@ def decide(
     thresholds: Thresholds,
     supported: bool = False,
     answers_rule_out: bool = False,
+    gate_unblocked: bool = False,
 ) -> Outcome:
     """The combination as a pure function of the layers' verdicts (cross-validation replays it
     with other thresholds). `None` scores: no model (rules and answers only). `supported`:
@@ -167,9 +184,15 @@ def decide(
     history/order on record, an order in the words, a danger the rules read as now); the model
     then never overrules the rules. `answers_rule_out`: the handler answered "no" to the
     connection question (not a partner, ex-partner or relative); a DA the model alone read
-    ("check with the questions") does not stand against it."""
-    confident = da_score is not None and da_score >= thresholds.domestic_abuse
-    by_model = not rules_da and confident and gate_open and not answers_rule_out
+    ("check with the questions") does not stand against it. `gate_unblocked` (`Gate.unblocked`):
+    the gate is shut only for want of a named connection; a score at `thresholds.unconnected`
+    still makes the call DA (coercive control by an unnamed "he" the caller lives with names no
+    one; cross-validated in lexicon.toml, `model_unconnected_threshold`)."""
+    confident = da_score is not None and (
+        (gate_open and da_score >= thresholds.domestic_abuse)
+        or (gate_unblocked and da_score >= thresholds.unconnected)
+    )
+    by_model = not rules_da and confident and not answers_rule_out
     overruled = (
         rules_da
         and not supported

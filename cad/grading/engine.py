@@ -367,6 +367,7 @@ def assess(
         answers_confirm=answered.confirmed,
         answers_rule_out=answered.ruled_out,
         gate_open=gate.open,
+        gate_unblocked=gate.unblocked,
         da_score=scores[textmodel.DOMESTIC_ABUSE].score if scores else None,
         danger_score=scores[textmodel.PRESENT_DANGER].score if scores else None,
         thresholds=thresholds,
@@ -499,10 +500,15 @@ def _model_indicators(text: Narrative, outcome, gate, scores) -> list[Finding]:
 
 
 def _model_reason(text: Narrative, gate, scored) -> str:
+    named = (
+        f"the call names {gate.label}"
+        if gate.open
+        else "no one unconnected is named as doing it, though no relationship is named either"
+    )
     return (
         f"Domestic abuse: the text model reads it as domestic abuse (score {scored.score:.2f}: "
-        f"{combine.quote_ngrams(text, scored) or 'no single words stand out'}) and the call names "
-        f"{gate.label}; the rules alone did not settle it: check with the DA questions."
+        f"{combine.quote_ngrams(text, scored) or 'no single words stand out'}) and {named}; "
+        "the rules alone did not settle it: check with the DA questions."
     )
 
 

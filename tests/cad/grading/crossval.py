@@ -52,6 +52,8 @@ DA_GRID = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95
 DANGER_GRID = [round(0.20 + 0.05 * i, 2) for i in range(16)]  # 0.20 .. 0.95
 VETO_GRID = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]  # 0: the model never overrules the rules
 ASK = 0.35
+# `model_unconnected_threshold`, as shipped (not searched: the grid search chooses the others).
+UNCONNECTED = 0.7
 
 
 @dataclass
@@ -69,6 +71,8 @@ class Row:
     # Something beyond the model's reading supports DA (`engine._supported`): the model never
     # overrules the rules then.
     supported: bool = False
+    # The gate is shut only for want of a named connection (`combine.Gate.unblocked`).
+    gate_unblocked: bool = False
 
 
 def rows_with_folds() -> list[tuple[str, dict]]:
@@ -99,7 +103,7 @@ def assess_folds() -> list[Row]:
     out = []
     for fold in dict.fromkeys(f for f, _ in labelled):
         models = train([row for f, row in labelled if f != fold])
-        gate_through = Thresholds(domestic_abuse=0.0, ask=ASK, present_danger=1.01)
+        gate_through = Thresholds(domestic_abuse=0.0, ask=ASK, present_danger=1.01, unconnected=0.0)
         for f, row in labelled:
             if f != fold:
                 continue
@@ -125,6 +129,8 @@ def assess_folds() -> list[Row]:
                     danger_score=panel.get("present_danger") or 0.0,
                     labelled_immediate=row["minimum_grade"] == "IMMEDIATE",
                     supported=bool(panel.get("rules", {}).get("supported")),
+                    gate_unblocked=not panel.get("gate", {}).get("open")
+                    and not panel.get("gate", {}).get("blocked_by"),
                 )
             )
         print(f"  fold {fold}: {sum(r.fold == fold for r in out)} assessed", file=sys.stderr)
@@ -161,9 +167,16 @@ def replay(rows: list[Row], da: float | None, danger: float | None, veto: float 
                 rules_da=r.rules_da,
                 answers_confirm=False,
                 gate_open=r.gate_open,
+                gate_unblocked=r.gate_unblocked,
                 da_score=r.da_score,
                 danger_score=r.danger_score,
-                thresholds=Thresholds(domestic_abuse=da, ask=ASK, present_danger=danger, veto=veto),
+                thresholds=Thresholds(
+                    domestic_abuse=da,
+                    ask=ASK,
+                    present_danger=danger,
+                    veto=veto,
+                    unconnected=UNCONNECTED,
+                ),
                 supported=r.supported,
             )
             is_da = outcome.domestic_abuse

@@ -297,9 +297,18 @@ def test_a_weapon_in_hand_while_damaging_now_is_immediate():
 
 def test_possible_da_with_the_danger_model_reading_present_danger_is_immediate():
     """The rules do not know the words; the DA questions are asked and the danger model reads
-    a present danger: IMMEDIATE until the answers say otherwise, with the reason."""
+    a present danger: IMMEDIATE until the answers say otherwise, with the reason. (The model
+    alone without a named connection, `model_unconnected_threshold`, is off here: with it this
+    call is DA, and IMMEDIATE by the danger model.)"""
+    from dataclasses import replace
+
+    from cad.grading.combine import Thresholds
+
+    thresholds = replace(Thresholds.from_lexicon(get_lexicon()), unconnected=1.01)
     assessment = assess_999(
-        "he came back. im in the bathroom. door locked. help", models=get_models()
+        "he came back. im in the bathroom. door locked. help",
+        models=get_models(),
+        thresholds=thresholds,
     )
 
     assert assessment.domestic_abuse is False
