@@ -111,6 +111,8 @@ def _children(pid: int) -> list[int]:
 #     processes x 4 threads, persistent database connections), over a unix socket;
 #   gunicorn: the same gunicorn without nginx; daphne: one daphne (HTTP under ASGI, `make run`'s
 #     server and `make stack`'s before 2026-11-30; a new database connection per request).
+# BENCH_GUNICORN: gunicorn's worker options instead of make stack's, for comparisons (e.g.
+#   "--workers 5 --worker-class sync").
 BENCH_SERVERS = ("stack", "gunicorn", "daphne")
 
 
@@ -127,12 +129,7 @@ def _gunicorn(bind: str) -> list[str]:
         "gunicorn",
         "--bind",
         bind,
-        "--workers",
-        "2",
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "4",
+        *os.environ.get("BENCH_GUNICORN", "--workers 2 --worker-class gthread --threads 4").split(),
         "--keep-alive",
         "60",
         "controlroom.wsgi:application",
