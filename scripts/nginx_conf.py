@@ -26,8 +26,10 @@ from pathlib import Path
 
 # Retry-After in seconds: core.unavailable's default (DATABASE_RETRY_AFTER_SECONDS).
 RETRY_AFTER = 5
-# The largest request body: a 20,000-character narrative with its fields is far under this.
-MAX_BODY = "2m"
+# The largest request body nginx passes on: above Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE,
+# 2.5 MB), so the app answers an oversized body as it does without nginx; a body past this gets
+# nginx's 413 in the API's JSON shape. A 20,000-character narrative is far under both.
+MAX_BODY = "3m"
 
 
 def upstream(address: str) -> str:
@@ -94,6 +96,12 @@ http {{
             proxy_read_timeout 120s;
             proxy_intercept_errors off;
             error_page 502 504 =503 @unavailable;
+            error_page 413 @too_large;
+        }}
+
+        location @too_large {{
+            default_type application/json;
+            return 413 '{{"detail": "The request is too large.", "code": "too_large"}}';
         }}
 
         location @unavailable {{

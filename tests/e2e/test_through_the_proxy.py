@@ -64,6 +64,17 @@ def test_a_failed_login_is_recorded_at_the_address_nginx_saw_not_one_the_client_
 @pytest.mark.django_db(transaction=True)
 def test_a_web_server_that_is_down_answers_503_with_retry_after_not_502():
     with proxied_server() as server:
+        # First, a body larger than nginx passes on: 413 in the API's shape, not nginx's page.
+        too_large = urllib.request.Request(
+            f"{server.url}/api/v1/incidents/",
+            data=b"x" * (4 * 1024 * 1024),
+            headers={"Content-Type": "application/json"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(too_large, timeout=10)
+        assert refused.value.code == 413
+        assert json.loads(refused.value.read())["code"] == "too_large"
+
         server.processes["web"].terminate()
         server.processes["web"].wait(timeout=10)
         with pytest.raises(urllib.error.HTTPError) as answer:
