@@ -560,6 +560,7 @@ def _model_panel(
             "ask": thresholds.ask,
             "present_danger": thresholds.present_danger,
             "veto": thresholds.veto,
+            "unconnected": thresholds.unconnected,
         },
         "gate": {"open": gate.open, "why": gate.label, "blocked_by": gate.blocked_by},
         "rules": {

@@ -87,6 +87,10 @@ def test_psychological_abuse_by_an_unnamed_person_is_da_for_the_model(narrative)
 
     assert assessment.domestic_abuse is True
     assert "no relationship is named either" in " ".join(assessment.reasons)
+    panel = assessment.model
+    assert panel["gate"] == {"open": False, "why": "", "blocked_by": ""}
+    assert panel["used"]["domestic_abuse"] is True
+    assert panel["domestic_abuse"] >= panel["thresholds"]["unconnected"] == SHIPPED.unconnected
 
 
 @pytest.mark.parametrize(
