@@ -220,8 +220,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             self.rejoining.cancel()
         await self.leave_groups()
 
+    @classmethod
+    async def decode_json(cls, text_data):
+        """A frame that is not JSON, or nested too deeply to parse (RecursionError, which json
+        raises instead of ValueError), is ignored like any frame that is not a ping: a client's
+        bad frame never closes the socket with an internal error."""
+        try:
+            return await super().decode_json(text_data)
+        except (ValueError, RecursionError):
+            return None
+
     async def receive_json(self, content, **kwargs):
-        if content.get("type") == "ping":
+        if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
     async def live_message(self, event):

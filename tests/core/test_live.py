@@ -175,3 +175,21 @@ def test_a_rolled_back_transaction_publishes_nothing():
 def test_publish_refuses_a_payload_without_a_type():
     with pytest.raises(ValueError):
         publish(ALL, {"incident": 1})
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_bad_frame_is_ignored_and_the_socket_stays_open():
+    """Not JSON, JSON nested too deeply to parse (RecursionError in `json`) and JSON that is not
+    an object: each is ignored like any frame that is not a ping; a ping still gets its pong."""
+    user = await sync_to_async(staff)("DISPATCHER")
+    ticket = await sync_to_async(services.live_ticket_issue)(actor=user)
+    communicator = _connect(f"/ws/live/?ticket={ticket.key}")
+    assert (await communicator.connect())[0]
+    await communicator.receive_json_from()  # hello
+    for frame in ("not json", "[" * 5000 + "]" * 5000, "[1, 2]", '"ping"'):
+        await communicator.send_to(text_data=frame)
+    assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from(timeout=3) == {"type": "pong"}
+    await communicator.disconnect()

@@ -81,4 +81,3 @@ def test_a_body_too_large_for_nginx_is_answered_in_the_apis_shape(tmp_path):
     assert "client_max_body_size 3m;" in conf  # above Django's 2.5 MB: the app answers first
     assert "error_page 413 @too_large;" in _location(conf, "/")
     assert '"code": "too_large"' in _location(conf, "@too_large")
-

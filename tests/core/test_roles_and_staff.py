@@ -39,6 +39,14 @@ def test_create_staff_refuses_an_unknown_role_and_creates_nobody():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("password", ["x", "demo", "12345678", "password123"])
+def test_create_staff_refuses_a_password_the_validators_refuse(password):
+    with pytest.raises(CommandError, match="Password refused"):
+        call_command("create_staff", "dana", "--role", "DISPATCHER", "--password", password)
+    assert not get_user_model().objects.filter(username="dana").exists()
+
+
+@pytest.mark.django_db
 def test_create_staff_prompts_for_the_password_when_none_is_given(monkeypatch):
     answers = iter(["Prompted-pw-123", "Prompted-pw-123"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))

@@ -1,5 +1,8 @@
 import getpass
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from core.roles import Role
@@ -18,7 +21,11 @@ class Command(BaseCommand):
             metavar="ROLE",
             help=f"one of: {', '.join(Role.values)} (repeat for several)",
         )
-        parser.add_argument("--password", help="the password; prompted for when omitted")
+        parser.add_argument(
+            "--password",
+            help="the password (prompted for when omitted, which keeps it out of the shell's "
+            "history and the process list); checked by the password validators",
+        )
         parser.add_argument("--email", default="")
         parser.add_argument("--full-name", default="")
 
@@ -34,6 +41,11 @@ class Command(BaseCommand):
                 raise CommandError("The passwords did not match.")
         if not password:
             raise CommandError("A password is required.")
+        try:
+            # The same rules as every other password (settings.AUTH_PASSWORD_VALIDATORS).
+            validate_password(password, user=get_user_model()(username=username, email=email))
+        except ValidationError as error:
+            raise CommandError("Password refused: " + " ".join(error.messages)) from None
         user, created = staff_create(
             username=username,
             roles=[r.upper() for r in role],
