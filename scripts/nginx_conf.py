@@ -11,9 +11,15 @@ nginx listens on LISTEN (`127.0.0.1:8000`, `0.0.0.0:8000` or a port) and routes:
   keeps its database connection (`CONN_MAX_AGE`); under daphne a request opens a new one
   (Django ticket #33497). The numbers behind the split: docs/architecture.md (Deployment).
 
-WEB and LIVE are `unix:/path/to.sock` or `host:port`. When WEB cannot answer (restarting, or
-every worker busy past the timeout) the client gets 503 with `Retry-After`, like the app's own
-answer to a database outage (core/unavailable.py), not nginx's 502.
+WEB and LIVE are `unix:/path/to.sock` or `host:port`. When WEB or LIVE cannot answer
+(restarting, or every worker busy past the timeout) the client gets 503 with `Retry-After`,
+like the app's own answer to a database outage (core/unavailable.py), not nginx's 502. nginx's
+own refusals are in the API's `{detail, code}` shape too: 413 `too_large`, 414 `too_long`, 429
+`too_many_requests` (with `Retry-After`).
+
+Limits, so that no client can starve the dispatchers already at work: login attempts (POSTs to
+/login/ and /api/v1/auth/token/, each a deliberately slow password hash) per address and for
+everyone together; connections per address; and slow clients dropped (header 10 s, body 15 s).
 
 Writes CONF_DIR/nginx.conf, with nginx's pid and temporary files under CONF_DIR; nginx runs in
 the foreground (`nginx -c CONF_DIR/nginx.conf`), logging errors to stderr and no access log
@@ -36,16 +42,55 @@ def upstream(address: str) -> str:
     return address if address.startswith("unix:") else address.removeprefix("http://")
 
 
+# Login attempts (POST to the login form or the token endpoint) nginx lets through: per client
+# address, and for everyone together, so a flood of guesses (each a deliberately slow password
+# hash) cannot take the web threads from the dispatchers already logged in. Past them: 429.
+LOGIN_RATE_PER_ADDRESS = "5r/s"
+LOGIN_BURST_PER_ADDRESS = 20
+LOGIN_RATE_ALL = "30r/s"
+LOGIN_BURST_ALL = 60
+# Connections one client address may hold (a control room behind one NAT address: ~60 desks of
+# a few connections and a live socket each), so one address's slow or idle connections
+# (slowloris) cannot use up the worker's connections for everyone.
+CONNECTIONS_PER_ADDRESS = 512
+
+
+# nginx's own refusals in the API's shape. A location that sets any `error_page` inherits none
+# from the server block, so each proxied location repeats these.
+_REFUSALS = "error_page 413 @too_large;\n            error_page 414 @too_long;\n            error_page 429 @too_many;"
+
+
+def _to_web() -> str:
+    """What every location proxied to gunicorn says."""
+    return f"""proxy_pass http://web;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_read_timeout 120s;
+            error_page 502 504 =503 @unavailable;
+            {_REFUSALS}"""
+
+
+def _json(status: int, code: str, detail: str, retry_after: int | None = None) -> str:
+    retry = f"\n            add_header Retry-After {retry_after} always;" if retry_after else ""
+    return f"""default_type application/json;{retry}
+            add_header Cache-Control no-store always;
+            return {status} '{{"detail": "{detail}", "code": "{code}"}}';"""
+
+
 def render(conf_dir: str, listen: str, web: str, live: str) -> str:
     temp = Path(conf_dir)
+    to_web = _to_web()
     return f"""# Written by scripts/nginx_conf.py: edit that, not this.
 daemon off;
-worker_processes 1;
+worker_processes auto;
+worker_rlimit_nofile 8192;
 pid {temp / "nginx.pid"};
 error_log stderr warn;
 
 events {{
-    worker_connections 1024;
+    worker_connections 4096;
 }}
 
 http {{
@@ -58,6 +103,26 @@ http {{
     scgi_temp_path {temp / "scgi"};
     client_max_body_size {MAX_BODY};
     keepalive_timeout 75s;
+    # A client that sends its request slowly is dropped (slowloris), not waited for.
+    client_header_timeout 10s;
+    client_body_timeout 15s;
+    send_timeout 30s;
+    reset_timedout_connection on;
+
+    limit_conn_zone $binary_remote_addr zone=per_address:10m;
+    limit_conn per_address {CONNECTIONS_PER_ADDRESS};
+    limit_conn_status 429;
+    map $request_method $login_address {{
+        POST $binary_remote_addr;
+        default "";
+    }}
+    map $request_method $login_all {{
+        POST "login";
+        default "";
+    }}
+    limit_req_zone $login_address zone=login_address:10m rate={LOGIN_RATE_PER_ADDRESS};
+    limit_req_zone $login_all zone=login_all:1m rate={LOGIN_RATE_ALL};
+    limit_req_status 429;
 
     upstream web {{
         server {upstream(web)} max_fails=0;
@@ -74,6 +139,7 @@ http {{
 
     server {{
         listen {listen};
+        {_REFUSALS}
 
         location /ws/ {{
             proxy_pass http://live;
@@ -85,30 +151,31 @@ http {{
             proxy_read_timeout 3600s;
             proxy_send_timeout 3600s;
             proxy_buffering off;
+            error_page 502 504 =503 @unavailable;
+            {_REFUSALS}
+        }}
+
+        location ~ ^/(login/|api/v1/auth/token/)$ {{
+            limit_req zone=login_address burst={LOGIN_BURST_PER_ADDRESS} nodelay;
+            limit_req zone=login_all burst={LOGIN_BURST_ALL} nodelay;
+            {to_web}
         }}
 
         location / {{
-            proxy_pass http://web;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $remote_addr;
-            proxy_read_timeout 120s;
-            proxy_intercept_errors off;
-            error_page 502 504 =503 @unavailable;
-            error_page 413 @too_large;
-        }}
-
-        location @too_large {{
-            default_type application/json;
-            return 413 '{{"detail": "The request is too large.", "code": "too_large"}}';
+            {to_web}
         }}
 
         location @unavailable {{
-            default_type application/json;
-            add_header Retry-After {RETRY_AFTER} always;
-            add_header Cache-Control no-store always;
-            return 503 '{{"detail": "The control room server is restarting or busy: nothing was saved. Try again in a few seconds.", "code": "service_unavailable"}}';
+            {_json(503, "service_unavailable", "The control room server is restarting or busy: nothing was saved. Try again in a few seconds.", RETRY_AFTER)}
+        }}
+        location @too_large {{
+            {_json(413, "too_large", "The request is too large.")}
+        }}
+        location @too_long {{
+            {_json(414, "too_long", "The address (URL) is too long.")}
+        }}
+        location @too_many {{
+            {_json(429, "too_many_requests", "Too many requests from this address: nothing was done. Try again in a few seconds.", RETRY_AFTER)}
         }}
     }}
 }}

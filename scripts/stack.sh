@@ -59,7 +59,6 @@ WEB_SERVER=${CAD_WEB_SERVER:-gunicorn}
 case "$WEB_SERVER" in
   gunicorn)
     scripts/nginx.sh
-    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
     # Unix sockets between nginx and the servers: no ports to collide with another stack. nginx
     # drops to `nobody` when run as root, so their directory (and nginx's own) is under /tmp,
     # open to all, as PgBouncer's socket directory is.
@@ -137,14 +136,14 @@ CONF
     # X-Forwarded-For is nginx's own (scripts/nginx_conf.py), so the app may trust it.
     program program web "$PY -m gunicorn --bind unix:$SOCKETS/web.sock --workers $WEB_PROCESSES \
 --worker-class gthread --threads $WEB_THREADS --keep-alive 60 --timeout 60 --graceful-timeout 15 \
-controlroom.wsgi:application" \
+--control-socket $SOCKETS/gunicorn.ctl controlroom.wsgi:application" \
       "environment=CONN_MAX_AGE=\"${WEB_CONN_MAX_AGE:-60}\",TRUST_X_FORWARDED_FOR=\"1\""
     # The live socket needs no grading models. A socket file left by a killed daphne would stop
     # the next one binding, so it goes first.
     program program live "/bin/sh -c 'rm -f $SOCKETS/live.sock; exec $PY -m daphne \
 -u $SOCKETS/live.sock --proxy-headers controlroom.asgi:application'" \
       "environment=CONN_MAX_AGE=\"0\",TRUST_X_FORWARDED_FOR=\"1\",GRADING_TRAIN_AT_START=\"0\""
-    program program proxy "$NGINX -e stderr -c $SOCKETS/nginx.conf" "priority=900"
+    program program proxy "scripts/nginx_start.sh $PORT $SOCKETS/nginx.conf" "priority=900"
   else
     # Each daphne process opens a database connection per request (CONN_MAX_AGE does not
     # outlive an ASGI request, Django ticket #33497): CONN_MAX_AGE=0 closes it at the request's

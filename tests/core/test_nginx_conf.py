@@ -81,3 +81,26 @@ def test_a_body_too_large_for_nginx_is_answered_in_the_apis_shape(tmp_path):
     assert "client_max_body_size 3m;" in conf  # above Django's 2.5 MB: the app answers first
     assert "error_page 413 @too_large;" in _location(conf, "/")
     assert '"code": "too_large"' in _location(conf, "@too_large")
+
+
+def test_login_attempts_are_rate_limited_per_address_and_for_everyone(tmp_path):
+    conf = _configure(tmp_path)
+
+    login = _location(conf, "~ ^/(login/|api/v1/auth/token/)$")
+    assert "limit_req zone=login_address burst=20 nodelay;" in login
+    assert "limit_req zone=login_all burst=60 nodelay;" in login
+    assert "proxy_pass http://web;" in login
+    # Only POSTs count: loading the login page is not an attempt.
+    assert "POST $binary_remote_addr;" in conf and 'default "";' in conf
+    assert "limit_req_status 429;" in conf
+    assert '"code": "too_many_requests"' in _location(conf, "@too_many")
+
+
+def test_slow_or_too_many_connections_from_one_address_cannot_starve_the_rest(tmp_path):
+    conf = _configure(tmp_path)
+
+    assert "client_header_timeout 10s;" in conf
+    assert "client_body_timeout 15s;" in conf
+    assert "limit_conn per_address 512;" in conf
+    assert "worker_connections 4096;" in conf
+    assert "error_page 502 504 =503 @unavailable;" in _location(conf, "/ws/")

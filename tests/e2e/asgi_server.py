@@ -131,7 +131,8 @@ def proxied_server():
     )  # fmt: skip
     commands = {
         "web": [sys.executable, "-m", "gunicorn", "--bind", f"unix:{web}", "--workers", "1",
-                "--worker-class", "gthread", "--threads", "2", "controlroom.wsgi:application"],
+                "--worker-class", "gthread", "--threads", "2", "--no-control-socket",
+                "controlroom.wsgi:application"],
         "live": [sys.executable, "-m", "daphne", "-u", str(live), "--proxy-headers",
                  "controlroom.asgi:application"],
         "proxy": [shutil.which("nginx") or "/usr/sbin/nginx", "-e", "stderr", "-c",

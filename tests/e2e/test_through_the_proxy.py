@@ -62,7 +62,7 @@ def test_a_failed_login_is_recorded_at_the_address_nginx_saw_not_one_the_client_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_web_server_that_is_down_answers_503_with_retry_after_not_502():
+def test_nginx_refuses_in_the_apis_shape_and_answers_503_when_gunicorn_is_down():
     with proxied_server() as server:
         # First, a body larger than nginx passes on: 413 in the API's shape, not nginx's page.
         too_large = urllib.request.Request(
@@ -74,6 +74,24 @@ def test_a_web_server_that_is_down_answers_503_with_retry_after_not_502():
             urllib.request.urlopen(too_large, timeout=10)
         assert refused.value.code == 413
         assert json.loads(refused.value.read())["code"] == "too_large"
+
+        # A flood of login attempts from one address: past the burst, 429s in the API's shape.
+        statuses = []
+        for _ in range(40):
+            attempt = urllib.request.Request(
+                f"{server.url}/api/v1/auth/token/",
+                data=json.dumps({"username": "nobody", "password": "guess"}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            try:
+                with urllib.request.urlopen(attempt, timeout=10) as answer:
+                    statuses.append(answer.status)
+            except urllib.error.HTTPError as refused:
+                statuses.append(refused.code)
+                if refused.code == 429:
+                    assert json.loads(refused.read())["code"] == "too_many_requests"
+                    assert refused.headers["Retry-After"] == "5"
+        assert 429 in statuses and 500 not in statuses
 
         server.processes["web"].terminate()
         server.processes["web"].wait(timeout=10)

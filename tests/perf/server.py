@@ -132,6 +132,7 @@ def _gunicorn(bind: str) -> list[str]:
         *os.environ.get("BENCH_GUNICORN", "--workers 2 --worker-class gthread --threads 4").split(),
         "--keep-alive",
         "60",
+        "--no-control-socket",
         "controlroom.wsgi:application",
     ]
 
