@@ -57,7 +57,9 @@ CONNECTIONS_PER_ADDRESS = 512
 
 # nginx's own refusals in the API's shape. A location that sets any `error_page` inherits none
 # from the server block, so each proxied location repeats these.
-_REFUSALS = "error_page 413 @too_large;\n            error_page 414 @too_long;\n            error_page 429 @too_many;"
+_REFUSALS = "\n            ".join(
+    ("error_page 413 @too_large;", "error_page 414 @too_long;", "error_page 429 @too_many;")
+)
 
 
 def _to_web() -> str:
