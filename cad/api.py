@@ -172,15 +172,24 @@ class IncidentListCreateView(generics.ListAPIView):
     def post(self, request):
         data = parse_input(IncidentInput, request.data)
         key = data.pop("idempotency_key", None) or request.headers.get("Idempotency-Key")
-        incident = services.incident_create(actor=request.user, idempotency_key=key, **data)
+        incident = services.incident_create(
+            actor=request.user,
+            idempotency_key=key,
+            respond=lambda created: _incident_data(request, created),
+            **data,
+        )
         if getattr(incident, "replayed", False):
             response = _incident(request, incident.pk)
             response["Idempotent-Replayed"] = "true"
         else:
-            # Built from what the create wrote and holds (`cad.services.trail.hold_new`): the
-            # same body a read of the incident gives, without reading it back.
-            with services.created_rows(incident):  # the 201 body from what the create wrote
-                response = Response(_incident_data(request, incident))
+            # Built inside the create's transaction (`respond`), from what the create wrote and
+            # holds (`cad.services.trail.hold_new`): the same body a read of the incident gives,
+            # without reading it back, and the reads it audits commit with the call.
+            body = getattr(incident, "response", None)
+            if body is None:  # building it there failed (logged): build it now
+                with services.created_rows(incident):
+                    body = _incident_data(request, incident)
+            response = Response(body)
         response.status_code = status.HTTP_201_CREATED
         return response
 

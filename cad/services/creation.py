@@ -8,11 +8,13 @@ transaction, every row stamped with the one `now` the service was given.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from cad import events, refdata
@@ -45,12 +47,20 @@ from cad.services.inputs import (
 )
 from cad.services.linking import duplicates_declined_record, offered_incidents
 from cad.services.thrive import clean_thrive_panel, thrive_record_first
-from cad.services.trail import held_add, held_done, hold_new, incident_system_log
+from cad.services.trail import (
+    created_rows,
+    held_add,
+    held_done,
+    hold_new,
+    incident_system_log,
+)
 from cad.signals import incident_created
 from core.audit import audit_record
 from core.validation import clean_choice, clean_text
 from premises.addressing import address_fields, address_query_from
 from premises.selectors import Resolution, premises_resolve
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,7 @@ def incident_create(
     idempotency_key: str | None = None,
     declined_duplicates: Iterable[int] = (),
     now: datetime | None = None,
+    respond: Callable[[Incident], Any] | None = None,
 ) -> Incident:
     """Take a call: record its contact, assess it with its context, create the incident at the
     recommended grade, and let the context providers attach what they found (the intelligence
@@ -128,6 +139,12 @@ def incident_create(
     `declined_duplicates` are the ids of the open incidents the handler was offered as possibly
     the same and declined: recorded on the new incident and on each of them. A repeated
     `idempotency_key` returns the first incident (with `replayed` True) and records nothing.
+    `respond(incident)`, when given (the API's 201 body), runs at the end of the create's
+    transaction with the rows it wrote (`created_rows`), and its value is set as
+    `incident.response`: what it writes (the reads of intelligence and markers it audits)
+    commits with the call or not at all, so a database lost between the two cannot leave a
+    saved call answered as failed. If it raises anything but a database outage, the call is
+    kept, the error logged and `incident.response` is None (build it afterwards).
 
     A 999 call with no narrative is silent or abandoned (recorded as silent). A call with no
     narrative, no address or location and no caller number is refused unless marked `silent`
@@ -161,6 +178,7 @@ def incident_create(
             idempotency_key=idempotency_key,
             declined_duplicates=declined_duplicates,
             now=now,
+            respond=respond,
         )
 
 
@@ -187,6 +205,7 @@ def _incident_create(
     idempotency_key,
     declined_duplicates,
     now,
+    respond,
 ) -> Incident:
     now = now or timezone.now()
     idempotency_key = clean_text(idempotency_key, "idempotency_key", 80) or None
@@ -226,7 +245,13 @@ def _incident_create(
     grading = _first_grading(call, assessed, domestic_abuse)
     try:
         incident = _incident_write(
-            call, grading, results, actor=actor, idempotency_key=idempotency_key, now=now
+            call,
+            grading,
+            results,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            now=now,
+            respond=respond,
         )
     except IntegrityError:
         # Two submissions with one key raced: the loser returns the winner's incident.
@@ -238,7 +263,14 @@ def _incident_create(
 
 
 def _incident_write(
-    call: _Call, grading: _FirstGrading, results, *, actor, idempotency_key, now: datetime
+    call: _Call,
+    grading: _FirstGrading,
+    results,
+    *,
+    actor,
+    idempotency_key,
+    now: datetime,
+    respond: Callable[[Incident], Any] | None = None,
 ) -> Incident:
     """One transaction: the incident and its record, then what the context providers found and
     the receivers of `incident_created`, each isolated so a failing one cannot lose the call."""
@@ -276,8 +308,24 @@ def _incident_write(
             now,
         )
         events.publish_incident("created", incident)
-    held_done(incident)
+        held_done(incident)
+        incident.response = _respond(respond, incident)
     return incident
+
+
+def _respond(respond, incident: Incident):
+    """`respond(incident)` inside the create's transaction (`incident_create`); None when there
+    is none or it failed with anything but a database outage (which rolls the call back: 503)."""
+    if respond is None:
+        return None
+    try:
+        with created_rows(incident):
+            return respond(incident)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        logger.exception("the create's response for %s failed; built after commit", incident.pk)
+        return None
 
 
 def _replayed(idempotency_key: str | None) -> Incident | None:
