@@ -62,9 +62,8 @@ _REFUSALS = "\n            ".join(
 )
 
 
-def _to_web() -> str:
-    """What every location proxied to gunicorn says."""
-    return f"""proxy_pass http://web;
+# What every location proxied to gunicorn says.
+_TO_WEB = f"""proxy_pass http://web;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $http_host;
@@ -83,7 +82,6 @@ def _json(status: int, code: str, detail: str, retry_after: int | None = None) -
 
 def render(conf_dir: str, listen: str, web: str, live: str) -> str:
     temp = Path(conf_dir)
-    to_web = _to_web()
     return f"""# Written by scripts/nginx_conf.py: edit that, not this.
 daemon off;
 worker_processes auto;
@@ -160,11 +158,11 @@ http {{
         location ~ ^/(login/|api/v1/auth/token/)$ {{
             limit_req zone=login_address burst={LOGIN_BURST_PER_ADDRESS} nodelay;
             limit_req zone=login_all burst={LOGIN_BURST_ALL} nodelay;
-            {to_web}
+            {_TO_WEB}
         }}
 
         location / {{
-            {to_web}
+            {_TO_WEB}
         }}
 
         location @unavailable {{
