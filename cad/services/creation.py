@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cad import events, refdata
@@ -56,7 +56,6 @@ from cad.services.trail import (
 )
 from cad.signals import incident_created
 from core.audit import audit_record
-from core.dbhealth import is_database_unavailable
 from core.validation import clean_choice, clean_text
 from premises.addressing import address_fields, address_query_from
 from premises.selectors import Resolution, premises_resolve
@@ -315,18 +314,19 @@ def _incident_write(
 
 
 def _respond(respond, incident: Incident):
-    """`respond(incident)` inside the create's transaction (`incident_create`), in a savepoint
-    of its own; None when there is none or it failed with anything but a database outage
-    (`core.dbhealth`; that rolls the call back: 503). A failure rolls back only what it wrote,
-    so a database error in it cannot abort the transaction and lose the call."""
+    """`respond(incident)` at the end of the create's transaction (`incident_create`); None when
+    there is none or it failed with anything but a database error. A database error has aborted
+    the transaction (PostgreSQL accepts nothing more in it), so it is raised: the call is rolled
+    back and the client told so (an outage, `core.dbhealth`: 503), never saved behind an error.
+    No savepoint of its own: the create keeps to one (`isolated_all`)."""
     if respond is None:
         return None
     try:
-        with transaction.atomic(), created_rows(incident):
+        with created_rows(incident):
             return respond(incident)
-    except Exception as error:
-        if is_database_unavailable(error):
-            raise
+    except DatabaseError:
+        raise
+    except Exception:
         logger.exception("the create's response for %s failed; built after commit", incident.pk)
         return None
 

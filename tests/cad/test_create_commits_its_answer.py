@@ -98,26 +98,23 @@ def test_a_body_that_fails_to_build_in_the_transaction_keeps_the_call(api, monke
     assert len(calls) == 2
 
 
-def test_a_database_error_while_building_the_body_keeps_the_call(api, monkeypatch):
-    """A failed statement (not an outage) inside the transaction would abort it and lose the
-    call at commit: the body is built in a savepoint of its own, so only its writes go."""
+def test_a_database_error_while_building_the_body_saves_nothing(api, monkeypatch):
+    """A failed statement aborts the transaction (PostgreSQL accepts nothing more in it): the
+    call is rolled back and the error raised, never a call saved behind a failed answer."""
+    from django.db import DatabaseError
+
     from cad import api as cad_api
     from cad.models import Incident
 
-    real = cad_api._incident_data
-    calls = []
-
     def failing_query(request, incident):
-        calls.append(incident.pk)
-        if len(calls) == 1:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1 / 0")
-        return real(request, incident)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")
 
     monkeypatch.setattr(cad_api, "_incident_data", failing_query)
-    answer = api("CALL_HANDLER").post(
-        "/api/v1/incidents/", {"channel": "999", "narrative": "my ex is at the door"}, format="json"
-    )
+    before = Incident.objects.count()
+    with pytest.raises(DatabaseError):
+        api("CALL_HANDLER").post(
+            "/api/v1/incidents/", {"channel": "999", "narrative": "my ex is here"}, format="json"
+        )
 
-    assert answer.status_code == 201
-    assert Incident.objects.filter(pk=answer.json()["id"]).exists()
+    assert Incident.objects.count() == before
