@@ -61,6 +61,9 @@ TRAINING_FILES: tuple[str, ...] = (
     "blind/blind_j.jsonl",
     "blind/blind_k.jsonl",
     "blind/blind_l.jsonl",
+    "blind/blind_m.jsonl",
+    "blind/blind_n.jsonl",
+    "blind/blind_o.jsonl",
 )
 SEED = 0
 # Regularisation of the logistic regression (inverse strength), chosen by cross-validation.

@@ -42,10 +42,13 @@ HERE_SETS = {
     "J": ("blind/blind_j.jsonl",),
     "K": ("blind/blind_k.jsonl",),
     "L": ("blind/blind_l.jsonl",),
+    "M": ("blind/blind_m.jsonl",),
+    "N": ("blind/blind_n.jsonl",),
+    "O": ("blind/blind_o.jsonl",),
 }
 # Written apart from the engine (blind sets and sets F, I): each held out measures a voice the
 # models have not seen.
-OUT_OF_VOICE = ("A", "B", "F", "I", "E", "G", "H", "J", "K", "L")
+OUT_OF_VOICE = ("A", "B", "F", "I", "E", "G", "H", "J", "K", "L", "M", "N", "O")
 DEV_FOLDS = 5
 SEED = 0
 DA_GRID = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95
