@@ -128,9 +128,13 @@ def gate(evidence: Evidence) -> Gate:
         who = lk.blocked_by
         if who is None or linked:
             continue
-        # Done by a stranger or a child, or done to a child under 16 ("a 6 year old pupil says
-        # her dad hits her": child abuse, not domestic abuse, DA Act 2021 s.2).
-        by_them = lk.agent is not None and lk.agent.start == who.start
+        # Done by a stranger or a child ("he" included when he is that person: "my son's 14
+        # and he's just punched me"), or done to a child under 16 ("a 6 year old pupil says her
+        # dad hits her": child abuse, not domestic abuse, DA Act 2021 s.2). Not a child merely
+        # named beside the act ("he's hitting me, my 3 year old is here"): the model may read it.
+        by_them = lk.agent is not None and (
+            lk.agent.start == who.start or people.resolve(lk.agent) is who
+        )
         to_a_child = who.minor and people.resolve(lk.patient) is who
         if by_them or to_a_child:
             return Gate(open=False, blocked_by=who.text)

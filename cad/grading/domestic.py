@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from cad.context import Finding, FindingCategory
 from cad.grading.linking import Link
-from cad.grading.people import ADULT_AGE, CALLER, People
+from cad.grading.people import ADULT_AGE, People
 from cad.grading.rules import Hit, is_present_danger
 from cad.grading.text import (
     PAST_TENSES,
@@ -551,13 +551,16 @@ def _explain_not_domestic(narrative, evidence: Evidence, decision: Decision) -> 
     if blocked:
         who = blocked[0].blocked_by
         age = evidence.people.caller_age
-        child_caller = who.kind == CALLER and age is not None and age < ADULT_AGE
-        why = (
-            "a child under 16" if who.minor or child_caller else "someone not personally connected"
-        )
+        child_caller = age is not None and age < ADULT_AGE
+        if child_caller and not who.minor:
+            # "Girl says she's 14 and her stepdad has just hit her": done to the caller, a child.
+            involves = f"the caller, a child under 16 ({age})"
+        else:
+            why = "a child under 16" if who.minor else "someone not personally connected"
+            involves = f'{why} ("{who.text}")'
         decision.not_domestic.append(
             f'Not domestic abuse on these words: "{narrative.quote(*blocked[0].hit.span)}" '
-            f'involves {why} ("{who.text}").'
+            f"involves {involves}."
         )
     elif connections:
         decision.not_domestic.append(

@@ -33,6 +33,26 @@ _OBJECT_WORDS = frozenset({"him", "her", "them", "me", "us", "myself"})
 _PASSIVE_AUX = frozenset(
     {"was", "were", "been", "being", "got", "get", "gets", "getting", "is", "are", "am"}
 )
+_CONTRACTED_SUBJECTS = frozenset({"he's", "she's", "hes", "shes"})
+# After "he's <participle>", words that make it "he has done it to ...": active.
+_ACTIVE_FOLLOWERS = _OBJECT_WORDS | {
+    "and",
+    "the",
+    "a",
+    "an",
+    "my",
+    "his",
+    "her",
+    "their",
+    "our",
+    "your",
+    "it",
+    "everything",
+    "all",
+    "up",
+    "through",
+    "into",
+}
 _IRREGULAR_PARTICIPLES = frozenset(
     {"hit", "hurt", "beat", "shot", "bit", "struck", "thrown", "held", "stuck"}
 )
@@ -71,7 +91,20 @@ def _is_passive(narrative: Narrative, hit: Hit) -> bool:
     inside = narrative.tokens_between(hit.start, hit.end)
     before = narrative.tokens_before(hit.start, 2, clause.start)
     words = [t.text for t in before + inside]
+    after = [t.text for t in narrative.tokens_between(hit.end, clause.end)[:1]]
     for i, word in enumerate(words):
+        if word in _CONTRACTED_SUBJECTS:
+            # "he's bitten on the arm" (is: done to him) against "he's bitten me" (has: done by
+            # him): passive only when nothing he could have done it to follows.
+            following = words[i + 1 : i + 2]
+            rest = words[i + 2 :] + after
+            if (
+                following
+                and (following[0].endswith(("ed", "en")) or following[0] in _IRREGULAR_PARTICIPLES)
+                and not (rest and rest[0] in _ACTIVE_FOLLOWERS)
+            ):
+                return True
+            continue
         if word in _PASSIVE_AUX:
             for following in words[i + 1 : i + 4]:
                 if following in _OBJECT_WORDS:
@@ -217,6 +250,13 @@ def _link(narrative: Narrative, hit: Hit, people: People) -> Link:
     return Link(hit, False, None, patient)
 
 
+_UNKNOWN_TO_SOMEONE = re.compile(
+    r"\b(?:don'?t|do not|didn'?t|doesn'?t|never|hasn'?t|haven'?t) (?:know|recognise|recognize|"
+    r"seen|met)\b"
+)
+_ANIMAL = re.compile(r"(?:the |a |an |their |his |her )?(?:dogs?|animals?|horses?|cows?)\b")
+
+
 def _own_partner(narrative: Narrative, stranger: Mention, patient: Mention | None) -> bool:
     """ "The man next door is hitting his wife": a partner named with "his"/"her" matching the
     unconnected person's gender is that person's own partner (not "her mother", a relative of
@@ -225,6 +265,10 @@ def _own_partner(narrative: Narrative, stranger: Mention, patient: Mention | Non
         return False
     if stranger.text.lower().startswith(("unknown", "unk ")):
         return False  # "IP states unknown M assaulted his g/f": the IP's, not the stranger's
+    if _UNKNOWN_TO_SOMEONE.search(stranger.text.lower()):
+        return False  # "a man he doesn't know has shoved his wife": the caller's wife
+    if _ANIMAL.match(stranger.text.lower()):
+        return False  # "a dog attacked her husband": a dog has no partner
     if patient.rel_kind not in ("intimate", "ex"):
         return False
     pronoun = _possessive_pronoun(narrative, patient)
@@ -310,7 +354,9 @@ def _exclude_minors(narrative: Narrative, found: Link, people: People) -> Link:
         if person is not None and person.minor:
             return _blocked(found, person)
     named = found.patient
-    unnamed_victim = named is None or named.kind in (CALLER, PRONOUN)
+    # The caller named as the victim ("he's hitting me, my 3 year old is here") is the victim,
+    # not a child named beside the act.
+    unnamed_victim = named is None or named.kind == PRONOUN
     if unnamed_victim:
         # "My 17 year old daughter has been hitting her 14 year old brother ... broken his
         # glasses": a child named near the act is the likely victim.

@@ -58,7 +58,9 @@ _AGE_BEFORE = re.compile(r"(\d{1,2})[\s-]*(?:years?|yrs?|yr)[\s-]*old[\s-]*$|(\d
 # "daughters 10 and 13", "ex-p (m,38)".
 _AGE_AFTER = re.compile(
     r"^(?:'s|s'|s)?\s*(?:,\s*|\(\s*(?:[mf]\s*,\s*)?|\s+aged?\s+|\s+who\s+is\s+|\s+who's\s+|"
-    r"\s+whos\s+|\s+is\s+|\s+are\s+(?:both\s+)?|'s\s+|\s+)(?:aged?\s+)?(\d{1,2})(?:\s*(?:and|&)\s*(\d{1,2}))?"
+    r"\s+whos\s+|\s+is\s+|\s+are\s+(?:both\s+)?|'s\s+|\s+)(?:aged?\s+)?"
+    r"(?:(?:about|approx\.?|approximately|around|roughly|maybe|aged about)\s+)?"
+    r"(\d{1,2})(?:\s*(?:and|&)\s*(\d{1,2}))?"
     r"(?![\d:/.]|\s*(?:am|pm|mins?|minutes?|hours?|hrs?|times?|(?:days?|weeks?|months?|years?|yrs?)"
     r"(?![\s-]*old)|grand|quid|pounds?|k\b|%))"
 )
@@ -75,6 +77,16 @@ _CALLER_AGE = re.compile(
     r"inches|'|\"|weeks? pregnant|miles?))|"
     r"\b(?:ip|rp|inf|c/s|caller)\s*\(\s*[mf]?\s*,?\s*(\d{1,2})\s*\)|"
     r"\b(?:ip|rp|inf|c/s|caller)\s*,?\s*(\d{1,2})\s*(?:yo|y/o|yrs?|years?\s*old)\b|"
+    # "Inf female 15 calling from school", "IP m 14".
+    r"\b(?:ip|rp|inf|c/s|caller)\s+(?:female|male|f|m)\s*,?\s*(?:aged\s+)?(\d{1,2})\b(?![\d:])|"
+    # "Girl says she's 14", "caller states he is 15": the caller's own age, reported.
+    r"\b(?:girl|boy|child|kid|teenager|caller|c/s|inf|ip|rp)\s+(?:says|said|states|stated|"
+    r"reports)\s+(?:that\s+)?(?:she|he)(?:'s|s| is)\s+(?:only\s+)?(\d{1,2})\b(?![\d:]|\s*(?:"
+    r"mins?|minutes|weeks|months|hours|%|weeks? pregnant))|"
+    # "14 year old girl ringing", "a 13yo boy calling".
+    r"^\W*(?:an?\s+)?(\d{1,2})[\s-]*(?:years?|yrs?|y/?o)[\s-]*(?:old\s+)?(?:girl|boy|child|kid|"
+    r"female|male|teenager)\s+(?:is\s+)?(?:ringing|calling|rang|called|says|states|reports|"
+    r"on the (?:phone|line))|"
     # "Child aged 6 answered the phone", "caller is a girl aged 12, says ...".
     r"\b(?:child|girl|boy|kid)\s+aged\s+(\d{1,2})\b(?=\s*,?\s*(?:answered|called|rang|phoned|"
     r"rung|calling|ringing|on the (?:phone|line)|says|said|states|stated|reports|reported))"
@@ -361,9 +373,29 @@ def find_relationships(narrative: Narrative, lexicon: Lexicon) -> list[Mention]:
         mention.age = _age_of(narrative, mention.start, mention.end)
     _apply_group_ages(narrative, kept)
     _apply_pronoun_ages(narrative, kept)
+    _apply_ages_named_again(kept)
     for mention in kept:
         mention.companion = _is_companion(narrative, mention)
     return kept
+
+
+def _apply_ages_named_again(relationships: list[Mention]) -> None:
+    """ "He's hitting my little brother ... my brother is 9": a relative named again with an
+    age gives it to the earlier mentions of the same word (same last word, same gender) that
+    have none, when only one age is given for that word."""
+    ages: dict[tuple[str, str], set[int]] = {}
+    for mention in relationships:
+        if mention.age is not None:
+            ages.setdefault(_relative_word(mention), set()).add(mention.age)
+    for mention in relationships:
+        found = ages.get(_relative_word(mention))
+        if mention.age is None and found and len(found) == 1:
+            mention.age = next(iter(found))
+
+
+def _relative_word(mention: Mention) -> tuple[str, str]:
+    words = mention.text.lower().split()
+    return (words[-1] if words else "", mention.gender)
 
 
 def _plural(mention: Mention) -> bool:
