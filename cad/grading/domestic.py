@@ -243,7 +243,7 @@ def own_case(narrative: Narrative, evidence: Evidence) -> list[Hit]:
     something else ("Caller wants an update on her domestic abuse case"). A contact from a
     victim about her own case is part of that case, never an admin call: the founding case's
     earlier call, through the switchboard, was never recorded (IOPC). The text model does not
-    overrule it (`engine._supported`)."""
+    overrule it (`engine._supported_on_record`)."""
     if evidence.unrelated or evidence.other_subject:
         return []
     text = narrative.text

@@ -361,7 +361,9 @@ def assess(
     scores = _model_scores(text, models) if statistical and not unread else None
     gate = combine.gate(evidence)
     thresholds = thresholds or combine.Thresholds.from_lexicon(lexicon)
-    supported = _supported(ctx, evidence, text)
+    on_record = _supported_on_record(ctx, evidence, text)
+    danger_now = bool(evidence.present_hits or evidence.present_behaviour)
+    supported = on_record or danger_now
     outcome = combine.decide(
         rules_da=decision.domestic_abuse,
         answers_confirm=answered.confirmed,
@@ -372,6 +374,7 @@ def assess(
         danger_score=scores[textmodel.PRESENT_DANGER].score if scores else None,
         thresholds=thresholds,
         supported=supported,
+        danger_only=danger_now and not on_record,
     )
     domestic_abuse = outcome.domestic_abuse
     model_indicators = _model_indicators(text, outcome, gate, scores)
@@ -439,7 +442,16 @@ def assess(
         lexicon=lexicon.source,
         da_questions=questions,
         behaviours=describe_behaviours(text, lexicon, evidence.links),
-        model=_model_panel(scores, gate, thresholds, outcome, models, statistical, supported),
+        model=_model_panel(
+            scores,
+            gate,
+            thresholds,
+            outcome,
+            models,
+            statistical,
+            supported,
+            supported_by_danger_only=danger_now and not on_record,
+        ),
         language=unread.as_dict() if unread else None,
     )
 
@@ -512,13 +524,14 @@ def _model_reason(text: Narrative, gate, scored) -> str:
     )
 
 
-def _supported(ctx, evidence, text) -> bool:
+def _supported_on_record(ctx, evidence, text) -> bool:
     """The model never overrules the rules' DA when something beyond its reading supports it: a
     marker, DA history or an order on record, a protective order named in the words (a breach
-    of an order is the founding case's pattern), forced marriage or honour-based abuse, the
-    caller's own DA case (`domestic.own_case`), or a
-    danger the rules read as happening now
-    (an overruled call waits for the handler's questions; a call in danger now must not)."""
+    of an order is the founding case's pattern), forced marriage or honour-based abuse, or the
+    caller's own DA case (`domestic.own_case`). A danger the rules read as happening now also
+    supports it (an overruled call waits for the handler's questions), except below the lower
+    `Thresholds.danger_veto`: the caller's partner assaulted by a stranger is in danger now,
+    but it is not domestic abuse."""
     return bool(
         ctx.marked
         or evidence.context_da
@@ -526,8 +539,6 @@ def _supported(ctx, evidence, text) -> bool:
         or evidence.orders
         or evidence.forced_marriage
         or own_case(text, evidence)
-        or evidence.present_hits
-        or evidence.present_behaviour
     )
 
 
@@ -544,7 +555,14 @@ def _overruled_reason(decision, scored) -> str:
 
 
 def _model_panel(
-    scores, gate, thresholds, outcome, models, statistical: bool, supported: bool
+    scores,
+    gate,
+    thresholds,
+    outcome,
+    models,
+    statistical: bool,
+    supported: bool,
+    supported_by_danger_only: bool = False,
 ) -> dict:
     if not statistical:
         return {"available": False}
@@ -561,12 +579,14 @@ def _model_panel(
             "present_danger": thresholds.present_danger,
             "veto": thresholds.veto,
             "unconnected": thresholds.unconnected,
+            "danger_veto": thresholds.danger_veto,
         },
         "gate": {"open": gate.open, "why": gate.label, "blocked_by": gate.blocked_by},
         "rules": {
             "domestic_abuse": outcome.rules,
             "overruled": outcome.overruled,
             "supported": supported,
+            "danger_only": supported_by_danger_only,
         },
         "used": {"domestic_abuse": outcome.by_model, "present_danger": outcome.present_danger},
         "trained_on": trained.trained_on if trained else None,

@@ -57,6 +57,8 @@ VETO_GRID = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]  # 0: the model never overrul
 ASK = 0.35
 # `model_unconnected_threshold`, as shipped (not searched: the grid search chooses the others).
 UNCONNECTED = 0.7
+# `model_danger_veto_threshold`, as shipped (not searched).
+DANGER_VETO = 0.05
 
 
 @dataclass
@@ -71,11 +73,13 @@ class Row:
     da_score: float
     danger_score: float
     labelled_immediate: bool  # the row's own minimum grade is IMMEDIATE
-    # Something beyond the model's reading supports DA (`engine._supported`): the model never
+    # Something beyond the model's reading supports DA (`engine._supported_on_record`): the model never
     # overrules the rules then.
     supported: bool = False
     # The gate is shut only for want of a named connection (`combine.Gate.unblocked`).
     gate_unblocked: bool = False
+    # The only support is a danger the rules read as now (`Thresholds.danger_veto`).
+    danger_only: bool = False
 
 
 def rows_with_folds() -> list[tuple[str, dict]]:
@@ -132,6 +136,7 @@ def assess_folds() -> list[Row]:
                     danger_score=panel.get("present_danger") or 0.0,
                     labelled_immediate=row["minimum_grade"] == "IMMEDIATE",
                     supported=bool(panel.get("rules", {}).get("supported")),
+                    danger_only=bool(panel.get("rules", {}).get("danger_only")),
                     gate_unblocked=not panel.get("gate", {}).get("open")
                     and not panel.get("gate", {}).get("blocked_by"),
                 )
@@ -157,7 +162,13 @@ class Result:
         )
 
 
-def replay(rows: list[Row], da: float | None, danger: float | None, veto: float = 0.0) -> Result:
+def replay(
+    rows: list[Row],
+    da: float | None,
+    danger: float | None,
+    veto: float = 0.0,
+    danger_veto: float | None = None,
+) -> Result:
     """The combination (`combine.decide`) with these thresholds; None: rules alone."""
     from cad.grading.combine import Thresholds, decide
 
@@ -179,8 +190,10 @@ def replay(rows: list[Row], da: float | None, danger: float | None, veto: float 
                     present_danger=danger,
                     veto=veto,
                     unconnected=UNCONNECTED,
+                    danger_veto=DANGER_VETO if danger_veto is None else danger_veto,
                 ),
                 supported=r.supported,
+                danger_only=r.danger_only,
             )
             is_da = outcome.domestic_abuse
             is_immediate = (

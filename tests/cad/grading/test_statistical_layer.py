@@ -13,6 +13,7 @@ from cad.grading.textmodel import (
     train,
 )
 from cad.services.assessment import merge_assessment
+from tests.cad.grading.helpers import marker_context
 
 THRESHOLDS = Thresholds(domestic_abuse=0.6, ask=0.35, present_danger=0.5)
 STRANGER_ASSAULT = "Some lad punched my husband outside the chippy and ran off"
@@ -92,11 +93,11 @@ def test_the_handlers_answers_confirm_da_without_the_model():
 VETO = Thresholds(domestic_abuse=0.6, ask=0.35, present_danger=0.5, veto=0.25)
 
 
-def _rules_da(**kwargs):
+def _rules_da(thresholds=VETO, **kwargs):
     given = dict(
         rules_da=True, answers_confirm=False, gate_open=True, da_score=0.1, danger_score=0.0
     )
-    return decide(**{**given, **kwargs}, thresholds=VETO)
+    return decide(**{**given, **kwargs}, thresholds=thresholds)
 
 
 def test_a_model_reading_clearly_not_domestic_overrules_the_rules_and_asks():
@@ -140,6 +141,7 @@ def test_an_overruled_call_is_not_da_but_asks_the_questions_and_says_why():
         "domestic_abuse": True,
         "overruled": True,
         "supported": False,
+        "danger_only": False,
     }
     assert assessment.da_questions["needed"] is True
     assert "not domestic (score 0.05)" in assessment.da_questions["why"]
@@ -312,3 +314,57 @@ def test_a_call_before_the_models_are_trained_is_assessed_on_the_rules_and_says_
         assert assessment.da_questions["needed"] is True
     finally:
         textmodel.get_models()
+
+
+# --- The danger veto: a danger now supports DA, unless the model is sure it is not domestic ---
+
+DANGER_VETO = Thresholds(
+    domestic_abuse=0.6, ask=0.35, present_danger=0.5, veto=0.25, danger_veto=0.1
+)
+# A call the rules read as DA in danger now, with no marker, order or history on record.
+DANGER_NOW = "My husband is hitting me right now, he's got me by the arm"
+
+
+def test_a_danger_now_alone_does_not_stop_a_sure_model_overruling_the_rules():
+    assert _rules_da(
+        supported=True, danger_only=True, da_score=0.05, thresholds=DANGER_VETO
+    ).overruled
+    # Not below the danger veto: the danger still supports the rules' DA.
+    assert not _rules_da(
+        supported=True, danger_only=True, da_score=0.15, thresholds=DANGER_VETO
+    ).overruled
+    # Support on record (a marker, an order, DA history) is never overruled.
+    assert not _rules_da(
+        supported=True, danger_only=False, da_score=0.01, thresholds=DANGER_VETO
+    ).overruled
+
+
+def test_a_call_overruled_in_danger_keeps_its_immediate_grade_and_asks():
+    assessment = assess(
+        narrative=DANGER_NOW,
+        channel="999",
+        models=Fixed(0.02),
+        thresholds=DANGER_VETO,
+        statistical=True,
+    )
+    assert assessment.model["rules"] == {
+        "domestic_abuse": True,
+        "overruled": True,
+        "supported": True,
+        "danger_only": True,
+    }
+    assert assessment.domestic_abuse is False
+    assert assessment.minimum_grade == "IMMEDIATE"  # the violence now, not the DA
+    assert assessment.da_questions["needed"] is True
+
+
+def test_a_marked_address_in_danger_is_never_overruled():
+    assessment = assess(
+        narrative="My ex is outside, he's kicking the door in",
+        channel="999",
+        models=Fixed(0.01),
+        thresholds=DANGER_VETO,
+        context=[marker_context()],
+    )
+    assert assessment.domestic_abuse is True
+    assert assessment.model["rules"]["overruled"] is False

@@ -92,13 +92,3 @@ def test_a_child_named_beside_an_act_on_the_caller_is_not_taken_for_the_victim()
     assessment = rules("My husband is hitting me, my 3 year old is here")
     assert assessment.domestic_abuse is True
     assert "CHILDREN_PRESENT" in {f.code for f in assessment.risk_factors}
-
-
-def test_the_model_may_not_make_a_childs_violence_domestic_abuse():
-    # "he" is the 14 year old son: the gate is shut whatever the text model reads.
-    assessment = assess(
-        narrative="My son's 14 and he's just punched me in the arm, he's still kicking off",
-        channel="999",
-    )
-    assert assessment.domestic_abuse is False
-    assert assessment.model["gate"]["open"] is False
