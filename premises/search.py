@@ -116,7 +116,10 @@ def _spelt_out(word: str) -> list[str]:
 
 
 def read_words(words: list[str]) -> list[Group]:
-    """Each typed word's readings in the vocabulary (see the module docstring)."""
+    """Each typed word's readings in the vocabulary (see the module docstring): `words` as
+    `query_words` gives them, one `Group` per word in the same order. On PostgreSQL two
+    queries whatever the number of words: the words known exactly, then every word's
+    completions and typos together (`_completions_and_typos`)."""
     groups = [Group(typed=w, last=i == len(words) - 1) for i, w in enumerate(words)]
     wanted = {w for g in groups for w in [g.typed, *_spelt_out(g.typed)]}
     known = set(SearchWord.objects.filter(word__in=wanted).values_list("word", flat=True))
@@ -126,22 +129,90 @@ def read_words(words: list[str]) -> list[Group]:
         for spelt in _spelt_out(group.typed):
             if spelt in known:
                 group.readings.setdefault(spelt, ABBREVIATION)
-        if group.number and not group.last:
-            continue
-        if group.last or not group.readings:
-            for word in _completions(group.typed):
-                group.readings.setdefault(word, COMPLETION)
-        if not group.readings and len(group.typed) >= 4 and not group.number:
-            for word in _typos(group.typed):
+    # A number is completed only while it is being typed (the last word); any other word when
+    # it is the last or is not known; a typo is looked for only when nothing else read it.
+    unread = [g for g in groups if not (g.number and not g.last) and (g.last or not g.readings)]
+    for group, (completions, typos) in zip(unread, _completions_and_typos(unread), strict=True):
+        for word in completions:
+            group.readings.setdefault(word, COMPLETION)
+        if not group.readings:
+            for word in typos:
                 group.readings.setdefault(word, TYPO)
     return groups
 
 
+def _typo_wanted(group: Group) -> bool:
+    """Whether a word with no exact or abbreviated reading may be a typo (if no completion)."""
+    return not group.readings and len(group.typed) >= 4 and not group.number
+
+
+def _completions_and_typos(groups: list[Group]) -> list[tuple[list[str], list[str]]]:
+    """For each group (in order): its word's `_completions`, and its `_typos` when it may be a
+    typo (`_typo_wanted`) and has no completion (else []). On PostgreSQL in one query: one
+    array per word and kind, each the look-up `_completions` or `_typos` runs for one word; on
+    SQLite (the embedded demo) one look-up after another."""
+    if connection.vendor != "postgresql":
+        found = []
+        for group in groups:
+            completions = _completions(group.typed)
+            typos = _typos(group.typed) if _typo_wanted(group) and not completions else []
+            found.append((completions, typos))
+        return found
+    columns, params, wanted = [], [], []
+    for i, group in enumerate(groups):
+        pattern = _like_prefix(group.typed)
+        if pattern is None:
+            continue
+        columns.append(f"ARRAY({_COMPLETIONS_SQL})")
+        params += [pattern + "%", group.typed, COMPLETIONS]
+        wanted.append((i, 0))
+        if _typo_wanted(group):
+            columns.append(f"ARRAY({_TYPOS_SQL})")
+            params += [pattern + "%", group.typed, group.typed, group.typed, TYPO_CANDIDATES]
+            wanted.append((i, 1))
+    found: list[tuple[list[str], list[str]]] = [([], []) for _ in groups]
+    if not columns:
+        return found
+    sql = "SELECT " + ", ".join(columns)
+    if any(kind == 1 for _, kind in wanted):
+        sql = f"SET pg_trgm.similarity_threshold = {TYPO_SIMILARITY}; " + sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    for (i, kind), words in zip(wanted, row, strict=True):
+        if kind == 0:
+            found[i][0].extend(words)
+        else:
+            found[i][1].extend(_close(groups[i].typed, words))
+    return found
+
+
+# One word's completions, as `_completions` asks for them.
+_COMPLETIONS_SQL = (
+    "SELECT word FROM premises_searchword WHERE word::text LIKE %s AND NOT word = %s "
+    "ORDER BY premises_count DESC, word LIMIT %s"
+)
+# One word's typo candidates, as `_typos` asks for them, only when it has no completion.
+_TYPOS_SQL = (
+    "SELECT word FROM premises_searchword "
+    "WHERE NOT EXISTS (SELECT FROM premises_searchword WHERE word::text LIKE %s AND NOT word = %s) "
+    "AND lower(word) %% %s AND word ~ '^[a-z]+$' "
+    "ORDER BY similarity(lower(word), %s) DESC, premises_count DESC LIMIT %s"
+)
+
+
+def _like_prefix(prefix: str) -> str | None:
+    """The LIKE prefix `_completions` looks a word up by, or None when it looks nothing up."""
+    if len(prefix) < 2 and not prefix.isdigit():
+        return None
+    return prefix.replace("\\", "").replace("%", "").replace("_", "")
+
+
 def _completions(prefix: str) -> list[str]:
     """The most common vocabulary words starting with `prefix` (not `prefix` itself)."""
-    if len(prefix) < 2 and not prefix.isdigit():
+    pattern = _like_prefix(prefix)
+    if pattern is None:
         return []
-    pattern = prefix.replace("\\", "").replace("%", "").replace("_", "")
     return list(
         SearchWord.objects.filter(word__startswith=pattern)
         .exclude(word=prefix)
@@ -169,6 +240,11 @@ def _typos(word: str) -> list[str]:
                 :5000
             ]
         )
+    return _close(word, candidates)
+
+
+def _close(word: str, candidates: list[str]) -> list[str]:
+    """The candidates (in order) one edit from `word`, two for words of eight letters or more."""
     allowed = 2 if len(word) >= 8 else 1
     return [c for c in candidates if not is_number(c) and OSA.distance(word, c) <= allowed]
 

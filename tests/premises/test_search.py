@@ -2,7 +2,20 @@
 
 import pytest
 
-from premises.search import premises_search, query_words
+from premises.models import SearchWord
+from premises.search import (
+    ABBREVIATION,
+    COMPLETION,
+    EXACT,
+    TYPO,
+    Group,
+    _completions,
+    _spelt_out,
+    _typos,
+    premises_search,
+    query_words,
+    read_words,
+)
 
 pytestmark = pytest.mark.usefixtures("gazetteer")
 
@@ -92,3 +105,56 @@ def test_a_known_word_that_contradicts_the_rest_is_dropped_last_typed_first():
     assert first("21a acacia house otley") == (
         "Flat 21A, Acacia House, 5 Mill Lane, Headingley, Leeds LS6 2AB"
     )
+
+
+def _read_one_word_at_a_time(words):
+    """The readings as the search gave them before issue 14: each word's completions and typos
+    looked up on their own (`_completions`, `_typos`), word after word."""
+    groups = [Group(typed=w, last=i == len(words) - 1) for i, w in enumerate(words)]
+    for group in groups:
+        for word in [group.typed, *_spelt_out(group.typed)]:
+            if SearchWord.objects.filter(word=word).exists():
+                group.readings.setdefault(word, EXACT if word == group.typed else ABBREVIATION)
+        if group.number and not group.last:
+            continue
+        if group.last or not group.readings:
+            for word in _completions(group.typed):
+                group.readings.setdefault(word, COMPLETION)
+        if not group.readings and len(group.typed) >= 4 and not group.number:
+            for word in _typos(group.typed):
+                group.readings.setdefault(word, TYPO)
+    return groups
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "21a acacia ho mill la",
+        "acaica hose 21a mil",
+        "acaciaa housse mil lane leeds",
+        "zebedee quux 12 acac",
+        "12 acacia av",
+        "st 5 mill la otley 2",
+        "flat 2/1 main st",
+        "millx lanee leedz ls6 2ab",
+        "a b 1 2",
+        "ho",
+    ],
+)
+def test_every_word_is_read_as_it_was_one_word_at_a_time(query):
+    words = query_words(query)
+    batched = [(g.typed, list(g.readings.items())) for g in read_words(words)]
+    one_at_a_time = [(g.typed, list(g.readings.items())) for g in _read_one_word_at_a_time(words)]
+    assert batched == one_at_a_time
+
+
+def test_the_words_are_read_in_two_queries_however_many_are_unknown(
+    django_assert_num_queries,
+):
+    words = query_words("zebedee quux blorpington acaica hose mil 21a")
+    with django_assert_num_queries(2):
+        groups = read_words(words)
+    # The typos and the half-typed word were still read.
+    assert groups[3].readings.get("acacia") == "typo"
+    assert groups[4].readings.get("house") == "typo"
+    assert "mill" in groups[5].readings
