@@ -56,6 +56,10 @@ def _why_history(row, query: CheckQuery, by_address: dict) -> tuple[list[str], l
 
 
 def contacts_find(query: CheckQuery, result: CheckResult) -> None:
+    """The contacts at the call's number or address (`result.previous_contacts`, the last
+    year's, newest first, at most `HISTORY_LIMIT`), how many are older (`result.older`) and
+    the repeat-contact pattern. The counts are read first, in one query; the rows only when
+    there are any in the last year."""
     condition, fuzzy_why = _history_filter(query, Contact)
     if condition is None:
         return
@@ -63,11 +67,20 @@ def contacts_find(query: CheckQuery, result: CheckResult) -> None:
     if query.exclude_incident_id:
         base = base.exclude(incident_id=query.exclude_incident_id)
     since = query.now - RECENT
-    rows = list(
-        base.filter(received_at__gte=since)
-        .select_related("incident")
-        .order_by("-received_at", "-id")[: HISTORY_LIMIT + 1]
+    window_start = query.now - PATTERN_WINDOW
+    counts = base.aggregate(
+        recent=Count("id", filter=Q(received_at__gte=since)),
+        older=Count("id", filter=Q(received_at__lt=since)),
+        window=Count("id", filter=Q(received_at__gte=window_start)),
+        first=Min("received_at", filter=Q(received_at__gte=window_start)),
     )
+    rows = []
+    if counts["recent"]:
+        rows = list(
+            base.filter(received_at__gte=since)
+            .select_related("incident")
+            .order_by("-received_at", "-id")[: HISTORY_LIMIT + 1]
+        )
     result.truncated = result.truncated or len(rows) > HISTORY_LIMIT
     for contact in rows[:HISTORY_LIMIT]:
         why, on = _why_history(contact, query, fuzzy_why)
@@ -86,12 +99,6 @@ def contacts_find(query: CheckQuery, result: CheckResult) -> None:
                 "matched_on": on,
             }
         )
-    window_start = query.now - PATTERN_WINDOW
-    counts = base.aggregate(
-        older=Count("id", filter=Q(received_at__lt=since)),
-        window=Count("id", filter=Q(received_at__gte=window_start)),
-        first=Min("received_at", filter=Q(received_at__gte=window_start)),
-    )
     result.older["contacts"] = counts["older"]
     _pattern(query, result, counts["window"], counts["first"])
 
@@ -129,6 +136,10 @@ def _pattern(query: CheckQuery, result: CheckResult, prior: int, first_at) -> No
 
 
 def incidents_find(query: CheckQuery, result: CheckResult) -> None:
+    """The incidents at the call's number or address (`result.previous_incidents`, the last
+    year's, newest first, at most `HISTORY_LIMIT`) and how many are older, and of those how
+    many DA (`result.older`). The counts are read first, in one query; the rows only when there
+    are any in the last year."""
     condition, fuzzy_why = _history_filter(query, Incident)
     if condition is None:
         return
@@ -136,7 +147,17 @@ def incidents_find(query: CheckQuery, result: CheckResult) -> None:
     if query.exclude_incident_id:
         base = base.exclude(pk=query.exclude_incident_id)
     since = query.now - RECENT
-    rows = list(base.filter(received_at__gte=since).order_by("-received_at", "-id")[:HISTORY_LIMIT])
+    older = Q(received_at__lt=since)
+    counts = base.aggregate(
+        recent=Count("id", filter=Q(received_at__gte=since)),
+        count=Count("id", filter=older),
+        domestic_abuse=Count("id", filter=older & Q(domestic_abuse=True)),
+    )
+    rows = []
+    if counts["recent"]:
+        rows = list(
+            base.filter(received_at__gte=since).order_by("-received_at", "-id")[:HISTORY_LIMIT]
+        )
     for incident in rows:
         why, on = _why_history(incident, query, fuzzy_why)
         result.previous_incidents.append(
@@ -158,8 +179,5 @@ def incidents_find(query: CheckQuery, result: CheckResult) -> None:
                 "matched_on": on,
             }
         )
-    older = base.filter(received_at__lt=since).aggregate(
-        count=Count("id"), domestic_abuse=Count("id", filter=Q(domestic_abuse=True))
-    )
-    result.older["incidents"] = older["count"]
-    result.older["incidents_domestic_abuse"] = older["domestic_abuse"]
+    result.older["incidents"] = counts["count"]
+    result.older["incidents_domestic_abuse"] = counts["domestic_abuse"]

@@ -209,3 +209,54 @@ def test_with_no_app_keeping_markers_the_check_says_they_could_not_be_checked(mo
 
     assert result.markers == [] and not result.markers_checked
     assert "MARKERS_UNCHECKED" in {b["code"] for b in result.banners}
+
+
+def _incident(*, days_ago, domestic_abuse=False, now=None):
+    from cad.services import incident_create
+
+    return incident_create(
+        actor=None,
+        channel="101",
+        caller_phone="07700 900123",
+        narrative="Shed broken into",
+        domestic_abuse=domestic_abuse or None,
+        now=(now or timezone.now()) - timedelta(days=days_ago),
+    )
+
+
+def test_history_older_than_12_months_is_counted_in_one_query_per_kind_with_no_rows_read():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    now = timezone.now()
+    contact(now=now, days_ago=400)
+    _incident(now=now, days_ago=500, domestic_abuse=True)
+    _incident(now=now, days_ago=450)
+
+    with CaptureQueriesContext(connection) as captured:
+        result = check_compute(query(now=now))
+
+    assert result.previous_contacts == [] and result.previous_incidents == []
+    assert result.older["contacts"] == 3  # the incidents' own contacts too
+    assert result.older["incidents"] == 2
+    assert result.older["incidents_domestic_abuse"] == 1
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert sum('FROM "cad_contact"' in s for s in sql) == 1
+    assert sum('FROM "cad_incident"' in s for s in sql) == 1
+
+
+def test_history_in_the_last_year_is_listed_newest_first_and_the_older_counted():
+    now = timezone.now()
+    old = _incident(now=now, days_ago=400, domestic_abuse=True)
+    recent = [_incident(now=now, days_ago=days) for days in (20, 3)]
+    contact(now=now, days_ago=2)
+
+    result = check_compute(query(now=now))
+
+    assert [i["id"] for i in result.previous_incidents] == [recent[1].pk, recent[0].pk]
+    assert result.older == result.older | {"incidents": 1, "incidents_domestic_abuse": 1}
+    assert result.older["contacts"] == 1
+    assert [c["incident"] for c in result.previous_contacts] == [None, recent[1].pk, recent[0].pk]
+    assert old.pk not in [c["incident"] for c in result.previous_contacts]
+    # The current call, the contact 2 days ago and the one 3 days ago: within 30 days.
+    assert result.patterns[0]["contacts"] == 4
