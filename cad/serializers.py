@@ -21,7 +21,7 @@ from cad.models import (
 from cad.warnings import assessment_warnings, incident_risk_flags, risk_summary
 from core.audit import actor_name
 from core.models import AuditEvent
-from core.serializers import InputSerializer, QueryInput
+from core.serializers import FieldsBuiltOnce, InputSerializer, QueryInput
 
 
 def _choice(choices, what: str, **kwargs) -> serializers.ChoiceField:
@@ -220,7 +220,7 @@ class ContactInput(CallerInput):
     incident = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     handler = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     incident_reference = serializers.CharField(
         source="incident.reference", read_only=True, allow_null=True, default=None
@@ -360,7 +360,7 @@ class IncidentUpdateInput(InputSerializer):
     opening_code = serializers.CharField(required=False, allow_blank=True, max_length=40)
 
 
-class LogEntrySerializer(serializers.ModelSerializer):
+class LogEntrySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     copied_from_incident = serializers.CharField(
         source="copied_from.incident.reference",
@@ -397,7 +397,7 @@ class DomesticAbuseInput(InputSerializer):
     reason = _text(2000)
 
 
-class GradeRequestSerializer(serializers.ModelSerializer):
+class GradeRequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decided_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -434,7 +434,7 @@ class DecisionInput(InputSerializer):
     note = _text(2000)
 
 
-class GradeChangeSerializer(serializers.ModelSerializer):
+class GradeChangeSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     by = serializers.SerializerMethodField()
     approved_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -480,7 +480,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         return actor_name(event.actor)
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """The incident as API.md describes it. Context providers add `intel_check` and `markers`;
     dispatch adds `assignments`.
 
@@ -599,7 +599,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         return data
 
 
-class IncidentListSerializer(serializers.ModelSerializer):
+class IncidentListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     tags = serializers.SerializerMethodField()
     opening_code = serializers.CharField(source="opening_code_id", read_only=True, allow_null=True)
     # "DA" and "MARKER": the flags every list shows (`cad.warnings.incident_risk_flags`).

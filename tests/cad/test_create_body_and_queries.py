@@ -175,3 +175,52 @@ def test_an_opening_code_retired_in_the_database_is_refused_at_once(api):
     OpeningCode.objects.filter(code="BURGLARY").update(active=False)
     with pytest.raises(ValidationFailed):
         incident_create(actor=handler, channel="101", narrative="x", opening_code="BURGLARY")
+
+
+def _drf_builds_fields_each_time(monkeypatch):
+    """Serializers build their fields as DRF does, for every instance (no `FieldsBuiltOnce`)."""
+    from core.serializers import FieldsBuiltOnce
+
+    monkeypatch.setattr(
+        FieldsBuiltOnce, "get_fields", lambda self: super(FieldsBuiltOnce, self).get_fields()
+    )
+
+
+@pytest.mark.django_db
+def test_the_bodies_are_those_drf_gives_building_the_fields_each_time(
+    api, known_caller, monkeypatch
+):
+    client = api("CALL_HANDLER")
+    created = client.post("/api/v1/incidents/", _scenarios()["marker and intelligence"], "json")
+    assert created.status_code == 201
+    pk = created.json()["id"]
+    # A pending downgrade, so the body holds a grade request too.
+    asked = client.post(
+        f"/api/v1/incidents/{pk}/grade/", {"grade": "SCHEDULED", "reason": "Unsure"}, "json"
+    )
+    assert asked.status_code == 202
+    paths = [f"/api/v1/incidents/{pk}/", "/api/v1/incidents/", "/api/v1/contacts/"]
+    once = [client.get(path).json() for path in paths]
+    assert once[0]["pending_grade_request"]["status"] == "PENDING"
+    _drf_builds_fields_each_time(monkeypatch)
+    assert [client.get(path).json() for path in paths] == once
+    second = client.post("/api/v1/incidents/", _scenarios()["marker and intelligence"], "json")
+    monkeypatch.undo()
+    assert second.json() == client.get(f"/api/v1/incidents/{second.json()['id']}/").json()
+
+
+def test_each_serializer_binds_fields_of_its_own():
+    from cad.serializers import IncidentSerializer
+
+    first, second = IncidentSerializer(context={}), IncidentSerializer(context={})
+    for name, field in first.fields.items():
+        other = second.fields[name]
+        assert field is not other and field.parent is first and other.parent is second
+    # Nested serializers (and their children) are the instance's own too.
+    log = first.fields["log"]
+    assert log.child is not second.fields["log"].child
+    assert log.child.parent is log and log.child.fields["author"].parent is log.child
+    assert first.fields["da_answers"].child.parent is first.fields["da_answers"]
+    # What is kept for the class stays unbound.
+    kept = IncidentSerializer.__dict__["_fields_built_once"]
+    assert all(getattr(field, "parent", None) is None for field, _ in kept.values())
