@@ -89,9 +89,18 @@ class FieldsBuiltOnce:
             built = {name: (field, _holds_fields(field)) for name, field in fields.items()}
             cls._fields_built_once = built  # a race builds the same fields twice: harmless
         return {
-            name: copy.deepcopy(field) if deep else copy.copy(field)
+            name: copy.deepcopy(field) if deep else _shallow_copy(field)
             for name, (field, deep) in built.items()
         }
+
+
+def _shallow_copy(field):
+    """`copy.copy(field)` without its generic machinery: a new field of the same class with the
+    same attributes (fields keep all their state in `__dict__`)."""
+    cls = type(field)
+    clone = cls.__new__(cls)
+    clone.__dict__.update(field.__dict__)
+    return clone
 
 
 def _holds_fields(field) -> bool:
