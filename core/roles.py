@@ -27,6 +27,13 @@ def user_roles(user) -> set[str]:
     return cached
 
 
+def remember_roles(user, names) -> None:
+    """Keep the role names just read for `user` (with the request's authentication,
+    `core.authentication`) as `user_roles` caches them, so they are not read again for this
+    user object. Names that are not roles are ignored, as `user_roles` ignores them."""
+    user._cad_roles = {name for name in names if name in Role.values}
+
+
 def has_role(user, *roles: str) -> bool:
     """True if the user holds any of `roles`. Superusers hold every role."""
     if user is None or not getattr(user, "is_authenticated", False):

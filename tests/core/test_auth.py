@@ -112,3 +112,49 @@ def test_home_page_lists_only_the_users_role_screens(client, make_staff):
     html = client.get("/").content.decode()
     assert 'data-role="QA_REVIEWER"' in html
     assert 'data-role="CALL_HANDLER"' not in html
+
+
+@pytest.mark.django_db
+def test_a_token_request_reads_the_user_and_their_roles_in_one_query(
+    api, django_assert_num_queries
+):
+    client = api("DISPATCHER", "CONTROLLER")
+    with django_assert_num_queries(1) as captured:
+        me = client.get("/api/v1/me/")
+    assert me.json()["roles"] == ["CONTROLLER", "DISPATCHER"]
+    assert '"auth_group"' in captured.captured_queries[0]["sql"]
+
+
+@pytest.mark.django_db
+def test_a_role_given_or_taken_away_counts_from_the_next_request(api):
+    from django.contrib.auth.models import Group
+
+    client = api("DISPATCHER")
+    handler = Group.objects.get(name="CALL_HANDLER")
+    body = {"channel": "101", "summary": "Switchboard message"}
+    assert client.post("/api/v1/contacts/", body, format="json").status_code == 403
+    client.user.groups.add(handler)
+    assert client.post("/api/v1/contacts/", body, format="json").status_code == 201
+    client.user.groups.remove(handler)
+    assert client.post("/api/v1/contacts/", body, format="json").status_code == 403
+    assert client.get("/api/v1/me/").json()["roles"] == ["DISPATCHER"]
+
+
+@pytest.mark.django_db
+def test_a_token_of_an_inactive_user_or_an_unknown_token_is_refused(api, anon_api):
+    client = api("DISPATCHER")
+    client.user.is_active = False
+    client.user.save(update_fields=["is_active"])
+    assert client.get("/api/v1/me/").status_code == 401
+    anon_api.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef")
+    assert anon_api.get("/api/v1/me/").status_code == 401
+
+
+def test_roles_remembered_for_a_user_are_only_roles():
+    from django.contrib.auth.models import User
+
+    from core.roles import remember_roles, user_roles
+
+    user = User(username="x")
+    remember_roles(user, ["DISPATCHER", "not-a-role"])
+    assert user_roles(user) == {"DISPATCHER"}
