@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.db.models.functions import ExtractHour, TruncDate
 
 from cad.models import Contact, ContactDemandHour, ContactKeyDay
@@ -50,35 +50,61 @@ def contact_rollup_add(contact: Contact) -> None:
     transaction that inserted the contact.
 
     On PostgreSQL the keys are locked (transaction-level advisory locks, in a fixed order) so
-    that two contacts of one key on different days cannot each miss the other's count."""
+    that two contacts of one key on different days cannot each miss the other's count; there
+    the statements go to the database together, in one round trip, in the same order."""
     local = contact.received_at.astimezone(LONDON)
     day, table = local.date(), connection.ops.quote_name
     as_date = connection.ops.adapt_datefield_value
-    with connection.cursor() as cursor:
-        demand = table(ContactDemandHour._meta.db_table)
-        cursor.execute(
+    demand = table(ContactDemandHour._meta.db_table)
+    statements = [
+        (
             f"INSERT INTO {demand} (day, hour, channel, contacts, with_incident) "
             "VALUES (%s, %s, %s, 1, %s) ON CONFLICT (day, hour, channel) DO UPDATE SET "
             f"contacts = {demand}.contacts + 1, "
             f"with_incident = {demand}.with_incident + EXCLUDED.with_incident",
             [as_date(day), local.hour, contact.channel, 1 if contact.incident_id else 0],
         )
-        keys = contact_keys(contact)
-        if not keys:
-            return
+    ]
+    keys = contact_keys(contact)
+    if keys:
+        statements += _key_day_statements(keys, day)
+    with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
+                "; ".join(sql for sql, _ in statements),
+                [param for _, params in statements for param in params],
+            )
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+
+
+def _key_day_statements(keys: list[tuple[str, str]], day: date) -> list[tuple[str, list]]:
+    """The statements that count a contact under its keys on `day`, as (sql, params): the keys'
+    advisory locks (PostgreSQL), the update of their next 31 days, the upsert of their day."""
+    table, as_date = connection.ops.quote_name, connection.ops.adapt_datefield_value
+    rows = table(ContactKeyDay._meta.db_table)
+    statements = []
+    if connection.vendor == "postgresql":
+        statements.append(
+            (
                 "SELECT pg_advisory_xact_lock(h) FROM (SELECT hashtextextended(k, 0) AS h "
                 f"FROM (VALUES {', '.join(['(%s)'] * len(keys))}) AS v(k) ORDER BY 1) AS o",
                 [f"contact-key:{kind}:{key}" for kind, key in keys],
             )
-    later = Q()
-    for kind, key in keys:
-        later |= Q(kind=kind, key=key)
-    ContactKeyDay.objects.filter(
-        later, day__gt=day, day__lte=day + timedelta(days=PRIOR_DAYS)
-    ).update(prior_31_days=F("prior_31_days") + 1)
-    rows = table(ContactKeyDay._meta.db_table)
+        )
+    later = " OR ".join(["(kind = %s AND key = %s)"] * len(keys))
+    statements.append(
+        (
+            f"UPDATE {rows} SET prior_31_days = prior_31_days + 1 "  # noqa: S608 (names only)
+            f"WHERE ({later}) AND day > %s AND day <= %s",
+            [
+                *(value for kind_key in keys for value in kind_key),
+                as_date(day),
+                as_date(day + timedelta(days=PRIOR_DAYS)),
+            ],
+        )
+    )
     values = " UNION ALL ".join(
         [
             "SELECT %s, %s, %s, 1, (SELECT COALESCE(SUM(p.contacts), 0) FROM "
@@ -92,14 +118,16 @@ def contact_rollup_add(contact: Contact) -> None:
             *(kind, key, as_date(day)),
             *(kind, key, as_date(day - timedelta(days=PRIOR_DAYS)), as_date(day)),
         ]
-    with connection.cursor() as cursor:
-        # "WHERE true": SQLite needs it to read ON CONFLICT after INSERT ... SELECT.
-        cursor.execute(
+    # "WHERE true": SQLite needs it to read ON CONFLICT after INSERT ... SELECT.
+    statements.append(
+        (
             f"INSERT INTO {rows} (kind, key, day, contacts, prior_31_days) "
             f"SELECT * FROM ({values}) AS v WHERE true "
             f"ON CONFLICT (kind, key, day) DO UPDATE SET contacts = {rows}.contacts + 1",
             params,
         )
+    )
+    return statements
 
 
 def contact_rollups_rebuild() -> dict[str, int]:

@@ -260,3 +260,24 @@ def test_the_backfill_rebuilds_exactly_what_the_service_maintained():
     assert "Counted 5 contact(s)" in out.getvalue()
     call_command("backfill_contact_rollups", stdout=out)
     assert table_rows() == maintained  # idempotent
+
+
+def test_a_contacts_counts_go_to_the_database_in_one_round_trip():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record(utc(2026, 7, 3, 9, 0), phone="07700 900001", address="4 Mill Lane")
+    with CaptureQueriesContext(connection) as captured:
+        record(utc(2026, 7, 2, 9, 0), phone="07700 900001", address="4 Mill Lane")
+    rollups = [q["sql"] for q in captured.captured_queries if "contactkeyday" in q["sql"]]
+    assert len(rollups) == 1
+    assert "pg_advisory_xact_lock" in rollups[0] and "contactdemandhour" in rollups[0]
+    # The earlier contact counted in its day, and in the later day's 31 days before it.
+    assert sorted(
+        ContactKeyDay.objects.values_list("kind", "day", "contacts", "prior_31_days")
+    ) == [
+        ("ADDRESS", date(2026, 7, 2), 1, 0),
+        ("ADDRESS", date(2026, 7, 3), 1, 1),
+        ("NUMBER", date(2026, 7, 2), 1, 0),
+        ("NUMBER", date(2026, 7, 3), 1, 1),
+    ]
