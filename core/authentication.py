@@ -1,9 +1,10 @@
 """How API requests say who they are."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
-from django.db.models import OuterRef
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
@@ -22,13 +23,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         model = self.get_model()
         tokens = model.objects.select_related("user")
         if connection.vendor == "postgresql":
-            tokens = tokens.annotate(
-                role_names=ArraySubquery(
-                    Group.objects.filter(user=OuterRef("user_id"), name__in=Role.values)
-                    .order_by()
-                    .values("name")
-                )
-            )
+            tokens = tokens.annotate(role_names=_roles_of_the_tokens_user(model))
         try:
             token = tokens.get(key=key)
         except model.DoesNotExist:
@@ -38,3 +33,20 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if hasattr(token, "role_names"):
             remember_roles(token.user, token.role_names)
         return (token.user, token)
+
+
+def _roles_of_the_tokens_user(token_model) -> RawSQL:
+    """The names of the roles the token's user holds, as an array (PostgreSQL). Plain SQL: the
+    ORM's subquery takes longer to build than the second query it saves."""
+    quote = connection.ops.quote_name
+    through = get_user_model().groups.through._meta
+    user_column = through.get_field("user").column
+    group_column = through.get_field("group").column
+    group_id = Group._meta.pk.column
+    sql = (
+        f"ARRAY(SELECT g.name FROM {quote(Group._meta.db_table)} AS g "  # noqa: S608 (names)
+        f"JOIN {quote(through.db_table)} AS m ON m.{quote(group_column)} = g.{quote(group_id)} "
+        f"WHERE m.{quote(user_column)} = {quote(token_model._meta.db_table)}."
+        f"{quote(token_model._meta.get_field('user').column)} AND g.name = ANY(%s))"
+    )
+    return RawSQL(sql, (list(Role.values),), output_field=ArrayField(models.CharField()))
