@@ -9,9 +9,9 @@ one way views read a body, refuses any other serializer.
 paginator's `cursor`/`page_size`/`count` and whatever a browser or proxy adds, so unknown
 parameters there are left alone.
 
-`FieldsBuiltOnce` is for serializers that render a row on a hot path (the incident's 201 body):
-DRF builds a ModelSerializer's fields from the model for every instance; this builds them once
-per class and gives each instance copies.
+`FieldsBuiltOnce` is for serializers that render a row on a hot path (the incident's 201 body)
+and for every `InputSerializer`: DRF builds a serializer's fields for every instance (from the
+model, for a ModelSerializer); this builds them once per class and gives each instance copies.
 """
 
 import copy
@@ -23,7 +23,51 @@ from rest_framework import serializers
 UNKNOWN_FIELD = "unknown_field"
 
 
-class InputSerializer(serializers.Serializer):
+class FieldsBuiltOnce:
+    """Mix into a serializer (before `serializers.ModelSerializer` or `Serializer`) whose fields
+    depend on its class only (its declarations and `Meta`), never on the instance, its context
+    or the request; a subclass that adds fields per instance does it in its own `get_fields`,
+    on the copies this returns.
+
+    DRF builds a serializer's fields for every instance (`get_fields`: the model introspected,
+    each field's arguments worked out, the declared fields deep-copied), and a nested
+    `many=True` serializer for every parent: most of the cost of rendering one incident. Here
+    the fields are built once per class, by DRF's own `get_fields`, and kept unbound; each
+    instance gets copies to bind as its own (`get_fields` returns {name: Field}, as DRF's).
+    A field that holds other fields (a nested serializer, a list or dict field's child) is
+    deep-copied, as DRF copies declared fields; any other field is copied shallowly, binding
+    sets only attributes of its own on the copy."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            fields = super().get_fields()
+            built = {name: (field, _holds_fields(field)) for name, field in fields.items()}
+            cls._fields_built_once = built  # a race builds the same fields twice: harmless
+        return {
+            name: copy.deepcopy(field) if deep else _shallow_copy(field)
+            for name, (field, deep) in built.items()
+        }
+
+
+def _shallow_copy(field):
+    """`copy.copy(field)` without its generic machinery: a new field of the same class with the
+    same attributes (fields keep all their state in `__dict__`)."""
+    cls = type(field)
+    clone = cls.__new__(cls)
+    clone.__dict__.update(field.__dict__)
+    return clone
+
+
+def _holds_fields(field) -> bool:
+    """Whether a field holds other fields (bound to it, so it cannot be shared by copies)."""
+    return isinstance(field, serializers.BaseSerializer) or any(
+        isinstance(value, serializers.Field) for value in vars(field).values()
+    )
+
+
+class InputSerializer(FieldsBuiltOnce, serializers.Serializer):
     """A request body: unknown fields are refused before any field is validated."""
 
     def to_internal_value(self, data):
@@ -66,48 +110,6 @@ def _json_type_errors(fields, data: Mapping) -> dict[str, str]:
         elif isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
             errors[name] = "Must be true or false (a JSON boolean)."
     return errors
-
-
-class FieldsBuiltOnce:
-    """Mix into a `serializers.ModelSerializer` (before it) whose fields depend on its class
-    only (its declarations and `Meta`), never on the instance, its context or the request.
-
-    DRF builds a serializer's fields for every instance (`get_fields`: the model introspected,
-    each field's arguments worked out, the declared fields deep-copied), and a nested
-    `many=True` serializer for every parent: most of the cost of rendering one incident. Here
-    the fields are built once per class, by DRF's own `get_fields`, and kept unbound; each
-    instance gets copies to bind as its own (`get_fields` returns {name: Field}, as DRF's).
-    A field that holds other fields (a nested serializer, a list or dict field's child) is
-    deep-copied, as DRF copies declared fields; any other field is copied shallowly, binding
-    sets only attributes of its own on the copy."""
-
-    def get_fields(self):
-        cls = type(self)
-        built = cls.__dict__.get("_fields_built_once")
-        if built is None:
-            fields = super().get_fields()
-            built = {name: (field, _holds_fields(field)) for name, field in fields.items()}
-            cls._fields_built_once = built  # a race builds the same fields twice: harmless
-        return {
-            name: copy.deepcopy(field) if deep else _shallow_copy(field)
-            for name, (field, deep) in built.items()
-        }
-
-
-def _shallow_copy(field):
-    """`copy.copy(field)` without its generic machinery: a new field of the same class with the
-    same attributes (fields keep all their state in `__dict__`)."""
-    cls = type(field)
-    clone = cls.__new__(cls)
-    clone.__dict__.update(field.__dict__)
-    return clone
-
-
-def _holds_fields(field) -> bool:
-    """Whether a field holds other fields (bound to it, so it cannot be shared by copies)."""
-    return isinstance(field, serializers.BaseSerializer) or any(
-        isinstance(value, serializers.Field) for value in vars(field).values()
-    )
 
 
 class QueryInput(serializers.Serializer):

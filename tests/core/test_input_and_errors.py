@@ -172,3 +172,28 @@ def test_a_json_value_of_the_wrong_type_is_a_400_not_coerced(api, body, field):
     response = api("CALL_HANDLER").post("/api/v1/contacts/", body, format="json")
     assert response.status_code == 400
     assert field in response.json()["errors"]
+
+
+def test_request_bodies_read_with_fields_built_once_share_nothing():
+    """Input serializers build their fields once per class (`core.serializers.FieldsBuiltOnce`):
+    each body is read with fields of its own, defaults included, and one body's errors do not
+    reach the next."""
+    from rest_framework.exceptions import ValidationError
+
+    from cad.serializers import IncidentInput
+    from core.api import parse_input
+
+    first = parse_input(IncidentInput, {"channel": "999", "narrative": "Help"})
+    second = parse_input(IncidentInput, {"channel": "101", "narrative": "Shed"})
+    assert first["named_people"] == [] and first["named_people"] is not second["named_people"]
+    assert first["da_answers"] == {} and first["da_answers"] is not second["da_answers"]
+    with pytest.raises(ValidationError) as refused:
+        parse_input(IncidentInput, {"channel": "999", "named_people": ["x" * 201]})
+    assert "named_people" in refused.value.detail
+    third = parse_input(
+        IncidentInput, {"channel": "999", "named_people": ["Ann"], "da_answers": {"afraid": "no"}}
+    )
+    assert third["named_people"] == ["Ann"] and third["da_answers"] == {"afraid": "no"}
+    one, two = IncidentInput(data={}), IncidentInput(data={})
+    for name, field in one.fields.items():
+        assert field is not two.fields[name] and field.parent is one
