@@ -81,8 +81,10 @@ _CALLER_AGE = re.compile(
     r"\b(?:ip|rp|inf|c/s|caller)\s+(?:female|male|f|m)\s*,?\s*(?:aged\s+)?(\d{1,2})\b(?![\d:])|"
     # "Girl says she's 14", "caller states he is 15": the caller's own age, reported.
     r"\b(?:girl|boy|child|kid|teenager|caller|c/s|inf|ip|rp)\s+(?:says|said|states|stated|"
-    r"reports)\s+(?:that\s+)?(?:she|he)(?:'s|s| is)\s+(?:only\s+)?(\d{1,2})\b(?![\d:]|\s*(?:"
-    r"mins?|minutes|weeks|months|hours|%|weeks? pregnant))|"
+    r"reports)\s+(?:that\s+)?(?:she|he)(?:'s|s| is)\s+(?:only\s+)?(\d{1,2})\b(?![\d:.]|\s*(?:"
+    r"mins?|minutes|hours|days|weeks|months|%|doors?|houses?|streets?|roads?|miles?|metres?|"
+    r"meters?|yards?|floors?|stone|st\b|kg|foot|feet|ft|inch|grand|quid|pounds|k\b|times|am\b|"
+    r"pm\b|o'?clock|minutes? away|weeks? pregnant))|"
     # "14 year old girl ringing", "a 13yo boy calling".
     r"^\W*(?:an?\s+)?(\d{1,2})[\s-]*(?:years?|yrs?|y/?o)[\s-]*(?:old\s+)?(?:girl|boy|child|kid|"
     r"female|male|teenager)\s+(?:is\s+)?(?:ringing|calling|rang|called|says|states|reports|"

@@ -92,3 +92,14 @@ def test_a_child_named_beside_an_act_on_the_caller_is_not_taken_for_the_victim()
     assessment = rules("My husband is hitting me, my 3 year old is here")
     assert assessment.domestic_abuse is True
     assert "CHILDREN_PRESENT" in {f.code for f in assessment.risk_factors}
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "Caller says she's 2 streets away and her ex is kicking her sister's door in",
+        "Caller says he's 10 doors down, his mum's husband is hitting her right now",
+    ],
+)
+def test_a_distance_is_not_taken_for_a_callers_age(narrative):
+    assert rules(narrative).domestic_abuse is True
