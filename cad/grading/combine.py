@@ -190,9 +190,10 @@ def decide(
 ) -> Outcome:
     """The combination as a pure function of the layers' verdicts (cross-validation replays it
     with other thresholds). `None` scores: no model (rules and answers only). `supported`:
-    something beyond the model's reading supports DA (`engine._supported_on_record`: a marker or DA
-    history/order on record, an order in the words, a danger the rules read as now); the model
-    then never overrules the rules. `answers_rule_out`: the handler answered "no" to the
+    something beyond the model's reading supports DA (`engine._supported_on_record`: a marker
+    or DA history/order on record, an order in the words; or a danger the rules read as now);
+    the model then never overrules the rules, except that when the danger is the only support
+    (`danger_only`) a score below `thresholds.danger_veto` still overrules them. `answers_rule_out`: the handler answered "no" to the
     connection question (not a partner, ex-partner or relative); a DA the model alone read
     ("check with the questions") does not stand against it. `gate_unblocked` (`Gate.unblocked`):
     the gate is shut only for want of a named connection; a score at `thresholds.unconnected`

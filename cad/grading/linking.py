@@ -52,6 +52,15 @@ _ACTIVE_FOLLOWERS = _OBJECT_WORDS | {
     "up",
     "through",
     "into",
+    # Phrasal verbs: "he's kicked in the door", "he's smashed up the kitchen".
+    "in",
+    "down",
+    "out",
+    "over",
+    "off",
+    "at",
+    "back",
+    "round",
 }
 _IRREGULAR_PARTICIPLES = frozenset(
     {"hit", "hurt", "beat", "shot", "bit", "struck", "thrown", "held", "stuck"}
