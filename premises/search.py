@@ -192,12 +192,16 @@ _COMPLETIONS_SQL = (
     "SELECT word FROM premises_searchword WHERE word::text LIKE %s AND NOT word = %s "
     "ORDER BY premises_count DESC, word LIMIT %s"
 )
-# One word's typo candidates, as `_typos` asks for them, only when it has no completion.
+# One word's typo candidates (params: the word, the word, how many), as `_typos` asks for them.
+_TYPO_CANDIDATES = (
+    "lower(word) %% %s AND word ~ '^[a-z]+$' "
+    "ORDER BY similarity(lower(word), %s) DESC, premises_count DESC LIMIT %s"
+)
+# The same, only when the word has no completion (params first: its LIKE prefix, the word).
 _TYPOS_SQL = (
     "SELECT word FROM premises_searchword "
     "WHERE NOT EXISTS (SELECT FROM premises_searchword WHERE word::text LIKE %s AND NOT word = %s) "
-    "AND lower(word) %% %s AND word ~ '^[a-z]+$' "
-    "ORDER BY similarity(lower(word), %s) DESC, premises_count DESC LIMIT %s"
+    f"AND {_TYPO_CANDIDATES}"
 )
 
 
@@ -228,9 +232,7 @@ def _typos(word: str) -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SET pg_trgm.similarity_threshold = {TYPO_SIMILARITY}; "
-                "SELECT word FROM premises_searchword "
-                "WHERE lower(word) %% %s AND word ~ '^[a-z]+$' "
-                "ORDER BY similarity(lower(word), %s) DESC, premises_count DESC LIMIT %s",
+                f"SELECT word FROM premises_searchword WHERE {_TYPO_CANDIDATES}",
                 [word, word, TYPO_CANDIDATES],
             )
             candidates = [row[0] for row in cursor.fetchall()]

@@ -364,6 +364,7 @@ def assess(
     on_record = _supported_on_record(ctx, evidence, text)
     danger_now = bool(evidence.present_hits or evidence.present_behaviour)
     supported = on_record or danger_now
+    danger_only = danger_now and not on_record
     outcome = combine.decide(
         rules_da=decision.domestic_abuse,
         answers_confirm=answered.confirmed,
@@ -374,7 +375,7 @@ def assess(
         danger_score=scores[textmodel.PRESENT_DANGER].score if scores else None,
         thresholds=thresholds,
         supported=supported,
-        danger_only=danger_now and not on_record,
+        danger_only=danger_only,
     )
     domestic_abuse = outcome.domestic_abuse
     model_indicators = _model_indicators(text, outcome, gate, scores)
@@ -450,7 +451,7 @@ def assess(
             models,
             statistical,
             supported,
-            supported_by_danger_only=danger_now and not on_record,
+            supported_by_danger_only=danger_only,
         ),
         language=unread.as_dict() if unread else None,
     )
