@@ -372,6 +372,19 @@ def _distress_on_an_abandoned_call(narrative, evidence: Evidence, decision: Deci
     decision.domestic_abuse = True
 
 
+_LOCKED_IN_SELF = re.compile(
+    r"locked (?:him|her|them)sel(?:f|ves)(?: in)?(?: (?:the|a|his|her|their) \w+)?"
+)
+
+
+def _locked_in_self(narrative: Narrative, start: int) -> bool:
+    """Whether a presence or fear hit at `start` is part of "locked himself in the garage"."""
+    return any(
+        m.start() <= start < m.end()
+        for m in _LOCKED_IN_SELF.finditer(narrative.text, max(0, start - 30), start + 30)
+    )
+
+
 def _connected_person_there_and_feared(narrative, evidence: Evidence, decision: Decision) -> None:
     """ "My ex is climbing the back fence, he's not meant to be here, please hurry": a partner,
     ex-partner or relative there or trying to get in, and the caller afraid."""
@@ -380,14 +393,22 @@ def _connected_person_there_and_feared(narrative, evidence: Evidence, decision: 
     people = evidence.people
     # "IP and partner hiding in the loft, two males downstairs": the partner is with the caller.
     connections = [
-        c for c in people.connections if c.can_act and not c.companion and not c.someone_elses
+        c
+        for c in people.connections
+        if c.can_act and not c.companion and not c.someone_elses and not c.strangers_relative
     ]
-    presence = [h for h in evidence.presence if h.tense not in PAST_TENSES]
+    # "my mum's locked herself in the bathroom, she's taken all her tablets": the relative
+    # locked in is the one in crisis (or hiding), not someone trying to get at the caller.
+    presence = [
+        h
+        for h in evidence.presence
+        if h.tense not in PAST_TENSES and not _locked_in_self(narrative, h.start)
+    ]
     if not connections and not people.strangers and evidence.distress:
         # "He's back. Help. Bathroom.": an unnamed "he" the caller hides from is someone known.
         known = [h for h in presence if narrative.text.startswith(("he", "she"), h.start)]
         connections = [m for m in people.pronouns if known and m.start == known[0].start]
-    fear = evidence.fear
+    fear = [f for f in evidence.fear if not _locked_in_self(narrative, f[0])]
     # An ex-partner trying to get in is unwanted in itself; anyone else, when the caller is afraid.
     intruding = [
         h for h in presence if h.code == "SUSPECT_AT_DOOR" and h.tense == TENSE_PRESENT

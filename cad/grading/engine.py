@@ -33,7 +33,7 @@ from cad.context import ContextResult, Finding
 from cad.grading import combine, language, rules, textmodel
 from cad.grading.domestic import Evidence, decide, finding, lower_first, own_case
 from cad.grading.lexicon import Lexicon, get_lexicon
-from cad.grading.linking import link
+from cad.grading.linking import link, someone_elses_throughout
 from cad.grading.people import find_people
 from cad.grading.questions import clean_answers, da_questions, read_answers
 from cad.grading.slots import describe_behaviours
@@ -245,11 +245,12 @@ def _read_narrative(text: Narrative, lexicon: Lexicon, context: _Context, catego
         for h in rules.find_behaviours(text, lexicon)
         if not h.negated
         and not rules.is_figure_of_speech(text, lexicon, h)
+        and not rules.is_self_directed(text, h)
         # "She's told me her partner did it": an act only when an injury is described.
         and (injured or not rules.is_attribution(text, h))
     ]
     return Evidence(
-        links=[link(text, hit, people) for hit in behaviours],
+        links=someone_elses_throughout([link(text, hit, people) for hit in behaviours], people),
         people=people,
         domestic_words=domestic_words,
         orders=orders,

@@ -317,6 +317,31 @@ def _someone_elses_relative(narrative: Narrative, agent: Mention, patient, peopl
     person's partner or ex acting on the caller or on no one named: "my boyfriend's ex keeps
     messaging me", "her husband's ex-wife kicked caller's car" (connected to the boyfriend, not
     to the caller); "my husband's ex-wife slapped my husband" stays DA."""
+    if agent.possessor == "noun" and (agent.strangers_relative or agent.someone_elses):
+        # "my landlord's son's been threatening me", "a patient's relative threatened my wife",
+        # "his partner's ex-husband punched him": connected to whoever owns them (the landlord,
+        # the patient, the partner), not to the one they act on. Only the owner can be their
+        # victim in domestic abuse ("a client's ex-partner has turned up and hit her").
+        owner = people.index.nearest_before(agent.start, max(0, agent.start - 30))
+        victim = people.resolve(patient)
+        if victim is agent:
+            # "A client's ex-partner has turned up at the hostel and hit her": "her" is not the
+            # ex-partner; the one named before them.
+            victim = people.resolve(patient, exclude=agent)
+            if victim is None:
+                return True  # "RP states ex-b/f's new g/f assaulted her": nobody else; the RP
+        if (
+            owner is not None
+            and patient is not None
+            and patient.kind == PRONOUN
+            and owner.possessor == "pronoun"
+            and _possessive_pronoun(narrative, owner) == _gender_of(patient)
+        ):
+            return True  # "her ex's new girlfriend keeps messaging her": whose ex she is
+        if victim is not None and owner is not None and not _same_person(victim, owner):
+            if victim is agent or victim.kind == CALLER or victim.possessor == "caller":
+                return True  # "... punched him": nobody punches himself; him is someone else
+            return owner.kind == STRANGER
     if (
         agent.possessor == "noun"
         and agent.rel_kind in ("intimate", "ex")
@@ -339,6 +364,55 @@ def _someone_elses_relative(narrative: Narrative, agent: Mention, patient, peopl
         owner = _possessive_pronoun(narrative, agent)
         return bool(owner and patient.gender and owner != patient.gender)
     return False
+
+
+def _gender_of(pronoun: Mention) -> str:
+    word = pronoun.text.lower()
+    return "m" if word in ("him", "he") else "f" if word in ("her", "she") else ""
+
+
+def _same_person(a: Mention, b: Mention) -> bool:
+    """ "my husband's ex-wife slapped my husband": the same relative named twice."""
+    return a is b or (a.kind == REL and b.kind == REL and a.text.lower() == b.text.lower())
+
+
+def someone_elses_throughout(links: list[Link], people: People) -> list[Link]:
+    """One story, one cast. A relative found to be someone else's on one act ("my landlord's
+    son's been threatening me") is someone else's on the others where nobody is named as acted
+    on ("... says he'll break my legs"). An act nobody is named as doing ("Pub assault last
+    Fri") is not put on a relative when a stranger did every act that names who did it."""
+    others = {
+        id(people.resolve(lk.agent))
+        for lk in links
+        if not lk.linked
+        and lk.blocked_by is not None
+        and lk.blocked_by is people.resolve(lk.agent)
+        and lk.blocked_by.kind == REL
+        and lk.blocked_by.possessor == "noun"
+    }
+    # "Pub assault last Fri. IP headbutted by unknown male. IP's wife witnessed.": an act with
+    # nobody named as doing it is the stranger's who did the others, not the wife's.
+    by_a_stranger = any(
+        not lk.linked
+        and lk.agent is not None
+        and lk.blocked_by is not None
+        and lk.blocked_by is people.resolve(lk.agent)
+        and lk.blocked_by.kind == STRANGER
+        for lk in links
+    )
+    if by_a_stranger and not any(lk.linked and lk.agent is not None for lk in links):
+        links = [
+            _blocked(lk, None) if lk.linked and lk.agent is None and lk.patient is None else lk
+            for lk in links
+        ]
+    if not others:
+        return links
+    return [
+        _blocked(lk, people.resolve(lk.agent))
+        if lk.linked and lk.patient is None and id(people.resolve(lk.agent)) in others
+        else lk
+        for lk in links
+    ]
 
 
 def _link_caller(narrative: Narrative, hit: Hit, agent, patient, people: People) -> Link:

@@ -568,6 +568,14 @@ def find_people(narrative: Narrative, lexicon: Lexicon) -> People:
     # "A boy in my class, he's 9, told me his dad hits him": an age for the person named nearest
     # before, a stranger included (relatives were given theirs already).
     _apply_pronoun_ages(narrative, relationships + strangers)
+    for mention in relationships:
+        # "his brother's friend", "my sister's mate": the relative owns a person, it does not act.
+        if mention.possessive == "thing" and any(
+            0 < s.start - mention.end <= 25
+            and len(narrative.text[mention.end : s.start].split()) <= 2
+            for s in strangers
+        ):
+            mention.possessive = "relation"
     owners = [
         r.end
         for r in relationships

@@ -273,3 +273,37 @@ def _sentence_cues(narrative: Narrative, lexicon: Lexicon, index: int) -> tuple[
 def is_attribution(narrative: Narrative, hit: Hit) -> bool:
     """ "He did it", "her partner did this": who caused an injury, not an act in itself."""
     return hit.code == "VIOLENCE" and narrative.text.startswith(("did ", "done "), hit.start)
+
+
+# "he's cut himself", "smashing up his own stuff", "she's cut her wrists": done to oneself.
+_SELF_AFTER = re.compile(
+    r"\W*(?:(?:[\w']+\W+){0,3}?(?:him|her|them)sel(?:f|ves)|(?:(?:up|all|down) )?(?:his|her|their) own)\b"
+    r"(?!\W+(?:and|&|then) (?:me|her|him|us|my|the|his|their|our)\b)"
+)
+_SELF_BODY = re.compile(
+    r"(?:his|her|their) (?:own )?(?:arms?|wrists?|legs?|thighs?|stomach|neck|face|head)\b"
+)
+_SUBJECT_BEFORE = re.compile(r"\b(he|she|they)(?:'s|'re| is| has| are| have)?(?: just| been)? $")
+_OWN = {"he": "his", "she": "her", "they": "their"}
+
+
+def is_self_directed(narrative: Narrative, hit: Hit) -> bool:
+    """An act the person does to themselves or their own things, not to another ("he's cutting
+    himself", "smashing up his own stuff in the shed", "he's cut his arms"): self-harm is a
+    welfare matter, not abuse between two people (DA Act 2021 s.1: behaviour of one person
+    towards another). "He cut her arm" is not ("her" is someone else)."""
+    if hit.code not in ("VIOLENCE", "DAMAGE"):
+        return False
+    text = narrative.text
+    if _SELF_AFTER.match(text, hit.end, hit.end + 40):
+        return True
+    if hit.code != "VIOLENCE" or not text.startswith("cut", hit.start):
+        return False
+    body = _SELF_BODY.search(text, hit.start, hit.end + 30)
+    subject = _SUBJECT_BEFORE.search(text[max(0, hit.start - 20) : hit.start])
+    return bool(
+        body
+        and subject
+        and body.start() <= hit.end + 1
+        and text.startswith(_OWN[subject.group(1)] + " ", body.start())
+    )
