@@ -50,7 +50,7 @@ from cad.grading.domestic import (
     order_against_unconnected,
     past_abuse_beside_another_call,
 )
-from cad.grading.people import ADULT_AGE
+from cad.grading.people import ADULT_AGE, PRONOUN, plural
 from cad.grading.text import Narrative
 from cad.grading.textmodel import Scored
 
@@ -140,7 +140,9 @@ def gate(evidence: Evidence) -> Gate:
         # resolved here: "he" resolving to whoever blocked one act shut the gate on calls the
         # model rightly read as DA (cross-validation: out-of-voice recall 0.961 -> 0.943).
         by_them = lk.agent is not None and lk.agent.start == who.start
-        to_a_child = who.minor and people.resolve(lk.patient) is who
+        to_a_child = who.minor and (
+            people.resolve(lk.patient) is who or _the_child_acted_on(lk, who)
+        )
         if by_them or to_a_child:
             return Gate(open=False, blocked_by=who.text)
     connections = evidence.people.connections
@@ -159,6 +161,23 @@ def gate(evidence: Evidence) -> Gate:
     if evidence.context_orders:
         return Gate(open=True, label=f"on record: {evidence.context_orders[0].label}")
     return Gate(open=False)
+
+
+def _the_child_acted_on(lk, child) -> bool:
+    """ "Pupil (8) disclosed mum's b/f hit him", "a boy in my class, he's 9, ... his dad hits
+    him": the one child named, and "him"/"her" of the child's gender (or any, when the child's
+    is not given) is the one hit (child abuse, not domestic abuse: DA Act 2021 s.2), when the
+    child is named before the one who did it. Not a group ("the kids are screaming"), not the
+    caller ("me"), not a child named after the act ("he's hitting her, her daughter's 6")."""
+    patient = lk.patient
+    if patient is None or patient.kind != PRONOUN or lk.agent is None or plural(child):
+        return False
+    if child.start > lk.agent.start:
+        return False  # "he's hitting her, her daughter's 6 and watching": the child comes after
+    word = patient.text.lower()
+    if word not in ("him", "her"):
+        return False
+    return not child.gender or child.gender == ("m" if word == "him" else "f")
 
 
 @dataclass(frozen=True)

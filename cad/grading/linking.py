@@ -358,6 +358,8 @@ def _someone_elses_relative(narrative: Narrative, agent: Mention, patient, peopl
             return True
     if agent.possessor != "pronoun" or patient is None:
         return False
+    if _parent_of_the_callers_child(narrative, agent, people):
+        return False  # "my daughter is 4, her dad's just hit me": the child's other parent
     if patient.kind == CALLER:
         return True
     if patient.kind == REL and patient.possessor == "caller":
@@ -369,6 +371,38 @@ def _someone_elses_relative(narrative: Narrative, agent: Mention, patient, peopl
 def _gender_of(pronoun: Mention) -> str:
     word = pronoun.text.lower()
     return "m" if word in ("him", "he") else "f" if word in ("her", "she") else ""
+
+
+_CHILD_WORDS = (
+    "daughter",
+    "son",
+    "baby",
+    "child",
+    "kid",
+    "girl",
+    "boy",
+    "little one",
+    "eldest",
+    "youngest",
+    "dtr",
+)
+_PARENT_WORDS = ("dad", "father", "daddy", "mum", "mother", "mam", "mummy", "da")
+
+
+def _parent_of_the_callers_child(narrative: Narrative, agent: Mention, people: People) -> bool:
+    """ "My daughter is 4, her dad's just hit me": "her" is the caller's child, so her dad is
+    the caller's child's other parent, personally connected (DA Act 2021 s.2(1)(f))."""
+    if not agent.text.lower().startswith(_PARENT_WORDS):
+        return False
+    pronoun = _possessive_pronoun(narrative, agent)
+    before = [m for m in people.relationships if m.end <= agent.start]
+    for mention in reversed(before[-3:]):
+        if mention.gender and pronoun and mention.gender != pronoun:
+            continue
+        words = mention.text.lower().split()
+        callers = mention.possessor == "caller" or words[:1] in (["my"], ["our"], ["me"])
+        return callers and any(w.startswith(_CHILD_WORDS) for w in words)
+    return False
 
 
 def _same_person(a: Mention, b: Mention) -> bool:

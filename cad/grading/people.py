@@ -125,6 +125,8 @@ class Mention:
     # Named as an unconnected person's relative ("my neighbour's son"; but "a client's
     # ex-partner" in a third party's report is the victim's).
     strangers_relative: bool = False
+    # Named as dead ("my late uncle", "my granddad's, he's passed away"): not there, not acting.
+    deceased: bool = False
 
     @property
     def minor(self) -> bool:
@@ -133,7 +135,7 @@ class Mention:
 
     @property
     def connected(self) -> bool:
-        return self.kind == REL and not self.minor
+        return self.kind == REL and not self.minor and not self.deceased
 
     @property
     def can_act(self) -> bool:
@@ -247,7 +249,7 @@ class People:
         named = self.named
         index = bisect_right(named.ends, mention.start) - 1
         word = mention.text.lower()
-        plural = word.startswith(("they", "them"))
+        group = word.startswith(("they", "them"))
         # A "susp" passes over relatives when an unconnected person is named before it.
         strangers_first = word.startswith("susp") and any(
             m.end <= mention.start for m in self.unowned_strangers
@@ -264,7 +266,7 @@ class People:
                 or (mention.gender and candidate.gender not in ("", mention.gender))
             ):
                 continue
-            if plural and not _plural(candidate):
+            if group and not plural(candidate):
                 # "Some lads have surrounded my husband ... they're pushing him": a group.
                 fallback = fallback or candidate
                 continue
@@ -400,7 +402,7 @@ def _relative_word(mention: Mention) -> tuple[str, str]:
     return (words[-1] if words else "", mention.gender)
 
 
-def _plural(mention: Mention) -> bool:
+def plural(mention: Mention) -> bool:
     words = mention.text.lower().split()
     last = words[-1] if words else ""
     return (last.endswith("s") and not last.endswith(("'s", "ss", "us"))) or last in (
@@ -557,6 +559,23 @@ def find_pronouns(narrative: Narrative, relationships: list[Mention]) -> tuple[l
     return pronouns, callers
 
 
+_LATE_BEFORE = re.compile(r"\blate\s+$")
+_DIED_AFTER = re.compile(
+    r"(?:'s)?\s*,?\s*(?:(?:he|she)'?s\s+|who'?s\s+|who\s+(?:has\s+)?|has\s+|had\s+|is\s+|was\s+)?"
+    r"(?:since\s+|now\s+|recently\s+|just\s+|sadly\s+)?(?:passed away|passed on|died|deceased)\b"
+)
+
+
+def _named_as_dead(narrative: Narrative, mention: Mention) -> bool:
+    """ "my late uncle's shotgun", "my granddad's, he's passed away", "my ex-husband died last
+    year": a relative who has died is no party to anything now."""
+    text = narrative.text
+    return bool(
+        _LATE_BEFORE.search(text[max(0, mention.start - 6) : mention.start])
+        or _DIED_AFTER.match(text, mention.end, mention.end + 40)
+    )
+
+
 def _is_log_caller(narrative: Narrative, token) -> bool:
     """ "C/S", "C/B": log shorthand the tokenizer splits at the slash."""
     return token.text == "c" and narrative.text[token.end : token.end + 2] == "/s"
@@ -568,6 +587,8 @@ def find_people(narrative: Narrative, lexicon: Lexicon) -> People:
     # "A boy in my class, he's 9, told me his dad hits him": an age for the person named nearest
     # before, a stranger included (relatives were given theirs already).
     _apply_pronoun_ages(narrative, relationships + strangers)
+    for mention in relationships:
+        mention.deceased = _named_as_dead(narrative, mention)
     for mention in relationships:
         # "his brother's friend", "my sister's mate": the relative owns a person, it does not act.
         if mention.possessive == "thing" and any(

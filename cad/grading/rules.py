@@ -142,9 +142,66 @@ def find_orders(narrative: Narrative, lexicon: Lexicon) -> list[Hit]:
     hits = []
     for match in lexicon.protective_orders.finditer(narrative.text):
         hit = _hit(narrative, lexicon, match, "PROTECTIVE_ORDER", "Protective order or bail")
-        if not hit.negated:
+        if not hit.negated and not _not_protecting_the_caller(narrative, hit):
             hits.append(hit)
     return hits
+
+
+# "I'm on bail", "I am on police bail": the caller's own bail.
+_CALLERS_OWN = re.compile(
+    r"\b(?:i'?m|i am|i was|i've been|i have been)\s+(?:currently\s+|still\s+)?$"
+)
+# "on bail for burglary": an offence that protects nobody in particular.
+_FOR_ANOTHER_OFFENCE = re.compile(
+    r"\s+for\s+(?:a\s+|an\s+|the\s+)?(?:[\w']+\s+){0,1}?(?:burglary|shoplifting|theft|stealing|"
+    r"drink[\s-]?driving|drug|drugs|possession|speeding|fraud|criminal damage|robbery|dealing|"
+    r"driving)\b"
+)
+# A family court's order about children ("per court order", "where I stand with the court order
+# at Christmas"), with nothing saying it keeps anyone away.
+_CHILD_ARRANGEMENTS = re.compile(
+    r"\b(?:kids?|children|child|contact|custody|access|handovers?|christmas|weekends?|passports?|"
+    r"relocat\w*|school holidays)\b"
+)
+_KEEPS_AWAY = re.compile(
+    r"breach|not (?:allowed|supposed|meant|to (?:contact|come|go))|non-mol|restrain|protect|"
+    r"no contact|stay away|keep away|threat|hit|assault|violen|abus|scared|afraid"
+)
+
+
+# Said to be amicable, or asked as advice: "we get on alright, I just want to know where I stand".
+_AMICABLE_ENQUIRY = re.compile(
+    r"amicabl|get on (?:alright|all right|fine|ok|okay|well)|no (?:issues|problems|disputes|"
+    r"concerns)|advice|where (?:i|we|he|she) stands?|wants? to (?:check|know|ask)|just (?:asking|checking)"
+)
+_NEGATED_BEFORE = re.compile(r"\b(?:no|not|never|without|nothing)\b|n't\b|nt\b")
+
+
+def _not_protecting_the_caller(narrative: Narrative, hit: Hit) -> bool:
+    """Bail or a court order that protects no victim in this call: the caller's own bail ("I'm
+    on bail for drink driving, can I stay at my girlfriend's?"), bail for an offence against
+    nobody in particular ("my son is on bail for burglary"), or a child arrangements order
+    (Children Act 1989 s.8) asked about as advice or between parents who say they get on, with
+    nothing (not negated) keeping anyone away or saying abuse."""
+    text = narrative.text
+    word = text[hit.start : hit.end]
+    if "bail" in word:
+        if _CALLERS_OWN.search(text[max(0, hit.start - 25) : hit.start]):
+            return True
+        if _FOR_ANOTHER_OFFENCE.match(text, hit.end, hit.end + 40):
+            return True
+    if "court order" in word:
+        keeps_away = (
+            m
+            for m in _KEEPS_AWAY.finditer(text)
+            if not _NEGATED_BEFORE.search(text[max(0, m.start() - 14) : m.start()])
+        )
+        return (
+            bool(_CHILD_ARRANGEMENTS.search(text))
+            and bool(_AMICABLE_ENQUIRY.search(text))
+            and next(keeps_away, None) is None
+        )
+    return False
 
 
 def contact_after_order(narrative: Narrative, order: Hit) -> re.Match | None:
@@ -285,13 +342,17 @@ _SELF_BODY = re.compile(
 )
 _SUBJECT_BEFORE = re.compile(r"\b(he|she|they)(?:'s|'re| is| has| are| have)?(?: just| been)? $")
 _OWN = {"he": "his", "she": "her", "they": "their"}
+_ACCIDENT = re.compile(
+    r"\b(?:fell|fallen|falling|had a fall|tripped|slipped|collapsed|fainted|came off|come off)\b"
+)
 
 
 def is_self_directed(narrative: Narrative, hit: Hit) -> bool:
     """An act the person does to themselves or their own things, not to another ("he's cutting
     himself", "smashing up his own stuff in the shed", "he's cut his arms"): self-harm is a
     welfare matter, not abuse between two people (DA Act 2021 s.1: behaviour of one person
-    towards another). "He cut her arm" is not ("her" is someone else)."""
+    towards another). "He cut her arm" is not ("her" is someone else). Nor is a cut from a fall
+    named before it in the sentence ("she's fell over and cut her head")."""
     if hit.code not in ("VIOLENCE", "DAMAGE"):
         return False
     text = narrative.text
@@ -301,6 +362,15 @@ def is_self_directed(narrative: Narrative, hit: Hit) -> bool:
         return False
     body = _SELF_BODY.search(text, hit.start, hit.end + 30)
     subject = _SUBJECT_BEFORE.search(text[max(0, hit.start - 20) : hit.start])
+    other = subject and body and not text.startswith(_OWN[subject.group(1)] + " ", body.start())
+    sentence = narrative.sentence_of(hit.start)
+    if (
+        body
+        and not other
+        and body.start() <= hit.end + 1
+        and _ACCIDENT.search(text, sentence.start, hit.start)
+    ):
+        return True  # "she's fell over in town and cut her head": hurt in a fall
     return bool(
         body
         and subject

@@ -121,3 +121,43 @@ def test_a_strangers_acts_with_a_partner_beside_are_not_domestic_abuse(narrative
 def test_an_act_with_nobody_named_stays_the_partners_when_the_partner_did_another():
     assessment = rules("Assault. Some lad shouted at IP in the street. IP's husband punched her.")
     assert assessment.domestic_abuse is True
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        # "her dad" where "her" is the caller's child: the child's other parent (DA Act 2021
+        # s.2(1)(f): both parents of the same child are personally connected).
+        "My daughter is 3, her dad has just punched me in the kitchen",
+        "My little boy's 5 and his dad keeps turning up at my work threatening me",
+    ],
+)
+def test_the_callers_childs_other_parent_is_connected(narrative):
+    assert rules(narrative).domestic_abuse is True
+
+
+def test_a_friends_dad_is_still_someone_elses():
+    assessment = rules("My friend is staying over and her dad came round and shoved me")
+    assert assessment.domestic_abuse is False
+
+
+@pytest.mark.parametrize(
+    ("narrative", "child"),
+    [
+        ("Inf = school DSL. Pupil (7) disclosed mum's b/f hit him w/ belt, marks on arm", "Pupil"),
+        ("I'm a teaching assistant. A girl in my class, she's 8, says her dad slaps her", "A girl"),
+    ],
+)
+def test_the_models_gate_is_shut_when_the_one_hit_is_a_child(narrative, child):
+    from tests.cad.grading.test_unconnected_gate import gate_of
+
+    gate = gate_of(narrative)
+    assert gate.open is False
+    assert gate.blocked_by == child
+
+
+def test_a_child_named_after_the_act_does_not_shut_the_gate():
+    from tests.cad.grading.test_unconnected_gate import gate_of
+
+    gate = gate_of("My partner is hitting her, says caller, her son's 6 and watching it all")
+    assert gate.blocked_by != "son"
