@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from cad.exceptions import NotFound
 from reports import presentation
 from reports.filters import DATE_FILTERS, INCIDENT_FILTERS, parse_filters
+from reports.queries.common import report_queries
 
 
 @dataclass(frozen=True)
@@ -91,4 +92,5 @@ def run_report(name: str, params, *, now, today, limit: int | None, offset: int 
     ValidationFailed (bad filters)."""
     definition = report_definition(name)
     filters = parse_filters(params, allowed=definition.filters, today=today, report=name)
-    return definition.build(filters, now=now, limit=limit, offset=offset)
+    with report_queries():
+        return definition.build(filters, now=now, limit=limit, offset=offset)
