@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from cad.exceptions import NotFound
-from cad.models import Grade
+from cad.models import Grade, Incident
 from dispatch.models import Assignment, Divert, DivertStatus
 from reports.filters import ReportFilters
 from reports.models import DivertFinding, DivertOutcome, DivertUrgentFlag, FindingOutcome
@@ -35,7 +35,11 @@ ROW_RELATIONS = ("unit", "from_incident", "to_incident", "requested_by", "review
 def diverts_annotated(now: datetime) -> QuerySet[Divert]:
     """Every divert with its outcome for the original incident, the latest QA finding and the
     urgent-review flag (set by a reviewer, else suggested by the rule below)."""
-    diverts = _with_review(_with_resourcing(Divert.objects.all(), now))
+    return with_outcome(_with_review(_with_resourcing(Divert.objects.all(), now)))
+
+
+def with_outcome(diverts: QuerySet) -> QuerySet:
+    """The outcome and urgent flag of diverts annotated with their resourcing and review."""
     overridden = Q(status=DivertStatus.OVERRIDDEN)
     never = ~overridden & Q(other_unit_on=False, next_assignment_at__isnull=True)
     slow = Q(
@@ -71,9 +75,18 @@ def _with_resourcing(diverts: QuerySet, now: datetime) -> QuerySet:
     return diverts.annotate(
         other_unit_on=Exists(other_unit_on.exclude(pk=OuterRef("from_assignment"))),
         next_assignment_at=Subquery(next_assignment.values("assigned_at")[:1]),
-        incident_breached=Case(
-            When(breached_q(now, "from_incident__"), then=Value(True)),
-            default=Value(False),
+        # Read by primary key, not joined: joined (or as an EXISTS), PostgreSQL hashes every
+        # incident of the table to find the few thousand a year of diverts left.
+        incident_breached=Subquery(
+            Incident.objects.filter(pk=OuterRef("from_incident"))
+            .annotate(
+                breached=Case(
+                    When(breached_q(now), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+            .values("breached")[:1],
             output_field=BooleanField(),
         ),
     )
@@ -140,12 +153,16 @@ def divert_rows(
     diverts = divert_list(filters, now=now)
     if filters.reviewed is not None:
         diverts = diverts.filter(finding__isnull=not filters.reviewed)
-    diverts = diverts.select_related(*ROW_RELATIONS).order_by(
+    ordered = diverts.order_by(
         Case(When(Q(urgent=True, finding__isnull=True), then=Value(0)), default=Value(1)),
         "-requested_at",
         "-id",
     )
-    return [divert_row(divert) for divert in page(diverts, limit, offset)]
+    # The page's ids first, then those rows with what they show: ordering every divert of the
+    # range joined to its incidents, units and users would read all of them.
+    ids = page(ordered.values_list("pk", flat=True), limit, offset)
+    rows = diverts_annotated(now).select_related(*ROW_RELATIONS).in_bulk(ids)
+    return [divert_row(rows[pk]) for pk in ids]
 
 
 def listed_total(counts: dict, reviewed: bool | None) -> int:
