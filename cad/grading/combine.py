@@ -130,6 +130,10 @@ def gate(evidence: Evidence) -> Gate:
         )
     if evidence.benign:
         return Gate(open=False, blocked_by="a harmless explanation is given")
+    if evidence.amicable and not evidence.links and not evidence.orders:
+        # "My ex is out helping me look for the dog, it's all amicable": no abusive behaviour
+        # read at all, by anyone, and the caller says they are on good terms.
+        return Gate(open=False, blocked_by="the caller says they are on good terms")
     linked = bool(evidence.linked)
     for lk in evidence.links:
         who = lk.blocked_by

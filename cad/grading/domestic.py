@@ -66,6 +66,8 @@ class Evidence:
     distress: list[tuple[int, int]] = field(default_factory=list)
     # A harmless explanation ("TV film playing", "joking", "NFA").
     benign: bool = False
+    # The caller says the relationship is on good terms ("we're still mates").
+    amicable: bool = False
     # The call is about something else: the caller says so ("separate case", "that's not why
     # I'm calling", `unrelated`), or another kind of call is reported in words apart from the
     # DA history (`other_subject`).

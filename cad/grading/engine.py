@@ -260,6 +260,7 @@ def _read_narrative(text: Narrative, lexicon: Lexicon, context: _Context, catego
         silent_frame=bool(lexicon.frame("silent_call").search(text.text)),
         distress=[m.span() for m in lexicon.frame("distress").finditer(text.text)],
         benign=bool(lexicon.frame("benign").search(text.text)),
+        amicable=bool(lexicon.frame("amicable").search(text.text)),
         other_subject=_other_subject(text, [h.span for h in domestic_words + orders], categories),
         other_subject_than_abuse=_another_call_beside_the_abuse(
             text, people, [h.span for h in domestic_words + orders + behaviours], categories

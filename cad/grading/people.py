@@ -504,8 +504,45 @@ def find_strangers(
                     age=_age_of(narrative, *span),
                 )
             )
-    found = [m for m in found if not _is_apposed_to_relative(narrative, m, relationships)]
+    found = [
+        m
+        for m in found
+        if not _is_apposed_to_relative(narrative, m, relationships)
+        and not _describes_the_caller(narrative, m)
+    ]
+    for m in found:
+        if _KEPT_FROM.search(narrative.text[max(0, m.start - 25) : m.start]):
+            # "He won't let me see my friends and checks my phone": the friends are who the
+            # caller is kept from, not anyone who does something.
+            m.possessive = "object"
     return sorted(found, key=lambda m: m.start)
+
+
+_KEPT_FROM = re.compile(
+    r"\b(?:see|seeing|meet|meeting|visit|visiting|call|calling|ring|ringing|text|texting|contact|"
+    r"contacting|phone|phoning|go out with|going out with|speak to|speaking to|talk to|talking to|"
+    r"message|messaging)\s+(?:any\s+of\s+)?$"
+)
+
+
+# "inf n/bour hearing ...", "Caller's a neighbour", "I'm a teacher", "Neighbour reports ...":
+# the words say who the caller is, not another person in the call.
+_CALLER_BEFORE = re.compile(
+    r"(?:\b(?:inf|ip|rp|c/s|caller|informant|reporting person)\s*(?:=|-|:|,|is|'s|is a|'s a|is an|"
+    r"'s an|is the|'s the)?|\bi'?m\s+(?:a|an|the)|\bi am\s+(?:a|an|the))\s*$"
+)
+_REPORTS_AFTER = re.compile(
+    r"\s*(?:\(\w+\)\s*)?(?:reports?|reporting|states?|stating|says|saying|calling|ringing|"
+    r"heard|hearing|can hear|concerned)\b"
+)
+
+
+def _describes_the_caller(narrative: Narrative, mention: Mention) -> bool:
+    text = narrative.text
+    if _CALLER_BEFORE.search(text[max(0, mention.start - 20) : mention.start]):
+        return True
+    opening = text[: mention.start].strip(" \t\"'").lower() in ("", "a", "the")
+    return opening and bool(_REPORTS_AFTER.match(text, mention.end))
 
 
 def _near(spans: list[tuple[int, int]], span: tuple[int, int]) -> list[tuple[int, int]]:

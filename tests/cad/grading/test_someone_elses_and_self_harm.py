@@ -108,6 +108,11 @@ def test_a_weapon_of_the_victims_own_is_still_an_act_on_them():
         "Me and my wife were at the match and an away fan punched her, we've left the ground now",
         "Caller's boyfriend thrown out of the club by a doorman, hit his head, doorman still there",
         "Bailiffs at the door saying they'll break in, my husband's shaking, is this legal",
+        # Log shorthand for an unconnected person: "Male at door", "n/bour".
+        "Male at door with a crowbar asking for 'Dean', inf doesn't know him, inf and husband "
+        "holding the door. Susp kicking door.",
+        "IP and her partner both punched by n/bour (no.12) over bins, 20 mins ago, n/bour now "
+        "back inside",
         # An act nobody is named as doing, when a stranger did the act that names who did it.
         "Assault outside Wetherspoons last Sat. IP (F) punched by unknown female. IP's husband "
         "was with her.",
@@ -161,3 +166,58 @@ def test_a_child_named_after_the_act_does_not_shut_the_gate():
 
     gate = gate_of("My partner is hitting her, says caller, her son's 6 and watching it all")
     assert gate.blocked_by != "son"
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        # Words saying who the caller is are not another person in the call.
+        "inf n/bour hearing male shouting 'I'll kill you' and female screaming at no.9, "
+        "thuds through the wall, inf states police have been before for the couple",
+        "Neighbour reports stepdad at adjoining address hitting mum, screaming heard, ongoing",
+    ],
+)
+def test_a_neighbour_who_is_the_caller_does_not_shut_the_gate(narrative):
+    from tests.cad.grading.test_unconnected_gate import gate_of
+
+    assert gate_of(narrative).open is True
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "My ex-wife's bike has been nicked from her shed, I'm ringing for her, we're still good "
+        "friends, she's here with me",
+        "IP reports ex-p's car was scratched in the school car park. IP and ex-p co-parent "
+        "without issue.",
+    ],
+)
+def test_the_models_gate_is_shut_when_the_caller_says_they_are_on_good_terms(narrative):
+    from tests.cad.grading.test_unconnected_gate import gate_of
+
+    gate = gate_of(narrative)
+    assert gate.open is False
+    assert gate.blocked_by == "the caller says they are on good terms"
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        # Good terms said, but abusive behaviour read: the gate is not shut for it.
+        "We split amicably but he's been tracking my phone and turning up at my work",
+        "We get on fine mostly, but he won't let me see my friends and checks my phone",
+    ],
+)
+def test_good_terms_do_not_shut_the_gate_on_abusive_behaviour(narrative):
+    from tests.cad.grading.test_unconnected_gate import gate_of
+
+    gate = gate_of(narrative)
+    assert gate.blocked_by in ("", None) or gate.open
+
+
+def test_the_friends_the_caller_is_kept_from_do_not_act():
+    from tests.cad.grading.test_unconnected_gate import gate_of
+
+    gate = gate_of("He won't let me see my friends and checks my phone every night")
+    assert gate.blocked_by != "my friends"
+    assert gate.unblocked
