@@ -541,7 +541,11 @@ def _describes_the_caller(narrative: Narrative, mention: Mention) -> bool:
     text = narrative.text
     if _CALLER_BEFORE.search(text[max(0, mention.start - 20) : mention.start]):
         return True
-    opening = text[: mention.start].strip(" \t\"'").lower() in ("", "a", "the")
+    opening = mention.start < 8 and text[: mention.start].strip(" \t\"'").lower() in (
+        "",
+        "a",
+        "the",
+    )
     return opening and bool(_REPORTS_AFTER.match(text, mention.end))
 
 

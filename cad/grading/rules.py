@@ -191,17 +191,27 @@ def _not_protecting_the_caller(narrative: Narrative, hit: Hit) -> bool:
         if _FOR_ANOTHER_OFFENCE.match(text, hit.end, hit.end + 40):
             return True
     if "court order" in word:
+        return _child_arrangements_only(narrative)
+    return False
+
+
+def _child_arrangements_only(narrative: Narrative) -> bool:
+    """Children and an amicable or advice frame named, and nothing (not negated) keeping anyone
+    away or saying abuse: read once a narrative (linear in its length)."""
+    key = "child_arrangements_only"
+    if key not in narrative.memo:
+        text = narrative.text
         keeps_away = (
             m
             for m in _KEEPS_AWAY.finditer(text)
             if not _NEGATED_BEFORE.search(text[max(0, m.start() - 14) : m.start()])
         )
-        return (
+        narrative.memo[key] = (
             bool(_CHILD_ARRANGEMENTS.search(text))
             and bool(_AMICABLE_ENQUIRY.search(text))
             and next(keeps_away, None) is None
         )
-    return False
+    return narrative.memo[key]
 
 
 def contact_after_order(narrative: Narrative, order: Hit) -> re.Match | None:
@@ -352,7 +362,8 @@ def is_self_directed(narrative: Narrative, hit: Hit) -> bool:
     himself", "smashing up his own stuff in the shed", "he's cut his arms"): self-harm is a
     welfare matter, not abuse between two people (DA Act 2021 s.1: behaviour of one person
     towards another). "He cut her arm" is not ("her" is someone else). Nor is a cut from a fall
-    named before it in the sentence ("she's fell over and cut her head")."""
+    named before it in the sentence, within 160 characters ("she's fell over and cut her
+    head"). Constant time a hit: the windows are bounded."""
     if hit.code not in ("VIOLENCE", "DAMAGE"):
         return False
     text = narrative.text
@@ -368,7 +379,7 @@ def is_self_directed(narrative: Narrative, hit: Hit) -> bool:
         body
         and not other
         and body.start() <= hit.end + 1
-        and _ACCIDENT.search(text, sentence.start, hit.start)
+        and _ACCIDENT.search(text, max(sentence.start, hit.start - 160), hit.start)
     ):
         return True  # "she's fell over in town and cut her head": hurt in a fall
     return bool(
