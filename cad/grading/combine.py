@@ -120,7 +120,9 @@ def gate(evidence: Evidence) -> Gate:
     call is about something else ("that's not why I'm calling") or gives a harmless explanation
     ("joking", "TV on", "NFA"): the WHEN and CERTAINTY slots the rules read."""
     people = evidence.people
-    if people.caller_age is not None and people.caller_age < ADULT_AGE:
+    if people.caller_age is not None and people.caller_age < ADULT_AGE and not evidence.linked:
+        # Unless an act between connected adults was read: "my stepdad has got my mum by the
+        # throat, im 13" is a teenager's report of domestic abuse.
         return Gate(open=False, blocked_by="the caller is under 16")
     if evidence.unrelated:
         return Gate(open=False, blocked_by="the caller says the call is about something else")

@@ -537,7 +537,7 @@ def _history_and_something_now(narrative, evidence: Evidence, decision: Decision
             f'something happening now ("{narrative.quote(*what.span)}").'
         )
         decision.domestic_abuse = True
-    elif not evidence.other_subject and _named_in_narrative(history):
+    elif not evidence.other_subject and not evidence.unrelated and _named_in_narrative(history):
         # "Caller wants an update on her domestic abuse case", "I have a non-mol against my
         # ex": the call is about the domestic abuse itself.
         decision.indicators.extend(history)

@@ -34,7 +34,7 @@ from cad.grading import combine, language, rules, textmodel
 from cad.grading.domestic import Evidence, decide, finding, lower_first, own_case
 from cad.grading.lexicon import Lexicon, get_lexicon
 from cad.grading.linking import link, someone_elses_throughout
-from cad.grading.people import find_people
+from cad.grading.people import CALLER, find_people
 from cad.grading.questions import clean_answers, da_questions, read_answers
 from cad.grading.slots import describe_behaviours
 from cad.grading.text import PAST_TENSES, TENSE_RECENT, Narrative
@@ -366,7 +366,7 @@ def assess(
     on_record = _supported_on_record(ctx, evidence, text)
     danger_now = bool(evidence.present_hits or evidence.present_behaviour)
     supported = on_record or danger_now
-    danger_only = danger_now and not on_record
+    danger_only = danger_now and not on_record and not _connection_acted_on_caller(evidence)
     outcome = combine.decide(
         rules_da=decision.domestic_abuse,
         answers_confirm=answered.confirmed,
@@ -542,6 +542,20 @@ def _supported_on_record(ctx, evidence, text) -> bool:
         or evidence.orders
         or evidence.forced_marriage
         or own_case(text, evidence)
+    )
+
+
+def _connection_acted_on_caller(evidence) -> bool:
+    """The rules read a partner, ex-partner or relative as the one who did it, to the caller or
+    to no one named ("we were on and off for two years, he's just kicked my door in"): the
+    core of domestic abuse, which the danger veto does not overrule (it is for WHO misreadings,
+    such as a stranger's assault on the caller's partner). `combine.decide`."""
+    people = evidence.people
+    return any(
+        lk.connection is not None
+        and people.resolve(lk.agent) is lk.connection
+        and (lk.patient is None or lk.patient.kind == CALLER)
+        for lk in evidence.linked
     )
 
 

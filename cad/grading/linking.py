@@ -175,7 +175,8 @@ def _link_pronoun(
     sentence = narrative.sentence_of(hit.start)
     floor = max(sentence.start, hit.start - 60)
     in_public = any(floor <= start < hit.start for start, _ in people.public_places)
-    if people.strangers or in_public:
+    if people.strangers or in_public or people.denies_connection:
+        # Or the caller says there is no relationship: "we're not together or anything".
         return Link(hit, False, agent, patient)
     if hit.code in IMPLIED_CONNECTION_BEHAVIOURS:
         # "He won't let me leave the house": coercive control of the caller implies a
@@ -489,9 +490,27 @@ def _exclude_minors(narrative: Narrative, found: Link, people: People) -> Link:
         or patient.kind == CALLER
         or (found.agent is not None and patient is people.resolve(found.agent))
     )
-    if caller_child and on_caller:
+    if caller_child and on_caller and not _adult_relative_beside(narrative, found, people):
         return _blocked(found, patient or found.agent)
     return found
+
+
+def _adult_relative_beside(narrative: Narrative, found: Link, people: People) -> bool:
+    """ "my stepdad has got my mum by the throat, im 13": with nobody named as the one acted on,
+    an adult relative named in the act's sentence, other than the one who did it, is the
+    likely victim, not the child calling (a teenager's third-party report is DA)."""
+    if found.patient is not None:
+        return False
+    sentence = narrative.sentence_of(found.hit.start)
+    agent = people.resolve(found.agent)
+    return any(
+        m is not agent
+        and m is not found.connection
+        and m.connected
+        and m.can_be_acted_on
+        and sentence.start <= m.start < sentence.end
+        for m in people.relationships
+    )
 
 
 def _blocked(found: Link, by: Mention | None) -> Link:

@@ -191,6 +191,9 @@ class People:
     # "In the pub", "on the bus": an unnamed person there is not assumed to be close.
     public_places: list[tuple[int, int]] = field(default_factory=list)
     caller_age: int | None = None
+    # The caller says there is no relationship ("we're not together or anything", "not
+    # related"): an unnamed "he" is not taken for someone close (`linking._link_pronoun`).
+    denies_connection: bool = False
 
     @cached_property
     def all(self) -> list[Mention]:
@@ -555,8 +558,35 @@ def _near(spans: list[tuple[int, int]], span: tuple[int, int]) -> list[tuple[int
     return spans[lo : bisect_right(starts, span[1])]
 
 
+_UNKNOWN_PERSON = re.compile(
+    r"(?:a |an |the |some )?(?:someone|somebody|male|man|female|woman|person)$"
+)
+_IDENTIFIED_AS = re.compile(
+    r"(?:\bit'?s|\bit is|\b(?:male|female|man|woman|he|she|susp|suspect)(?:'s| is| was)|\bwho(?:'s| is| "
+    r"was)|\bidentified as|\bbelieved to be|\bturns out (?:to be|it'?s))\s+(?:(?:her|his|my|their|"
+    r"our|the)\s+)?(?:[\w/-]+'s\s+)?$"
+)
+
+
+def _identified_later(narrative: Narrative, mention: Mention, relationships) -> bool:
+    """ "someone with her is hurting her, it's her partner", "a male inside shouting at the
+    tenant ... Male is tenant's partner per housing records": an unknown person the call goes
+    on to name as a relative is that relative, not a stranger."""
+    if not _UNKNOWN_PERSON.match(mention.text.lower()):
+        return False
+    text = narrative.text
+    return any(
+        mention.end <= r.start <= mention.end + 260
+        and _IDENTIFIED_AS.search(text[max(mention.end, r.start - 40) : r.start].lower())
+        for r in relationships
+    )
+
+
 def _is_apposed_to_relative(narrative: Narrative, mention: Mention, relationships) -> bool:
-    """ "My son is my carer": the carer is the son, not a second person."""
+    """ "My son is my carer": the carer is the son, not a second person. So is someone the call
+    goes on to identify as a relative (`_identified_later`)."""
+    if _identified_later(narrative, mention, relationships):
+        return True
     for rel in _near([r.span for r in relationships], mention.span):
         if rel[1] <= mention.start and _APPOSITION.match(narrative.text[rel[1] : mention.start]):
             return True
@@ -607,6 +637,9 @@ _DIED_AFTER = re.compile(
 )
 
 
+_SPOUSE = re.compile(r"husb|wife|wives|spouse|hubby|missus|misses|civil|fianc|\bh/b\b|ex-h\b")
+
+
 def _named_as_dead(narrative: Narrative, mention: Mention) -> bool:
     """ "my late uncle's shotgun", "my granddad's, he's passed away", "my ex-husband died last
     year": a relative who has died is no party to anything now."""
@@ -644,9 +677,21 @@ def find_people(narrative: Narrative, lexicon: Lexicon) -> People:
         if r.possessive == "relation" and r.rel_kind in ("intimate", "ex")
     ]
     stranger_owners = [s.end for s in strangers if s.possessive == "relation"]
+    unmarried_owners = [
+        r.end
+        for r in relationships
+        if r.possessive == "relation" and r.rel_kind == "ex" and not _SPOUSE.search(r.text.lower())
+    ]
     for mention in relationships:
-        mention.someone_elses = mention.rel_kind in ("intimate", "ex") and any(
-            0 < mention.start - end <= 25 for end in owners
+        mention.someone_elses = (
+            mention.rel_kind in ("intimate", "ex")
+            and any(0 < mention.start - end <= 25 for end in owners)
+        ) or (
+            # "my ex-girlfriend's dad": a relative of an ex the caller was never married to is no
+            # relative of the caller's (a former spouse's parent is: FLA 1996 s.63; so may be a
+            # current partner's, if they live together, which the words rarely say).
+            mention.rel_kind == "family"
+            and any(0 < mention.start - end <= 25 for end in unmarried_owners)
         )
         mention.strangers_relative = any(0 < mention.start - end <= 25 for end in stranger_owners)
     pronouns, callers = find_pronouns(narrative, relationships)
@@ -661,4 +706,15 @@ def find_people(narrative: Narrative, lexicon: Lexicon) -> People:
         callers,
         public_places=public,
         caller_age=_caller_age(narrative),
+        denies_connection=bool(_DENIED.search(narrative.text)),
     )
+
+
+_DENIED = re.compile(
+    r"\b(?:we|we'?re|we are|we were|we'?ve|they|they'?re|they are|he|he'?s|she|she'?s|i|i'?m)\s+"
+    r"(?:(?:are|were|is|am|was|have|has|'?ve|'?s|'?re)\s+)?(?:not|never|never been|not been)\s+"
+    r"(?:together|related|in a relationship|partners|a couple|dated|been together|family)\b"
+    r"(?!\s+(?:any ?more|now|since))"
+    r"|\bno (?:relation(?:ship)?|family (?:link|connection)|connection) (?:to|with|between)\b"
+    r"|\bnot related\b"
+)

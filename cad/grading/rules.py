@@ -173,6 +173,7 @@ _KEEPS_AWAY = re.compile(
 _AMICABLE_ENQUIRY = re.compile(
     r"amicabl|get on (?:alright|all right|fine|ok|okay|well)|no (?:issues|problems|disputes|"
     r"concerns)|advice|where (?:i|we|he|she) stands?|wants? to (?:check|know|ask)|just (?:asking|checking)"
+    r"|wants? (?:it|this) (?:noted|logged|recorded|on record)"
 )
 _NEGATED_BEFORE = re.compile(r"\b(?:no|not|never|without|nothing)\b|n't\b|nt\b")
 

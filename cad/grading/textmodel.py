@@ -64,6 +64,10 @@ TRAINING_FILES: tuple[str, ...] = (
     "blind/blind_m.jsonl",
     "blind/blind_n.jsonl",
     "blind/blind_o.jsonl",
+    "blind/blind_p.jsonl",
+    "blind/blind_q.jsonl",
+    "blind/blind_r.jsonl",
+    "blind/blind_s.jsonl",
 )
 SEED = 0
 # Regularisation of the logistic regression (inverse strength), chosen by cross-validation.

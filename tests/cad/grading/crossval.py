@@ -45,10 +45,14 @@ HERE_SETS = {
     "M": ("blind/blind_m.jsonl",),
     "N": ("blind/blind_n.jsonl",),
     "O": ("blind/blind_o.jsonl",),
+    "P": ("blind/blind_p.jsonl",),
+    "Q": ("blind/blind_q.jsonl",),
+    "R": ("blind/blind_r.jsonl",),
+    "S": ("blind/blind_s.jsonl",),
 }
 # Written apart from the engine (blind sets and sets F, I): each held out measures a voice the
 # models have not seen.
-OUT_OF_VOICE = ("A", "B", "F", "I", "E", "G", "H", "J", "K", "L", "M", "N", "O")
+OUT_OF_VOICE = ("A", "B", "F", "I", "E", "G", "H", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S")
 DEV_FOLDS = 5
 SEED = 0
 DA_GRID = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95

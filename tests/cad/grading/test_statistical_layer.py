@@ -321,8 +321,11 @@ def test_a_call_before_the_models_are_trained_is_assessed_on_the_rules_and_says_
 DANGER_VETO = Thresholds(
     domestic_abuse=0.6, ask=0.35, present_danger=0.5, veto=0.25, danger_veto=0.1
 )
-# A call the rules read as DA in danger now, with no marker, order or history on record.
-DANGER_NOW = "My husband is hitting me right now, he's got me by the arm"
+# A call the rules read as DA in danger now, with no marker, order or history on record, and
+# not by a partner or relative acting on the caller (a third party's report of a couple).
+DANGER_NOW = "The man next door is hitting his wife in the garden right now"
+# The same danger done to the caller by her partner: the core of DA, never overruled by it.
+PARTNER_ON_CALLER = "My husband is hitting me right now, he's got me by the arm"
 
 
 def test_a_danger_now_alone_does_not_stop_a_sure_model_overruling_the_rules():
@@ -356,6 +359,23 @@ def test_a_call_overruled_in_danger_keeps_its_immediate_grade_and_asks():
     assert assessment.domestic_abuse is False
     assert assessment.minimum_grade == "IMMEDIATE"  # the violence now, not the DA
     assert assessment.da_questions["needed"] is True
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [PARTNER_ON_CALLER, "We were on and off for two years, he's just kicked my door in"],
+)
+def test_a_partner_acting_on_the_caller_in_danger_is_never_overruled(narrative):
+    assessment = assess(
+        narrative=narrative,
+        channel="999",
+        models=Fixed(0.01),
+        thresholds=DANGER_VETO,
+        statistical=True,
+    )
+    assert assessment.model["rules"]["danger_only"] is False
+    assert assessment.model["rules"]["overruled"] is False
+    assert assessment.domestic_abuse is True
 
 
 def test_a_marked_address_in_danger_is_never_overruled():

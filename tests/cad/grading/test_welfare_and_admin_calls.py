@@ -56,3 +56,43 @@ def test_welfare_and_admin_calls_are_not_domestic_abuse(narrative):
 )
 def test_the_same_words_in_an_abusive_call_stay_domestic_abuse(narrative):
     assert rules(narrative).domestic_abuse is True
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        # A teenager's report of abuse between the adults at home (the issue's own kind).
+        "my stepdad's got my mum up against the wall, im 14, please hurry hes gonna hurt her",
+        # Log shorthand: "kicking back door" without "the".
+        "IP states ex-p has come back and is kicking back door, 3rd call tonight",
+        # An unknown person the call goes on to identify as a relative.
+        "Open line, female crying, confirmed someone is hurting her, it's her husband, he's "
+        "still there",
+        # "not together any more" is a separation.
+        "We're not together any more and he keeps turning up at my flat banging on the door",
+        # A former spouse's parent is a relative (Family Law Act 1996 s.63).
+        "My ex-husband's mum keeps turning up at my work threatening me",
+    ],
+)
+def test_abuse_in_these_words_is_domestic_abuse(narrative):
+    assessment = rules(narrative)
+    assert assessment.domestic_abuse is True, assessment.reasons
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "I'm 15 and my brother who's 17 keeps punching me",
+        "We're not together or anything, we just rent rooms in the same house, he punched me",
+        "My ex has a non-mol against him - not for this - kids have broken into my shed",
+        "RP (prev DA victim) reports bike stolen from the garden, CCTV shows two youths. No link "
+        "to ex-p.",
+        "My ex-boyfriend's dad came to my work and said he'd sort me out if I go near his son",
+        "Handover at the services, the kids' dad is late again, stuck in traffic, I just want it "
+        "noted as the court order says 5pm",
+        "Bloke's got out of his car at the lights and punched my partner through the window",
+    ],
+)
+def test_these_calls_are_not_domestic_abuse(narrative):
+    assessment = rules(narrative)
+    assert assessment.domestic_abuse is False, assessment.reasons
