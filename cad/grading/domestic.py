@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from cad.context import Finding, FindingCategory
 from cad.grading.linking import Link
 from cad.grading.people import ADULT_AGE, People
-from cad.grading.rules import Hit, is_present_danger
+from cad.grading.rules import HEAD_BANGING, Hit, is_present_danger
 from cad.grading.text import (
     PAST_TENSES,
     TENSE_HISTORIC,
@@ -380,10 +380,12 @@ _LOCKED_IN_SELF = re.compile(
 
 
 def _locked_in_self(narrative: Narrative, start: int) -> bool:
-    """Whether a presence or fear hit at `start` is part of "locked himself in the garage"."""
+    """Whether a presence or fear hit at `start` is part of "locked himself in the garage" or
+    "banging his head against the wall" (the relative in crisis, not at anyone's door)."""
     return any(
         m.start() <= start < m.end()
-        for m in _LOCKED_IN_SELF.finditer(narrative.text, max(0, start - 30), start + 30)
+        for pattern in (_LOCKED_IN_SELF, HEAD_BANGING)
+        for m in pattern.finditer(narrative.text, max(0, start - 30), start + 30)
     )
 
 

@@ -45,8 +45,9 @@ FUNCTION_WORDS = frozenset(
 PREFERRED_WITHIN = 400
 # "she's 8", "he's 14": an age for the nearest relative of that gender named before.
 _PRONOUN_AGE = re.compile(
-    r"\b(he|she)(?:'s| is|s)\s+(?:only\s+)?(\d{1,2})\b(?![\d:]|\s*(?:mins?|minutes|hours|weeks|months|%|"
-    r"foot|feet|ft|'|\"|stone|st\b|kg|inch))"
+    r"\b(he|she)(?:'s| is|s)\s+(?:only\s+)?(\d{1,2})\b(?![\d:]|\s*(?:mins?|minutes|hours|hrs?|secs?|"
+    r"days?|nights?|weeks|months|%|foot|feet|ft|'|\"|stone|st\b|kg|inch|doors?|streets?|miles?|"
+    r"yards?|metres?|meters?|floors?|minutes? away))"
 )
 # "my daughter's estranged husband": words in -ed that describe the relative who follows.
 _DESCRIBING_A_RELATION = frozenset(
@@ -61,7 +62,8 @@ _AGE_AFTER = re.compile(
     r"\s+whos\s+|\s+is\s+|\s+are\s+(?:both\s+)?|'s\s+|\s+)(?:aged?\s+)?"
     r"(?:(?:about|approx\.?|approximately|around|roughly|maybe|aged about)\s+)?"
     r"(\d{1,2})(?:\s*(?:and|&)\s*(\d{1,2}))?"
-    r"(?![\d:/.]|\s*(?:am|pm|mins?|minutes?|hours?|hrs?|times?|(?:days?|weeks?|months?|years?|yrs?)"
+    r"(?![\d:/.]|\s*(?:am|pm|mins?|minutes?|hours?|hrs?|times?|secs?|seconds?|nights?|evenings?|"
+    r"mornings?|afternoons?|weekends?|fortnights?|(?:days?|weeks?|months?|years?|yrs?)"
     r"(?![\s-]*old)|grand|quid|pounds?|k\b|%))"
 )
 # "they're 13 and 14", "they're both 15", "both 15": ages for everyone named nearby.
@@ -676,6 +678,12 @@ def find_people(narrative: Narrative, lexicon: Lexicon) -> People:
         for r in relationships
         if r.possessive == "relation" and r.rel_kind in ("intimate", "ex")
     ]
+    # "my sister's ex-boyfriend": an ex named as a relative's is that relative's. (A relative's
+    # spouse is the caller's relative too, FLA 1996 s.63, and so may be a cohabitant: only the
+    # ex is read as someone else's.)
+    family_owners = [
+        r.end for r in relationships if r.possessive == "relation" and r.rel_kind == "family"
+    ]
     stranger_owners = [s.end for s in strangers if s.possessive == "relation"]
     unmarried_owners = [
         r.end
@@ -684,14 +692,21 @@ def find_people(narrative: Narrative, lexicon: Lexicon) -> People:
     ]
     for mention in relationships:
         mention.someone_elses = (
-            mention.rel_kind in ("intimate", "ex")
-            and any(0 < mention.start - end <= 25 for end in owners)
-        ) or (
-            # "my ex-girlfriend's dad": a relative of an ex the caller was never married to is no
-            # relative of the caller's (a former spouse's parent is: FLA 1996 s.63; so may be a
-            # current partner's, if they live together, which the words rarely say).
-            mention.rel_kind == "family"
-            and any(0 < mention.start - end <= 25 for end in unmarried_owners)
+            (
+                mention.rel_kind in ("intimate", "ex")
+                and any(0 < mention.start - end <= 25 for end in owners)
+            )
+            or (
+                mention.rel_kind == "ex"
+                and any(0 < mention.start - end <= 25 for end in family_owners)
+            )
+            or (
+                # "my ex-girlfriend's dad": a relative of an ex the caller was never married to is no
+                # relative of the caller's (a former spouse's parent is: FLA 1996 s.63; so may be a
+                # current partner's, if they live together, which the words rarely say).
+                mention.rel_kind == "family"
+                and any(0 < mention.start - end <= 25 for end in unmarried_owners)
+            )
         )
         mention.strangers_relative = any(0 < mention.start - end <= 25 for end in stranger_owners)
     pronouns, callers = find_pronouns(narrative, relationships)

@@ -353,6 +353,10 @@ _SELF_BODY = re.compile(
 )
 _SUBJECT_BEFORE = re.compile(r"\b(he|she|they)(?:'s|'re| is| has| are| have)?(?: just| been)? $")
 _OWN = {"he": "his", "she": "her", "they": "their"}
+HEAD_BANGING = re.compile(
+    r"\b(?:bang|bangs|banging|banged|hit|hits|hitting|bash|bashing|bashed|smash|smashing)\s+"
+    r"(?:his|her|their)\s+(?:own\s+)?head\b"
+)
 _ACCIDENT = re.compile(
     r"\b(?:fell|fallen|falling|had a fall|tripped|slipped|collapsed|fainted|came off|come off)\b"
 )
@@ -370,6 +374,8 @@ def is_self_directed(narrative: Narrative, hit: Hit) -> bool:
     text = narrative.text
     if _SELF_AFTER.match(text, hit.end, hit.end + 40):
         return True
+    if HEAD_BANGING.search(text[max(0, hit.start - 30) : hit.end]):
+        return True  # "banging his head against the wall": distress, self-harm
     if hit.code != "VIOLENCE" or not text.startswith("cut", hit.start):
         return False
     body = _SELF_BODY.search(text, hit.start, hit.end + 30)

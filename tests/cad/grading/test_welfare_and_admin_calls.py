@@ -96,3 +96,35 @@ def test_abuse_in_these_words_is_domestic_abuse(narrative):
 def test_these_calls_are_not_domestic_abuse(narrative):
     assessment = rules(narrative)
     assert assessment.domestic_abuse is False, assessment.reasons
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        # "two nights ago" is a time, not the husband's age.
+        "Caller states she was sexually assaulted by her husband two nights ago, he's away now",
+        "She says her partner punched her 3 days ago and she's still got the bruise",
+        # Plural nouns for the acts.
+        "Wants to report years of rapes and beatings by her ex-husband, no contact now",
+        # A relative's spouse is the caller's relative (FLA 1996 s.63).
+        "My son's wife keeps texting me abuse and turning up at my door",
+    ],
+)
+def test_these_are_still_domestic_abuse(narrative):
+    assessment = rules(narrative)
+    assert assessment.domestic_abuse is True, assessment.reasons
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "My brother's 30, he's autistic and he's banging his head against the wall, he's very "
+        "distressed, he's not hurt anyone",
+        "My ex has been great, she's come round to help me since I got burgled, she's here now",
+        "The couple upstairs are screaming at the telly again, it's the boxing, every weekend",
+        "My sister's ex keeps messaging me calling me a liar since I gave a statement for her",
+    ],
+)
+def test_these_are_still_not_domestic_abuse(narrative):
+    assessment = rules(narrative)
+    assert assessment.domestic_abuse is False, assessment.reasons
