@@ -5,8 +5,9 @@ The layers, in order:
 1. The rules (`domestic.py`) decide first. A call the rules call DA stays DA, except that the
    text model may overrule them when it reads the call as clearly not domestic (score below
    `model_veto_threshold`) and nothing else supports DA (no marker, DA history or order on
-   record, no order named in the words, no danger the rules read as happening now: see
-   `engine._supported_on_record`) and the handler's answers do not confirm it. An overruled
+   record, no order named in the words, no partner or relative read as abusing the caller, no
+   danger the rules read as happening now: see `engine._supported_on_record` and
+   `engine._connection_acted_on_caller`) and the handler's answers do not confirm it. An overruled
    call is not dropped: it asks the DA questions ("Possible domestic abuse: ask"), and answers
    confirming DA make it DA again. Why: on narratives written apart from the engine most of the
    false DA came from rules firing on hard negatives (a stranger's assault on a partner, a past

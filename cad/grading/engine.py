@@ -365,8 +365,9 @@ def assess(
     thresholds = thresholds or combine.Thresholds.from_lexicon(lexicon)
     on_record = _supported_on_record(ctx, evidence, text)
     danger_now = bool(evidence.present_hits or evidence.present_behaviour)
-    supported = on_record or danger_now
-    danger_only = danger_now and not on_record and not _connection_acted_on_caller(evidence)
+    acted = _connection_acted_on_caller(evidence)
+    supported = on_record or danger_now or _connection_acted_on_caller(evidence, PLAIN_ABUSE)
+    danger_only = danger_now and not on_record and not acted
     outcome = combine.decide(
         rules_da=decision.domestic_abuse,
         answers_confirm=answered.confirmed,
@@ -545,16 +546,26 @@ def _supported_on_record(ctx, evidence, text) -> bool:
     )
 
 
-def _connection_acted_on_caller(evidence) -> bool:
-    """The rules read a partner, ex-partner or relative as the one who did it, to the caller or
-    to no one named ("we were on and off for two years, he's just kicked my door in"): the
-    core of domestic abuse, which the danger veto does not overrule (it is for WHO misreadings,
-    such as a stranger's assault on the caller's partner). `combine.decide`."""
+# Behaviour abusive in itself, whoever reads it: not the economic or controlling acts that a
+# dispute over a PS5 or a parent taking a 16-year-old's phone also shows.
+PLAIN_ABUSE = frozenset(
+    {"VIOLENCE", "THREATS", "HARASSMENT", "STALKING", "SEXUAL_VIOLENCE", "INTIMATE_IMAGE"}
+)
+
+
+def _connection_acted_on_caller(evidence, codes: frozenset | None = None) -> bool:
+    """The rules read a partner, ex-partner or relative as the one who did it (a behaviour of
+    `codes`, default any), to the caller or to no one named ("we were on and off for two
+    years, he's just kicked my door in", "my 45 year old son keeps shouting at me and calling
+    me names"): the core of domestic abuse, which the model's vetoes do not overrule (they are
+    for WHO misreadings, such as a stranger's assault on the caller's partner).
+    `combine.decide`."""
     people = evidence.people
     return any(
         lk.connection is not None
         and people.resolve(lk.agent) is lk.connection
         and (lk.patient is None or lk.patient.kind == CALLER)
+        and (codes is None or lk.hit.code in codes)
         for lk in evidence.linked
     )
 

@@ -68,6 +68,8 @@ TRAINING_FILES: tuple[str, ...] = (
     "blind/blind_q.jsonl",
     "blind/blind_r.jsonl",
     "blind/blind_s.jsonl",
+    "blind/blind_t.jsonl",
+    "blind/blind_u.jsonl",
 )
 SEED = 0
 # Regularisation of the logistic regression (inverse strength), chosen by cross-validation.

@@ -49,10 +49,32 @@ HERE_SETS = {
     "Q": ("blind/blind_q.jsonl",),
     "R": ("blind/blind_r.jsonl",),
     "S": ("blind/blind_s.jsonl",),
+    "T": ("blind/blind_t.jsonl",),
+    "U": ("blind/blind_u.jsonl",),
 }
 # Written apart from the engine (blind sets and sets F, I): each held out measures a voice the
 # models have not seen.
-OUT_OF_VOICE = ("A", "B", "F", "I", "E", "G", "H", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S")
+OUT_OF_VOICE = (
+    "A",
+    "B",
+    "F",
+    "I",
+    "E",
+    "G",
+    "H",
+    "J",
+    "K",
+    "L",
+    "M",
+    "N",
+    "O",
+    "P",
+    "Q",
+    "R",
+    "S",
+    "T",
+    "U",
+)
 DEV_FOLDS = 5
 SEED = 0
 DA_GRID = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95

@@ -123,7 +123,9 @@ def test_the_shipped_lexicon_turns_the_veto_on():
 
 # --- the combination in the engine ---
 
-PAST_ASSAULT = "My husband punched me in the face last night"
+# The rules read DA, nothing on record or now supports it, and not a partner's act on the caller
+# (a relative's report of her sister's husband): the model may overrule the rules.
+PAST_ASSAULT = "My sister's husband punched her in the face last night"
 
 
 def _assess_with_veto(narrative: str, score: float, channel: str = "101", **kwargs):
@@ -152,6 +154,21 @@ def test_an_overruled_call_is_not_da_but_asks_the_questions_and_says_why():
         PAST_ASSAULT, 0.05, da_answers={"connection": "yes", "violence": "yes"}
     )
     assert answered.domestic_abuse is True
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "My husband punched me in the face last night",
+        "my 45 year old son keeps shouting at me and calling me names",
+        "My ex keeps turning up at my work and following me home",
+    ],
+)
+def test_a_partner_or_relatives_abuse_of_the_caller_is_never_overruled(narrative):
+    assessment = _assess_with_veto(narrative, 0.01)
+    assert assessment.model["rules"]["supported"] is True
+    assert assessment.model["rules"]["overruled"] is False
+    assert assessment.domestic_abuse is True
 
 
 def test_an_order_in_the_words_or_a_marker_keeps_the_rules_da_whatever_the_score():
