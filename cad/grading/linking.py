@@ -191,7 +191,7 @@ def _link_pronoun(
 
 def _find_agent(narrative: Narrative, hit: Hit, people: People, patient) -> tuple:
     """(agent, patient, passive): the one who did it, by "by ..." or the nearest actor before."""
-    agent = _by_agent(narrative, hit, people)
+    agent = _by_agent(narrative, hit, people) or _speaker_inside(hit, people)
     passive = agent is None and _is_passive(narrative, hit)
     clause = narrative.clause_of(hit.start)
     if passive:
@@ -209,6 +209,18 @@ def _find_agent(narrative: Narrative, hit: Hit, people: People, patient) -> tupl
                 # "my stepdad has my mum by the throat": the one holding, and the one held.
                 agent, patient = holder, agent
     return agent, patient, passive
+
+
+def _speaker_inside(hit: Hit, people: People) -> Mention | None:
+    """ "Two lads are kicking off with my husband, saying they're going to stab him": a threat
+    that names its speaker ("they're", "he'll") inside its own words was made by that person,
+    not by whoever is named nearest before it."""
+    if hit.code != "THREATS":
+        return None
+    for pronoun in people.subject_pronouns.between(hit.start, hit.end):
+        if pronoun.text.lower().startswith(("he", "she", "they")):
+            return pronoun
+    return None
 
 
 def link(narrative: Narrative, hit: Hit, people: People) -> Link:

@@ -407,9 +407,20 @@ def _relative_word(mention: Mention) -> tuple[str, str]:
     return (words[-1] if words else "", mention.gender)
 
 
+_GROUP_HEADS = frozenset(
+    "people gang group family men women children kids lads guys blokes youths girls boys "
+    "teenagers males females lot".split()
+)
+_COUNTS = frozenset("two three four five six several some a couple few group gang 2 3 4 5".split())
+
+
 def plural(mention: Mention) -> bool:
+    """A group: "two lads", "some youths", "two men I don't know" (a count or a plural head
+    anywhere in the words, not only the last)."""
     words = mention.text.lower().split()
     last = words[-1] if words else ""
+    if words and (words[0] in _COUNTS or _GROUP_HEADS & set(words)):
+        return True
     return (last.endswith("s") and not last.endswith(("'s", "ss", "us"))) or last in (
         "people",
         "gang",

@@ -70,6 +70,8 @@ TRAINING_FILES: tuple[str, ...] = (
     "blind/blind_s.jsonl",
     "blind/blind_t.jsonl",
     "blind/blind_u.jsonl",
+    "blind/blind_v.jsonl",
+    "blind/blind_w.jsonl",
 )
 SEED = 0
 # Regularisation of the logistic regression (inverse strength), chosen by cross-validation.

@@ -51,6 +51,8 @@ HERE_SETS = {
     "S": ("blind/blind_s.jsonl",),
     "T": ("blind/blind_t.jsonl",),
     "U": ("blind/blind_u.jsonl",),
+    "V": ("blind/blind_v.jsonl",),
+    "W": ("blind/blind_w.jsonl",),
 }
 # Written apart from the engine (blind sets and sets F, I): each held out measures a voice the
 # models have not seen.

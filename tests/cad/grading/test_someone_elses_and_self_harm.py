@@ -221,3 +221,31 @@ def test_the_friends_the_caller_is_kept_from_do_not_act():
     gate = gate_of("He won't let me see my friends and checks my phone every night")
     assert gate.blocked_by != "my friends"
     assert gate.unblocked
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        # A threat that names its speaker inside it ("they're going to stab him") was made by
+        # that speaker, a group of strangers here, not by the husband named before it.
+        "Three lads are squaring up to my husband outside the chippy saying they're going to "
+        "stab him, they're still here",
+        "Two women I've never seen are following me and my wife and saying they'll batter us",
+        # "every day" alone is not stalking: a relative who normally rings every day.
+        "My aunt lives alone, she normally rings every day and she hasn't rung since Friday",
+    ],
+)
+def test_a_groups_threats_and_a_habit_are_not_domestic_abuse(narrative):
+    assessment = rules(narrative)
+    assert assessment.domestic_abuse is False, assessment.reasons
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "My husband is saying he's going to kill me when he gets in",
+        "My ex texts me every day calling me names and he waits outside my work",
+    ],
+)
+def test_a_partners_threats_and_daily_contact_stay_domestic_abuse(narrative):
+    assert rules(narrative).domestic_abuse is True
