@@ -16,7 +16,7 @@ makes a stranger assault DA) is `combine.py`.
 
 Training data: `corpus/*.jsonl` listed in `TRAINING_FILES` (one JSON object a line:
 `narrative`, `domestic_abuse`, `present_danger`, ...). The models are trained lazily the first
-time a process assesses a call, or as the ASGI server starts (about 4 s on 4,300 narratives,
+time a process assesses a call, or as the ASGI server starts (about 4 s on 7,800 narratives, measured quiet,
 in a background thread: a call that comes before they are ready waits up to
 `GRADING_MODEL_WAIT_SECONDS`, default 3, then is assessed on the rules alone and says so in its
 `model` panel) and cached for the life of the process: no model file is generated or stored,
