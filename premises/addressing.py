@@ -118,8 +118,18 @@ def address_query_of(row) -> AddressQuery:
 def rows_at(queryset: QuerySet, query: AddressQuery) -> list[tuple[object, Match]]:
     """Rows of `queryset` (a model with `AddressedModel` fields) at the query's premises, each
     with how sure the match is; rows the matcher calls different are left out."""
+    found = address_candidates(queryset, query)
+    return [] if found is None else judged(found, query)
+
+
+def address_candidates(queryset: QuerySet, query: AddressQuery) -> QuerySet | None:
+    """The rows of `queryset` that may be at the query's premises (index hits on the premises
+    and the blocking keys), not yet judged (`judged`); None when there is nothing to look up.
+    `rows_at` reads and judges them; a caller with other reads to make may read them with
+    those (`core.roundtrip.rows_together`, as `values()` with `premises_id` and
+    `address_parts`) and judge them itself."""
     if query.empty:
-        return []
+        return None
     where = Q()
     ids = ([query.premises_id] if query.premises_id else []) + list(query.probable_ids)
     if ids:
@@ -133,11 +143,26 @@ def rows_at(queryset: QuerySet, query: AddressQuery) -> list[tuple[object, Match
         if value:
             where |= Q(**{field: value})
     if not where:
-        return []
-    found = []
+        return None
     # No ordering: a model's default order would let the planner walk that index instead of
     # combining the few index hits (seen on contacts, ordered by time).
-    for row in queryset.filter(where).order_by()[:CANDIDATES]:
+    return queryset.filter(where).order_by()[:CANDIDATES]
+
+
+class AddressRow:
+    """A candidate row read as a dict (`core.roundtrip.rows_together`), with the attributes
+    `judge` reads (`premises_id`, `address_parts`) and every other column as one too."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+        self.pk = values.get("id")
+
+
+def judged(rows, query: AddressQuery) -> list[tuple[object, Match]]:
+    """The rows the one matcher calls the query's premises (exact or probable), each with its
+    match, in the order given."""
+    found = []
+    for row in rows:
         match = judge(query, row)
         if match.same:
             found.append((row, match))

@@ -13,7 +13,8 @@ from __future__ import annotations
 import time
 
 from cad.context import markers_at
-from intelligence.check.history import contacts_find, incidents_find
+from intelligence.check.history import history_find
+from intelligence.check.lookups import lookups_run
 from intelligence.check.meaning import interpret
 from intelligence.check.panel import panel_for
 from intelligence.check.records import records_find
@@ -27,9 +28,10 @@ def check_compute(query: CheckQuery) -> CheckResult:
     started = time.perf_counter()
     result = CheckResult(query=query)
     if not query.empty:
-        people = records_find(query, result)
-        contacts_find(query, result)
-        incidents_find(query, result)
+        # The number's and the premises' records, contacts and incidents in one round trip.
+        found = lookups_run(query)
+        people = records_find(query, result, found)
+        history_find(query, result, found)
         _markers(query, result)
         interpret(query, result, people)
     result.duration_ms = round((time.perf_counter() - started) * 1000)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import math
 
+from django.db import connection
 from django.db.models import Count, Min, Q
 
 from cad.models import Channel, Contact, Incident
+from intelligence.check.lookups import Lookups
 from intelligence.check.result import (
     HISTORY_LIMIT,
     PATTERN_MIN_CONTACTS,
@@ -17,7 +19,7 @@ from intelligence.check.result import (
     CheckResult,
     iso,
 )
-from premises.addressing import address_why, rows_at
+from premises.addressing import address_why
 
 
 def _ordinal(n: int) -> str:
@@ -25,23 +27,24 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _history_filter(query: CheckQuery, model) -> tuple[Q | None, dict]:
-    """How rows of Contact/Incident match: the number exactly, the address by premises with the
-    one matcher. Returns the filter and {row_id: Match} for the address matches."""
+def _history_base(query: CheckQuery, model, by_address: dict):
+    """The rows of Contact/Incident at the number exactly or at the premises (`by_address`:
+    {row_id: Match}, from `lookups_run`), received by `query.now`, the incident being
+    reassessed left out; None when there is neither."""
     condition = Q()
-    by_address: dict[int, object] = {}
     if query.phone:
         condition |= Q(caller_phone=query.phone)
-    if query.has_address:
-        rows = model.objects.filter(received_at__lte=query.now).only(
-            "id", "premises_id", "address_parts"
-        )
-        by_address = {row.pk: match for row, match in rows_at(rows, query.place)}
-        if by_address:
-            condition |= Q(pk__in=list(by_address))
+    if by_address:
+        condition |= Q(pk__in=list(by_address))
     if not condition:
-        return None, {}
-    return condition, by_address
+        return None
+    base = model.objects.filter(condition, received_at__lte=query.now)
+    if query.exclude_incident_id:
+        if model is Contact:
+            base = base.exclude(incident_id=query.exclude_incident_id)
+        else:
+            base = base.exclude(pk=query.exclude_incident_id)
+    return base
 
 
 def _why_history(row, query: CheckQuery, by_address: dict) -> tuple[list[str], list[str]]:
@@ -55,25 +58,91 @@ def _why_history(row, query: CheckQuery, by_address: dict) -> tuple[list[str], l
     return why, on
 
 
-def contacts_find(query: CheckQuery, result: CheckResult) -> None:
-    """The contacts at the call's number or address (`result.previous_contacts`, the last
-    year's, newest first, at most `HISTORY_LIMIT`), how many are older (`result.older`) and
-    the repeat-contact pattern. The counts are read first, in one query; the rows only when
-    there are any in the last year."""
-    condition, fuzzy_why = _history_filter(query, Contact)
-    if condition is None:
-        return
-    base = Contact.objects.filter(condition, received_at__lte=query.now)
-    if query.exclude_incident_id:
-        base = base.exclude(incident_id=query.exclude_incident_id)
+def history_find(query: CheckQuery, result: CheckResult, found: Lookups) -> None:
+    """The previous contacts and incidents at the call's number or premises (`found`), and the
+    repeat-contact pattern. Both tables are counted first, in one round trip; the rows are read
+    only from a table with any in the last year."""
+    contacts = _history_base(query, Contact, found.contacts_at)
+    incidents = _history_base(query, Incident, found.incidents_at)
+    contact_counts, incident_counts = _counts(query, contacts, incidents)
+    if contacts is not None:
+        _contacts(query, result, contacts, contact_counts, found.contacts_at)
+    if incidents is not None:
+        _incidents(query, result, incidents, incident_counts, found.incidents_at)
+
+
+def _contact_counts(query: CheckQuery) -> dict:
+    since, window_start = query.now - RECENT, query.now - PATTERN_WINDOW
+    return {
+        "recent": Count("id", filter=Q(received_at__gte=since)),
+        "older": Count("id", filter=Q(received_at__lt=since)),
+        "window": Count("id", filter=Q(received_at__gte=window_start)),
+        "first": Min("received_at", filter=Q(received_at__gte=window_start)),
+    }
+
+
+def _incident_counts(query: CheckQuery) -> dict:
+    older = Q(received_at__lt=query.now - RECENT)
+    return {
+        "recent": Count("id", filter=Q(received_at__gte=query.now - RECENT)),
+        "count": Count("id", filter=older),
+        "domestic_abuse": Count("id", filter=older & Q(domestic_abuse=True)),
+    }
+
+
+# The same counts as `_contact_counts` and `_incident_counts` for PostgreSQL's one statement:
+# (name, SQL over the rows `t` of the base query, the bound its parameter is).
+_CONTACT_COUNTS_SQL = (
+    ("recent", "COUNT(*) FILTER (WHERE t.received_at >= %s)", "since"),
+    ("older", "COUNT(*) FILTER (WHERE t.received_at < %s)", "since"),
+    ("window", "COUNT(*) FILTER (WHERE t.received_at >= %s)", "window"),
+    ("first", "MIN(t.received_at) FILTER (WHERE t.received_at >= %s)", "window"),
+)
+_INCIDENT_COUNTS_SQL = (
+    ("recent", "COUNT(*) FILTER (WHERE t.received_at >= %s)", "since"),
+    ("count", "COUNT(*) FILTER (WHERE t.received_at < %s)", "since"),
+    ("domestic_abuse", "COUNT(*) FILTER (WHERE t.received_at < %s AND t.domestic_abuse)", "since"),
+)
+
+
+def _counts(query: CheckQuery, contacts, incidents) -> tuple[dict | None, dict | None]:
+    """The counts (`_contact_counts`, `_incident_counts`) of the base queries given (None:
+    not counted): on PostgreSQL in one statement, elsewhere one aggregate each."""
+    if connection.vendor != "postgresql":
+        return (
+            None if contacts is None else contacts.aggregate(**_contact_counts(query)),
+            None if incidents is None else incidents.aggregate(**_incident_counts(query)),
+        )
+    bounds = {"since": query.now - RECENT, "window": query.now - PATTERN_WINDOW}
+    counted = [
+        (name, base, fields, columns)
+        for name, base, fields, columns in (
+            ("contacts", contacts, ("received_at",), _CONTACT_COUNTS_SQL),
+            ("incidents", incidents, ("received_at", "domestic_abuse"), _INCIDENT_COUNTS_SQL),
+        )
+        if base is not None
+    ]
+    if not counted:
+        return None, None
+    selects, params = [], []
+    for _, base, fields, columns in counted:
+        sql, base_params = base.order_by().values(*fields).query.sql_with_params()
+        listed = ", ".join(f"{expression} AS {column}" for column, expression, _ in columns)
+        selects.append(f"(SELECT {listed} FROM ({sql}) AS t) AS c{len(selects)}")
+        params += [bounds[bound] for _, _, bound in columns] + list(base_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM " + " CROSS JOIN ".join(selects), params)  # noqa: S608
+        values = iter(cursor.fetchone())
+    answers = {
+        name: {column: next(values) for column, _, _ in columns} for name, _, _, columns in counted
+    }
+    return answers.get("contacts"), answers.get("incidents")
+
+
+def _contacts(query: CheckQuery, result: CheckResult, base, counts: dict, fuzzy_why) -> None:
+    """The contacts (`result.previous_contacts`, the last year's, newest first, at most
+    `HISTORY_LIMIT`), how many are older (`result.older`) and the repeat-contact pattern."""
     since = query.now - RECENT
-    window_start = query.now - PATTERN_WINDOW
-    counts = base.aggregate(
-        recent=Count("id", filter=Q(received_at__gte=since)),
-        older=Count("id", filter=Q(received_at__lt=since)),
-        window=Count("id", filter=Q(received_at__gte=window_start)),
-        first=Min("received_at", filter=Q(received_at__gte=window_start)),
-    )
     rows = []
     if counts["recent"]:
         rows = list(
@@ -135,24 +204,10 @@ def _pattern(query: CheckQuery, result: CheckResult, prior: int, first_at) -> No
     )
 
 
-def incidents_find(query: CheckQuery, result: CheckResult) -> None:
-    """The incidents at the call's number or address (`result.previous_incidents`, the last
-    year's, newest first, at most `HISTORY_LIMIT`) and how many are older, and of those how
-    many DA (`result.older`). The counts are read first, in one query; the rows only when there
-    are any in the last year."""
-    condition, fuzzy_why = _history_filter(query, Incident)
-    if condition is None:
-        return
-    base = Incident.objects.filter(condition, received_at__lte=query.now)
-    if query.exclude_incident_id:
-        base = base.exclude(pk=query.exclude_incident_id)
+def _incidents(query: CheckQuery, result: CheckResult, base, counts: dict, fuzzy_why) -> None:
+    """The incidents (`result.previous_incidents`, the last year's, newest first, at most
+    `HISTORY_LIMIT`) and how many are older, and of those how many DA (`result.older`)."""
     since = query.now - RECENT
-    older = Q(received_at__lt=since)
-    counts = base.aggregate(
-        recent=Count("id", filter=Q(received_at__gte=since)),
-        count=Count("id", filter=older),
-        domestic_abuse=Count("id", filter=older & Q(domestic_abuse=True)),
-    )
     rows = []
     if counts["recent"]:
         rows = list(

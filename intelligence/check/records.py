@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 
+from intelligence.check.lookups import Lookups
 from intelligence.check.result import (
     ENFORCEABLE,
     KIND_RANK,
@@ -18,14 +19,8 @@ from intelligence.check.result import (
     iso,
 )
 from intelligence.matching import match_names
-from intelligence.models import (
-    IntelRecord,
-    IntelRecordAddress,
-    IntelRecordPerson,
-    IntelRecordPhone,
-    RecordKind,
-)
-from premises.addressing import address_why, rows_at
+from intelligence.models import IntelRecord, IntelRecordPerson, RecordKind
+from premises.addressing import address_why
 
 
 def _add_why(bucket: dict, key, why: str, on: str) -> None:
@@ -35,18 +30,14 @@ def _add_why(bucket: dict, key, why: str, on: str) -> None:
     entry["on"].add(on)
 
 
-def _matching_record_ids(query: CheckQuery) -> tuple[dict, dict]:
-    """{record_id: {"why": [...], "on": {...}, "name_score": int}} and {person_id: NameHit}."""
+def _matching_record_ids(query: CheckQuery, found: Lookups) -> tuple[dict, dict]:
+    """{record_id: {"why": [...], "on": {...}, "name_score": int}} and {person_id: NameHit}.
+    The records at the number and the premises are those `found` (`lookups_run`)."""
     matched: dict[int, dict] = {}
-    if query.phone:
-        for record_id in IntelRecordPhone.objects.filter(phone=query.phone).values_list(
-            "record_id", flat=True
-        )[: RECORD_LIMIT * 2]:
-            _add_why(matched, record_id, f"phone {query.phone}", "phone")
-    if query.has_address:
-        rows = IntelRecordAddress.objects.only("id", "record_id", "premises_id", "address_parts")
-        for row, match in rows_at(rows, query.place):
-            _add_why(matched, row.record_id, address_why(match), "address")
+    for record_id in found.record_ids_by_phone:
+        _add_why(matched, record_id, f"phone {query.phone}", "phone")
+    for row, match in found.record_addresses:
+        _add_why(matched, row.record_id, address_why(match), "address")
     people = {}
     name_hits = match_names(query.names) if query.names else []
     if name_hits:
@@ -117,8 +108,10 @@ def _record_dict(record: IntelRecord, match: dict, now: datetime) -> dict:
     }
 
 
-def records_find(query: CheckQuery, result: CheckResult) -> dict:
-    matched, people = _matching_record_ids(query)
+def records_find(query: CheckQuery, result: CheckResult, found: Lookups) -> dict:
+    """The records at the number, the premises (`found`) and the names: recent or live ones
+    in `result.records`, older ones counted by kind. Returns {person_id: NameHit}."""
+    matched, people = _matching_record_ids(query, found)
     if not matched:
         return people
     rows = list(
