@@ -19,6 +19,8 @@ def rows_together(querysets: list[QuerySet]) -> list[list[dict]]:
     single row. Values therefore come back as JSON gives them: numbers, strings, booleans,
     None and JSON columns decoded (as `JSONField` decodes them); select no dates or decimals.
     On other databases, one query each."""
+    if not querysets:
+        return []
     if connection.vendor != "postgresql":
         return [list(queryset) for queryset in querysets]
     columns, params = [], []

@@ -11,8 +11,15 @@ from cad.models import Grade
 from cad.names import NAME_MATCH, name_query_keys, name_score
 from cad.normalise import normalise_address, normalise_phone
 from core.audit import audit_trail
+from core.roundtrip import rows_together
 from core.validation import clean_choice
-from premises.addressing import AddressQuery, address_query, rows_at
+from premises.addressing import (
+    AddressQuery,
+    AddressRow,
+    address_candidates,
+    address_query,
+    judged,
+)
 from premises.matching import Verdict
 from riskflags.models import (
     IN_FORCE,
@@ -94,18 +101,24 @@ def markers_matching(
     if not e164 and place is None:
         return []
     # Index look-ups (premises and blocking keys; number) rather than one OR across a join,
-    # which the planner can only answer by scanning every marker.
-    by_address = {}
+    # which the planner can only answer by scanning every marker; sent together, in one round
+    # trip, and the address candidates judged here as `rows_at` judges them.
+    reads = {}
     if place is not None:
-        rows = Marker.objects.only("id", "premises_id", "address_parts")
-        by_address = {marker.pk: match for marker, match in rows_at(rows, place)}
-    by_phone = set()
-    if e164:
-        by_phone = set(
-            MarkerPhone.objects.filter(phone=e164, removed_at__isnull=True).values_list(
-                "marker_id", flat=True
-            )
+        candidates = address_candidates(
+            Marker.objects.values("id", "premises_id", "address_parts"), place
         )
+        if candidates is not None:
+            reads["address"] = candidates
+    if e164:
+        reads["phone"] = MarkerPhone.objects.filter(phone=e164, removed_at__isnull=True).values(
+            "marker_id"
+        )
+    answers = dict(zip(reads, rows_together(list(reads.values())), strict=True))
+    by_address = {
+        row.pk: match for row, match in judged(map(AddressRow, answers.get("address", [])), place)
+    }
+    by_phone = {row["marker_id"] for row in answers.get("phone", [])}
     if incident_id and by_address:
         dismissed = set(
             MarkerMatchDismissal.objects.filter(
