@@ -135,7 +135,7 @@ class TextModel:
         matrix = self._hstack([words, self.chars.transform([text])]).tocsr()
         found = {}
         for name, model in self.models.items():
-            score = float(model.predict_proba(matrix)[0, 1])
+            score = _probability(model, matrix)
             evidence = self._evidence(text, words, model.coef_[0]) if with_evidence else []
             found[name] = Scored(score=score, evidence=evidence)
         return found
@@ -159,6 +159,18 @@ class TextModel:
             if len(evidence) == EVIDENCE_NGRAMS:
                 break
         return evidence
+
+
+def _probability(model, matrix) -> float:
+    """`float(model.predict_proba(matrix)[0, 1])` for a binary logistic regression and a
+    one-row sparse matrix the vectorisers made, computed as scikit-learn computes it (its
+    decision function through the logistic function) without its checks of the input, which
+    cost more than the sum itself on every call taken (tests hold the two equal)."""
+    from scipy.special import expit
+    from sklearn.utils.extmath import safe_sparse_dot
+
+    decision = safe_sparse_dot(matrix, model.coef_.T, dense_output=True) + model.intercept_
+    return float(expit(decision)[0, 0])
 
 
 def _locate(text: str, ngram: str) -> tuple[int, int] | None:
