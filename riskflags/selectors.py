@@ -163,28 +163,34 @@ def markers_named(*, names=(), now=None, exclude_ids=()) -> list[dict]:
     if not names:
         return []
     keys = {k for n in names for k in name_query_keys(n)}
+    # The candidates' names first (most calls name nobody on a marker), the markers themselves
+    # only for the names that score as the same person.
     candidates = (
-        _marker_queryset()
-        .filter(Q(victim_name_key__in=keys) | Q(perpetrator_name_key__in=keys))
-        .exclude(pk__in=list(exclude_ids))[:NAMED_MARKER_LIMIT]
+        Marker.objects.filter(Q(victim_name_key__in=keys) | Q(perpetrator_name_key__in=keys))
+        .exclude(pk__in=list(exclude_ids))
+        .values_list("id", "victim_name_normalised", "perpetrator_name_normalised")[
+            :NAMED_MARKER_LIMIT
+        ]
     )
-    ranked = []
-    for marker in candidates:
-        best = max(
+    best = {}
+    for pk, victim, perpetrator in candidates:
+        score, role = max(
             (
-                (name_score(n, normalised), role, shown)
+                (name_score(n, normalised), role)
                 for n in names
-                for role, normalised, shown in (
-                    ("victim", marker.victim_name_normalised, marker.victim_name),
-                    ("perpetrator", marker.perpetrator_name_normalised, marker.perpetrator_name),
-                )
+                for role, normalised in (("victim", victim), ("perpetrator", perpetrator))
                 if normalised
             ),
-            default=(0, "", ""),
+            default=(0, ""),
         )
-        score, role, shown = best
-        if score < NAME_MATCH:
-            continue
+        if score >= NAME_MATCH:
+            best[pk] = (score, role)
+    if not best:
+        return []
+    ranked = []
+    for marker in _marker_queryset().filter(pk__in=list(best)):
+        score, role = best[marker.pk]
+        shown = marker.victim_name if role == "victim" else marker.perpetrator_name
         why = f"{role} name {'' if score == 100 else 'similar to '}{shown}"
         summary = {**marker_summary(marker, now=now, why_matched=why), "name_score": score}
         ranked.append((_relevance(marker, summary["status"]), summary))
