@@ -32,13 +32,12 @@ class Lookups:
 
 def lookups_run(query: CheckQuery) -> Lookups:
     """The reads at the query's number and premises, in one round trip (none without either)."""
-    reads = {}
+    reads, place = {}, query.place
     if query.phone:
         reads["phones"] = IntelRecordPhone.objects.filter(phone=query.phone).values("record_id")[
             : RECORD_LIMIT * 2
         ]
     if query.has_address:
-        place = query.place
         at_premises = {
             "records": address_candidates(
                 IntelRecordAddress.objects.values(*ADDRESSED, "record_id"), place
@@ -56,7 +55,6 @@ def lookups_run(query: CheckQuery) -> Lookups:
         return found
     answers = dict(zip(reads, rows_together(list(reads.values())), strict=True))
     found.record_ids_by_phone = [row["record_id"] for row in answers.get("phones", [])]
-    place = query.place
     found.record_addresses = judged(map(AddressRow, answers.get("records", [])), place)
     found.contacts_at = {
         row.pk: match for row, match in judged(map(AddressRow, answers.get("contacts", [])), place)
