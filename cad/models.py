@@ -509,6 +509,9 @@ class GradeChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # The reports read gradings by time: a range's counts, and the downgrades list newest
+        # first a page at a time (without it, every page sorted the whole range's downgrades).
+        indexes = [models.Index(fields=["at", "id"], name="cad_gradechange_at_id_idx")]
 
     def __str__(self):
         return f"{self.incident_id}: {self.from_grade or '-'} -> {self.to_grade}"
