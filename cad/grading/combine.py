@@ -7,7 +7,7 @@ The layers, in order:
    `model_veto_threshold`) and nothing else supports DA (no marker, DA history or order on
    record, no order named in the words, no partner or relative read as abusing the caller, no
    danger the rules read as happening now: see `engine._supported_on_record` and
-   `engine._connection_acted_on_caller`) and the handler's answers do not confirm it. An overruled
+   `engine._acts_of_a_connection_on_caller`) and the handler's answers do not confirm it. An overruled
    call is not dropped: it asks the DA questions ("Possible domestic abuse: ask"), and answers
    confirming DA make it DA again. Why: on narratives written apart from the engine most of the
    false DA came from rules firing on hard negatives (a stranger's assault on a partner, a past
@@ -217,9 +217,11 @@ def decide(
     """The combination as a pure function of the layers' verdicts (cross-validation replays it
     with other thresholds). `None` scores: no model (rules and answers only). `supported`:
     something beyond the model's reading supports DA (`engine._supported_on_record`: a marker
-    or DA history/order on record, an order in the words; or a danger the rules read as now);
-    the model then never overrules the rules, except that when the danger is the only support
-    (`danger_only`) a score below `thresholds.danger_veto` still overrules them. `answers_rule_out`: the handler answered "no" to the
+    or DA history/order on record, an order in the words; a partner or relative read as abusing
+    the caller, `engine.PLAIN_ABUSE`; or a danger the rules read as now); the model then never
+    overrules the rules, except that when the danger is the only support (`danger_only`) a
+    score below `thresholds.danger_veto` still overrules them. `answers_rule_out`: the handler
+    answered "no" to the
     connection question (not a partner, ex-partner or relative); a DA the model alone read
     ("check with the questions") does not stand against it. `gate_unblocked` (`Gate.unblocked`):
     the gate is shut only for want of a named connection; a score at `thresholds.unconnected`

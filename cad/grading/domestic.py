@@ -379,7 +379,7 @@ _LOCKED_IN_SELF = re.compile(
 )
 
 
-def _locked_in_self(narrative: Narrative, start: int) -> bool:
+def _in_a_crisis_of_their_own(narrative: Narrative, start: int) -> bool:
     """Whether a presence or fear hit at `start` is part of "locked himself in the garage" or
     "banging his head against the wall" (the relative in crisis, not at anyone's door)."""
     return any(
@@ -406,13 +406,13 @@ def _connected_person_there_and_feared(narrative, evidence: Evidence, decision: 
     presence = [
         h
         for h in evidence.presence
-        if h.tense not in PAST_TENSES and not _locked_in_self(narrative, h.start)
+        if h.tense not in PAST_TENSES and not _in_a_crisis_of_their_own(narrative, h.start)
     ]
     if not connections and not people.strangers and evidence.distress:
         # "He's back. Help. Bathroom.": an unnamed "he" the caller hides from is someone known.
         known = [h for h in presence if narrative.text.startswith(("he", "she"), h.start)]
         connections = [m for m in people.pronouns if known and m.start == known[0].start]
-    fear = [f for f in evidence.fear if not _locked_in_self(narrative, f[0])]
+    fear = [f for f in evidence.fear if not _in_a_crisis_of_their_own(narrative, f[0])]
     # An ex-partner trying to get in is unwanted in itself; anyone else, when the caller is afraid.
     intruding = [
         h for h in presence if h.code == "SUSPECT_AT_DOOR" and h.tense == TENSE_PRESENT

@@ -365,8 +365,8 @@ def assess(
     thresholds = thresholds or combine.Thresholds.from_lexicon(lexicon)
     on_record = _supported_on_record(ctx, evidence, text)
     danger_now = bool(evidence.present_hits or evidence.present_behaviour)
-    acted = _connection_acted_on_caller(evidence)
-    supported = on_record or danger_now or _connection_acted_on_caller(evidence, PLAIN_ABUSE)
+    acted = _acts_of_a_connection_on_caller(evidence)
+    supported = on_record or danger_now or bool(acted & PLAIN_ABUSE)
     danger_only = danger_now and not on_record and not acted
     outcome = combine.decide(
         rules_da=decision.domestic_abuse,
@@ -553,21 +553,21 @@ PLAIN_ABUSE = frozenset(
 )
 
 
-def _connection_acted_on_caller(evidence, codes: frozenset | None = None) -> bool:
-    """The rules read a partner, ex-partner or relative as the one who did it (a behaviour of
-    `codes`, default any), to the caller or to no one named ("we were on and off for two
-    years, he's just kicked my door in", "my 45 year old son keeps shouting at me and calling
-    me names"): the core of domestic abuse, which the model's vetoes do not overrule (they are
-    for WHO misreadings, such as a stranger's assault on the caller's partner).
-    `combine.decide`."""
+def _acts_of_a_connection_on_caller(evidence) -> set[str]:
+    """The behaviour codes of the acts the rules read a partner, ex-partner or relative as
+    doing to the caller or to no one named ("we were on and off for two years, he's just kicked
+    my door in", "my 45 year old son keeps shouting at me and calling me names"): the core of
+    domestic abuse. Any of them keeps the danger veto off; one in `PLAIN_ABUSE` keeps the
+    model's veto off too (the vetoes are for WHO misreadings, such as a stranger's assault on
+    the caller's partner). `combine.decide`."""
     people = evidence.people
-    return any(
-        lk.connection is not None
+    return {
+        lk.hit.code
+        for lk in evidence.linked
+        if lk.connection is not None
         and people.resolve(lk.agent) is lk.connection
         and (lk.patient is None or lk.patient.kind == CALLER)
-        and (codes is None or lk.hit.code in codes)
-        for lk in evidence.linked
-    )
+    }
 
 
 def _overruled_reason(decision, scored) -> str:

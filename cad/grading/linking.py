@@ -348,12 +348,13 @@ def _someone_elses_relative(narrative: Narrative, agent: Mention, patient, peopl
             and patient is not None
             and patient.kind == PRONOUN
             and owner.possessor == "pronoun"
-            and _possessive_pronoun(narrative, owner) == _gender_of(patient)
+            and patient.gender
+            and _possessive_pronoun(narrative, owner) == patient.gender
         ):
             return True  # "her ex's new girlfriend keeps messaging her": whose ex she is
         if victim is not None and owner is not None and not _same_person(victim, owner):
-            if victim is agent or victim.kind == CALLER or victim.possessor == "caller":
-                return True  # "... punched him": nobody punches himself; him is someone else
+            if victim.kind == CALLER or victim.possessor == "caller":
+                return True  # "... punched me", "... threatened my wife"
             return owner.kind == STRANGER
     if (
         agent.possessor == "noun"
@@ -379,11 +380,6 @@ def _someone_elses_relative(narrative: Narrative, agent: Mention, patient, peopl
         owner = _possessive_pronoun(narrative, agent)
         return bool(owner and patient.gender and owner != patient.gender)
     return False
-
-
-def _gender_of(pronoun: Mention) -> str:
-    word = pronoun.text.lower()
-    return "m" if word in ("him", "he") else "f" if word in ("her", "she") else ""
 
 
 _CHILD_WORDS = (
@@ -428,25 +424,16 @@ def someone_elses_throughout(links: list[Link], people: People) -> list[Link]:
     son's been threatening me") is someone else's on the others where nobody is named as acted
     on ("... says he'll break my legs"). An act nobody is named as doing ("Pub assault last
     Fri") is not put on a relative when a stranger did every act that names who did it."""
-    others = {
-        id(people.resolve(lk.agent))
+    # Who was found not to be connected on the acts they did themselves.
+    blocked_doers = [
+        lk.blocked_by
         for lk in links
-        if not lk.linked
-        and lk.blocked_by is not None
-        and lk.blocked_by is people.resolve(lk.agent)
-        and lk.blocked_by.kind == REL
-        and lk.blocked_by.possessor == "noun"
-    }
+        if not lk.linked and lk.blocked_by is not None and lk.blocked_by is people.resolve(lk.agent)
+    ]
+    others = {id(m) for m in blocked_doers if m.kind == REL and m.possessor == "noun"}
     # "Pub assault last Fri. IP headbutted by unknown male. IP's wife witnessed.": an act with
     # nobody named as doing it is the stranger's who did the others, not the wife's.
-    by_a_stranger = any(
-        not lk.linked
-        and lk.agent is not None
-        and lk.blocked_by is not None
-        and lk.blocked_by is people.resolve(lk.agent)
-        and lk.blocked_by.kind == STRANGER
-        for lk in links
-    )
+    by_a_stranger = any(m.kind == STRANGER for m in blocked_doers)
     if by_a_stranger and not any(lk.linked and lk.agent is not None for lk in links):
         links = [
             _blocked(lk, None) if lk.linked and lk.agent is None and lk.patient is None else lk

@@ -175,7 +175,6 @@ _AMICABLE_ENQUIRY = re.compile(
     r"concerns)|advice|where (?:i|we|he|she) stands?|wants? to (?:check|know|ask)|just (?:asking|checking)"
     r"|wants? (?:it|this) (?:noted|logged|recorded|on record)"
 )
-_NEGATED_BEFORE = re.compile(r"\b(?:no|not|never|without|nothing)\b|n't\b|nt\b")
 
 
 def _not_protecting_the_caller(narrative: Narrative, hit: Hit) -> bool:
@@ -203,9 +202,7 @@ def _child_arrangements_only(narrative: Narrative) -> bool:
     if key not in narrative.memo:
         text = narrative.text
         keeps_away = (
-            m
-            for m in _KEEPS_AWAY.finditer(text)
-            if not _NEGATED_BEFORE.search(text[max(0, m.start() - 14) : m.start()])
+            m for m in _KEEPS_AWAY.finditer(text) if not narrative.is_negated(m.start(), m.end(), 3)
         )
         narrative.memo[key] = (
             bool(_CHILD_ARRANGEMENTS.search(text))
@@ -379,19 +376,12 @@ def is_self_directed(narrative: Narrative, hit: Hit) -> bool:
     if hit.code != "VIOLENCE" or not text.startswith("cut", hit.start):
         return False
     body = _SELF_BODY.search(text, hit.start, hit.end + 30)
+    if body is None or body.start() > hit.end + 1:
+        return False
     subject = _SUBJECT_BEFORE.search(text[max(0, hit.start - 20) : hit.start])
-    other = subject and body and not text.startswith(_OWN[subject.group(1)] + " ", body.start())
+    if subject is not None:
+        # "he's cut his arms" (his own), not "he cut her arm" (someone else's).
+        return text.startswith(_OWN[subject.group(1)] + " ", body.start())
+    # "she's fell over in town and cut her head": hurt in a fall.
     sentence = narrative.sentence_of(hit.start)
-    if (
-        body
-        and not other
-        and body.start() <= hit.end + 1
-        and _ACCIDENT.search(text, max(sentence.start, hit.start - 160), hit.start)
-    ):
-        return True  # "she's fell over in town and cut her head": hurt in a fall
-    return bool(
-        body
-        and subject
-        and body.start() <= hit.end + 1
-        and text.startswith(_OWN[subject.group(1)] + " ", body.start())
-    )
+    return bool(_ACCIDENT.search(text, max(sentence.start, hit.start - 160), hit.start))
